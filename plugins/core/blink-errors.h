@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * BlinkDidError:
+ * Why a string is not a valid `did:key` naming an Ed25519 key.
+ */
+typedef enum
+{
+  BLINK_DID_ERROR_PREFIX,     /* does not start with "did:key:" */
+  BLINK_DID_ERROR_MULTIBASE,  /* multibase prefix is not "z" (base58btc) */
+  BLINK_DID_ERROR_BASE58,     /* a character outside the base58btc alphabet */
+  BLINK_DID_ERROR_LENGTH,     /* decodes to the wrong number of bytes */
+  BLINK_DID_ERROR_MULTICODEC, /* not the ed25519-pub multicodec (0xed01) */
+  BLINK_DID_ERROR_KEY,        /* the 32 bytes are not a usable Ed25519 point */
+} BlinkDidError;
+
+#define BLINK_DID_ERROR (blink_did_error_quark ())
+GQuark blink_did_error_quark (void);
+
+/**
+ * BlinkIdentityError:
+ * Why the user's key file cannot be used.
+ */
+typedef enum
+{
+  BLINK_IDENTITY_ERROR_IO,          /* cannot read, create or write the file */
+  BLINK_IDENTITY_ERROR_PERMISSIONS, /* the file or its folder is open to other users */
+  BLINK_IDENTITY_ERROR_CORRUPT,     /* the file does not hold a key */
+} BlinkIdentityError;
+
+#define BLINK_IDENTITY_ERROR (blink_identity_error_quark ())
+GQuark blink_identity_error_quark (void);
+
+/**
+ * BlinkProtocolError:
+ * Why a signaling message was rejected. Each code is counted separately by
+ * the signaller; docs/protocol.md says what each one means.
+ */
+typedef enum
+{
+  BLINK_PROTOCOL_ERROR_TOO_LARGE,           /* over the 64 KiB cap, checked before parsing */
+  BLINK_PROTOCOL_ERROR_MALFORMED,           /* not a JSON object, or bad inner framing */
+  BLINK_PROTOCOL_ERROR_UNSUPPORTED_VERSION, /* "v" is not 1 */
+  BLINK_PROTOCOL_ERROR_UNKNOWN_KIND,        /* unknown message kind or seal */
+  BLINK_PROTOCOL_ERROR_MISSING_FIELD,       /* a required field is absent */
+  BLINK_PROTOCOL_ERROR_WRONG_TYPE,          /* a field has the wrong JSON type */
+  BLINK_PROTOCOL_ERROR_INVALID_VALUE,       /* a field is well typed but out of range */
+  BLINK_PROTOCOL_ERROR_BAD_BASE64,          /* a binary field is not strict base64 */
+  BLINK_PROTOCOL_ERROR_WRONG_KEY,           /* decryption failed: not for us, or tampered */
+  BLINK_PROTOCOL_ERROR_BAD_SIGNATURE,       /* the Ed25519 signature does not verify */
+  BLINK_PROTOCOL_ERROR_EXPIRED,             /* timestamp outside the replay window */
+  BLINK_PROTOCOL_ERROR_REPLAYED,            /* message id seen before */
+  BLINK_PROTOCOL_ERROR_WRONG_TOPIC,         /* kind or call id does not belong on this topic */
+  BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT,     /* sender is not a participant of the call */
+} BlinkProtocolError;
+
+#define BLINK_PROTOCOL_ERROR_N_CODES (BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT + 1)
+
+#define BLINK_PROTOCOL_ERROR (blink_protocol_error_quark ())
+GQuark blink_protocol_error_quark (void);
+
+const char *blink_protocol_error_to_nick (BlinkProtocolError code);
+
+G_END_DECLS

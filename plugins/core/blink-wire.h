@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Strict readers and writers for the fields of the v1 wire format, shared by
+ * the envelope and the message codecs. Every failure is a BLINK_PROTOCOL_ERROR
+ * naming the field. */
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+JsonObject *blink_wire_parse_object (const char *data,
+                                     gsize len,
+                                     const char *what,
+                                     GError **error);
+
+gboolean blink_wire_read_string (JsonObject *object,
+                                 const char *name,
+                                 const char **out,
+                                 GError **error);
+gboolean blink_wire_read_int (JsonObject *object,
+                              const char *name,
+                              gint64 *out,
+                              GError **error);
+gboolean blink_wire_read_bool (JsonObject *object,
+                               const char *name,
+                               gboolean *out,
+                               GError **error);
+gboolean blink_wire_read_object (JsonObject *object,
+                                 const char *name,
+                                 JsonObject **out,
+                                 GError **error);
+gboolean blink_wire_read_array (JsonObject *object,
+                                const char *name,
+                                JsonArray **out,
+                                GError **error);
+gboolean blink_wire_read_base64 (JsonObject *object,
+                                 const char *name,
+                                 guint8 *out,
+                                 gsize out_len,
+                                 GError **error);
+GBytes *blink_wire_read_base64_bytes (JsonObject *object,
+                                      const char *name,
+                                      gsize max_len,
+                                      GError **error);
+
+char *blink_wire_base64_encode (const guint8 *data,
+                                gsize len);
+
+GBytes *blink_wire_builder_to_bytes (JsonBuilder *builder);
+
+G_END_DECLS
