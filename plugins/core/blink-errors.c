@@ -6,6 +6,7 @@
 G_DEFINE_QUARK (blink-did-error-quark, blink_did_error)
 G_DEFINE_QUARK (blink-identity-error-quark, blink_identity_error)
 G_DEFINE_QUARK (blink-protocol-error-quark, blink_protocol_error)
+G_DEFINE_QUARK (blink-ipfs-error-quark, blink_ipfs_error)
 
 /**
  * blink_protocol_error_to_nick:

@@ -66,4 +66,20 @@ GQuark blink_protocol_error_quark (void);
 
 const char *blink_protocol_error_to_nick (BlinkProtocolError code);
 
+/**
+ * BlinkIpfsError:
+ * Why the IPFS node could not be used.
+ */
+typedef enum
+{
+  BLINK_IPFS_ERROR_BAD_ADDRESS, /* the API address is neither a URL nor a TCP multiaddr */
+  BLINK_IPFS_ERROR_UNREACHABLE, /* no node answers at the address */
+  BLINK_IPFS_ERROR_NODE,        /* the node answered with an error */
+  BLINK_IPFS_ERROR_MALFORMED,   /* the node's answer cannot be understood */
+  BLINK_IPFS_ERROR_STREAM,      /* a subscription stream reported an error */
+} BlinkIpfsError;
+
+#define BLINK_IPFS_ERROR (blink_ipfs_error_quark ())
+GQuark blink_ipfs_error_quark (void);
+
 G_END_DECLS

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blink-test"
+
+#include "config.h"
+
+#include "blink-test-ipfs-network.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+
+#define START_TIMEOUT_MS 20000
+
+typedef struct
+{
+  GSubprocess *process;
+  GDataInputStream *output;
+  GCancellable *cancellable;
+  char *repo;
+  char *api;
+  char *api_address; /* host:port, kept across restarts */
+  char *peer_id;
+  char *swarm;
+  int peers;
+  gboolean ready;
+  gboolean exited;
+} Node;
+
+struct _BlinkTestIpfsNetwork
+{
+  GPtrArray *nodes;
+  GStrv extra_args;
+};
+
+static const char *
+node_program (void)
+{
+  return g_getenv ("BLINK_TEST_NODE");
+}
+
+/**
+ * blink_test_ipfs_network_available:
+ *
+ * Returns: whether tests/ipfs-node is installed (npm ci) and can be run
+ */
+gboolean
+blink_test_ipfs_network_available (void)
+{
+  const char *program = node_program ();
+
+  return program != NULL && g_file_test (program, G_FILE_TEST_IS_EXECUTABLE) &&
+         g_getenv ("BLINK_TEST_IPFS_NODE_SCRIPT") != NULL;
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  /* A test that crashes leaves no node behind. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void read_next_line (Node *node);
+
+static void
+on_line (GObject *source,
+         GAsyncResult *result,
+         gpointer user_data)
+{
+  Node *node = user_data;
+  g_autofree char *line = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *value;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL,
+                                                    &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (line == NULL)
+    {
+      node->exited = TRUE;
+      return;
+    }
+
+  g_debug ("ipfs node: %s", line);
+  if ((value = g_str_has_prefix (line, "RPC API server listening on /ip4/") ? line + 33 : NULL))
+    {
+      g_auto (GStrv) parts = g_strsplit (value, "/", -1);
+
+      g_free (node->api);
+      node->api = g_strdup_printf ("http://%s:%s", parts[0], parts[2]);
+      if (node->api_address == NULL)
+        node->api_address = g_strdup_printf ("%s:%s", parts[0], parts[2]);
+    }
+  else if (g_str_has_prefix (line, "PeerID: "))
+    {
+      g_free (node->peer_id);
+      node->peer_id = g_strdup (line + 8);
+    }
+  else if (g_str_has_prefix (line, "Swarm listening on "))
+    {
+      g_free (node->swarm);
+      node->swarm = g_strdup (line + 19);
+    }
+  else if (g_str_equal (line, "Daemon is ready"))
+    node->ready = TRUE;
+  else if (g_str_has_prefix (line, "Peers: "))
+    node->peers = atoi (line + 7);
+
+  read_next_line (node);
+}
+
+static void
+read_next_line (Node *node)
+{
+  g_data_input_stream_read_line_async (node->output, G_PRIORITY_DEFAULT, node->cancellable,
+                                       on_line, node);
+}
+
+static gboolean
+node_is_ready (gpointer user_data)
+{
+  Node *node = user_data;
+
+  return node->ready || node->exited;
+}
+
+static void
+node_spawn (BlinkTestIpfsNetwork *self,
+            Node *node)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) node_program ());
+  g_ptr_array_add (argv, (gpointer) g_getenv ("BLINK_TEST_IPFS_NODE_SCRIPT"));
+  g_ptr_array_add (argv, "--exit-with-stdin");
+  g_ptr_array_add (argv, "--repo");
+  g_ptr_array_add (argv, node->repo);
+  g_ptr_array_add (argv, "--api");
+  g_ptr_array_add (argv, node->api_address != NULL ? node->api_address : "127.0.0.1:0");
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      Node *other = g_ptr_array_index (self->nodes, i);
+
+      if (other != node && other->swarm != NULL && !other->exited)
+        {
+          g_ptr_array_add (argv, "--peer");
+          g_ptr_array_add (argv, other->swarm);
+        }
+    }
+  for (guint i = 0; self->extra_args != NULL && self->extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, self->extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  node->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  node->ready = FALSE;
+  node->exited = FALSE;
+  node->cancellable = g_cancellable_new ();
+  node->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (node->process));
+  read_next_line (node);
+
+  g_assert_true (blink_test_wait_until (node_is_ready, node, START_TIMEOUT_MS));
+  g_assert_false (node->exited);
+}
+
+static void
+node_reap (Node *node,
+           int signum)
+{
+  if (node->process == NULL)
+    return;
+
+  g_cancellable_cancel (node->cancellable);
+  g_subprocess_send_signal (node->process, signum);
+  g_subprocess_wait (node->process, NULL, NULL);
+  g_clear_object (&node->process);
+  g_clear_object (&node->output);
+  g_clear_object (&node->cancellable);
+  node->exited = TRUE;
+  node->peers = 0;
+}
+
+typedef struct
+{
+  BlinkTestIpfsNetwork *self;
+  int want;
+} PeersWanted;
+
+static gboolean
+all_have_peers (gpointer user_data)
+{
+  PeersWanted *wanted = user_data;
+
+  for (guint i = 0; i < wanted->self->nodes->len; i++)
+    {
+      Node *node = g_ptr_array_index (wanted->self->nodes, i);
+
+      if (!node->exited && node->peers < wanted->want)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * blink_test_ipfs_network_start:
+ * @n_nodes: how many nodes, each connected to all the others
+ * @extra_args: (nullable): more arguments for every node
+ *
+ * Starts the nodes and waits until every one is ready and connected to
+ * every other one. Fails the test if that does not happen in time.
+ */
+BlinkTestIpfsNetwork *
+blink_test_ipfs_network_start (guint n_nodes,
+                               const char *const *extra_args)
+{
+  BlinkTestIpfsNetwork *self = g_new0 (BlinkTestIpfsNetwork, 1);
+  PeersWanted wanted = { self, n_nodes - 1 };
+
+  self->nodes = g_ptr_array_new ();
+  self->extra_args = g_strdupv ((char **) extra_args);
+
+  for (guint i = 0; i < n_nodes; i++)
+    {
+      Node *node = g_new0 (Node, 1);
+      g_autoptr (GError) error = NULL;
+
+      node->repo = g_dir_make_tmp ("blink-ipfs-XXXXXX", &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (self->nodes, node);
+      node_spawn (self, node);
+    }
+
+  g_assert_true (blink_test_wait_until (all_have_peers, &wanted, START_TIMEOUT_MS));
+
+  return self;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+blink_test_ipfs_network_stop (BlinkTestIpfsNetwork *self)
+{
+  if (self == NULL)
+    return;
+
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      Node *node = g_ptr_array_index (self->nodes, i);
+
+      node_reap (node, SIGTERM);
+      remove_tree (node->repo);
+      g_free (node->repo);
+      g_free (node->api);
+      g_free (node->api_address);
+      g_free (node->peer_id);
+      g_free (node->swarm);
+      g_free (node);
+    }
+
+  g_ptr_array_unref (self->nodes);
+  g_strfreev (self->extra_args);
+  g_free (self);
+}
+
+const char *
+blink_test_ipfs_network_get_api (BlinkTestIpfsNetwork *self,
+                                 guint node)
+{
+  return ((Node *) g_ptr_array_index (self->nodes, node))->api;
+}
+
+const char *
+blink_test_ipfs_network_get_peer_id (BlinkTestIpfsNetwork *self,
+                                     guint node)
+{
+  return ((Node *) g_ptr_array_index (self->nodes, node))->peer_id;
+}
+
+/**
+ * blink_test_ipfs_network_kill:
+ *
+ * Kills a node with SIGKILL, as a crash would: it says goodbye to nobody.
+ */
+void
+blink_test_ipfs_network_kill (BlinkTestIpfsNetwork *self,
+                              guint node)
+{
+  node_reap (g_ptr_array_index (self->nodes, node), SIGKILL);
+}
+
+/**
+ * blink_test_ipfs_network_restart:
+ *
+ * Starts a killed node again on the same API port, with the same peer key,
+ * connected to the others; waits until they see each other again.
+ */
+void
+blink_test_ipfs_network_restart (BlinkTestIpfsNetwork *self,
+                                 guint node)
+{
+  PeersWanted wanted = { self, self->nodes->len - 1 };
+
+  node_spawn (self, g_ptr_array_index (self->nodes, node));
+  g_assert_true (blink_test_wait_until (all_have_peers, &wanted, START_TIMEOUT_MS));
+}
+
+static gboolean
+on_wait_timeout (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * blink_test_wait_until:
+ *
+ * Runs the main context until @condition holds or @timeout_ms pass.
+ *
+ * Returns: whether @condition holds
+ */
+gboolean
+blink_test_wait_until (BlinkTestCondition condition,
+                       gpointer user_data,
+                       guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add (timeout_ms, on_wait_timeout, &timed_out);
+
+  while (!condition (user_data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (timeout_id);
+
+  return condition (user_data);
+}

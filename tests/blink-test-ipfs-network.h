@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Starts a local IPFS pubsub network of tests/ipfs-node processes for a test,
+ * and makes sure none of them outlives it. */
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _BlinkTestIpfsNetwork BlinkTestIpfsNetwork;
+
+gboolean blink_test_ipfs_network_available (void);
+
+BlinkTestIpfsNetwork *blink_test_ipfs_network_start (guint n_nodes,
+                                                     const char *const *extra_args);
+void blink_test_ipfs_network_stop (BlinkTestIpfsNetwork *self);
+
+const char *blink_test_ipfs_network_get_api (BlinkTestIpfsNetwork *self,
+                                             guint node);
+const char *blink_test_ipfs_network_get_peer_id (BlinkTestIpfsNetwork *self,
+                                                 guint node);
+
+void blink_test_ipfs_network_kill (BlinkTestIpfsNetwork *self,
+                                   guint node);
+void blink_test_ipfs_network_restart (BlinkTestIpfsNetwork *self,
+                                      guint node);
+
+typedef gboolean (*BlinkTestCondition) (gpointer user_data);
+
+gboolean blink_test_wait_until (BlinkTestCondition condition,
+                                gpointer user_data,
+                                guint timeout_ms);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BlinkTestIpfsNetwork, blink_test_ipfs_network_stop)
+
+G_END_DECLS
