@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* BlinkIpfsClient against real nodes of the local IPFS test network, each in
+ * its own process. */
+#include "config.h"
+
+#include <string.h>
+
+#include "blink-errors.h"
+#include "blink-ipfs-client.h"
+#include "blink-test-ipfs-network.h"
+
+#define TOPIC "blink/1/test/client"
+#define WAIT_MS 15000
+
+typedef struct
+{
+  BlinkTestIpfsNetwork *network;
+  BlinkIpfsClient *a; /* on node 0 */
+  BlinkIpfsClient *b; /* on node 1 */
+  GPtrArray *received; /* GBytes received by b */
+  GPtrArray *senders;  /* peer ids, same order */
+  guint subscribed;    /* times b's subscription was accepted */
+  GPtrArray *states;   /* of b, as they change */
+} Fixture;
+
+static void
+on_message (BlinkIpfsClient *client,
+            const char *topic,
+            const char *from,
+            GBytes *data,
+            Fixture *f)
+{
+  g_assert_cmpstr (topic, ==, TOPIC);
+  g_ptr_array_add (f->received, g_bytes_ref (data));
+  g_ptr_array_add (f->senders, g_strdup (from));
+}
+
+static void
+on_subscribed (BlinkIpfsClient *client,
+               const char *topic,
+               Fixture *f)
+{
+  f->subscribed++;
+}
+
+static void
+on_state (BlinkIpfsClient *client,
+          GParamSpec *pspec,
+          Fixture *f)
+{
+  g_ptr_array_add (f->states, GINT_TO_POINTER (blink_ipfs_client_get_state (client)));
+}
+
+static BlinkIpfsClient *
+client_for (Fixture *f,
+            guint node)
+{
+  g_autoptr (GError) error = NULL;
+  BlinkIpfsClient *client =
+    blink_ipfs_client_new (blink_test_ipfs_network_get_api (f->network, node), &error);
+
+  g_assert_no_error (error);
+  return client;
+}
+
+static void
+fixture_set_up_with (Fixture *f,
+                     const char *const *node_args)
+{
+  if (!blink_test_ipfs_network_available ())
+    {
+      g_test_skip ("tests/ipfs-node is not installed (run npm ci there)");
+      return;
+    }
+
+  f->network = blink_test_ipfs_network_start (2, node_args);
+  f->a = client_for (f, 0);
+  f->b = client_for (f, 1);
+  f->received = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  f->senders = g_ptr_array_new_with_free_func (g_free);
+  f->states = g_ptr_array_new ();
+  g_signal_connect (f->b, "message", G_CALLBACK (on_message), f);
+  g_signal_connect (f->b, "subscribed", G_CALLBACK (on_subscribed), f);
+  g_signal_connect (f->b, "notify::state", G_CALLBACK (on_state), f);
+}
+
+static void
+fixture_set_up (Fixture *f,
+                gconstpointer data)
+{
+  fixture_set_up_with (f, NULL);
+}
+
+static void
+fixture_set_up_garbage (Fixture *f,
+                        gconstpointer data)
+{
+  static const char *const args[] = { "--garbage", NULL };
+
+  fixture_set_up_with (f, args);
+}
+
+static void
+fixture_tear_down (Fixture *f,
+                   gconstpointer data)
+{
+  g_clear_object (&f->a);
+  g_clear_object (&f->b);
+  g_clear_pointer (&f->network, blink_test_ipfs_network_stop);
+  g_clear_pointer (&f->received, g_ptr_array_unref);
+  g_clear_pointer (&f->senders, g_ptr_array_unref);
+  g_clear_pointer (&f->states, g_ptr_array_unref);
+}
+
+static gboolean
+result_ready (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+static void
+store_result (GObject *source,
+              GAsyncResult *result,
+              gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Waits until node 0 knows that node 1 subscribes to TOPIC: only then does a
+ * publish on node 0 reach node 1 (pubsub drops what it cannot deliver). */
+static void
+wait_for_subscription_to_propagate (Fixture *f)
+{
+  const char *b_peer = blink_test_ipfs_network_get_peer_id (f->network, 1);
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  for (;;)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_auto (GStrv) peers = NULL;
+
+      blink_ipfs_client_list_peers_async (f->a, TOPIC, NULL, store_result, &result);
+      g_assert_true (blink_test_wait_until (result_ready, &result, WAIT_MS));
+      peers = blink_ipfs_client_list_finish (f->a, result, &error);
+      g_assert_no_error (error);
+      if (g_strv_contains ((const char *const *) peers, b_peer))
+        return;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
+static gboolean
+b_is_subscribed (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return blink_ipfs_client_is_subscribed (f->b, TOPIC);
+}
+
+static void
+subscribe_b (Fixture *f)
+{
+  blink_ipfs_client_subscribe (f->b, TOPIC);
+  g_assert_true (blink_test_wait_until (b_is_subscribed, f, WAIT_MS));
+  wait_for_subscription_to_propagate (f);
+}
+
+typedef struct
+{
+  guint done;
+  guint failed;
+} PublishCount;
+
+static void
+on_published (GObject *source,
+              GAsyncResult *result,
+              gpointer user_data)
+{
+  PublishCount *count = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_ipfs_client_publish_finish (BLINK_IPFS_CLIENT (source), result, &error))
+    {
+      g_test_message ("publish failed: %s", error->message);
+      count->failed++;
+    }
+  count->done++;
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint n;
+} Received;
+
+static gboolean
+received_enough (gpointer user_data)
+{
+  Received *want = user_data;
+
+  return want->f->received->len >= want->n;
+}
+
+static void
+wait_received (Fixture *f,
+               guint n)
+{
+  Received want = { f, n };
+
+  g_assert_true (blink_test_wait_until (received_enough, &want, WAIT_MS));
+}
+
+static void
+test_publish_reaches_other_node (Fixture *f,
+                                 gconstpointer data)
+{
+  g_autoptr (GBytes) payload = g_bytes_new_static ("\0hello\xff", 7);
+  PublishCount count = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *peer_id = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  subscribe_b (f);
+  g_assert_cmpint (blink_ipfs_client_get_state (f->b), ==, BLINK_IPFS_STATE_CONNECTED);
+  blink_ipfs_client_publish_async (f->a, TOPIC, payload, 1, NULL, on_published, &count);
+  wait_received (f, 1);
+
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->received, 0), payload));
+  g_assert_cmpstr (g_ptr_array_index (f->senders, 0), ==,
+                   blink_test_ipfs_network_get_peer_id (f->network, 0));
+  g_assert_cmpuint (count.failed, ==, 0);
+
+  /* id answers with the node's peer id */
+  blink_ipfs_client_id_async (f->a, NULL, store_result, &result);
+  g_assert_true (blink_test_wait_until (result_ready, &result, WAIT_MS));
+  peer_id = blink_ipfs_client_id_finish (f->a, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (peer_id, ==, blink_test_ipfs_network_get_peer_id (f->network, 0));
+}
+
+static void
+test_burst_in_order (Fixture *f,
+                     gconstpointer data)
+{
+  const guint n = 1000;
+  PublishCount count = { 0 };
+
+  if (f->network == NULL)
+    return;
+
+  subscribe_b (f);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+      g_autoptr (GBytes) payload = g_bytes_new (text, strlen (text));
+
+      blink_ipfs_client_publish_async (f->a, TOPIC, payload, 3, NULL, on_published, &count);
+    }
+
+  wait_received (f, n);
+  g_assert_cmpuint (count.failed, ==, 0);
+  g_assert_cmpuint (f->received->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("message %u", i);
+      GBytes *got = g_ptr_array_index (f->received, i);
+
+      g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), expected,
+                       strlen (expected));
+    }
+}
+
+static void
+test_large_message (Fixture *f,
+                    gconstpointer data)
+{
+  const gsize size = 60 * 1024;
+  g_autofree guint8 *bytes = g_malloc (size);
+  g_autoptr (GBytes) payload = NULL;
+  PublishCount count = { 0 };
+
+  if (f->network == NULL)
+    return;
+
+  for (gsize i = 0; i < size; i++)
+    bytes[i] = (guint8) (i * 131 + (i >> 8));
+  payload = g_bytes_new (bytes, size);
+
+  subscribe_b (f);
+  blink_ipfs_client_publish_async (f->a, TOPIC, payload, 1, NULL, on_published, &count);
+  wait_received (f, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->received, 0), payload));
+}
+
+static gboolean
+b_resubscribed (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->subscribed >= 2 && blink_ipfs_client_get_state (f->b) == BLINK_IPFS_STATE_CONNECTED;
+}
+
+static gboolean
+b_reconnecting (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return blink_ipfs_client_get_state (f->b) == BLINK_IPFS_STATE_RECONNECTING;
+}
+
+static void
+test_node_restart (Fixture *f,
+                   gconstpointer data)
+{
+  g_autoptr (GBytes) before = g_bytes_new_static ("before", 6);
+  g_autoptr (GBytes) after = g_bytes_new_static ("after", 5);
+  PublishCount count = { 0 };
+
+  if (f->network == NULL)
+    return;
+
+  subscribe_b (f);
+  blink_ipfs_client_publish_async (f->a, TOPIC, before, 1, NULL, on_published, &count);
+  wait_received (f, 1);
+  g_assert_cmpuint (f->subscribed, ==, 1);
+
+  /* Node B crashes: the client notices and keeps trying. */
+  blink_test_ipfs_network_kill (f->network, 1);
+  g_assert_true (blink_test_wait_until (b_reconnecting, f, WAIT_MS));
+  g_assert_false (blink_ipfs_client_is_subscribed (f->b, TOPIC));
+
+  /* It comes back on the same port: the same client object resubscribes. */
+  blink_test_ipfs_network_restart (f->network, 1);
+  g_assert_true (blink_test_wait_until (b_resubscribed, f, WAIT_MS));
+  wait_for_subscription_to_propagate (f);
+
+  blink_ipfs_client_publish_async (f->a, TOPIC, after, 1, NULL, on_published, &count);
+  wait_received (f, 2);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->received, 1), after));
+  g_assert_cmpuint (count.failed, ==, 0);
+
+  /* connected → reconnecting → connected */
+  g_assert_cmpuint (f->states->len, >=, 3);
+  g_assert_cmpint (GPOINTER_TO_INT (g_ptr_array_index (f->states, f->states->len - 1)), ==,
+                   BLINK_IPFS_STATE_CONNECTED);
+}
+
+static void
+test_garbage_lines (Fixture *f,
+                    gconstpointer data)
+{
+  PublishCount count = { 0 };
+
+  if (f->network == NULL)
+    return;
+
+  subscribe_b (f);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr (GBytes) payload = g_bytes_new_take (g_strdup_printf ("m%u", i), 2);
+
+      blink_ipfs_client_publish_async (f->a, TOPIC, payload, 1, NULL, on_published, &count);
+    }
+
+  wait_received (f, 10);
+  g_assert_cmpuint (f->received->len, ==, 10);
+  /* Four garbage lines before each message (one of them empty, which is fine). */
+  g_assert_cmpuint (blink_ipfs_client_get_malformed_lines (f->b), ==, 30);
+  g_assert_true (blink_ipfs_client_is_subscribed (f->b, TOPIC));
+}
+
+static void
+test_unsubscribe (Fixture *f,
+                  gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) topics = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  subscribe_b (f);
+  blink_ipfs_client_subscribe (f->b, TOPIC); /* counted */
+  blink_ipfs_client_unsubscribe (f->b, TOPIC);
+  g_assert_true (blink_ipfs_client_is_subscribed (f->b, TOPIC));
+  blink_ipfs_client_unsubscribe (f->b, TOPIC);
+  g_assert_false (blink_ipfs_client_is_subscribed (f->b, TOPIC));
+
+  /* The node drops the subscription once the stream is closed. */
+  for (gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;;)
+    {
+      g_clear_object (&result);
+      g_clear_pointer (&topics, g_strfreev);
+      blink_ipfs_client_list_topics_async (f->b, NULL, store_result, &result);
+      g_assert_true (blink_test_wait_until (result_ready, &result, WAIT_MS));
+      topics = blink_ipfs_client_list_finish (f->b, result, &error);
+      g_assert_no_error (error);
+      if (topics[0] == NULL)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+}
+
+static void
+test_node_errors (Fixture *f,
+                  gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  /* Kubo's error shape comes back as a clear error. */
+  blink_ipfs_client_call_async (f->a, "swarm/connect", "/not/a/multiaddr", NULL, store_result,
+                                &result);
+  g_assert_true (blink_test_wait_until (result_ready, &result, WAIT_MS));
+  node = blink_ipfs_client_call_finish (f->a, result, &error);
+  g_assert_null (node);
+  g_assert_error (error, BLINK_IPFS_ERROR, BLINK_IPFS_ERROR_NODE);
+  g_assert_nonnull (strstr (error->message, "invalid multiaddr"));
+}
+
+static gboolean
+count_done (gpointer user_data)
+{
+  return ((PublishCount *) user_data)->done > 0;
+}
+
+static void
+test_no_node (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (BlinkIpfsClient) client = NULL;
+  g_autoptr (GBytes) payload = g_bytes_new_static ("x", 1);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *address = NULL;
+  guint16 port;
+
+  /* A port that was free a moment ago: nobody listens there. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  address = g_strdup_printf ("/ip4/127.0.0.1/tcp/%u", port);
+
+  client = blink_ipfs_client_new (address, &error);
+  g_assert_no_error (error);
+
+  blink_ipfs_client_publish_async (client, TOPIC, payload, 3, NULL, store_result, &result);
+  g_assert_true (blink_test_wait_until (result_ready, &result, WAIT_MS));
+  g_assert_false (blink_ipfs_client_publish_finish (client, result, &error));
+  g_assert_error (error, BLINK_IPFS_ERROR, BLINK_IPFS_ERROR_UNREACHABLE);
+  g_assert_nonnull (strstr (error->message, "ipfs daemon --enable-pubsub-experiment"));
+  g_assert_nonnull (strstr (error->message, "BLINK_IPFS_API"));
+  g_assert_cmpint (blink_ipfs_client_get_state (client), ==, BLINK_IPFS_STATE_CONNECTING);
+
+  /* A bad address is refused up front. */
+  g_clear_error (&error);
+  g_assert_null (blink_ipfs_client_new ("/ip4/127.0.0.1/udp/5001", &error));
+  g_assert_error (error, BLINK_IPFS_ERROR, BLINK_IPFS_ERROR_BAD_ADDRESS);
+}
+
+static void
+test_publish_retries_until_node_is_back (Fixture *f,
+                                         gconstpointer data)
+{
+  g_autoptr (GBytes) payload = g_bytes_new_static ("persistent", 10);
+  PublishCount count = { 0 };
+
+  if (f->network == NULL)
+    return;
+
+  subscribe_b (f);
+  blink_test_ipfs_network_kill (f->network, 0);
+
+  /* 1 attempt: fails at once. */
+  blink_ipfs_client_publish_async (f->a, TOPIC, payload, 1, NULL, on_published, &count);
+  g_assert_true (blink_test_wait_until (count_done, &count, WAIT_MS));
+  g_assert_cmpuint (count.failed, ==, 1);
+
+  /* 8 attempts (100 ms doubling, capped at 2 s: about 8.3 s in all) outlast
+   * a restart of the node. */
+  count = (PublishCount){ 0 };
+  blink_ipfs_client_publish_async (f->a, TOPIC, payload, 8, NULL, on_published, &count);
+  blink_test_ipfs_network_restart (f->network, 0);
+  g_assert_true (blink_test_wait_until (count_done, &count, WAIT_MS));
+  g_assert_cmpuint (count.failed, ==, 0);
+  g_assert_cmpint (blink_ipfs_client_get_state (f->a), ==, BLINK_IPFS_STATE_CONNECTED);
+  /* Whether B got it depends on whether the restarted node had learnt of B's
+   * subscription yet: pubsub is best effort, the signaller resends. */
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, setup, func) \
+  g_test_add ("/blink/ipfs-client/" path, Fixture, NULL, setup, func, fixture_tear_down)
+
+  ADD ("publish-reaches-other-node", fixture_set_up, test_publish_reaches_other_node);
+  ADD ("burst-in-order", fixture_set_up, test_burst_in_order);
+  ADD ("large-message", fixture_set_up, test_large_message);
+  ADD ("node-restart", fixture_set_up, test_node_restart);
+  ADD ("garbage-lines", fixture_set_up_garbage, test_garbage_lines);
+  ADD ("unsubscribe", fixture_set_up, test_unsubscribe);
+  ADD ("node-errors", fixture_set_up, test_node_errors);
+  ADD ("publish-retries-until-node-is-back", fixture_set_up,
+       test_publish_retries_until_node_is_back);
+  g_test_add_func ("/blink/ipfs-client/no-node", test_no_node);
+
+#undef ADD
+
+  return g_test_run ();
+}
