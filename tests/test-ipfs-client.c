@@ -515,6 +515,25 @@ test_publish_retries_until_node_is_back (Fixture *f,
    * subscription yet: pubsub is best effort, the signaller resends. */
 }
 
+static void
+test_unref_while_publishing (Fixture *f,
+                             gconstpointer data)
+{
+  g_autoptr (GBytes) payload = g_bytes_new_static ("last words", 10);
+
+  if (f->network == NULL)
+    return;
+
+  /* The owner drops the client at once; the publishes still complete, in
+   * order, and the client goes away after the last one. */
+  for (guint i = 0; i < 5; i++)
+    publish (f, f->a, payload, 1);
+  g_clear_object (&f->a);
+  g_assert_true (blink_test_wait_until (nothing_publishing, f, WAIT_MS));
+  g_assert_cmpuint (f->published, ==, 5);
+  g_assert_cmpuint (f->publish_failed, ==, 0);
+}
+
 int
 main (int argc,
       char **argv)
@@ -533,6 +552,7 @@ main (int argc,
   ADD ("node-errors", fixture_set_up, test_node_errors);
   ADD ("publish-retries-until-node-is-back", fixture_set_up,
        test_publish_retries_until_node_is_back);
+  ADD ("unref-while-publishing", fixture_set_up, test_unref_while_publishing);
   g_test_add_func ("/blink/ipfs-client/no-node", test_no_node);
 
 #undef ADD

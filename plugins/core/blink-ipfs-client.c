@@ -487,6 +487,9 @@ publish_complete (BlinkIpfsClient *self,
                   GTask *task,
                   GError *error)
 {
+  /* The task may hold the last reference to the client. */
+  g_autoptr (BlinkIpfsClient) keep = g_object_ref (self);
+
   g_queue_remove (&self->publishes, task);
   self->publishing = FALSE;
 
@@ -559,12 +562,10 @@ publish_send (GTask *task)
   g_autoptr (SoupMessage) msg = NULL;
   g_autofree char *uri = topic_uri (self, "pubsub/pub", publish->topic);
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      g_queue_remove (&self->publishes, task);
-      self->publishing = FALSE;
-      g_object_unref (task);
-      publish_next (self);
+      publish_complete (self, task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                         "Publishing was cancelled"));
       return;
     }
 

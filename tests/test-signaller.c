@@ -1,0 +1,791 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* blinksignaller on the local IPFS test network: three signallers, each with
+ * its own identity and its own node (its own process). */
+#include "config.h"
+
+#include <gst/gst.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "blink-envelope.h"
+#include "blink-errors.h"
+#include "blink-ipfs-client.h"
+#include "blink-test-ipfs-network.h"
+#include "blink-topic.h"
+
+#define WAIT_MS 15000
+#define N 3
+
+typedef struct
+{
+  GstElement *element;
+  GstElement *pipeline;
+  char *key_path;
+  char *did;
+  GPtrArray *events; /* "kind call-id did …" strings, in order */
+} Party;
+
+typedef struct
+{
+  BlinkTestIpfsNetwork *network;
+  Party party[N]; /* alice, bob, carol */
+  char *dir;
+} Fixture;
+
+enum
+{
+  ALICE,
+  BOB,
+  CAROL
+};
+
+static void
+log_event (Party *p,
+           const char *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static void
+log_event (Party *p,
+           const char *format,
+           ...)
+{
+  va_list args;
+  char *line;
+
+  va_start (args, format);
+  line = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_test_message ("%s: %s", p->did + 50, line);
+  g_ptr_array_add (p->events, line);
+}
+
+static void
+on_incoming (GstElement *e,
+             const char *id,
+             const char *caller,
+             GStrv participants,
+             GstStructure *audio,
+             Party *p)
+{
+  g_autofree char *list = g_strjoinv (",", participants);
+  int rate = 0, channels = 0;
+
+  gst_structure_get_int (audio, "rate", &rate);
+  gst_structure_get_int (audio, "channels", &channels);
+  log_event (p, "incoming %s %s %s %d/%d", id, caller, list, rate, channels);
+}
+
+static void
+on_cancelled (GstElement *e,
+              const char *id,
+              const char *reason,
+              Party *p)
+{
+  log_event (p, "cancelled %s %s", id, reason);
+}
+
+static void
+on_expired (GstElement *e,
+            const char *id,
+            Party *p)
+{
+  log_event (p, "expired %s", id);
+}
+
+#define PARTICIPANT_HANDLER(name)                                                          \
+  static void on_##name (GstElement *e, const char *id, const char *did, Party *p)          \
+  {                                                                                         \
+    log_event (p, #name " %s %s", id, did);                                                 \
+  }
+
+PARTICIPANT_HANDLER (ringing)
+PARTICIPANT_HANDLER (joined)
+PARTICIPANT_HANDLER (declined)
+PARTICIPANT_HANDLER (left)
+
+static void
+on_announced (GstElement *e,
+              const char *id,
+              const char *did,
+              gboolean muted,
+              gboolean deafened,
+              gboolean recording,
+              Party *p)
+{
+  log_event (p, "announced %s %s %d%d%d", id, did, muted, deafened, recording);
+}
+
+static void
+on_sdp (GstElement *e,
+        const char *id,
+        const char *did,
+        const char *type,
+        const char *sdp,
+        Party *p)
+{
+  log_event (p, "sdp %s %s %s %s", id, did, type, sdp);
+}
+
+static void
+on_ice (GstElement *e,
+        const char *id,
+        const char *did,
+        guint mline,
+        const char *candidate,
+        Party *p)
+{
+  log_event (p, "ice %s %s %u %s", id, did, mline, candidate);
+}
+
+static void
+party_start (Fixture *f,
+             guint i)
+{
+  Party *p = &f->party[i];
+  static const char *const names[N] = { "alice", "bob", "carol" };
+  g_autofree char *file = g_strdup_printf ("%s.key", names[i]);
+
+  p->key_path = g_build_filename (f->dir, file, NULL);
+  p->events = g_ptr_array_new_with_free_func (g_free);
+  p->pipeline = gst_pipeline_new (names[i]);
+  p->element = gst_element_factory_make ("blinksignaller", NULL);
+  g_assert_nonnull (p->element);
+  gst_bin_add (GST_BIN (p->pipeline), p->element);
+  g_object_set (p->element, "identity", p->key_path, "ipfs-api",
+                blink_test_ipfs_network_get_api (f->network, i), "announce-interval", 500, NULL);
+
+  g_signal_connect (p->element, "incoming-call", G_CALLBACK (on_incoming), p);
+  g_signal_connect (p->element, "offer-cancelled", G_CALLBACK (on_cancelled), p);
+  g_signal_connect (p->element, "offer-expired", G_CALLBACK (on_expired), p);
+  g_signal_connect (p->element, "participant-ringing", G_CALLBACK (on_ringing), p);
+  g_signal_connect (p->element, "participant-joined", G_CALLBACK (on_joined), p);
+  g_signal_connect (p->element, "participant-announced", G_CALLBACK (on_announced), p);
+  g_signal_connect (p->element, "participant-declined", G_CALLBACK (on_declined), p);
+  g_signal_connect (p->element, "participant-left", G_CALLBACK (on_left), p);
+  g_signal_connect (p->element, "sdp-received", G_CALLBACK (on_sdp), p);
+  g_signal_connect (p->element, "ice-candidate-received", G_CALLBACK (on_ice), p);
+
+  g_assert_cmpint (gst_element_set_state (p->pipeline, GST_STATE_PLAYING), ==,
+                   GST_STATE_CHANGE_SUCCESS);
+  g_object_get (p->element, "did", &p->did, NULL);
+  g_assert_true (g_str_has_prefix (p->did, "did:key:z6Mk"));
+}
+
+static gboolean
+offer_topics_live (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  for (guint i = 0; i < N; i++)
+    {
+      BlinkIpfsState state;
+
+      g_object_get (f->party[i].element, "ipfs-state", &state, NULL);
+      if (state != BLINK_IPFS_STATE_CONNECTED)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+fixture_set_up (Fixture *f,
+                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_test_ipfs_network_available ())
+    {
+      g_test_skip ("tests/ipfs-node is not installed (run npm ci there)");
+      return;
+    }
+
+  f->dir = g_dir_make_tmp ("blink-signaller-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->network = blink_test_ipfs_network_start (N, NULL);
+  for (guint i = 0; i < N; i++)
+    party_start (f, i);
+  g_assert_true (blink_test_wait_until (offer_topics_live, f, WAIT_MS));
+}
+
+static void settle (guint ms);
+
+static void
+fixture_tear_down (Fixture *f,
+                   gconstpointer data)
+{
+  if (f->network == NULL)
+    return;
+
+  for (guint i = 0; i < N; i++)
+    {
+      Party *p = &f->party[i];
+
+      gst_element_set_state (p->pipeline, GST_STATE_NULL);
+      gst_object_unref (p->pipeline);
+      g_unlink (p->key_path);
+      g_free (p->key_path);
+      g_free (p->did);
+      g_ptr_array_unref (p->events);
+    }
+  /* Let the last publishes go out before the nodes stop. */
+  settle (200);
+  blink_test_ipfs_network_stop (f->network);
+  g_rmdir (f->dir);
+  g_free (f->dir);
+}
+
+typedef struct
+{
+  Party *party;
+  const char *prefix;
+} EventWanted;
+
+static const char *
+find_event (Party *p,
+            const char *prefix)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (p->events, i), prefix))
+      return g_ptr_array_index (p->events, i);
+  return NULL;
+}
+
+static gboolean
+has_event (gpointer user_data)
+{
+  EventWanted *want = user_data;
+
+  return find_event (want->party, want->prefix) != NULL;
+}
+
+static const char *
+wait_event (Party *p,
+            const char *format,
+            ...) G_GNUC_PRINTF (2, 3);
+
+/* Waits for an event starting with the formatted prefix; fails the test if
+ * it does not come. */
+static const char *
+wait_event (Party *p,
+            const char *format,
+            ...)
+{
+  g_autofree char *prefix = NULL;
+  EventWanted want;
+  va_list args;
+
+  va_start (args, format);
+  prefix = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  want = (EventWanted){ p, prefix };
+  if (!blink_test_wait_until (has_event, &want, WAIT_MS))
+    g_error ("%s never saw “%s”", p->did, prefix);
+  return find_event (p, prefix);
+}
+
+static void
+assert_no_event (Party *p,
+                 const char *prefix)
+{
+  g_assert_null (find_event (p, prefix));
+}
+
+static char *
+offer (Fixture *f,
+       guint from,
+       const char *const *to)
+{
+  char *id = NULL;
+
+  g_signal_emit_by_name (f->party[from].element, "offer-call", to, NULL, &id);
+  g_assert_nonnull (id);
+  return id;
+}
+
+static gboolean
+act (Fixture *f,
+     guint who,
+     const char *action,
+     const char *id)
+{
+  gboolean done = FALSE;
+
+  g_signal_emit_by_name (f->party[who].element, action, id, &done);
+  return done;
+}
+
+static guint64
+stat_of (Fixture *f,
+      guint who,
+      const char *field)
+{
+  g_autoptr (GstStructure) stats = NULL;
+  guint64 value = 0;
+
+  g_object_get (f->party[who].element, "stats", &stats, NULL);
+  g_assert_true (gst_structure_get_uint64 (stats, field, &value));
+  return value;
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+/* Lets the main loop run a while, to see that nothing more happens. */
+static void
+settle (guint ms)
+{
+  blink_test_wait_until (never, NULL, ms);
+}
+
+static void
+test_offer_rings (Fixture *f,
+                  gconstpointer data)
+{
+  const char *to[] = { f->party[BOB].did, NULL };
+  g_autofree char *id = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr (GstMessage) message = NULL;
+  g_autoptr (GstBus) bus = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  id = offer (f, ALICE, to);
+  expected = g_strdup_printf ("incoming %s %s %s,%s 48000/1", id, f->party[ALICE].did,
+                              f->party[ALICE].did, f->party[BOB].did);
+  g_assert_cmpstr (wait_event (&f->party[BOB], "incoming %s", id), ==, expected);
+  wait_event (&f->party[ALICE], "ringing %s %s", id, f->party[BOB].did);
+  assert_no_event (&f->party[CAROL], "incoming");
+
+  /* The same event is on the bus, for gst-launch-1.0 -m. */
+  bus = gst_element_get_bus (f->party[BOB].pipeline);
+  message = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  while (message != NULL &&
+         !gst_structure_has_name (gst_message_get_structure (message), "blink-incoming-call"))
+    {
+      gst_message_unref (message);
+      message = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+    }
+  g_assert_nonnull (message);
+  g_assert_cmpstr (gst_structure_get_string (gst_message_get_structure (message), "call-id"), ==,
+                   id);
+
+  /* The offer is acknowledged: it is not sent again and again. */
+  settle (2500);
+  g_assert_cmpuint (stat_of (f, ALICE, "rejected"), ==, 0);
+  g_assert_cmpuint (stat_of (f, BOB, "rejected"), ==, 0);
+}
+
+static void
+test_cancel_before_answer (Fixture *f,
+                           gconstpointer data)
+{
+  const char *to[] = { f->party[BOB].did, f->party[CAROL].did, NULL };
+  g_autofree char *id = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  id = offer (f, ALICE, to);
+  wait_event (&f->party[BOB], "incoming %s", id);
+  wait_event (&f->party[CAROL], "incoming %s", id);
+  g_assert_true (act (f, ALICE, "cancel-call", id));
+
+  wait_event (&f->party[BOB], "cancelled %s cancelled", id);
+  wait_event (&f->party[CAROL], "cancelled %s cancelled", id);
+  /* Gone from the pending calls: it can no longer be answered. */
+  g_assert_false (act (f, BOB, "join-call", id));
+  g_assert_false (act (f, ALICE, "cancel-call", id));
+}
+
+static void
+test_decline (Fixture *f,
+              gconstpointer data)
+{
+  const char *to[] = { f->party[BOB].did, NULL };
+  g_autofree char *id = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  id = offer (f, ALICE, to);
+  wait_event (&f->party[BOB], "incoming %s", id);
+  g_assert_true (act (f, BOB, "decline-call", id));
+  wait_event (&f->party[ALICE], "declined %s %s", id, f->party[BOB].did);
+  g_assert_false (act (f, BOB, "join-call", id));
+}
+
+static void
+test_group_join_announce_leave (Fixture *f,
+                                gconstpointer data)
+{
+  const char *to[] = { f->party[BOB].did, f->party[CAROL].did, NULL };
+  Party *alice = &f->party[ALICE], *bob = &f->party[BOB], *carol = &f->party[CAROL];
+  g_autofree char *id = NULL;
+  g_autofree char *caller_joined = NULL;
+  gboolean done = FALSE;
+
+  if (f->network == NULL)
+    return;
+
+  id = offer (f, ALICE, to);
+  wait_event (bob, "incoming %s", id);
+  wait_event (carol, "incoming %s", id);
+  g_assert_true (act (f, BOB, "join-call", id));
+  g_assert_true (act (f, CAROL, "join-call", id));
+
+  wait_event (alice, "joined %s %s", id, bob->did);
+  wait_event (alice, "joined %s %s", id, carol->did);
+  wait_event (bob, "joined %s %s", id, carol->did);
+  wait_event (carol, "joined %s %s", id, bob->did);
+  /* The caller announces too, and is in the call from the start. */
+  wait_event (bob, "announced %s %s 000", id, alice->did);
+  caller_joined = g_strdup_printf ("joined %s %s", id, alice->did);
+  assert_no_event (bob, caller_joined);
+
+  g_signal_emit_by_name (bob->element, "announce", id, TRUE, FALSE, TRUE, &done);
+  g_assert_true (done);
+  wait_event (alice, "announced %s %s 101", id, bob->did);
+  wait_event (carol, "announced %s %s 101", id, bob->did);
+
+  g_assert_true (act (f, CAROL, "leave-call", id));
+  wait_event (alice, "left %s %s", id, carol->did);
+  wait_event (bob, "left %s %s", id, carol->did);
+
+  /* Our own messages come back from the node and are ignored, not rejected. */
+  g_assert_cmpuint (stat_of (f, ALICE, "echoes"), >, 0);
+  g_assert_cmpuint (stat_of (f, ALICE, "rejected"), ==, 0);
+  assert_no_event (alice, caller_joined);
+}
+
+static void
+test_sdp_and_ice_to_one_participant (Fixture *f,
+                                     gconstpointer data)
+{
+  const char *to[] = { f->party[BOB].did, f->party[CAROL].did, NULL };
+  Party *alice = &f->party[ALICE], *bob = &f->party[BOB], *carol = &f->party[CAROL];
+  g_autofree char *id = NULL;
+  gboolean done = FALSE;
+
+  if (f->network == NULL)
+    return;
+
+  id = offer (f, ALICE, to);
+  wait_event (bob, "incoming %s", id);
+  wait_event (carol, "incoming %s", id);
+  act (f, BOB, "join-call", id);
+  act (f, CAROL, "join-call", id);
+  wait_event (alice, "joined %s %s", id, bob->did);
+  wait_event (alice, "joined %s %s", id, carol->did);
+
+  g_signal_emit_by_name (alice->element, "send-sdp", id, bob->did, "offer", "v=0\r\ns=bob\r\n",
+                         &done);
+  g_assert_true (done);
+  g_signal_emit_by_name (alice->element, "send-ice-candidate", id, bob->did, 0,
+                         "candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host", &done);
+  g_assert_true (done);
+  g_signal_emit_by_name (bob->element, "send-sdp", id, alice->did, "answer", "v=0\r\ns=alice\r\n",
+                         &done);
+  g_assert_true (done);
+
+  wait_event (bob, "sdp %s %s offer v=0\r\ns=bob\r\n", id, alice->did);
+  wait_event (bob, "ice %s %s 0 candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host", id,
+              alice->did);
+  wait_event (alice, "sdp %s %s answer v=0\r\ns=alice\r\n", id, bob->did);
+  settle (500);
+  assert_no_event (carol, "sdp");
+  assert_no_event (carol, "ice");
+
+  /* Not to someone outside the call, and not nonsense. */
+  g_signal_emit_by_name (alice->element, "send-sdp", id, "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp",
+                         "offer", "v=0\r\n", &done);
+  g_assert_false (done);
+  g_signal_emit_by_name (alice->element, "send-sdp", id, bob->did, "pranswer", "v=0\r\n", &done);
+  g_assert_false (done);
+}
+
+static void
+test_ringing_timeout (Fixture *f,
+                      gconstpointer data)
+{
+  const char *to[] = { f->party[BOB].did, NULL };
+  g_autofree char *id = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  g_object_set (f->party[ALICE].element, "ringing-timeout", 2, NULL);
+  id = offer (f, ALICE, to);
+  wait_event (&f->party[BOB], "incoming %s", id);
+  wait_event (&f->party[BOB], "cancelled %s expired", id);
+  wait_event (&f->party[ALICE], "expired %s", id);
+  g_assert_false (act (f, BOB, "join-call", id));
+}
+
+/* ---- hostile input, published straight to the topics ---- */
+
+static void
+publish_raw (Fixture *f,
+             guint node,
+             const char *topic,
+             GBytes *bytes)
+{
+  g_autoptr (BlinkIpfsClient) client =
+    blink_ipfs_client_new (blink_test_ipfs_network_get_api (f->network, node), NULL);
+
+  /* The publish keeps the client alive until it is done. */
+  blink_ipfs_client_publish_async (client, topic, bytes, 1, NULL, NULL, NULL);
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint who;
+  const char *field;
+  guint64 at_least;
+} StatWanted;
+
+static gboolean
+stat_reached (gpointer user_data)
+{
+  StatWanted *want = user_data;
+
+  return stat_of (want->f, want->who, want->field) >= want->at_least;
+}
+
+static void
+wait_stat (Fixture *f,
+           guint who,
+           const char *field,
+           guint64 at_least)
+{
+  StatWanted want = { f, who, field, at_least };
+
+  if (!blink_test_wait_until (stat_reached, &want, WAIT_MS))
+    g_error ("%s stayed at %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT, field,
+             stat_of (f, who, field), at_least);
+}
+
+/* A box sealed by hand, following docs/protocol.md, where the claimed sender
+ * key and the signing identity may differ. */
+static GBytes *
+forge_box (const char *topic,
+           const guint8 *recipient_ed25519,
+           const guint8 *claimed_key,
+           BlinkIdentity *signer,
+           GBytes *json)
+{
+  g_autoptr (GByteArray) signed_data = g_byte_array_new ();
+  g_autoptr (GByteArray) plaintext = g_byte_array_new ();
+  guint8 rpk[32], esk[32], epk[32], shared[32], key[32], nonce[24], signature[64];
+  crypto_generichash_state state;
+  g_autofree guint8 *ct = NULL;
+  g_autofree char *epk_b64 = NULL, *nonce_b64 = NULL, *ct_b64 = NULL;
+  char *text;
+
+  g_byte_array_append (signed_data, (const guint8 *) "blink/1/sig", 12);
+  g_byte_array_append (signed_data, (const guint8 *) topic, strlen (topic) + 1);
+  g_byte_array_append (signed_data, g_bytes_get_data (json, NULL), g_bytes_get_size (json));
+  blink_identity_sign (signer, signed_data->data, signed_data->len, signature);
+  g_byte_array_append (plaintext, claimed_key, 32);
+  g_byte_array_append (plaintext, signature, 64);
+  g_byte_array_append (plaintext, g_bytes_get_data (json, NULL), g_bytes_get_size (json));
+
+  g_assert_cmpint (crypto_sign_ed25519_pk_to_curve25519 (rpk, recipient_ed25519), ==, 0);
+  crypto_box_keypair (epk, esk);
+  g_assert_cmpint (crypto_scalarmult_curve25519 (shared, esk, rpk), ==, 0);
+  crypto_generichash_init (&state, NULL, 0, 32);
+  crypto_generichash_update (&state, (const guint8 *) "blink/1/box", 12);
+  crypto_generichash_update (&state, shared, 32);
+  crypto_generichash_update (&state, epk, 32);
+  crypto_generichash_update (&state, rpk, 32);
+  crypto_generichash_final (&state, key, 32);
+  randombytes_buf (nonce, sizeof nonce);
+  ct = g_malloc (plaintext->len + 16);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (ct, NULL, plaintext->data, plaintext->len,
+                                              (const guint8 *) topic, strlen (topic), NULL, nonce,
+                                              key);
+  epk_b64 = g_base64_encode (epk, 32);
+  nonce_b64 = g_base64_encode (nonce, 24);
+  ct_b64 = g_base64_encode (ct, plaintext->len + 16);
+  text = g_strdup_printf ("{\"v\":1,\"seal\":\"box\",\"epk\":\"%s\",\"nonce\":\"%s\",\"ct\":\"%s\"}",
+                          epk_b64, nonce_b64, ct_b64);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+static BlinkMessage *
+offer_message (const char *const *participants,
+               const guint8 *key)
+{
+  BlinkMessage *message = blink_message_new (BLINK_MESSAGE_OFFER);
+
+  message->call_id = blink_call_id_new ();
+  memcpy (message->call_key, key, 32);
+  message->participants = g_strdupv ((char **) participants);
+  message->expires_ms = message->timestamp_ms + 60000;
+  return message;
+}
+
+static void
+test_hostile_input (Fixture *f,
+                    gconstpointer data)
+{
+  Party *bob = &f->party[BOB];
+  g_autoptr (BlinkIdentity) mallory = blink_identity_new_random ();
+  g_autoptr (BlinkIdentity) alice = NULL;
+  g_autofree char *bob_topic = NULL;
+  g_autofree char *carol_topic = NULL;
+  guint8 key[32], bob_pk[32];
+  guint events_before;
+
+  if (f->network == NULL)
+    return;
+
+  alice = blink_identity_load (f->party[ALICE].key_path, NULL);
+  g_assert_nonnull (alice);
+  bob_topic = blink_topic_offer (bob->did);
+  carol_topic = blink_topic_offer (f->party[CAROL].did);
+  g_assert_true (blink_did_to_public_key (bob->did, bob_pk, NULL));
+  randombytes_buf (key, sizeof key);
+  events_before = bob->events->len;
+
+  /* garbage */
+  {
+    g_autoptr (GBytes) garbage = g_bytes_new_static ("\x00\x01 not json", 12);
+
+    publish_raw (f, ALICE, bob_topic, garbage);
+    wait_stat (f, BOB, "rejected-malformed", 1);
+  }
+
+  /* oversize: 70 KiB */
+  {
+    g_autofree char *big = g_strnfill (70 * 1024, '{');
+    g_autoptr (GBytes) bytes = g_bytes_new (big, 70 * 1024);
+
+    publish_raw (f, ALICE, bob_topic, bytes);
+    wait_stat (f, BOB, "rejected-too-large", 1);
+  }
+
+  /* sealed to Carol, published on Bob's topic */
+  {
+    const char *participants[] = { f->party[ALICE].did, f->party[CAROL].did, NULL };
+    g_autoptr (BlinkMessage) message = offer_message (participants, key);
+    g_autoptr (GBytes) sealed = blink_envelope_seal (alice, carol_topic, NULL, message, NULL);
+
+    publish_raw (f, ALICE, bob_topic, sealed);
+    wait_stat (f, BOB, "rejected-wrong-key", 1);
+  }
+
+  /* Mallory signs, claiming to be Alice */
+  {
+    const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
+    g_autoptr (BlinkMessage) message = offer_message (participants, key);
+    g_autoptr (GBytes) json = blink_message_serialize (message);
+    g_autoptr (GBytes) forged = forge_box (bob_topic, bob_pk, blink_identity_get_public_key (alice),
+                                           mallory, json);
+
+    publish_raw (f, ALICE, bob_topic, forged);
+    wait_stat (f, BOB, "rejected-bad-signature", 1);
+  }
+
+  /* Mallory offers a call between Alice and Bob, which she is not part of */
+  {
+    const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
+    g_autoptr (BlinkMessage) message = offer_message (participants, key);
+    g_autoptr (GBytes) sealed = blink_envelope_seal (mallory, bob_topic, NULL, message, NULL);
+
+    publish_raw (f, ALICE, bob_topic, sealed);
+    wait_stat (f, BOB, "rejected-not-participant", 1);
+  }
+
+  g_assert_cmpuint (bob->events->len, ==, events_before);
+
+  /* A real offer from Alice, then the same bytes again: rung once. */
+  {
+    const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
+    g_autoptr (BlinkMessage) message = offer_message (participants, key);
+    g_autoptr (GBytes) sealed = blink_envelope_seal (alice, bob_topic, NULL, message, NULL);
+    g_autofree char *call_topic = blink_topic_call (message->call_id);
+
+    publish_raw (f, ALICE, bob_topic, sealed);
+    wait_event (bob, "incoming %s", message->call_id);
+    publish_raw (f, ALICE, bob_topic, sealed);
+    wait_stat (f, BOB, "rejected-replayed", 1);
+    g_assert_cmpuint (bob->events->len, ==, events_before + 1);
+
+    /* Bob joins; Mallory, who somehow has the call key, announces herself. */
+    g_assert_true (act (f, BOB, "join-call", message->call_id));
+    {
+      g_autoptr (BlinkMessage) announce = blink_message_new (BLINK_MESSAGE_ANNOUNCE);
+      g_autoptr (GBytes) intruder = blink_envelope_seal (mallory, call_topic, key, announce, NULL);
+
+      publish_raw (f, CAROL, call_topic, intruder);
+      wait_stat (f, BOB, "rejected-not-participant", 2);
+    }
+  }
+
+  settle (300);
+  g_assert_cmpuint (bob->events->len, ==, events_before + 1);
+  g_assert_cmpuint (stat_of (f, BOB, "rejected"), ==, 7);
+}
+
+static void
+test_node_restart_while_ringing (Fixture *f,
+                                 gconstpointer data)
+{
+  const char *to[] = { f->party[BOB].did, NULL };
+  g_autofree char *id = NULL;
+  g_autofree char *second = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  id = offer (f, ALICE, to);
+  wait_event (&f->party[BOB], "incoming %s", id);
+
+  /* Bob's node dies and comes back while the call rings; he answers. */
+  blink_test_ipfs_network_kill (f->network, BOB);
+  blink_test_ipfs_network_restart (f->network, BOB);
+  g_assert_true (blink_test_wait_until (offer_topics_live, f, WAIT_MS));
+  g_assert_true (act (f, BOB, "join-call", id));
+  wait_event (&f->party[ALICE], "joined %s %s", id, f->party[BOB].did);
+
+  /* An offer made while Bob's node is down reaches him once it is back:
+   * the offer is resent until acknowledged. */
+  blink_test_ipfs_network_kill (f->network, BOB);
+  second = offer (f, ALICE, to);
+  settle (1000);
+  blink_test_ipfs_network_restart (f->network, BOB);
+  wait_event (&f->party[BOB], "incoming %s", second);
+  wait_event (&f->party[ALICE], "ringing %s", second);
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  g_assert_cmpint (sodium_init (), >=, 0);
+
+#define ADD(path, func) \
+  g_test_add ("/blink/signaller/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("offer-rings", test_offer_rings);
+  ADD ("cancel-before-answer", test_cancel_before_answer);
+  ADD ("decline", test_decline);
+  ADD ("group-join-announce-leave", test_group_join_announce_leave);
+  ADD ("sdp-and-ice-to-one-participant", test_sdp_and_ice_to_one_participant);
+  ADD ("ringing-timeout", test_ringing_timeout);
+  ADD ("hostile-input", test_hostile_input);
+  ADD ("node-restart-while-ringing", test_node_restart_while_ringing);
+
+#undef ADD
+
+  return g_test_run ();
+}
