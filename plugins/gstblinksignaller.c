@@ -869,12 +869,12 @@ gst_blink_signaller_offer_call (GstBlinkSignaller *self,
   call->outgoing = TRUE;
   randombytes_buf (call->key, sizeof call->key);
 
-  /* Listen before anyone can answer. */
+  /* Listen before anyone can answer; the offers go out first, as they
+   * start the ringing, and our announce after them. */
   blink_ipfs_client_subscribe (self->client, call->call_topic);
-  call_join (self, call);
-
   for (guint i = 1; i < participants->len - 1; i++)
     send_offer (self, call, participants->pdata[i], BLINK_MESSAGE_OFFER);
+  call_join (self, call);
   call->resend_id = call_timer_add (self, call, call->resend_ms, on_resend_offer);
   call_schedule_expiry (self, call);
 
