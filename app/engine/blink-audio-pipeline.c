@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blink-audio-pipeline"
+
+#include "config.h"
+
+#include "blink-audio-pipeline.h"
+#include "blink-engine-errors.h"
+
+/* The call's pipeline, minus the peers:
+ *
+ *   source ! audioconvert ! audioresample ! volume(mute) ! capsfilter(call format)
+ *     ! opusenc(in-band FEC) ! rtpopuspay ! tee          ← each peer's queue ! webrtcbin
+ *
+ *   audiotestsrc(silence) ─┐
+ *   each peer's volume ────┴ audiomixer ! volume(deafen) ! audioconvert ! audioresample ! sink
+ *
+ * Encoding happens once whatever the number of peers. The silent source
+ * keeps the mixer running, and the sink playing, while nobody talks. The
+ * devices keep their own formats: convert and resample on both sides. */
+
+struct _BlinkAudioPipeline
+{
+  GObject parent_instance;
+
+  GstPipeline *pipeline;
+  GstElement *tee;
+  GstElement *mixer;
+  GstElement *mute;
+  GstElement *deafen;
+};
+
+G_DEFINE_FINAL_TYPE (BlinkAudioPipeline, blink_audio_pipeline, G_TYPE_OBJECT)
+
+static GstElement *
+make (const char *factory,
+      const char *name)
+{
+  GstElement *element = gst_element_factory_make (factory, name);
+
+  if (element == NULL)
+    g_error ("GStreamer element %s is missing: install gstreamer1.0-plugins-base, -good and -bad",
+             factory);
+  return element;
+}
+
+static GstElement *
+device_bin (const char *description,
+            GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  GstElement *bin = gst_parse_bin_from_description (description, TRUE, &local_error);
+
+  if (bin == NULL)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                   "The audio device “%s” cannot be used: %s", description,
+                   local_error->message);
+      return NULL;
+    }
+  return bin;
+}
+
+/**
+ * blink_audio_pipeline_new:
+ * @source: a gst-launch description of the capture, e.g. "autoaudiosrc" or
+ *   "audiotestsrc is-live=true freq=440"
+ * @sink: a description of the playback, e.g. "autoaudiosink"
+ * @format: the call's format on the wire
+ *
+ * Returns: (transfer full) (nullable): the pipeline, stopped
+ */
+BlinkAudioPipeline *
+blink_audio_pipeline_new (const char *source,
+                          const char *sink,
+                          const BlinkAudioFormat *format,
+                          GError **error)
+{
+  g_autoptr (BlinkAudioPipeline) self = g_object_new (BLINK_TYPE_AUDIO_PIPELINE, NULL);
+  GstElement *src, *convert, *resample, *capsfilter, *enc, *pay;
+  GstElement *silence, *out_convert, *out_resample, *playback;
+  g_autoptr (GstCaps) caps = NULL;
+
+  src = device_bin (source, error);
+  if (src == NULL)
+    return NULL;
+  playback = device_bin (sink, error);
+  if (playback == NULL)
+    {
+      gst_object_unref (src);
+      return NULL;
+    }
+
+  self->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("blink-call")));
+
+  convert = make ("audioconvert", NULL);
+  resample = make ("audioresample", NULL);
+  self->mute = make ("volume", "mute");
+  capsfilter = make ("capsfilter", NULL);
+  enc = make ("opusenc", NULL);
+  pay = make ("rtpopuspay", NULL);
+  self->tee = make ("tee", "send");
+  caps = gst_caps_new_simple ("audio/x-raw", "rate", G_TYPE_INT, (int) format->rate, "channels",
+                              G_TYPE_INT, (int) format->channels, NULL);
+  g_object_set (capsfilter, "caps", caps, NULL);
+  g_object_set (enc, "inband-fec", TRUE, "packet-loss-percentage", 10, "frame-size",
+                format->frame_ms, "bitrate", format->bitrate, "audio-type", 2048 /* voice */,
+                NULL);
+  g_object_set (pay, "pt", 96, NULL);
+  g_object_set (self->tee, "allow-not-linked", TRUE, NULL);
+
+  silence = make ("audiotestsrc", NULL);
+  g_object_set (silence, "wave", 4 /* silence */, "is-live", TRUE, NULL);
+  self->mixer = make ("audiomixer", "mixer");
+  self->deafen = make ("volume", "deafen");
+  out_convert = make ("audioconvert", NULL);
+  out_resample = make ("audioresample", NULL);
+
+  gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample, self->mute, capsfilter, enc,
+                    pay, self->tee, silence, self->mixer, self->deafen, out_convert, out_resample,
+                    playback, NULL);
+  if (!gst_element_link_many (src, convert, resample, self->mute, capsfilter, enc, pay, self->tee,
+                              NULL) ||
+      !gst_element_link_many (silence, self->mixer, self->deafen, out_convert, out_resample,
+                              playback, NULL))
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                   "The audio devices cannot be linked to the call's format");
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+blink_audio_pipeline_start (BlinkAudioPipeline *self,
+                            GError **error)
+{
+  if (gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                   "The audio devices cannot be opened");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+blink_audio_pipeline_stop (BlinkAudioPipeline *self)
+{
+  gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
+}
+
+void
+blink_audio_pipeline_set_muted (BlinkAudioPipeline *self,
+                                gboolean muted)
+{
+  g_object_set (self->mute, "mute", muted, NULL);
+}
+
+void
+blink_audio_pipeline_set_deafened (BlinkAudioPipeline *self,
+                                   gboolean deafened)
+{
+  g_object_set (self->deafen, "mute", deafened, NULL);
+}
+
+GstBin *
+blink_audio_pipeline_get_bin (BlinkAudioPipeline *self)
+{
+  return GST_BIN (self->pipeline);
+}
+
+GstElement *
+blink_audio_pipeline_get_tee (BlinkAudioPipeline *self)
+{
+  return self->tee;
+}
+
+GstElement *
+blink_audio_pipeline_get_mixer (BlinkAudioPipeline *self)
+{
+  return self->mixer;
+}
+
+static void
+blink_audio_pipeline_dispose (GObject *object)
+{
+  BlinkAudioPipeline *self = BLINK_AUDIO_PIPELINE (object);
+
+  if (self->pipeline != NULL)
+    gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
+  gst_clear_object (&self->pipeline);
+
+  G_OBJECT_CLASS (blink_audio_pipeline_parent_class)->dispose (object);
+}
+
+static void
+blink_audio_pipeline_class_init (BlinkAudioPipelineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = blink_audio_pipeline_dispose;
+}
+
+static void
+blink_audio_pipeline_init (BlinkAudioPipeline *self)
+{
+}

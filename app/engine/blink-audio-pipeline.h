@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "blink-message.h"
+
+G_BEGIN_DECLS
+
+#define BLINK_AUDIO_SOURCE_DEFAULT "autoaudiosrc"
+#define BLINK_AUDIO_SINK_DEFAULT "autoaudiosink"
+
+#define BLINK_TYPE_AUDIO_PIPELINE (blink_audio_pipeline_get_type ())
+G_DECLARE_FINAL_TYPE (BlinkAudioPipeline, blink_audio_pipeline, BLINK, AUDIO_PIPELINE, GObject)
+
+BlinkAudioPipeline *blink_audio_pipeline_new (const char *source,
+                                              const char *sink,
+                                              const BlinkAudioFormat *format,
+                                              GError **error);
+
+GstBin *blink_audio_pipeline_get_bin (BlinkAudioPipeline *self);
+GstElement *blink_audio_pipeline_get_tee (BlinkAudioPipeline *self);
+GstElement *blink_audio_pipeline_get_mixer (BlinkAudioPipeline *self);
+
+gboolean blink_audio_pipeline_start (BlinkAudioPipeline *self,
+                                     GError **error);
+void blink_audio_pipeline_stop (BlinkAudioPipeline *self);
+void blink_audio_pipeline_set_muted (BlinkAudioPipeline *self,
+                                     gboolean muted);
+void blink_audio_pipeline_set_deafened (BlinkAudioPipeline *self,
+                                        gboolean deafened);
+
+G_END_DECLS

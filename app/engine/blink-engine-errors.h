@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * BlinkCallError:
+ * Why the call engine cannot do what it was asked.
+ */
+typedef enum
+{
+  BLINK_CALL_ERROR_NO_IPFS_NODE,   /* no IPFS node answers */
+  BLINK_CALL_ERROR_BAD_DID,        /* not a valid did:key */
+  BLINK_CALL_ERROR_NO_SUCH_CALL,   /* no such call, or not in a state for this */
+  BLINK_CALL_ERROR_CALL_ACTIVE,    /* a call is active already */
+  BLINK_CALL_ERROR_DEVICE,         /* an audio device is missing or unusable */
+  BLINK_CALL_ERROR_FAILED,         /* anything else */
+} BlinkCallError;
+
+#define BLINK_CALL_ERROR (blink_call_error_quark ())
+GQuark blink_call_error_quark (void);
+
+G_END_DECLS

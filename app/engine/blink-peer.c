@@ -1,0 +1,750 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blink-peer"
+
+#include "config.h"
+
+#include "blink-peer.h"
+
+#include <gio/gio.h>
+
+#define GST_USE_UNSTABLE_API
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+
+/* One WebRTC connection to one remote participant: a queue fed by the shared
+ * encoded-audio tee, a webrtcbin, and for what arrives a depayloader, a
+ * decoder and a volume into the shared mixer.
+ *
+ * webrtcbin calls back from its streaming threads; everything that changes
+ * state is handed to the main context the peer was made on first.
+ *
+ * "Closed" is ours to define: on GStreamer 1.22 a webrtcbin going to NULL
+ * notifies no ICE state at all. A peer is closed when its elements have
+ * reached NULL (done on a worker thread, never a streaming thread) and
+ * have left the pipeline; "closed" is emitted then, on the main context. */
+
+enum
+{
+  PROP_0,
+  PROP_DID,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_LOCAL_DESCRIPTION,
+  SIGNAL_LOCAL_CANDIDATE,
+  SIGNAL_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  guint mline;
+  char *candidate;
+} Candidate;
+
+struct _BlinkPeer
+{
+  GObject parent_instance;
+
+  GMainContext *context;
+  GstBin *pipeline;
+  GstElement *tee;
+  GstElement *mixer;
+  char *did;
+  gboolean offerer;
+  BlinkPeerState state;
+
+  GstElement *queue;
+  GstElement *webrtc;
+  GstPad *tee_pad;
+  GPtrArray *receive_elements;
+  GPtrArray *mixer_pads;
+  GstElement *volume;
+  double volume_level;
+
+  gboolean remote_set;
+  GQueue early_candidates; /* Candidate*, until the remote description is set */
+  gint64 last_media_us;    /* written by a streaming thread, atomically */
+};
+
+G_DEFINE_FINAL_TYPE (BlinkPeer, blink_peer, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (BlinkPeerState, blink_peer_state,
+                    G_DEFINE_ENUM_VALUE (BLINK_PEER_STATE_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PEER_STATE_CONNECTED, "connected"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PEER_STATE_FAILED, "failed"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PEER_STATE_CLOSING, "closing"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PEER_STATE_CLOSED, "closed"))
+
+static void
+candidate_free (Candidate *c)
+{
+  g_free (c->candidate);
+  g_free (c);
+}
+
+static void
+set_state (BlinkPeer *self,
+           BlinkPeerState state)
+{
+  if (self->state == state)
+    return;
+
+  /* Closing and closed are final. */
+  if (self->state >= BLINK_PEER_STATE_CLOSING && state < self->state)
+    return;
+
+  g_debug ("Peer %s: %s", self->did,
+           g_enum_get_value (g_type_class_peek (BLINK_TYPE_PEER_STATE), state)->value_nick);
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* ---- marshalling from streaming threads ---- */
+
+typedef void (*PeerFunc) (BlinkPeer *self, gpointer data);
+
+typedef struct
+{
+  BlinkPeer *self;
+  PeerFunc func;
+  gpointer data;
+  GDestroyNotify free_data;
+} Call;
+
+static gboolean
+run_call (gpointer user_data)
+{
+  Call *call = user_data;
+
+  call->func (call->self, call->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+call_free (Call *call)
+{
+  if (call->free_data != NULL)
+    call->free_data (call->data);
+  g_object_unref (call->self);
+  g_free (call);
+}
+
+static void
+on_main (BlinkPeer *self,
+         PeerFunc func,
+         gpointer data,
+         GDestroyNotify free_data)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->self = g_object_ref (self);
+  call->func = func;
+  call->data = data;
+  call->free_data = free_data;
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, run_call, call,
+                              (GDestroyNotify) call_free);
+}
+
+/* ---- negotiation ---- */
+
+static const char *
+sdp_type_name (GstWebRTCSDPType type)
+{
+  return type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer";
+}
+
+static void
+emit_local_description (BlinkPeer *self,
+                        gpointer data)
+{
+  GstWebRTCSessionDescription *desc = data;
+  g_autofree char *text = NULL;
+
+  if (self->state >= BLINK_PEER_STATE_CLOSING)
+    return;
+
+  text = gst_sdp_message_as_text (desc->sdp);
+  g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, sdp_type_name (desc->type), text);
+}
+
+static void
+on_description_created (GstPromise *promise,
+                        gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *desc = NULL;
+  const char *field = self->offerer ? "offer" : "answer";
+
+  if (reply == NULL || !gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc,
+                                           NULL))
+    {
+      g_warning ("Peer %s: webrtcbin made no %s", self->did, field);
+      gst_promise_unref (promise);
+      return;
+    }
+  gst_promise_unref (promise);
+
+  g_signal_emit_by_name (self->webrtc, "set-local-description", desc, NULL);
+  on_main (self, emit_local_description, desc,
+           (GDestroyNotify) gst_webrtc_session_description_free);
+}
+
+static void
+create_description (BlinkPeer *self,
+                    gpointer data)
+{
+  GstPromise *promise;
+
+  if (self->state >= BLINK_PEER_STATE_CLOSING)
+    return;
+
+  promise = gst_promise_new_with_change_func (on_description_created, g_object_ref (self),
+                                              g_object_unref);
+  g_signal_emit_by_name (self->webrtc, self->offerer ? "create-offer" : "create-answer", NULL,
+                         promise);
+}
+
+static void
+on_negotiation_needed (GstElement *webrtc,
+                       BlinkPeer *self)
+{
+  /* Only the offerer (the greater DID of the pair) makes offers: no glare. */
+  if (self->offerer)
+    on_main (self, create_description, NULL, NULL);
+}
+
+static void
+flush_candidates (BlinkPeer *self,
+                  gpointer data)
+{
+  Candidate *c;
+
+  self->remote_set = TRUE;
+  while ((c = g_queue_pop_head (&self->early_candidates)) != NULL)
+    {
+      g_signal_emit_by_name (self->webrtc, "add-ice-candidate", c->mline, c->candidate);
+      candidate_free (c);
+    }
+
+  if (!self->offerer)
+    create_description (self, NULL);
+}
+
+static void
+on_remote_description_set (GstPromise *promise,
+                           gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  gst_promise_unref (promise);
+  on_main (self, flush_candidates, NULL, NULL);
+}
+
+/**
+ * blink_peer_set_remote_description:
+ * @type: "offer" or "answer"
+ *
+ * An answerer answers the offer; ICE candidates that came before are
+ * applied once the description is in place.
+ */
+void
+blink_peer_set_remote_description (BlinkPeer *self,
+                                   const char *type,
+                                   const char *sdp)
+{
+  GstSDPMessage *message = NULL;
+  GstWebRTCSessionDescription *desc;
+  GstPromise *promise;
+  gboolean is_offer = g_strcmp0 (type, "offer") == 0;
+
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  if (self->state >= BLINK_PEER_STATE_CLOSING)
+    return;
+
+  /* An offer to the offerer, or an answer to the answerer, is out of turn. */
+  if (is_offer == self->offerer)
+    {
+      g_debug ("Peer %s: ignoring an SDP %s out of turn", self->did, type);
+      return;
+    }
+
+  if (gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK)
+    {
+      g_debug ("Peer %s: ignoring an SDP that does not parse", self->did);
+      return;
+    }
+
+  desc = gst_webrtc_session_description_new (is_offer ? GST_WEBRTC_SDP_TYPE_OFFER
+                                                      : GST_WEBRTC_SDP_TYPE_ANSWER, message);
+  promise = gst_promise_new_with_change_func (on_remote_description_set, g_object_ref (self),
+                                              g_object_unref);
+  g_signal_emit_by_name (self->webrtc, "set-remote-description", desc, promise);
+  gst_webrtc_session_description_free (desc);
+}
+
+/**
+ * blink_peer_add_ice_candidate:
+ *
+ * Applies a remote ICE candidate, or keeps it until the remote description
+ * is set: candidates that come early are not dropped.
+ */
+void
+blink_peer_add_ice_candidate (BlinkPeer *self,
+                              guint mline,
+                              const char *candidate)
+{
+  Candidate *c;
+
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  if (self->state >= BLINK_PEER_STATE_CLOSING || candidate == NULL || candidate[0] == '\0')
+    return;
+
+  if (self->remote_set)
+    {
+      g_signal_emit_by_name (self->webrtc, "add-ice-candidate", mline, candidate);
+      return;
+    }
+
+  c = g_new0 (Candidate, 1);
+  c->mline = mline;
+  c->candidate = g_strdup (candidate);
+  g_queue_push_tail (&self->early_candidates, c);
+}
+
+static void
+emit_local_candidate (BlinkPeer *self,
+                      gpointer data)
+{
+  Candidate *c = data;
+
+  if (self->state < BLINK_PEER_STATE_CLOSING)
+    g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, c->mline, c->candidate);
+}
+
+static void
+on_ice_candidate (GstElement *webrtc,
+                  guint mline,
+                  const char *candidate,
+                  BlinkPeer *self)
+{
+  Candidate *c = g_new0 (Candidate, 1);
+
+  c->mline = mline;
+  c->candidate = g_strdup (candidate);
+  on_main (self, emit_local_candidate, c, (GDestroyNotify) candidate_free);
+}
+
+static void
+apply_connection_state (BlinkPeer *self,
+                        gpointer data)
+{
+  GstWebRTCPeerConnectionState state = GPOINTER_TO_INT (data);
+
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    set_state (self, BLINK_PEER_STATE_CONNECTED);
+  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+    set_state (self, BLINK_PEER_STATE_FAILED);
+}
+
+static void
+on_connection_state (GstElement *webrtc,
+                     GParamSpec *pspec,
+                     BlinkPeer *self)
+{
+  GstWebRTCPeerConnectionState state;
+
+  g_object_get (webrtc, "connection-state", &state, NULL);
+  on_main (self, apply_connection_state, GINT_TO_POINTER (state), NULL);
+}
+
+/* ---- media ---- */
+
+static GstPadProbeReturn
+on_media_buffer (GstPad *pad,
+                 GstPadProbeInfo *info,
+                 gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  g_atomic_pointer_set ((gpointer *) &self->last_media_us,
+                        GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
+  return GST_PAD_PROBE_OK;
+}
+
+static GstElement *
+add_element (BlinkPeer *self,
+             const char *factory)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  g_assert (element != NULL);
+  gst_bin_add (self->pipeline, element);
+  g_ptr_array_add (self->receive_elements, gst_object_ref (element));
+  return element;
+}
+
+/* Runs on a streaming thread: linking is thread-safe, and waiting for the
+ * main loop would drop the first packets. */
+static void
+on_pad_added (GstElement *webrtc,
+              GstPad *pad,
+              BlinkPeer *self)
+{
+  GstElement *depay, *dec, *convert, *resample, *volume;
+  g_autoptr (GstPad) sink = NULL;
+  GstPad *mixer_pad;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+
+  depay = add_element (self, "rtpopusdepay");
+  dec = add_element (self, "opusdec");
+  convert = add_element (self, "audioconvert");
+  resample = add_element (self, "audioresample");
+  volume = add_element (self, "volume");
+  /* Conceal lost packets, and use the in-band FEC the sender adds. */
+  g_object_set (dec, "plc", TRUE, "use-inband-fec", TRUE, NULL);
+  g_object_set (volume, "volume", self->volume_level, NULL);
+  g_atomic_pointer_set (&self->volume, volume);
+
+  gst_element_link_many (depay, dec, convert, resample, volume, NULL);
+  mixer_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
+  g_ptr_array_add (self->mixer_pads, mixer_pad);
+  gst_pad_link (gst_element_get_static_pad (volume, "src"), mixer_pad);
+
+  for (guint i = 0; i < self->receive_elements->len; i++)
+    gst_element_sync_state_with_parent (g_ptr_array_index (self->receive_elements, i));
+
+  sink = gst_element_get_static_pad (depay, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_media_buffer, self, NULL);
+  if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
+    g_warning ("Peer %s: cannot decode what it sends", self->did);
+}
+
+void
+blink_peer_set_volume (BlinkPeer *self,
+                       double volume)
+{
+  GstElement *element;
+
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  self->volume_level = volume;
+  element = g_atomic_pointer_get (&self->volume);
+  if (element != NULL)
+    g_object_set (element, "volume", volume, NULL);
+}
+
+/* ---- closing ---- */
+
+static void
+close_in_thread (GTask *task,
+                 gpointer source,
+                 gpointer task_data,
+                 GCancellable *cancellable)
+{
+  BlinkPeer *self = source;
+
+  gst_element_set_state (self->queue, GST_STATE_NULL);
+  gst_element_set_state (self->webrtc, GST_STATE_NULL);
+  for (guint i = 0; i < self->receive_elements->len; i++)
+    gst_element_set_state (g_ptr_array_index (self->receive_elements, i), GST_STATE_NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_closed (GObject *source,
+           GAsyncResult *result,
+           gpointer user_data)
+{
+  BlinkPeer *self = BLINK_PEER (source);
+
+  for (guint i = 0; i < self->mixer_pads->len; i++)
+    gst_element_release_request_pad (self->mixer, g_ptr_array_index (self->mixer_pads, i));
+  g_ptr_array_set_size (self->mixer_pads, 0);
+
+  gst_bin_remove (self->pipeline, self->queue);
+  gst_bin_remove (self->pipeline, self->webrtc);
+  for (guint i = 0; i < self->receive_elements->len; i++)
+    gst_bin_remove (self->pipeline, g_ptr_array_index (self->receive_elements, i));
+
+  set_state (self, BLINK_PEER_STATE_CLOSED);
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
+}
+
+/**
+ * blink_peer_close:
+ *
+ * Stops sending at once, then takes the connection down off the main loop
+ * and the streaming threads; "closed" follows when it is gone.
+ */
+void
+blink_peer_close (BlinkPeer *self)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  if (self->state >= BLINK_PEER_STATE_CLOSING)
+    return;
+
+  set_state (self, BLINK_PEER_STATE_CLOSING);
+  g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
+
+  /* No more audio from the tee: it may go on feeding the others. */
+  if (self->tee_pad != NULL)
+    {
+      g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (self->queue, "sink");
+
+      gst_pad_unlink (self->tee_pad, queue_sink);
+      gst_element_release_request_pad (self->tee, self->tee_pad);
+      g_clear_object (&self->tee_pad);
+    }
+
+  task = g_task_new (self, NULL, on_closed, NULL);
+  g_task_run_in_thread (task, close_in_thread);
+}
+
+/* ---- setup ---- */
+
+static void
+restrict_ice (BlinkPeer *self,
+              const BlinkMediaConfig *config)
+{
+  g_autoptr (GObject) agent = NULL;
+
+  g_object_get (self->webrtc, "ice-agent", &agent, NULL);
+  for (guint i = 0; config->ice_addresses != NULL && config->ice_addresses[i] != NULL; i++)
+    {
+      gboolean added = FALSE;
+
+      g_signal_emit_by_name (agent, "add-local-ip-address", config->ice_addresses[i], &added);
+      if (!added)
+        g_warning ("Peer %s: ICE cannot use %s", self->did, config->ice_addresses[i]);
+    }
+}
+
+/**
+ * blink_peer_start:
+ *
+ * Joins the pipeline and starts negotiating: the offerer makes an offer,
+ * the answerer waits for one.
+ */
+void
+blink_peer_start (BlinkPeer *self)
+{
+  g_autoptr (GstPad) queue_sink = NULL;
+  g_autoptr (GstPad) queue_src = NULL;
+  g_autoptr (GstPad) webrtc_sink = NULL;
+
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  gst_bin_add_many (self->pipeline, self->queue, self->webrtc, NULL);
+
+  /* One sendrecv audio transceiver, made by requesting its sink pad; the
+   * send side is fed by the tee. */
+  webrtc_sink = gst_element_request_pad_simple (self->webrtc, "sink_%u");
+  queue_src = gst_element_get_static_pad (self->queue, "src");
+  if (gst_pad_link (queue_src, webrtc_sink) != GST_PAD_LINK_OK)
+    g_warning ("Peer %s: cannot link the send queue", self->did);
+
+  gst_element_sync_state_with_parent (self->webrtc);
+  gst_element_sync_state_with_parent (self->queue);
+
+  self->tee_pad = gst_element_request_pad_simple (self->tee, "src_%u");
+  queue_sink = gst_element_get_static_pad (self->queue, "sink");
+  gst_pad_link (self->tee_pad, queue_sink);
+}
+
+static void
+blink_peer_get_property (GObject *object,
+                         guint prop_id,
+                         GValue *value,
+                         GParamSpec *pspec)
+{
+  BlinkPeer *self = BLINK_PEER (object);
+
+  switch (prop_id)
+    {
+    case PROP_DID:
+      g_value_set_string (value, self->did);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+blink_peer_dispose (GObject *object)
+{
+  BlinkPeer *self = BLINK_PEER (object);
+
+  if (self->webrtc != NULL)
+    g_signal_handlers_disconnect_by_data (self->webrtc, self);
+
+  G_OBJECT_CLASS (blink_peer_parent_class)->dispose (object);
+}
+
+static void
+blink_peer_finalize (GObject *object)
+{
+  BlinkPeer *self = BLINK_PEER (object);
+
+  g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
+  g_clear_object (&self->tee_pad);
+  g_ptr_array_unref (self->receive_elements);
+  g_ptr_array_unref (self->mixer_pads);
+  gst_clear_object (&self->queue);
+  gst_clear_object (&self->webrtc);
+  gst_clear_object (&self->tee);
+  gst_clear_object (&self->mixer);
+  gst_clear_object (&self->pipeline);
+  g_main_context_unref (self->context);
+  g_free (self->did);
+
+  G_OBJECT_CLASS (blink_peer_parent_class)->finalize (object);
+}
+
+static void
+blink_peer_class_init (BlinkPeerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = blink_peer_get_property;
+  object_class->dispose = blink_peer_dispose;
+  object_class->finalize = blink_peer_finalize;
+
+  properties[PROP_DID] = g_param_spec_string ("did", "DID", "The remote participant", NULL,
+                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", "State", "The connection's state", BLINK_TYPE_PEER_STATE,
+                       BLINK_PEER_STATE_CONNECTING, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * BlinkPeer::local-description:
+   * @type: "offer" or "answer"
+   * @sdp: to send to the remote participant
+   */
+  signals[SIGNAL_LOCAL_DESCRIPTION] =
+    g_signal_new ("local-description", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_LOCAL_CANDIDATE] =
+    g_signal_new ("local-candidate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
+  signals[SIGNAL_CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+blink_peer_init (BlinkPeer *self)
+{
+  self->receive_elements = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->volume_level = 1.0;
+  g_queue_init (&self->early_candidates);
+}
+
+/**
+ * blink_peer_new:
+ * @pipeline: where the peer's elements go
+ * @tee: the encoded audio to send
+ * @mixer: where the decoded audio goes
+ * @did: the remote participant
+ * @offerer: whether this side makes the SDP offer
+ *
+ * Returns: (transfer full): a peer, not started yet
+ */
+BlinkPeer *
+blink_peer_new (GstBin *pipeline,
+                GstElement *tee,
+                GstElement *mixer,
+                const char *did,
+                gboolean offerer,
+                const BlinkMediaConfig *config)
+{
+  BlinkPeer *self = g_object_new (BLINK_TYPE_PEER, NULL);
+
+  self->context = g_main_context_ref_thread_default ();
+  self->pipeline = gst_object_ref (pipeline);
+  self->tee = gst_object_ref (tee);
+  self->mixer = gst_object_ref (mixer);
+  self->did = g_strdup (did);
+  self->offerer = offerer;
+
+  self->queue = gst_object_ref_sink (gst_element_factory_make ("queue", NULL));
+  /* Old audio is worse than lost audio: keep at most 200 ms, drop the oldest. */
+  g_object_set (self->queue, "max-size-time", 200 * GST_MSECOND, "max-size-buffers", 0,
+                "max-size-bytes", 0, "leaky", 2, NULL);
+
+  self->webrtc = gst_object_ref_sink (gst_element_factory_make ("webrtcbin", NULL));
+  g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+                config->latency_ms, NULL);
+  if (config->stun_server != NULL)
+    g_object_set (self->webrtc, "stun-server", config->stun_server, NULL);
+  for (guint i = 0; config->turn_servers != NULL && config->turn_servers[i] != NULL; i++)
+    {
+      gboolean added = FALSE;
+
+      g_signal_emit_by_name (self->webrtc, "add-turn-server", config->turn_servers[i], &added);
+    }
+  restrict_ice (self, config);
+
+  g_signal_connect (self->webrtc, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
+                    self);
+  g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
+  g_signal_connect (self->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state),
+                    self);
+  g_signal_connect (self->webrtc, "pad-added", G_CALLBACK (on_pad_added), self);
+
+  return self;
+}
+
+const char *
+blink_peer_get_did (BlinkPeer *self)
+{
+  g_return_val_if_fail (BLINK_IS_PEER (self), NULL);
+
+  return self->did;
+}
+
+BlinkPeerState
+blink_peer_get_state (BlinkPeer *self)
+{
+  g_return_val_if_fail (BLINK_IS_PEER (self), BLINK_PEER_STATE_CLOSED);
+
+  return self->state;
+}
+
+/**
+ * blink_peer_get_last_media_time:
+ *
+ * Returns: when the last RTP packet arrived (monotonic µs), or 0 if none did
+ */
+gint64
+blink_peer_get_last_media_time (BlinkPeer *self)
+{
+  g_return_val_if_fail (BLINK_IS_PEER (self), 0);
+
+  return (gint64) GPOINTER_TO_SIZE (g_atomic_pointer_get ((gpointer *) &self->last_media_us));
+}
+
+gboolean
+blink_peer_get_receiving (BlinkPeer *self)
+{
+  return blink_peer_get_last_media_time (self) != 0;
+}

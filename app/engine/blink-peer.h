@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/**
+ * BlinkPeerState:
+ * @BLINK_PEER_STATE_CONNECTING: negotiating, or ICE checking
+ * @BLINK_PEER_STATE_CONNECTED: ICE connected and DTLS done
+ * @BLINK_PEER_STATE_FAILED: ICE failed
+ * @BLINK_PEER_STATE_CLOSING: its webrtcbin is going to NULL
+ * @BLINK_PEER_STATE_CLOSED: its webrtcbin reached NULL and left the pipeline
+ */
+typedef enum
+{
+  BLINK_PEER_STATE_CONNECTING,
+  BLINK_PEER_STATE_CONNECTED,
+  BLINK_PEER_STATE_FAILED,
+  BLINK_PEER_STATE_CLOSING,
+  BLINK_PEER_STATE_CLOSED,
+} BlinkPeerState;
+
+#define BLINK_TYPE_PEER_STATE (blink_peer_state_get_type ())
+GType blink_peer_state_get_type (void);
+
+/**
+ * BlinkMediaConfig:
+ * How peers connect: which local addresses ICE may use (all when empty),
+ * STUN and TURN servers, and the jitter buffer's latency.
+ */
+typedef struct
+{
+  char **ice_addresses;
+  char *stun_server;
+  char **turn_servers;
+  guint latency_ms;
+} BlinkMediaConfig;
+
+#define BLINK_TYPE_PEER (blink_peer_get_type ())
+G_DECLARE_FINAL_TYPE (BlinkPeer, blink_peer, BLINK, PEER, GObject)
+
+BlinkPeer *blink_peer_new (GstBin *pipeline,
+                           GstElement *tee,
+                           GstElement *mixer,
+                           const char *did,
+                           gboolean offerer,
+                           const BlinkMediaConfig *config);
+
+const char *blink_peer_get_did (BlinkPeer *self);
+BlinkPeerState blink_peer_get_state (BlinkPeer *self);
+gint64 blink_peer_get_last_media_time (BlinkPeer *self);
+gboolean blink_peer_get_receiving (BlinkPeer *self);
+
+void blink_peer_start (BlinkPeer *self);
+void blink_peer_set_remote_description (BlinkPeer *self,
+                                        const char *type,
+                                        const char *sdp);
+void blink_peer_add_ice_candidate (BlinkPeer *self,
+                                   guint mline,
+                                   const char *candidate);
+void blink_peer_set_volume (BlinkPeer *self,
+                            double volume);
+void blink_peer_close (BlinkPeer *self);
+
+G_END_DECLS

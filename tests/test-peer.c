@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Two BlinkPeers in one process, signaled directly: the media path alone,
+ * with audio checked by ear. */
+#include "config.h"
+
+#include <gst/gst.h>
+
+#include "blink-audio-pipeline.h"
+#include "blink-peer.h"
+#include "blink-test-audio.h"
+#include "blink-test-ipfs-network.h"
+
+#define WAIT_MS 15000
+
+typedef struct
+{
+  BlinkAudioPipeline *pipeline;
+  BlinkPeer *peer;
+  BlinkTestEar *ear;
+  gboolean closed;
+} Side;
+
+typedef struct
+{
+  Side a, b;
+} Fixture;
+
+static const char *const ice_loopback[] = { "127.0.0.1", NULL };
+
+static void
+on_description (BlinkPeer *peer,
+                const char *type,
+                const char *sdp,
+                Side *other)
+{
+  blink_peer_set_remote_description (other->peer, type, sdp);
+}
+
+static void
+on_candidate (BlinkPeer *peer,
+              guint mline,
+              const char *candidate,
+              Side *other)
+{
+  blink_peer_add_ice_candidate (other->peer, mline, candidate);
+}
+
+static void
+on_closed (BlinkPeer *peer,
+           Side *side)
+{
+  side->closed = TRUE;
+}
+
+static void
+side_init (Side *side,
+           const char *source,
+           const char *sink,
+           guint sink_rate,
+           const char *did,
+           gboolean offerer)
+{
+  BlinkMediaConfig config = { (char **) ice_loopback, NULL, NULL, 50 };
+  BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  g_autoptr (GError) error = NULL;
+
+  side->pipeline = blink_audio_pipeline_new (source, sink, &format, &error);
+  g_assert_no_error (error);
+  side->ear = blink_test_ear_new (blink_audio_pipeline_get_bin (side->pipeline), sink_rate);
+  side->peer = blink_peer_new (blink_audio_pipeline_get_bin (side->pipeline),
+                               blink_audio_pipeline_get_tee (side->pipeline),
+                               blink_audio_pipeline_get_mixer (side->pipeline), did, offerer,
+                               &config);
+  g_signal_connect (side->peer, "closed", G_CALLBACK (on_closed), side);
+}
+
+static void
+connect_sides (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_signal_connect (f->a.peer, "local-description", G_CALLBACK (on_description), &f->b);
+  g_signal_connect (f->b.peer, "local-description", G_CALLBACK (on_description), &f->a);
+  g_signal_connect (f->a.peer, "local-candidate", G_CALLBACK (on_candidate), &f->b);
+  g_signal_connect (f->b.peer, "local-candidate", G_CALLBACK (on_candidate), &f->a);
+  g_assert_true (blink_audio_pipeline_start (f->a.pipeline, &error));
+  g_assert_true (blink_audio_pipeline_start (f->b.pipeline, &error));
+  blink_peer_start (f->b.peer);
+  blink_peer_start (f->a.peer);
+}
+
+static void
+side_clear (Side *side)
+{
+  g_clear_pointer (&side->ear, blink_test_ear_free);
+  g_clear_object (&side->peer);
+  if (side->pipeline != NULL)
+    blink_audio_pipeline_stop (side->pipeline);
+  g_clear_object (&side->pipeline);
+}
+
+static void
+fixture_tear_down (Fixture *f,
+                   gconstpointer data)
+{
+  side_clear (&f->a);
+  side_clear (&f->b);
+}
+
+static gboolean
+both_hear (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return blink_test_ear_hears (f->a.ear, 880) && blink_test_ear_hears (f->b.ear, 440);
+}
+
+static gboolean
+both_closed (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->a.closed && f->b.closed;
+}
+
+static void
+test_hear_each_other (Fixture *f,
+                      gconstpointer data)
+{
+  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
+  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+  connect_sides (f);
+
+  g_assert_true (blink_test_wait_until (both_hear, f, WAIT_MS));
+  /* Each hears the other, not itself. */
+  g_assert_false (blink_test_ear_hears (f->a.ear, 440));
+  g_assert_false (blink_test_ear_hears (f->b.ear, 880));
+  g_assert_cmpint (blink_peer_get_state (f->a.peer), ==, BLINK_PEER_STATE_CONNECTED);
+  g_assert_true (blink_peer_get_receiving (f->a.peer));
+
+  /* Closing is asynchronous and ends in "closed". */
+  blink_peer_close (f->a.peer);
+  blink_peer_close (f->b.peer);
+  g_assert_cmpint (blink_peer_get_state (f->a.peer), ==, BLINK_PEER_STATE_CLOSING);
+  g_assert_true (blink_test_wait_until (both_closed, f, WAIT_MS));
+  g_assert_cmpint (blink_peer_get_state (f->a.peer), ==, BLINK_PEER_STATE_CLOSED);
+}
+
+static void
+test_odd_device_formats (Fixture *f,
+                         gconstpointer data)
+{
+  /* A 44.1 kHz stereo microphone on one side, a 16 kHz mono speaker on the
+   * other; and the other way round. */
+  side_init (&f->a,
+             "audiotestsrc is-live=true freq=440 volume=0.5 ! capsfilter caps=audio/x-raw,rate=44100,channels=2",
+             BLINK_TEST_EAR_SINK ("16000"), 16000, "a", TRUE);
+  side_init (&f->b,
+             "audiotestsrc is-live=true freq=880 volume=0.5 ! capsfilter caps=audio/x-raw,rate=16000,channels=1",
+             BLINK_TEST_EAR_SINK ("44100"), 44100, "b", FALSE);
+  connect_sides (f);
+
+  g_assert_true (blink_test_wait_until (both_hear, f, WAIT_MS));
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+
+  g_test_add ("/blink/peer/hear-each-other", Fixture, NULL, NULL, test_hear_each_other,
+              fixture_tear_down);
+  g_test_add ("/blink/peer/odd-device-formats", Fixture, NULL, NULL, test_odd_device_formats,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
