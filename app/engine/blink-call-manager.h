@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "blink-call.h"
+#include "blink-engine-errors.h"
+
+G_BEGIN_DECLS
+
+#define BLINK_TYPE_CALL_MANAGER (blink_call_manager_get_type ())
+G_DECLARE_FINAL_TYPE (BlinkCallManager, blink_call_manager, BLINK, CALL_MANAGER, GObject)
+
+BlinkCallManager *blink_call_manager_new (void);
+
+gboolean blink_call_manager_start (BlinkCallManager *self,
+                                   GError **error);
+void blink_call_manager_stop (BlinkCallManager *self);
+
+const char *blink_call_manager_get_did (BlinkCallManager *self);
+BlinkCall *blink_call_manager_get_active_call (BlinkCallManager *self);
+GPtrArray *blink_call_manager_get_calls (BlinkCallManager *self);
+BlinkCall *blink_call_manager_find_call (BlinkCallManager *self,
+                                         const char *id);
+
+BlinkCall *blink_call_manager_offer (BlinkCallManager *self,
+                                     const char *const *dids,
+                                     GError **error);
+gboolean blink_call_manager_accept (BlinkCallManager *self,
+                                    BlinkCall *call,
+                                    GError **error);
+gboolean blink_call_manager_decline (BlinkCallManager *self,
+                                     BlinkCall *call,
+                                     GError **error);
+gboolean blink_call_manager_hang_up (BlinkCallManager *self,
+                                     GError **error);
+void blink_call_manager_set_muted (BlinkCallManager *self,
+                                   gboolean muted);
+void blink_call_manager_set_deafened (BlinkCallManager *self,
+                                      gboolean deafened);
+
+G_END_DECLS

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blink-call"
+
+#include "config.h"
+
+#include "blink-call.h"
+
+/* A call as a front end shows it: its state and the other participants.
+ * BlinkCallManager drives it. */
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_STATE,
+  PROP_INCOMING,
+  PROP_CALLER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+struct _BlinkCall
+{
+  GObject parent_instance;
+
+  char *id;
+  BlinkCallState state;
+  gboolean incoming;
+  char *caller;
+  GPtrArray *participants; /* BlinkParticipant*, everyone but us */
+};
+
+G_DEFINE_FINAL_TYPE (BlinkCall, blink_call, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (BlinkCallState, blink_call_state,
+                    G_DEFINE_ENUM_VALUE (BLINK_CALL_STATE_RINGING, "ringing"),
+                    G_DEFINE_ENUM_VALUE (BLINK_CALL_STATE_STARTED, "started"),
+                    G_DEFINE_ENUM_VALUE (BLINK_CALL_STATE_ENDING, "ending"),
+                    G_DEFINE_ENUM_VALUE (BLINK_CALL_STATE_ENDED, "ended"))
+
+const char *
+blink_call_get_id (BlinkCall *self)
+{
+  return self->id;
+}
+
+BlinkCallState
+blink_call_get_state (BlinkCall *self)
+{
+  return self->state;
+}
+
+gboolean
+blink_call_get_incoming (BlinkCall *self)
+{
+  return self->incoming;
+}
+
+const char *
+blink_call_get_caller (BlinkCall *self)
+{
+  return self->caller;
+}
+
+/**
+ * blink_call_get_participants:
+ *
+ * Returns: (transfer none) (element-type BlinkParticipant): everyone but us
+ */
+GPtrArray *
+blink_call_get_participants (BlinkCall *self)
+{
+  return self->participants;
+}
+
+BlinkParticipant *
+blink_call_find_participant (BlinkCall *self,
+                             const char *did)
+{
+  for (guint i = 0; i < self->participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (self->participants, i);
+
+      if (g_strcmp0 (blink_participant_get_did (p), did) == 0)
+        return p;
+    }
+  return NULL;
+}
+
+gboolean
+blink_call_has_participant_in (BlinkCall *self,
+                               BlinkParticipantState state)
+{
+  for (guint i = 0; i < self->participants->len; i++)
+    if (blink_participant_get_state (g_ptr_array_index (self->participants, i)) == state)
+      return TRUE;
+  return FALSE;
+}
+
+void
+blink_call_set_state (BlinkCall *self,
+                      BlinkCallState state)
+{
+  /* States only move forward. */
+  if (state <= self->state)
+    return;
+
+  g_debug ("Call %s: %s", self->id,
+           g_enum_get_value (g_type_class_peek (BLINK_TYPE_CALL_STATE), state)->value_nick);
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+blink_call_get_property (GObject *object,
+                         guint prop_id,
+                         GValue *value,
+                         GParamSpec *pspec)
+{
+  BlinkCall *self = BLINK_CALL (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_INCOMING:
+      g_value_set_boolean (value, self->incoming);
+      break;
+    case PROP_CALLER:
+      g_value_set_string (value, self->caller);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+blink_call_finalize (GObject *object)
+{
+  BlinkCall *self = BLINK_CALL (object);
+
+  g_free (self->id);
+  g_free (self->caller);
+  g_ptr_array_unref (self->participants);
+
+  G_OBJECT_CLASS (blink_call_parent_class)->finalize (object);
+}
+
+static void
+blink_call_class_init (BlinkCallClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = blink_call_get_property;
+  object_class->finalize = blink_call_finalize;
+
+  properties[PROP_ID] = g_param_spec_string ("id", "ID", "The call's id", NULL,
+                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", "State", "Where the call is", BLINK_TYPE_CALL_STATE,
+                       BLINK_CALL_STATE_RINGING,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_INCOMING] =
+    g_param_spec_boolean ("incoming", "Incoming", "Someone else offered it", FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CALLER] = g_param_spec_string ("caller", "Caller", "Who offered the call", NULL,
+                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+blink_call_init (BlinkCall *self)
+{
+  self->participants = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+BlinkCall *
+blink_call_new (const char *id,
+                gboolean incoming,
+                const char *caller,
+                const char *const *participants,
+                const char *self_did)
+{
+  BlinkCall *self = g_object_new (BLINK_TYPE_CALL, NULL);
+
+  self->id = g_strdup (id);
+  self->incoming = incoming;
+  self->caller = g_strdup (caller);
+  for (guint i = 0; participants[i] != NULL; i++)
+    {
+      if (g_str_equal (participants[i], self_did))
+        continue;
+      /* The caller is in the call from the start: only media is missing. */
+      g_ptr_array_add (self->participants,
+                       blink_participant_new (participants[i],
+                                              g_str_equal (participants[i], caller)
+                                                ? BLINK_PARTICIPANT_STATE_CONNECTING
+                                                : BLINK_PARTICIPANT_STATE_RINGING));
+    }
+  return self;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blink-participant"
+
+#include "config.h"
+
+#include "blink-participant.h"
+
+/* Someone in a call, as a front end shows them. */
+
+enum
+{
+  PROP_0,
+  PROP_DID,
+  PROP_STATE,
+  PROP_MUTED,
+  PROP_DEAFENED,
+  PROP_RECORDING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+struct _BlinkParticipant
+{
+  GObject parent_instance;
+
+  char *did;
+  BlinkParticipantState state;
+  gboolean muted;
+  gboolean deafened;
+  gboolean recording;
+};
+
+G_DEFINE_FINAL_TYPE (BlinkParticipant, blink_participant, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (BlinkParticipantState, blink_participant_state,
+                    G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_RINGING, "ringing"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_CONNECTED, "connected"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_DECLINED, "declined"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_LEFT, "left"))
+
+const char *
+blink_participant_get_did (BlinkParticipant *self)
+{
+  return self->did;
+}
+
+BlinkParticipantState
+blink_participant_get_state (BlinkParticipant *self)
+{
+  return self->state;
+}
+
+gboolean
+blink_participant_get_muted (BlinkParticipant *self)
+{
+  return self->muted;
+}
+
+gboolean
+blink_participant_get_deafened (BlinkParticipant *self)
+{
+  return self->deafened;
+}
+
+gboolean
+blink_participant_get_recording (BlinkParticipant *self)
+{
+  return self->recording;
+}
+
+void
+blink_participant_set_state (BlinkParticipant *self,
+                             BlinkParticipantState state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+void
+blink_participant_set_announced (BlinkParticipant *self,
+                                 gboolean muted,
+                                 gboolean deafened,
+                                 gboolean recording)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->muted != muted)
+    {
+      self->muted = muted;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MUTED]);
+    }
+  if (self->deafened != deafened)
+    {
+      self->deafened = deafened;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEAFENED]);
+    }
+  if (self->recording != recording)
+    {
+      self->recording = recording;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+blink_participant_get_property (GObject *object,
+                                guint prop_id,
+                                GValue *value,
+                                GParamSpec *pspec)
+{
+  BlinkParticipant *self = BLINK_PARTICIPANT (object);
+
+  switch (prop_id)
+    {
+    case PROP_DID:
+      g_value_set_string (value, self->did);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_MUTED:
+      g_value_set_boolean (value, self->muted);
+      break;
+    case PROP_DEAFENED:
+      g_value_set_boolean (value, self->deafened);
+      break;
+    case PROP_RECORDING:
+      g_value_set_boolean (value, self->recording);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+blink_participant_finalize (GObject *object)
+{
+  g_free (BLINK_PARTICIPANT (object)->did);
+
+  G_OBJECT_CLASS (blink_participant_parent_class)->finalize (object);
+}
+
+static void
+blink_participant_class_init (BlinkParticipantClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = blink_participant_get_property;
+  object_class->finalize = blink_participant_finalize;
+
+  properties[PROP_DID] = g_param_spec_string ("did", "DID", "The participant's address", NULL,
+                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", "State", "Where the participant is in the call",
+                       BLINK_TYPE_PARTICIPANT_STATE, BLINK_PARTICIPANT_STATE_RINGING,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_MUTED] = g_param_spec_boolean ("muted", "Muted", "Their microphone is off", FALSE,
+                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                                                   G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DEAFENED] =
+    g_param_spec_boolean ("deafened", "Deafened", "They hear nothing", FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RECORDING] =
+    g_param_spec_boolean ("recording", "Recording", "They record the call", FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+blink_participant_init (BlinkParticipant *self)
+{
+}
+
+BlinkParticipant *
+blink_participant_new (const char *did,
+                       BlinkParticipantState state)
+{
+  BlinkParticipant *self = g_object_new (BLINK_TYPE_PARTICIPANT, NULL);
+
+  self->did = g_strdup (did);
+  self->state = state;
+  return self;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  BLINK_PARTICIPANT_STATE_RINGING,    /* invited, not answered */
+  BLINK_PARTICIPANT_STATE_CONNECTING, /* joined, media being set up */
+  BLINK_PARTICIPANT_STATE_CONNECTED,  /* media flows */
+  BLINK_PARTICIPANT_STATE_DECLINED,
+  BLINK_PARTICIPANT_STATE_LEFT,
+} BlinkParticipantState;
+
+#define BLINK_TYPE_PARTICIPANT_STATE (blink_participant_state_get_type ())
+GType blink_participant_state_get_type (void);
+
+#define BLINK_TYPE_PARTICIPANT (blink_participant_get_type ())
+G_DECLARE_FINAL_TYPE (BlinkParticipant, blink_participant, BLINK, PARTICIPANT, GObject)
+
+BlinkParticipant *blink_participant_new (const char *did,
+                                         BlinkParticipantState state);
+
+const char *blink_participant_get_did (BlinkParticipant *self);
+BlinkParticipantState blink_participant_get_state (BlinkParticipant *self);
+gboolean blink_participant_get_muted (BlinkParticipant *self);
+gboolean blink_participant_get_deafened (BlinkParticipant *self);
+gboolean blink_participant_get_recording (BlinkParticipant *self);
+
+void blink_participant_set_state (BlinkParticipant *self,
+                                  BlinkParticipantState state);
+void blink_participant_set_announced (BlinkParticipant *self,
+                                      gboolean muted,
+                                      gboolean deafened,
+                                      gboolean recording);
+
+G_END_DECLS
