@@ -43,6 +43,7 @@ enum
   PROP_ANNOUNCE_INTERVAL,
   PROP_DID,
   PROP_ACTIVE_CALL,
+  PROP_PIPELINE,
   N_PROPS
 };
 
@@ -142,6 +143,7 @@ media_release_if_idle (BlinkCallManager *self)
   g_debug ("No call and no connection: releasing the audio devices");
   blink_audio_pipeline_stop (self->media);
   g_clear_object (&self->media);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
 }
 
 static gboolean
@@ -164,6 +166,7 @@ media_ensure (BlinkCallManager *self,
       g_clear_object (&self->media);
       return FALSE;
     }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
   return TRUE;
 }
 
@@ -1052,6 +1055,10 @@ blink_call_manager_get_property (GObject *object,
     case PROP_ACTIVE_CALL:
       g_value_set_object (value, self->active);
       break;
+    case PROP_PIPELINE:
+      g_value_set_object (value,
+                          self->media != NULL ? blink_audio_pipeline_get_bin (self->media) : NULL);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1189,6 +1196,10 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
   properties[PROP_ACTIVE_CALL] =
     g_param_spec_object ("active-call", "Active call", "The call with media, if any",
                          BLINK_TYPE_CALL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PIPELINE] =
+    g_param_spec_object ("pipeline", "Pipeline",
+                         "The audio pipeline while calls need it, for meters and recorders",
+                         GST_TYPE_PIPELINE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CALL_ADDED] = g_signal_new ("call-added", G_TYPE_FROM_CLASS (klass),

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One participant of an integration test, in its own process: a
+ * BlinkCallManager with its own identity and IPFS node, sending a tone of
+ * its own and listening to what it hears. Commands come on stdin, one per
+ * line; events go to stdout, one per line:
+ *
+ *   offer DID…          → "offered ID"
+ *   accept [ID]         answers ID, or the newest pending call
+ *   decline [ID]
+ *   hangup
+ *   check F…            → "levels F:share …" (share of what it hears at F Hz)
+ *
+ *   did DID
+ *   call-added ID incoming|outgoing CALLER
+ *   call-state ID STATE
+ *   call-removed ID
+ *   participant ID DID STATE
+ *   first-sound MS      (monotonic ms of the first non-silent audio heard)
+ *   error MESSAGE
+ */
+#include "config.h"
+
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <signal.h>
+
+#include "blink-call-manager.h"
+#include "blink-test-audio.h"
+
+static BlinkCallManager *manager;
+static BlinkTestEar *ear;
+static GMainLoop *loop;
+static guint ear_rate;
+
+static void
+say (const char *format,
+     ...) G_GNUC_PRINTF (1, 2);
+
+static void
+say (const char *format,
+     ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vprintf (format, args);
+  va_end (args);
+  putchar ('\n');
+  fflush (stdout);
+}
+
+static const char *
+nick (GType type,
+      int value)
+{
+  return g_enum_get_value (g_type_class_peek (type), value)->value_nick;
+}
+
+static void
+on_participant_state (BlinkParticipant *participant,
+                      GParamSpec *pspec,
+                      BlinkCall *call)
+{
+  say ("participant %s %s %s", blink_call_get_id (call), blink_participant_get_did (participant),
+       nick (BLINK_TYPE_PARTICIPANT_STATE, blink_participant_get_state (participant)));
+}
+
+static void
+on_call_state (BlinkCall *call,
+               GParamSpec *pspec,
+               gpointer user_data)
+{
+  say ("call-state %s %s", blink_call_get_id (call),
+       nick (BLINK_TYPE_CALL_STATE, blink_call_get_state (call)));
+}
+
+static void
+on_call_added (BlinkCallManager *m,
+               BlinkCall *call,
+               gpointer user_data)
+{
+  GPtrArray *participants = blink_call_get_participants (call);
+
+  say ("call-added %s %s %s", blink_call_get_id (call),
+       blink_call_get_incoming (call) ? "incoming" : "outgoing", blink_call_get_caller (call));
+  g_signal_connect (call, "notify::state", G_CALLBACK (on_call_state), NULL);
+  for (guint i = 0; i < participants->len; i++)
+    g_signal_connect_object (g_ptr_array_index (participants, i), "notify::state",
+                             G_CALLBACK (on_participant_state), call, 0);
+}
+
+static void
+on_call_removed (BlinkCallManager *m,
+                 BlinkCall *call,
+                 gpointer user_data)
+{
+  say ("call-removed %s", blink_call_get_id (call));
+}
+
+static BlinkCall *
+pick_call (const char *id)
+{
+  GPtrArray *calls = blink_call_manager_get_calls (manager);
+
+  if (id != NULL)
+    return blink_call_manager_find_call (manager, id);
+
+  for (guint i = calls->len; i > 0; i--)
+    {
+      BlinkCall *call = g_ptr_array_index (calls, i - 1);
+
+      if (blink_call_get_incoming (call) && call != blink_call_manager_get_active_call (manager))
+        return call;
+    }
+  return NULL;
+}
+
+static void
+run_command (char **words)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (words[0] == NULL)
+    return;
+
+  if (g_str_equal (words[0], "offer"))
+    {
+      BlinkCall *call = blink_call_manager_offer (manager, (const char *const *) words + 1, &error);
+
+      if (call != NULL)
+        say ("offered %s", blink_call_get_id (call));
+    }
+  else if (g_str_equal (words[0], "accept"))
+    blink_call_manager_accept (manager, pick_call (words[1]), &error);
+  else if (g_str_equal (words[0], "decline"))
+    blink_call_manager_decline (manager, pick_call (words[1]), &error);
+  else if (g_str_equal (words[0], "hangup"))
+    blink_call_manager_hang_up (manager, &error);
+  else if (g_str_equal (words[0], "check") && ear != NULL)
+    {
+      g_autoptr (GString) line = g_string_new ("levels");
+
+      for (guint i = 1; words[i] != NULL; i++)
+        g_string_append_printf (line, " %s:%.3f", words[i],
+                                blink_test_ear_level (ear, g_ascii_strtod (words[i], NULL)));
+      say ("%s", line->str);
+    }
+  else if (g_str_equal (words[0], "quit"))
+    g_main_loop_quit (loop);
+  else
+    say ("error unknown command %s", words[0]);
+
+  if (error != NULL)
+    say ("error %s", error->message);
+}
+
+static void read_command (GDataInputStream *input);
+
+static void
+on_command (GObject *source,
+            GAsyncResult *result,
+            gpointer user_data)
+{
+  g_autofree char *line = NULL;
+  g_auto (GStrv) words = NULL;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL,
+                                                    NULL);
+  if (line == NULL)
+    {
+      /* The test went away. */
+      g_main_loop_quit (loop);
+      return;
+    }
+
+  words = g_strsplit_set (g_strstrip (line), " ", -1);
+  run_command (words);
+  read_command (G_DATA_INPUT_STREAM (source));
+}
+
+static void
+read_command (GDataInputStream *input)
+{
+  g_data_input_stream_read_line_async (input, G_PRIORITY_DEFAULT, NULL, on_command, NULL);
+}
+
+static void
+on_pipeline (BlinkCallManager *m,
+             GParamSpec *pspec,
+             gpointer user_data)
+{
+  g_autoptr (GstBin) bin = NULL;
+
+  g_clear_pointer (&ear, blink_test_ear_free);
+  g_object_get (m, "pipeline", &bin, NULL);
+  if (bin != NULL)
+    ear = blink_test_ear_new (bin, ear_rate);
+}
+
+static gboolean
+on_sound_check (gpointer user_data)
+{
+  static gboolean told;
+
+  if (!told && ear != NULL && blink_test_ear_first_sound (ear) != 0)
+    {
+      told = TRUE;
+      say ("first-sound %" G_GINT64_FORMAT, blink_test_ear_first_sound (ear) / 1000);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  g_autofree char *identity = NULL, *ipfs_api = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new ("— a Blink test participant");
+  g_autoptr (GDataInputStream) input = NULL;
+  g_autofree char *source = NULL, *sink = NULL, *source_caps = NULL;
+  int tone = 440, ringing_timeout = 60, announce_interval = 1000;
+  const char *ice[] = { "127.0.0.1", NULL };
+  GOptionEntry entries[] = {
+    { "identity", 0, 0, G_OPTION_ARG_FILENAME, &identity, "Key file", "FILE" },
+    { "ipfs-api", 0, 0, G_OPTION_ARG_STRING, &ipfs_api, "IPFS API", "ADDRESS" },
+    { "tone", 0, 0, G_OPTION_ARG_INT, &tone, "Frequency to send", "HZ" },
+    { "ear-rate", 0, 0, G_OPTION_ARG_INT, &ear_rate, "Sample rate of the speaker", "HZ" },
+    { "source-caps", 0, 0, G_OPTION_ARG_STRING, &source_caps, "Format of the microphone", "CAPS" },
+    { "ringing-timeout", 0, 0, G_OPTION_ARG_INT, &ringing_timeout, "Seconds", "S" },
+    { "announce-interval", 0, 0, G_OPTION_ARG_INT, &announce_interval, "ms", "MS" },
+    { NULL }
+  };
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  gst_init (&argc, &argv);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      say ("error %s", error->message);
+      return 2;
+    }
+  if (ear_rate == 0)
+    ear_rate = 48000;
+
+  source = g_strdup_printf ("audiotestsrc is-live=true freq=%d volume=0.3%s%s", tone,
+                            source_caps != NULL ? " ! capsfilter caps=" : "",
+                            source_caps != NULL ? source_caps : "");
+  sink = g_strdup_printf ("appsink name=ear emit-signals=true sync=false "
+                          "caps=audio/x-raw,format=S16LE,channels=1,rate=%u", ear_rate);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  manager = blink_call_manager_new ();
+  g_object_set (manager, "identity", identity, "ipfs-api", ipfs_api, "audio-source", source,
+                "audio-sink", sink, "ice-addresses", ice, "ringing-timeout", ringing_timeout,
+                "announce-interval", announce_interval, NULL);
+  g_signal_connect (manager, "call-added", G_CALLBACK (on_call_added), NULL);
+  g_signal_connect (manager, "call-removed", G_CALLBACK (on_call_removed), NULL);
+  g_signal_connect (manager, "notify::pipeline", G_CALLBACK (on_pipeline), NULL);
+  if (!blink_call_manager_start (manager, &error))
+    {
+      say ("error %s", error->message);
+      return 1;
+    }
+  say ("did %s", blink_call_manager_get_did (manager));
+
+  input = g_data_input_stream_new (g_unix_input_stream_new (0, FALSE));
+  read_command (input);
+  g_timeout_add (50, on_sound_check, NULL);
+  g_unix_signal_add (SIGTERM, on_quit_signal, NULL);
+  g_main_loop_run (loop);
+
+  blink_call_manager_stop (manager);
+  g_clear_pointer (&ear, blink_test_ear_free);
+  g_clear_object (&manager);
+  return 0;
+}
