@@ -125,16 +125,50 @@ party_spawn (Fixture *f,
   g_assert_false (p->exited);
 }
 
+static gboolean
+flag_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static void
+on_party_exit (GObject *source,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Stops a party; one that does not stop within 10 s of SIGTERM is a bug:
+ * its threads' stacks go to the test log, then it is killed. */
 static void
 party_kill (Party *p,
             int signum)
 {
+  /* Static: the wait may complete after this returns, on a failure. */
+  static gboolean exited;
+
   if (p->process == NULL)
     return;
 
+  exited = FALSE;
   g_cancellable_cancel (p->cancellable);
   g_subprocess_send_signal (p->process, signum);
-  g_subprocess_wait (p->process, NULL, NULL);
+  g_subprocess_wait_async (p->process, NULL, on_party_exit, &exited);
+  if (!blink_test_wait_until (flag_set, &exited, 10000))
+    {
+      g_autofree char *pid = g_strdup (g_subprocess_get_identifier (p->process));
+      g_autofree char *stacks = NULL;
+      const char *gdb[] = { "gdb", "-batch", "-p", pid, "-ex", "thread apply all bt", NULL };
+
+      g_spawn_sync (NULL, (char **) gdb, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, &stacks, NULL, NULL, NULL);
+      g_test_message ("party %d did not stop:\n%s", p->tone, stacks != NULL ? stacks : "");
+      g_subprocess_force_exit (p->process);
+      g_subprocess_wait (p->process, NULL, NULL);
+      g_test_fail_printf ("party %d did not stop within 10 s of signal %d", p->tone, signum);
+    }
   g_clear_object (&p->process);
   g_clear_object (&p->input);
   g_clear_object (&p->output);
