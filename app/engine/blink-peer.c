@@ -518,6 +518,26 @@ blink_peer_close (BlinkPeer *self)
 
 /* ---- setup ---- */
 
+/* libnice maps ports with UPnP by default, which means multicast discovery
+ * on the local network: no traffic of ours goes anywhere but to the peer's
+ * candidates, so it is turned off on every agent as it appears. */
+static void
+on_deep_element_added (GstBin *bin,
+                       GstBin *sub_bin,
+                       GstElement *element,
+                       BlinkPeer *self)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+  g_autoptr (GObject) agent = NULL;
+
+  if (factory == NULL || !g_str_equal (GST_OBJECT_NAME (factory), "nicesrc"))
+    return;
+
+  g_object_get (element, "agent", &agent, NULL);
+  if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
+    g_object_set (agent, "upnp", FALSE, NULL);
+}
+
 static void
 restrict_ice (BlinkPeer *self,
               const BlinkMediaConfig *config)
@@ -710,6 +730,7 @@ blink_peer_new (GstBin *pipeline,
   g_signal_connect (self->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state),
                     self);
   g_signal_connect (self->webrtc, "pad-added", G_CALLBACK (on_pad_added), self);
+  g_signal_connect (self->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), self);
 
   return self;
 }
