@@ -15,7 +15,10 @@
  *   call-state ID STATE
  *   call-removed ID
  *   participant ID DID STATE
- *   first-sound MS      (monotonic ms of the first non-silent audio heard)
+ *   first-sound MS      (monotonic ms of the first non-silent audio heard
+ *                        since the audio pipeline was made)
+ *
+ * With --auto-answer, incoming calls are accepted at once.
  *   error MESSAGE
  */
 #include "config.h"
@@ -33,8 +36,10 @@
 
 static BlinkCallManager *manager;
 static BlinkTestEar *ear;
+static gboolean first_sound_told;
 static GMainLoop *loop;
 static guint ear_rate;
+static gboolean auto_answer;
 
 static void
 say (const char *format,
@@ -91,6 +96,14 @@ on_call_added (BlinkCallManager *m,
   for (guint i = 0; i < participants->len; i++)
     g_signal_connect_object (g_ptr_array_index (participants, i), "notify::state",
                              G_CALLBACK (on_participant_state), call, 0);
+
+  if (auto_answer && blink_call_get_incoming (call))
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!blink_call_manager_accept (m, call, &error))
+        say ("error %s", error->message);
+    }
 }
 
 static void
@@ -196,6 +209,7 @@ on_pipeline (BlinkCallManager *m,
   g_autoptr (GstBin) bin = NULL;
 
   g_clear_pointer (&ear, blink_test_ear_free);
+  first_sound_told = FALSE;
   g_object_get (m, "pipeline", &bin, NULL);
   if (bin != NULL)
     ear = blink_test_ear_new (bin, ear_rate);
@@ -204,11 +218,9 @@ on_pipeline (BlinkCallManager *m,
 static gboolean
 on_sound_check (gpointer user_data)
 {
-  static gboolean told;
-
-  if (!told && ear != NULL && blink_test_ear_first_sound (ear) != 0)
+  if (!first_sound_told && ear != NULL && blink_test_ear_first_sound (ear) != 0)
     {
-      told = TRUE;
+      first_sound_told = TRUE;
       say ("first-sound %" G_GINT64_FORMAT, blink_test_ear_first_sound (ear) / 1000);
     }
   return G_SOURCE_CONTINUE;
@@ -240,6 +252,7 @@ main (int argc,
     { "source-caps", 0, 0, G_OPTION_ARG_STRING, &source_caps, "Format of the microphone", "CAPS" },
     { "ringing-timeout", 0, 0, G_OPTION_ARG_INT, &ringing_timeout, "Seconds", "S" },
     { "announce-interval", 0, 0, G_OPTION_ARG_INT, &announce_interval, "ms", "MS" },
+    { "auto-answer", 0, 0, G_OPTION_ARG_NONE, &auto_answer, "Accept incoming calls", NULL },
     { NULL }
   };
 
@@ -277,7 +290,7 @@ main (int argc,
 
   input = g_data_input_stream_new (g_unix_input_stream_new (0, FALSE));
   read_command (input);
-  g_timeout_add (50, on_sound_check, NULL);
+  g_timeout_add (10, on_sound_check, NULL);
   g_unix_signal_add (SIGTERM, on_quit_signal, NULL);
   g_main_loop_run (loop);
 

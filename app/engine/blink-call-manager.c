@@ -1000,6 +1000,17 @@ blink_call_manager_stop (BlinkCallManager *self)
         end_call (self, call);
     }
 
+  /* The pipeline must not stop under connections that are still closing:
+   * their streaming threads would wait on the stopped mixer while the
+   * closing waits on them. Wait for them, as long as a hang-up may. */
+  {
+    gint64 deadline = g_get_monotonic_time () + TEARDOWN_TIMEOUT_MS * 1000;
+
+    while (self->closing->len > 0 && g_get_monotonic_time () < deadline)
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+  }
+
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (self->signaller, self);
   /* NULL sends the leaves; the IPFS client lives until they are out. */

@@ -456,10 +456,12 @@ close_in_thread (GTask *task,
 {
   BlinkPeer *self = source;
 
-  gst_element_set_state (self->queue, GST_STATE_NULL);
-  gst_element_set_state (self->webrtc, GST_STATE_NULL);
+  /* Downstream first: what webrtcbin still pushes then fails fast instead
+   * of waiting in the mixer while webrtcbin waits for it. */
   for (guint i = 0; i < self->receive_elements->len; i++)
     gst_element_set_state (g_ptr_array_index (self->receive_elements, i), GST_STATE_NULL);
+  gst_element_set_state (self->queue, GST_STATE_NULL);
+  gst_element_set_state (self->webrtc, GST_STATE_NULL);
   g_task_return_boolean (task, TRUE);
 }
 

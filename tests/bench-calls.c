@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Benchmark (figures on lines starting "bench: "): whole calls between two
+ * blink-test-party processes, each on its own IPFS node, the callee
+ * answering at once:
+ *  - setup: "offer" sent to the caller → first sound heard by the callee;
+ *  - beside it, in the same run, two bare BlinkPeers (webrtcbin) in this
+ *    process with direct signaling, no IPFS, no crypto: start → first sound;
+ *  - teardown: "hangup" sent → the caller reports the call removed (every
+ *    peer connection closed).
+ * All times on the system's monotonic clock, shared by the processes.
+ *
+ *   meson test -C _build --benchmark calls -v | grep '^bench:' */
+#include "config.h"
+
+#include <gst/gst.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blink-audio-pipeline.h"
+#include "blink-peer.h"
+#include "blink-test-audio.h"
+#include "blink-test-calls.h"
+
+#define N_CALLS 20
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+static void
+report (const char *what,
+        gint64 *us,
+        guint n)
+{
+  qsort (us, n, sizeof (gint64), compare_gint64);
+  g_print ("bench: %-44s p50 %7.1f ms  p95 %7.1f ms  (n=%u)\n", what, us[n / 2] / 1000.0,
+           us[n * 95 / 100] / 1000.0, n);
+}
+
+/* ---- the bare baseline ---- */
+
+typedef struct
+{
+  BlinkAudioPipeline *pipeline;
+  BlinkPeer *peer;
+  BlinkTestEar *ear;
+} Side;
+
+static void
+on_description (BlinkPeer *peer,
+                const char *type,
+                const char *sdp,
+                Side *other)
+{
+  blink_peer_set_remote_description (other->peer, type, sdp);
+}
+
+static void
+on_candidate (BlinkPeer *peer,
+              guint mline,
+              const char *candidate,
+              Side *other)
+{
+  blink_peer_add_ice_candidate (other->peer, mline, candidate);
+}
+
+static void
+side_init (Side *side,
+           int tone,
+           const char *did,
+           gboolean offerer)
+{
+  static const char *const loopback[] = { "127.0.0.1", NULL };
+  BlinkMediaConfig config = { (char **) loopback, NULL, NULL, 40 };
+  BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  g_autofree char *source = g_strdup_printf ("audiotestsrc is-live=true freq=%d volume=0.3", tone);
+
+  side->pipeline = blink_audio_pipeline_new (source, BLINK_TEST_EAR_SINK ("48000"), &format, NULL);
+  side->ear = blink_test_ear_new (blink_audio_pipeline_get_bin (side->pipeline), 48000);
+  side->peer = blink_peer_new (blink_audio_pipeline_get_bin (side->pipeline),
+                               blink_audio_pipeline_get_tee (side->pipeline),
+                               blink_audio_pipeline_get_mixer (side->pipeline), did, offerer,
+                               &config);
+}
+
+static void
+side_clear (Side *side)
+{
+  blink_peer_close (side->peer);
+  blink_audio_pipeline_stop (side->pipeline);
+  g_clear_pointer (&side->ear, blink_test_ear_free);
+  g_clear_object (&side->peer);
+  g_clear_object (&side->pipeline);
+}
+
+static gboolean
+heard (gpointer user_data)
+{
+  return blink_test_ear_first_sound (user_data) != 0;
+}
+
+static gint64
+bare_setup (void)
+{
+  Side a, b;
+  gint64 start, result;
+
+  side_init (&a, 440, "a", TRUE);
+  side_init (&b, 660, "b", FALSE);
+  g_signal_connect (a.peer, "local-description", G_CALLBACK (on_description), &b);
+  g_signal_connect (b.peer, "local-description", G_CALLBACK (on_description), &a);
+  g_signal_connect (a.peer, "local-candidate", G_CALLBACK (on_candidate), &b);
+  g_signal_connect (b.peer, "local-candidate", G_CALLBACK (on_candidate), &a);
+
+  start = g_get_monotonic_time ();
+  blink_audio_pipeline_start (a.pipeline, NULL);
+  blink_audio_pipeline_start (b.pipeline, NULL);
+  blink_peer_start (b.peer);
+  blink_peer_start (a.peer);
+  g_assert_true (blink_test_wait_until (heard, b.ear, WAIT_MS));
+  result = blink_test_ear_first_sound (b.ear) - start;
+
+  side_clear (&a);
+  side_clear (&b);
+  return result;
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  static const char *const callee_args[] = { "--auto-answer", NULL };
+  Fixture f = { 0 };
+  gint64 setup[N_CALLS], bare[N_CALLS], teardown[N_CALLS];
+  Party *a, *b;
+
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  if (!blink_test_ipfs_network_available ())
+    {
+      g_print ("1..0 # SKIP tests/ipfs-node is not installed\n");
+      return 0;
+    }
+
+  /* The callee answers by itself; the caller is an ordinary party. */
+  parties_set_up (&f, 1, NULL);
+  f.n = 2;
+  party_spawn (&f, 1, callee_args);
+  a = &f.party[0];
+  b = &f.party[1];
+
+  for (guint i = 0; i < N_CALLS; i++)
+    {
+      Party *to_b[] = { b };
+      g_autofree char *id = NULL;
+      const char *sound;
+      guint b_from = b->lines->len, a_from;
+      gint64 start;
+
+      start = g_get_monotonic_time ();
+      id = party_offer (a, to_b, 1);
+      sound = party_wait_line_from (b, b_from, WAIT_MS, "first-sound ");
+      setup[i] = g_ascii_strtoll (sound + strlen ("first-sound "), NULL, 10) * 1000 - start;
+      party_wait_line (a, "participant %s %s connected", id, b->did);
+
+      a_from = a->lines->len;
+      start = g_get_monotonic_time ();
+      party_send (a, "hangup");
+      party_wait_line_from (a, a_from, WAIT_MS, "call-removed %s", id);
+      teardown[i] = g_get_monotonic_time () - start;
+      party_wait_line (b, "call-removed %s", id);
+
+      bare[i] = bare_setup ();
+    }
+
+  {
+    gint64 p50_blink, p50_bare;
+
+    report ("setup: offer -> first sound at callee", setup, N_CALLS);
+    report ("setup: two bare webrtcbins, direct signaling", bare, N_CALLS);
+    p50_blink = setup[N_CALLS / 2];
+    p50_bare = bare[N_CALLS / 2];
+    g_print ("bench: setup ratio blink / bare at p50: %.2f\n", (double) p50_blink / p50_bare);
+    report ("teardown: hangup -> call removed (closed)", teardown, N_CALLS);
+  }
+
+  parties_tear_down (&f, NULL);
+  return 0;
+}
