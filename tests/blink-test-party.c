@@ -9,6 +9,7 @@
  *   decline [ID]
  *   hangup
  *   check F…            → "levels F:share …" (share of what it hears at F Hz)
+ *   auto-answer         accept incoming calls at once from now on
  *
  *   did DID
  *   call-added ID incoming|outgoing CALLER
@@ -162,6 +163,8 @@ run_command (char **words)
                                 blink_test_ear_level (ear, g_ascii_strtod (words[i], NULL)));
       say ("%s", line->str);
     }
+  else if (g_str_equal (words[0], "auto-answer"))
+    auto_answer = TRUE;
   else if (g_str_equal (words[0], "quit"))
     g_main_loop_quit (loop);
   else
