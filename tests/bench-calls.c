@@ -6,7 +6,8 @@
  *  - beside it, in the same run, two bare BlinkPeers (webrtcbin) in this
  *    process with direct signaling, no IPFS, no crypto: start → first sound;
  *  - teardown: "hangup" sent → the caller reports the call removed (every
- *    peer connection closed).
+ *    peer connection closed);
+ *  - CPU and memory of each participant's process in 2- and 4-party calls.
  * All times on the system's monotonic clock, shared by the processes.
  *
  *   meson test -C _build --benchmark calls -v | grep '^bench:' */
@@ -16,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blink-audio-pipeline.h"
 #include "blink-peer.h"
@@ -131,6 +133,71 @@ bare_setup (void)
   return result;
 }
 
+/* CPU time (user + system, ticks) and resident memory (KiB) of a process. */
+static void
+process_usage (const char *pid,
+               guint64 *ticks,
+               guint64 *rss_kib)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *status_path = g_strdup_printf ("/proc/%s/status", pid);
+  g_autofree char *stat = NULL, *status = NULL;
+  g_auto (GStrv) fields = NULL;
+  const char *vmrss;
+
+  g_assert_true (g_file_get_contents (stat_path, &stat, NULL, NULL));
+  g_assert_true (g_file_get_contents (status_path, &status, NULL, NULL));
+  /* After the command name, which may hold spaces: field 14 is utime. */
+  fields = g_strsplit (strrchr (stat, ')') + 2, " ", -1);
+  *ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+  vmrss = strstr (status, "VmRSS:");
+  *rss_kib = vmrss != NULL ? g_ascii_strtoull (vmrss + 6, NULL, 10) : 0;
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+/* Each participant's CPU and memory while n of them talk for 30 s. */
+static void
+measure_load (guint n)
+{
+  Fixture f = { 0 };
+  Party *callees[MAX_PARTIES];
+  guint64 before[MAX_PARTIES], after[MAX_PARTIES], rss[MAX_PARTIES], unused;
+  g_autofree char *id = NULL;
+  double cpu_sum = 0, rss_sum = 0;
+  const guint seconds = 30;
+
+  parties_set_up (&f, n, NULL);
+  for (guint i = 1; i < n; i++)
+    {
+      callees[i - 1] = &f.party[i];
+      party_send (&f.party[i], "auto-answer");
+    }
+  id = party_offer (&f.party[0], callees, n - 1);
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < n; j++)
+      if (i != j)
+        party_wait_line (&f.party[i], "participant %s %s connected", id, f.party[j].did);
+
+  for (guint i = 0; i < n; i++)
+    process_usage (g_subprocess_get_identifier (f.party[i].process), &before[i], &unused);
+  blink_test_wait_until (never, NULL, seconds * 1000);
+  for (guint i = 0; i < n; i++)
+    {
+      process_usage (g_subprocess_get_identifier (f.party[i].process), &after[i], &rss[i]);
+      cpu_sum += 100.0 * (after[i] - before[i]) / sysconf (_SC_CLK_TCK) / seconds;
+      rss_sum += rss[i] / 1024.0;
+    }
+
+  g_print ("bench: %u-party call, per participant over %u s: CPU %.1f %% of a core, RSS %.1f MiB\n",
+           n, seconds, cpu_sum / n, rss_sum / n);
+  parties_tear_down (&f, NULL);
+}
+
 int
 main (int argc,
       char **argv)
@@ -175,6 +242,8 @@ main (int argc,
       party_wait_line (b, "call-removed %s", id);
 
       bare[i] = bare_setup ();
+      g_test_message ("call %u: setup %.1f ms, bare %.1f ms, teardown %.1f ms", i,
+                      setup[i] / 1000.0, bare[i] / 1000.0, teardown[i] / 1000.0);
     }
 
   {
@@ -189,5 +258,8 @@ main (int argc,
   }
 
   parties_tear_down (&f, NULL);
+
+  measure_load (2);
+  measure_load (4);
   return 0;
 }

@@ -339,6 +339,12 @@ on_wait_timeout (gpointer user_data)
  *
  * Returns: whether @condition holds
  */
+static gboolean
+on_wait_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 blink_test_wait_until (BlinkTestCondition condition,
                        gpointer user_data,
@@ -346,10 +352,14 @@ blink_test_wait_until (BlinkTestCondition condition,
 {
   gboolean timed_out = FALSE;
   guint timeout_id = g_timeout_add (timeout_ms, on_wait_timeout, &timed_out);
+  /* Conditions may be made true by other threads (an appsink's), which do
+   * not wake the main context: look again every 10 ms. */
+  guint tick_id = g_timeout_add (10, on_wait_tick, NULL);
 
   while (!condition (user_data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
 
+  g_source_remove (tick_id);
   if (!timed_out)
     g_source_remove (timeout_id);
 

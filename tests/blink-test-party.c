@@ -15,6 +15,7 @@
  *   call-added ID incoming|outgoing CALLER
  *   call-state ID STATE
  *   call-removed ID
+ *   connection-closed DID
  *   participant ID DID STATE
  *   first-sound MS      (monotonic ms of the first non-silent audio heard
  *                        since the audio pipeline was made)
@@ -113,6 +114,14 @@ on_call_removed (BlinkCallManager *m,
                  gpointer user_data)
 {
   say ("call-removed %s", blink_call_get_id (call));
+}
+
+static void
+on_connection_closed (BlinkCallManager *m,
+                      const char *did,
+                      gpointer user_data)
+{
+  say ("connection-closed %s", did);
 }
 
 static BlinkCall *
@@ -284,6 +293,7 @@ main (int argc,
   g_signal_connect (manager, "call-added", G_CALLBACK (on_call_added), NULL);
   g_signal_connect (manager, "call-removed", G_CALLBACK (on_call_removed), NULL);
   g_signal_connect (manager, "notify::pipeline", G_CALLBACK (on_pipeline), NULL);
+  g_signal_connect (manager, "connection-closed", G_CALLBACK (on_connection_closed), NULL);
   if (!blink_call_manager_start (manager, &error))
     {
       say ("error %s", error->message);

@@ -87,6 +87,24 @@ test_one_to_one (Fixture *f,
   party_send (leaver, "hangup");
   party_wait_line (leaver, "call-state %s ending", id);
   party_wait_line (leaver, "call-removed %s", id);
+  /* The call was reported removed only after its connection had closed. */
+  {
+    gint closed_at = -1, removed_at = -1;
+    g_autofree char *closed = g_strdup_printf ("connection-closed %s", other->did);
+    g_autofree char *removed = g_strdup_printf ("call-removed %s", id);
+
+    for (guint i = 0; i < leaver->lines->len; i++)
+      {
+        const char *line = g_ptr_array_index (leaver->lines, i);
+
+        if (closed_at < 0 && g_str_equal (line, closed))
+          closed_at = i;
+        if (removed_at < 0 && g_str_equal (line, removed))
+          removed_at = i;
+      }
+    g_assert_cmpint (closed_at, >=, 0);
+    g_assert_cmpint (closed_at, <, removed_at);
+  }
   party_wait_line (other, "participant %s %s left", id, leaver->did);
   party_wait_line (other, "call-removed %s", id);
 }

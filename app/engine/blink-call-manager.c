@@ -53,6 +53,7 @@ enum
 {
   SIGNAL_CALL_ADDED,
   SIGNAL_CALL_REMOVED,
+  SIGNAL_CONNECTION_CLOSED,
   N_SIGNALS
 };
 
@@ -373,6 +374,7 @@ on_peer_closed (BlinkPeer *peer,
   g_debug ("Connection to %s closed", did);
   g_signal_handlers_disconnect_by_data (peer, self);
   g_ptr_array_remove (self->closing, peer);
+  g_signal_emit (self, signals[SIGNAL_CONNECTION_CLOSED], 0, did);
 
   /* A new connection to the same peer was waiting for this one to close. */
   was_deferred = g_hash_table_steal_extended (self->deferred, did, NULL, (gpointer *) &waiting);
@@ -1219,6 +1221,16 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
   signals[SIGNAL_CALL_REMOVED] = g_signal_new ("call-removed", G_TYPE_FROM_CLASS (klass),
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                                1, BLINK_TYPE_CALL);
+  /**
+   * BlinkCallManager::connection-closed:
+   * @did: the participant
+   *
+   * A connection to @did has closed: its webrtcbin reached NULL and left
+   * the pipeline (the engine's "closed", see docs/engine.md).
+   */
+  signals[SIGNAL_CONNECTION_CLOSED] =
+    g_signal_new ("connection-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
