@@ -7,6 +7,7 @@
  *    process with direct signaling, no IPFS, no crypto: start → first sound;
  *  - teardown: "hangup" sent → the caller reports the call removed (every
  *    peer connection closed);
+ *  - mouth to ear: a tone switched on at the caller → heard at the callee;
  *  - CPU and memory of each participant's process in 2- and 4-party calls.
  * All times on the system's monotonic clock, shared by the processes.
  *
@@ -133,6 +134,51 @@ bare_setup (void)
   return result;
 }
 
+static gboolean never (gpointer user_data);
+
+/* Mouth to ear: the caller's tone switched on → the callee's speaker (an
+ * appsink, so device buffering is not counted) hears it. */
+static void
+measure_mouth_to_ear (Fixture *f)
+{
+  Party *a = &f->party[0], *b = &f->party[1];
+  Party *to_b[] = { b };
+  g_autofree char *id = party_offer (a, to_b, 1);
+  gint64 latency[N_CALLS];
+
+  party_wait_line (a, "participant %s %s connected", id, b->did);
+  party_send (a, "mic off");
+  for (guint i = 0; i < N_CALLS; i++)
+    {
+      guint a_from, b_from;
+      const char *on, *heard_at;
+
+      blink_test_wait_until (never, NULL, 500);
+      party_send (b, "ear-reset");
+      blink_test_wait_until (never, NULL, 100);
+      a_from = a->lines->len;
+      b_from = b->lines->len;
+      party_send (a, "mic on");
+      on = party_wait_line_from (a, a_from, WAIT_MS, "mic-on ");
+      heard_at = party_wait_line_from (b, b_from, WAIT_MS, "first-sound ");
+      latency[i] = (g_ascii_strtoll (heard_at + strlen ("first-sound "), NULL, 10) -
+                    g_ascii_strtoll (on + strlen ("mic-on "), NULL, 10)) * 1000;
+      party_send (a, "mic off");
+    }
+
+  {
+    double sum = 0;
+
+    for (guint i = 0; i < N_CALLS; i++)
+      sum += latency[i];
+    report ("mouth to ear: tone on -> heard by callee", latency, N_CALLS);
+    g_print ("bench: mouth to ear mean %.1f ms\n", sum / N_CALLS / 1000.0);
+  }
+  party_send (a, "hangup");
+  party_wait_line (a, "call-removed %s", id);
+  party_wait_line (b, "call-removed %s", id);
+}
+
 /* CPU time (user + system, ticks) and resident memory (KiB) of a process. */
 static void
 process_usage (const char *pid,
@@ -257,6 +303,7 @@ main (int argc,
     report ("teardown: hangup -> call removed (closed)", teardown, N_CALLS);
   }
 
+  measure_mouth_to_ear (&f);
   parties_tear_down (&f, NULL);
 
   measure_load (2);

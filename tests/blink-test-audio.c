@@ -142,6 +142,21 @@ blink_test_ear_hears (BlinkTestEar *self,
   return blink_test_ear_level (self, frequency) > HEARD_SHARE;
 }
 
+/**
+ * blink_test_ear_reset:
+ *
+ * Forgets what was heard: the next sound counts as the first.
+ */
+void
+blink_test_ear_reset (BlinkTestEar *self)
+{
+  g_mutex_lock (&self->lock);
+  self->first_sound_us = 0;
+  memset (self->window, 0, self->window_len * 2);
+  self->filled = 0;
+  g_mutex_unlock (&self->lock);
+}
+
 gint64
 blink_test_ear_first_sound (BlinkTestEar *self)
 {

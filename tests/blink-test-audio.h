@@ -22,6 +22,7 @@ double blink_test_ear_level (BlinkTestEar *self,
 gboolean blink_test_ear_hears (BlinkTestEar *self,
                                double frequency);
 gint64 blink_test_ear_first_sound (BlinkTestEar *self);
+void blink_test_ear_reset (BlinkTestEar *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BlinkTestEar, blink_test_ear_free)
 

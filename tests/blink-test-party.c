@@ -10,6 +10,8 @@
  *   hangup
  *   check F…            → "levels F:share …" (share of what it hears at F Hz)
  *   auto-answer         accept incoming calls at once from now on
+ *   mic on|off          → "mic-on MS" when the tone is switched on (monotonic ms)
+ *   ear-reset           the next sound heard is reported as first-sound again
  *
  *   did DID
  *   call-added ID incoming|outgoing CALLER
@@ -38,6 +40,7 @@
 
 static BlinkCallManager *manager;
 static BlinkTestEar *ear;
+static GstElement *mic;
 static gboolean first_sound_told;
 static GMainLoop *loop;
 static guint ear_rate;
@@ -174,6 +177,19 @@ run_command (char **words)
     }
   else if (g_str_equal (words[0], "auto-answer"))
     auto_answer = TRUE;
+  else if (g_str_equal (words[0], "mic") && words[1] != NULL && mic != NULL)
+    {
+      gboolean on = g_str_equal (words[1], "on");
+
+      g_object_set (mic, "volume", on ? 0.3 : 0.0, NULL);
+      if (on)
+        say ("mic-on %" G_GINT64_FORMAT, g_get_monotonic_time () / 1000);
+    }
+  else if (g_str_equal (words[0], "ear-reset") && ear != NULL)
+    {
+      blink_test_ear_reset (ear);
+      first_sound_told = FALSE;
+    }
   else if (g_str_equal (words[0], "quit"))
     g_main_loop_quit (loop);
   else
@@ -221,10 +237,30 @@ on_pipeline (BlinkCallManager *m,
   g_autoptr (GstBin) bin = NULL;
 
   g_clear_pointer (&ear, blink_test_ear_free);
+  gst_clear_object (&mic);
   first_sound_told = FALSE;
   g_object_get (m, "pipeline", &bin, NULL);
   if (bin != NULL)
-    ear = blink_test_ear_new (bin, ear_rate);
+    {
+      ear = blink_test_ear_new (bin, ear_rate);
+      mic = gst_bin_get_by_name_recurse_up (bin, "mic");
+      if (mic == NULL)
+        {
+          GstIterator *it = gst_bin_iterate_recurse (bin);
+          GValue item = G_VALUE_INIT;
+
+          while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+            {
+              GstElement *e = g_value_get_object (&item);
+
+              if (mic == NULL && g_str_equal (GST_OBJECT_NAME (e), "mic"))
+                mic = gst_object_ref (e);
+              g_value_reset (&item);
+            }
+          g_value_unset (&item);
+          gst_iterator_free (it);
+        }
+    }
 }
 
 static gboolean
@@ -279,7 +315,9 @@ main (int argc,
   if (ear_rate == 0)
     ear_rate = 48000;
 
-  source = g_strdup_printf ("audiotestsrc is-live=true freq=%d volume=0.3%s%s", tone,
+  /* 10 ms buffers: the tone starts within 10 ms of "mic on". */
+  source = g_strdup_printf ("audiotestsrc name=mic is-live=true samplesperbuffer=480 freq=%d "
+                            "volume=0.3%s%s", tone,
                             source_caps != NULL ? " ! capsfilter caps=" : "",
                             source_caps != NULL ? source_caps : "");
   sink = g_strdup_printf ("appsink name=ear emit-signals=true sync=false "
