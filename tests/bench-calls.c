@@ -23,25 +23,17 @@
 #include "blink-audio-pipeline.h"
 #include "blink-peer.h"
 #include "blink-test-audio.h"
+#include "blink-test-bench.h"
 #include "blink-test-calls.h"
 
 #define N_CALLS 20
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
 
 static void
 report (const char *what,
         gint64 *us,
         guint n)
 {
-  qsort (us, n, sizeof (gint64), compare_gint64);
+  blink_test_sort_samples (us, n);
   g_print ("bench: %-44s p50 %7.1f ms  p95 %7.1f ms  (n=%u)\n", what, us[n / 2] / 1000.0,
            us[n * 95 / 100] / 1000.0, n);
 }

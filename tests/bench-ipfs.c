@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "blink-ipfs-client.h"
+#include "blink-test-bench.h"
 #include "blink-test-ipfs-network.h"
 
 #define TOPIC "blink/1/bench/latency"
@@ -61,15 +62,6 @@ never (gpointer user_data)
   return FALSE;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
 static void
 report (const char *what,
         Run *run)
@@ -83,7 +75,7 @@ report (const char *what,
       latency[i] = run->received[i] - run->sent[i];
       sum += latency[i];
     }
-  qsort (latency, N_MESSAGES, sizeof (gint64), compare_gint64);
+  blink_test_sort_samples (latency, N_MESSAGES);
 
   g_print ("bench: %-10s latency over %d messages: p50 %.2f ms, p99 %.2f ms, mean %.2f ms, max %.2f ms\n",
            what, N_MESSAGES, latency[N_MESSAGES / 2] / 1000.0,

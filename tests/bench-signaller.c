@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 
 #include "blink-ipfs-client.h"
+#include "blink-test-bench.h"
 #include "blink-test-ipfs-network.h"
 
 #define N_OFFERS 100
@@ -63,21 +64,12 @@ never (gpointer user_data)
   return FALSE;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
 static void
 report (const char *what,
         gint64 *samples,
         guint n)
 {
-  qsort (samples, n, sizeof (gint64), compare_gint64);
+  blink_test_sort_samples (samples, n);
   g_print ("bench: %-34s p50 %6.2f ms  p99 %6.2f ms  (n=%u)\n", what, samples[n / 2] / 1000.0,
            samples[n * 99 / 100] / 1000.0, n);
 }

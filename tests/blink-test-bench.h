@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void blink_test_sort_samples (gint64 *samples,
+                              guint n);
+
+G_END_DECLS
