@@ -77,8 +77,9 @@ blink_audio_pipeline_new (const char *source,
 {
   g_autoptr (BlinkAudioPipeline) self = g_object_new (BLINK_TYPE_AUDIO_PIPELINE, NULL);
   GstElement *src, *convert, *resample, *capsfilter, *enc, *pay;
-  GstElement *silence, *out_convert, *out_resample, *playback;
+  GstElement *silence, *silence_caps, *out_convert, *out_resample, *playback;
   g_autoptr (GstCaps) caps = NULL;
+  g_autoptr (GstCaps) mix_caps = NULL;
 
   src = device_bin (source, error);
   if (src == NULL)
@@ -110,18 +111,27 @@ blink_audio_pipeline_new (const char *source,
 
   silence = make ("audiotestsrc", NULL);
   g_object_set (silence, "wave", 4 /* silence */, "is-live", TRUE, NULL);
+  silence_caps = make ("capsfilter", NULL);
   self->mixer = make ("audiomixer", "mixer");
+  /* Every input of the mixer has one format, fixed here: a peer that joins
+   * later must not make the running mixer renegotiate. */
+  mix_caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "layout",
+                                  G_TYPE_STRING, "interleaved", "rate", G_TYPE_INT, 48000,
+                                  "channels", G_TYPE_INT, (int) format->channels, NULL);
+  g_object_set (silence_caps, "caps", mix_caps, NULL);
+  g_object_set_data_full (G_OBJECT (self->mixer), "blink-mix-caps", gst_caps_ref (mix_caps),
+                          (GDestroyNotify) gst_caps_unref);
   self->deafen = make ("volume", "deafen");
   out_convert = make ("audioconvert", NULL);
   out_resample = make ("audioresample", NULL);
 
   gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample, self->mute, capsfilter, enc,
-                    pay, self->tee, silence, self->mixer, self->deafen, out_convert, out_resample,
-                    playback, NULL);
+                    pay, self->tee, silence, silence_caps, self->mixer, self->deafen, out_convert,
+                    out_resample, playback, NULL);
   if (!gst_element_link_many (src, convert, resample, self->mute, capsfilter, enc, pay, self->tee,
                               NULL) ||
-      !gst_element_link_many (silence, self->mixer, self->deafen, out_convert, out_resample,
-                              playback, NULL))
+      !gst_element_link_many (silence, silence_caps, self->mixer, self->deafen, out_convert,
+                              out_resample, playback, NULL))
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
                    "The audio devices cannot be linked to the call's format");

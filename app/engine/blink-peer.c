@@ -401,7 +401,7 @@ on_pad_added (GstElement *webrtc,
               GstPad *pad,
               BlinkPeer *self)
 {
-  GstElement *depay, *dec, *convert, *resample, *volume;
+  GstElement *depay, *dec, *convert, *resample, *capsfilter, *volume;
   g_autoptr (GstPad) sink = NULL;
   GstPad *mixer_pad;
 
@@ -412,13 +412,17 @@ on_pad_added (GstElement *webrtc,
   dec = add_element (self, "opusdec");
   convert = add_element (self, "audioconvert");
   resample = add_element (self, "audioresample");
+  capsfilter = add_element (self, "capsfilter");
   volume = add_element (self, "volume");
+  /* The mixer's one input format (see BlinkAudioPipeline). */
+  g_object_set (capsfilter, "caps", g_object_get_data (G_OBJECT (self->mixer), "blink-mix-caps"),
+                NULL);
   /* Conceal lost packets, and use the in-band FEC the sender adds. */
   g_object_set (dec, "plc", TRUE, "use-inband-fec", TRUE, NULL);
   g_object_set (volume, "volume", self->volume_level, NULL);
   g_atomic_pointer_set (&self->volume, volume);
 
-  gst_element_link_many (depay, dec, convert, resample, volume, NULL);
+  gst_element_link_many (depay, dec, convert, resample, capsfilter, volume, NULL);
   mixer_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
   g_ptr_array_add (self->mixer_pads, mixer_pad);
   gst_pad_link (gst_element_get_static_pad (volume, "src"), mixer_pad);
