@@ -62,23 +62,8 @@ blink_test_ear_new (GstBin *pipeline,
   BlinkTestEar *self = g_new0 (BlinkTestEar, 1);
 
   g_mutex_init (&self->lock);
-  self->appsink = gst_bin_get_by_name_recurse_up (pipeline, "ear");
-  if (self->appsink == NULL)
-    {
-      GstIterator *it = gst_bin_iterate_recurse (pipeline);
-      GValue item = G_VALUE_INIT;
-
-      while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-        {
-          GstElement *e = g_value_get_object (&item);
-
-          if (g_str_equal (GST_OBJECT_NAME (e), "ear"))
-            self->appsink = gst_object_ref (e);
-          g_value_reset (&item);
-        }
-      g_value_unset (&item);
-      gst_iterator_free (it);
-    }
+  /* gst_bin_get_by_name() looks into child bins too, such as the sink's. */
+  self->appsink = gst_bin_get_by_name (pipeline, "ear");
   g_assert_nonnull (self->appsink);
 
   self->rate = rate;

@@ -243,23 +243,7 @@ on_pipeline (BlinkCallManager *m,
   if (bin != NULL)
     {
       ear = blink_test_ear_new (bin, ear_rate);
-      mic = gst_bin_get_by_name_recurse_up (bin, "mic");
-      if (mic == NULL)
-        {
-          GstIterator *it = gst_bin_iterate_recurse (bin);
-          GValue item = G_VALUE_INIT;
-
-          while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-            {
-              GstElement *e = g_value_get_object (&item);
-
-              if (mic == NULL && g_str_equal (GST_OBJECT_NAME (e), "mic"))
-                mic = gst_object_ref (e);
-              g_value_reset (&item);
-            }
-          g_value_unset (&item);
-          gst_iterator_free (it);
-        }
+      mic = gst_bin_get_by_name (bin, "mic");
     }
 }
 
