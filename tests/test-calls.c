@@ -253,7 +253,11 @@ test_group (Fixture *f,
   check_everyone_hears_everyone (f, present);
   for (guint i = 0; i < f->n; i++)
     if (present[i])
-      g_assert_null (party_find_line (&f->party[i], g_strdup_printf ("call-removed %s", id), 0));
+      {
+        g_autofree char *removed = g_strdup_printf ("call-removed %s", id);
+
+        g_assert_null (party_find_line (&f->party[i], removed, 0));
+      }
 }
 
 static void

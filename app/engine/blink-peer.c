@@ -382,6 +382,48 @@ on_media_buffer (GstPad *pad,
   return GST_PAD_PROBE_OK;
 }
 
+/* The shortest stretch of audio an Opus packet can carry. */
+#define OPUS_MIN_FRAME_NS (2500 * GST_USECOND)
+
+static GstPadProbeReturn
+drop_unconcealable_loss (GstPad *pad,
+                         GstPadProbeInfo *info,
+                         gpointer user_data)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  const GstStructure *lost;
+  GstClockTime duration;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_DOWNSTREAM)
+    return GST_PAD_PROBE_OK;
+  lost = gst_event_get_structure (event);
+  if (!gst_structure_has_name (lost, "GstRTPPacketLost") ||
+      !gst_structure_get_clock_time (lost, "duration", &duration))
+    return GST_PAD_PROBE_OK;
+  return duration < OPUS_MIN_FRAME_NS ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+/**
+ * blink_peer_guard_decoder:
+ * @depayloader_sink: the sink pad of the rtpopusdepay before an opusdec
+ *
+ * When a sender's first packets reach us late (queued while its side of
+ * the connection came up), the jitter buffer sees a jump in sequence
+ * numbers with hardly any time between the packets, and reports each
+ * skipped packet as lost with a duration of a few hundred nanoseconds.
+ * opusdec (1.22) cannot conceal a gap shorter than one Opus frame, and
+ * after one such gap of less than about 100 µs it produces no more audio
+ * at all: the peer stays connected and is never heard. Those reports
+ * describe no missing audio, so this drops them before the depayloader; a
+ * real loss, a frame or longer, still reaches the decoder's concealment.
+ */
+void
+blink_peer_guard_decoder (GstPad *depayloader_sink)
+{
+  gst_pad_add_probe (depayloader_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     drop_unconcealable_loss, NULL, NULL);
+}
+
 static GstElement *
 add_element (BlinkPeer *self,
              const char *factory)
@@ -403,6 +445,7 @@ on_pad_added (GstElement *webrtc,
 {
   GstElement *depay, *dec, *convert, *resample, *capsfilter, *volume;
   g_autoptr (GstPad) sink = NULL;
+  g_autoptr (GstPad) volume_src = NULL;
   GstPad *mixer_pad;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
@@ -425,13 +468,15 @@ on_pad_added (GstElement *webrtc,
   gst_element_link_many (depay, dec, convert, resample, capsfilter, volume, NULL);
   mixer_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
   g_ptr_array_add (self->mixer_pads, mixer_pad);
-  gst_pad_link (gst_element_get_static_pad (volume, "src"), mixer_pad);
+  volume_src = gst_element_get_static_pad (volume, "src");
+  gst_pad_link (volume_src, mixer_pad);
 
   for (guint i = 0; i < self->receive_elements->len; i++)
     gst_element_sync_state_with_parent (g_ptr_array_index (self->receive_elements, i));
 
   sink = gst_element_get_static_pad (depay, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_media_buffer, self, NULL);
+  blink_peer_guard_decoder (sink);
   if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
     g_warning ("Peer %s: cannot decode what it sends", self->did);
 }

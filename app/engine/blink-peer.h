@@ -64,4 +64,6 @@ void blink_peer_set_volume (BlinkPeer *self,
                             double volume);
 void blink_peer_close (BlinkPeer *self);
 
+void blink_peer_guard_decoder (GstPad *depayloader_sink);
+
 G_END_DECLS

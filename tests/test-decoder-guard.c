@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* blink_peer_guard_decoder: loss reports shorter than an Opus frame must
+ * not silence the decoder; real losses must still reach its concealment. */
+
+#include "config.h"
+
+#include "blink-peer.h"
+
+#include <gst/gst.h>
+
+#define N_BUFFERS 100
+#define LOSS_AFTER 10
+
+typedef struct
+{
+  GstClockTime loss_duration;
+  guint n_losses;
+  guint n_in;
+  guint n_out;
+  guint n_gaps;
+} Run;
+
+/* Imitates what the jitter buffer does when a late first packet is
+ * followed by a jump in sequence numbers: n_losses loss reports, then the
+ * stream goes on marked discontinuous. */
+static GstPadProbeReturn
+on_payloaded (GstPad *pad,
+              GstPadProbeInfo *info,
+              gpointer user_data)
+{
+  Run *run = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (++run->n_in != LOSS_AFTER)
+    return GST_PAD_PROBE_OK;
+
+  for (guint i = 1; i <= run->n_losses; i++)
+    {
+      GstStructure *lost = gst_structure_new (
+        "GstRTPPacketLost", "seqnum", G_TYPE_UINT, 1000 + i, "timestamp", G_TYPE_UINT64,
+        GST_BUFFER_PTS (buffer) + (i - 1) * run->loss_duration, "duration", G_TYPE_UINT64,
+        run->loss_duration, "retry", G_TYPE_UINT, 0, NULL);
+
+      gst_pad_push_event (pad, gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM, lost));
+    }
+  buffer = gst_buffer_make_writable (buffer);
+  GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_DISCONT);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_decoded (GstPad *pad,
+            GstPadProbeInfo *info,
+            gpointer user_data)
+{
+  g_atomic_int_inc (&((Run *) user_data)->n_out);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_decoder_event (GstPad *pad,
+                  GstPadProbeInfo *info,
+                  gpointer user_data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_GAP)
+    g_atomic_int_inc (&((Run *) user_data)->n_gaps);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+run_decoder (Run *run,
+             gboolean guarded)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = gst_parse_launch (
+    "audiotestsrc num-buffers=" G_STRINGIFY (N_BUFFERS) " samplesperbuffer=960 "
+    "! audio/x-raw,rate=48000,channels=1 ! opusenc frame-size=20 ! rtpopuspay name=pay "
+    "! rtpopusdepay name=depay ! opusdec plc=true use-inband-fec=true name=dec ! fakesink",
+    &error);
+  g_autoptr (GstElement) pay = NULL;
+  g_autoptr (GstElement) depay = NULL;
+  g_autoptr (GstElement) dec = NULL;
+  g_autoptr (GstPad) pay_src = NULL;
+  g_autoptr (GstPad) depay_sink = NULL;
+  g_autoptr (GstPad) dec_sink = NULL;
+  g_autoptr (GstPad) dec_src = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) message = NULL;
+
+  g_assert_no_error (error);
+  pay = gst_bin_get_by_name (GST_BIN (pipeline), "pay");
+  depay = gst_bin_get_by_name (GST_BIN (pipeline), "depay");
+  dec = gst_bin_get_by_name (GST_BIN (pipeline), "dec");
+  pay_src = gst_element_get_static_pad (pay, "src");
+  depay_sink = gst_element_get_static_pad (depay, "sink");
+  dec_sink = gst_element_get_static_pad (dec, "sink");
+  dec_src = gst_element_get_static_pad (dec, "src");
+
+  gst_pad_add_probe (pay_src, GST_PAD_PROBE_TYPE_BUFFER, on_payloaded, run, NULL);
+  gst_pad_add_probe (dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_decoded, run, NULL);
+  gst_pad_add_probe (dec_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_decoder_event, run, NULL);
+  if (guarded)
+    blink_peer_guard_decoder (depay_sink);
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  bus = gst_element_get_bus (pipeline);
+  message = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
+static void
+test_tiny_losses_keep_the_decoder_going (void)
+{
+  Run guarded = { .loss_duration = 328, .n_losses = 51 };
+  Run bare = guarded;
+
+  run_decoder (&guarded, TRUE);
+  g_assert_cmpuint (guarded.n_in, >=, N_BUFFERS);
+  g_assert_cmpuint (guarded.n_gaps, ==, 0);
+  g_assert_cmpuint (guarded.n_out, >=, N_BUFFERS - 1);
+
+  /* Why the guard exists: unguarded, opusdec 1.22 falls silent here. */
+  run_decoder (&bare, FALSE);
+  g_test_message ("unguarded opusdec: %u of %u buffers decoded", bare.n_out, bare.n_in);
+}
+
+static void
+test_real_losses_are_concealed (void)
+{
+  Run run = { .loss_duration = 20 * GST_MSECOND, .n_losses = 3 };
+
+  run_decoder (&run, TRUE);
+  g_assert_cmpuint (run.n_gaps, ==, 3);
+  /* Every packet decoded, plus concealment for the three lost ones. */
+  g_assert_cmpuint (run.n_out, >=, N_BUFFERS + 2);
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/blink/decoder-guard/tiny-losses", test_tiny_losses_keep_the_decoder_going);
+  g_test_add_func ("/blink/decoder-guard/real-losses", test_real_losses_are_concealed);
+  return g_test_run ();
+}
