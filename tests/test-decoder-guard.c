@@ -69,8 +69,7 @@ on_decoder_event (GstPad *pad,
 }
 
 static void
-run_decoder (Run *run,
-             gboolean guarded)
+run_decoder (Run *run)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GstElement) pipeline = gst_parse_launch (
@@ -100,8 +99,7 @@ run_decoder (Run *run,
   gst_pad_add_probe (pay_src, GST_PAD_PROBE_TYPE_BUFFER, on_payloaded, run, NULL);
   gst_pad_add_probe (dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_decoded, run, NULL);
   gst_pad_add_probe (dec_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_decoder_event, run, NULL);
-  if (guarded)
-    blink_peer_guard_decoder (depay_sink);
+  blink_peer_guard_decoder (depay_sink);
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   bus = gst_element_get_bus (pipeline);
@@ -114,17 +112,14 @@ run_decoder (Run *run,
 static void
 test_tiny_losses_keep_the_decoder_going (void)
 {
+  /* Unguarded, opusdec 1.22 decodes 9 of these 100 packets (and leaks the
+   * frames it holds), see docs/engine.md. */
   Run guarded = { .loss_duration = 328, .n_losses = 51 };
-  Run bare = guarded;
 
-  run_decoder (&guarded, TRUE);
+  run_decoder (&guarded);
   g_assert_cmpuint (guarded.n_in, >=, N_BUFFERS);
   g_assert_cmpuint (guarded.n_gaps, ==, 0);
   g_assert_cmpuint (guarded.n_out, >=, N_BUFFERS - 1);
-
-  /* Why the guard exists: unguarded, opusdec 1.22 falls silent here. */
-  run_decoder (&bare, FALSE);
-  g_test_message ("unguarded opusdec: %u of %u buffers decoded", bare.n_out, bare.n_in);
 }
 
 static void
@@ -132,7 +127,7 @@ test_real_losses_are_concealed (void)
 {
   Run run = { .loss_duration = 20 * GST_MSECOND, .n_losses = 3 };
 
-  run_decoder (&run, TRUE);
+  run_decoder (&run);
   g_assert_cmpuint (run.n_gaps, ==, 3);
   /* Every packet decoded, plus concealment for the three lost ones. */
   g_assert_cmpuint (run.n_out, >=, N_BUFFERS + 2);
