@@ -27,6 +27,7 @@ struct _BlinkAudioPipeline
   GstElement *mixer;
   GstElement *mute;
   GstElement *deafen;
+  GstElement *playback;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkAudioPipeline, blink_audio_pipeline, G_TYPE_OBJECT)
@@ -128,6 +129,7 @@ blink_audio_pipeline_new (const char *source,
   gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample, self->mute, capsfilter, enc,
                     pay, self->tee, silence, silence_caps, self->mixer, self->deafen, out_convert,
                     out_resample, playback, NULL);
+  self->playback = playback;
   if (!gst_element_link_many (src, convert, resample, self->mute, capsfilter, enc, pay, self->tee,
                               NULL) ||
       !gst_element_link_many (silence, silence_caps, self->mixer, self->deafen, out_convert,
@@ -155,9 +157,25 @@ blink_audio_pipeline_start (BlinkAudioPipeline *self,
   return TRUE;
 }
 
+/**
+ * blink_audio_pipeline_stop:
+ *
+ * Ends the playback's stream before stopping, so that a sink writing a
+ * file (e.g. "wavenc ! filesink") completes it: serialized events run
+ * down the playback in this thread, so the file is whole on return.
+ */
 void
 blink_audio_pipeline_stop (BlinkAudioPipeline *self)
 {
+  GstState state;
+
+  gst_element_get_state (GST_ELEMENT (self->pipeline), &state, NULL, 0);
+  if (state == GST_STATE_PLAYING)
+    {
+      g_autoptr (GstPad) sink = gst_element_get_static_pad (self->playback, "sink");
+
+      gst_pad_send_event (sink, gst_event_new_eos ());
+    }
   gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
 }
 

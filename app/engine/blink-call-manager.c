@@ -927,6 +927,87 @@ blink_call_manager_find_call (BlinkCallManager *self,
   return NULL;
 }
 
+/* ---- statistics ---- */
+
+typedef struct
+{
+  GHashTable *stats; /* did → BlinkPeerStats* */
+  guint waiting;
+} StatsGathering;
+
+static void
+stats_gathering_free (StatsGathering *g)
+{
+  g_hash_table_unref (g->stats);
+  g_free (g);
+}
+
+static void
+on_peer_stats (GObject *source,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  StatsGathering *g = g_task_get_task_data (task);
+  BlinkPeer *peer = BLINK_PEER (source);
+  BlinkPeerStats stats;
+
+  /* A connection closing meanwhile has no figures: leave it out. */
+  if (blink_peer_get_stats_finish (peer, result, &stats, NULL))
+    g_hash_table_insert (g->stats, g_strdup (blink_peer_get_did (peer)),
+                         g_memdup2 (&stats, sizeof stats));
+  if (--g->waiting == 0)
+    g_task_return_pointer (task, g_hash_table_ref (g->stats),
+                           (GDestroyNotify) g_hash_table_unref);
+}
+
+/**
+ * blink_call_manager_get_stats_async:
+ *
+ * Gathers the statistics of every connection of the active call.
+ */
+void
+blink_call_manager_get_stats_async (BlinkCallManager *self,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  StatsGathering *g = g_new0 (StatsGathering, 1);
+  GHashTableIter iter;
+  gpointer peer;
+
+  g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
+
+  g_task_set_source_tag (task, blink_call_manager_get_stats_async);
+  g->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_task_set_task_data (task, g, (GDestroyNotify) stats_gathering_free);
+  g->waiting = g_hash_table_size (self->peers);
+  if (g->waiting == 0)
+    {
+      g_task_return_pointer (task, g_hash_table_ref (g->stats),
+                             (GDestroyNotify) g_hash_table_unref);
+      return;
+    }
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &peer))
+    blink_peer_get_stats_async (peer, on_peer_stats, g_object_ref (task));
+}
+
+/**
+ * blink_call_manager_get_stats_finish:
+ *
+ * Returns: (transfer full): did → BlinkPeerStats*
+ */
+GHashTable *
+blink_call_manager_get_stats_finish (BlinkCallManager *self,
+                                     GAsyncResult *result,
+                                     GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * blink_call_manager_start:
  *

@@ -39,4 +39,11 @@ void blink_call_manager_set_muted (BlinkCallManager *self,
 void blink_call_manager_set_deafened (BlinkCallManager *self,
                                       gboolean deafened);
 
+void blink_call_manager_get_stats_async (BlinkCallManager *self,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+GHashTable *blink_call_manager_get_stats_finish (BlinkCallManager *self,
+                                                 GAsyncResult *result,
+                                                 GError **error);
+
 G_END_DECLS

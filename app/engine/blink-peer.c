@@ -495,6 +495,94 @@ blink_peer_set_volume (BlinkPeer *self,
     g_object_set (element, "volume", volume, NULL);
 }
 
+/* ---- statistics ---- */
+
+static gboolean
+add_stats (GQuark field,
+           const GValue *value,
+           gpointer user_data)
+{
+  BlinkPeerStats *stats = user_data;
+  const GstStructure *entry;
+  GstWebRTCStatsType type;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value))
+    return TRUE;
+  entry = gst_value_get_structure (value);
+  if (!gst_structure_get_enum (entry, "type", GST_TYPE_WEBRTC_STATS_TYPE, (int *) &type))
+    return TRUE;
+  if (type == GST_WEBRTC_STATS_INBOUND_RTP)
+    {
+      gst_structure_get_uint64 (entry, "packets-received", &stats->packets_received);
+      gst_structure_get_int64 (entry, "packets-lost", &stats->packets_lost);
+      gst_structure_get_double (entry, "jitter", &stats->jitter);
+    }
+  else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
+    gst_structure_get_double (entry, "round-trip-time", &stats->round_trip_time);
+  return TRUE;
+}
+
+/* Runs on webrtcbin's thread; GTask returns on the caller's context. */
+static void
+on_stats_reply (GstPromise *promise,
+                gpointer user_data)
+{
+  GTask *task = user_data;
+  const GstStructure *reply;
+  BlinkPeerStats *stats;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
+      (reply = gst_promise_get_reply (promise)) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                               "The connection has no statistics");
+      return;
+    }
+  stats = g_new0 (BlinkPeerStats, 1);
+  stats->round_trip_time = -1;
+  gst_structure_foreach (reply, add_stats, stats);
+  g_task_return_pointer (task, stats, g_free);
+}
+
+/**
+ * blink_peer_get_stats_async:
+ *
+ * Asks webrtcbin for the connection's statistics.
+ */
+void
+blink_peer_get_stats_async (BlinkPeer *self,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  GstPromise *promise;
+
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  g_task_set_source_tag (task, blink_peer_get_stats_async);
+  promise = gst_promise_new_with_change_func (on_stats_reply, g_steal_pointer (&task),
+                                              g_object_unref);
+  g_signal_emit_by_name (self->webrtc, "get-stats", NULL, promise);
+  gst_promise_unref (promise);
+}
+
+gboolean
+blink_peer_get_stats_finish (BlinkPeer *self,
+                             GAsyncResult *result,
+                             BlinkPeerStats *stats,
+                             GError **error)
+{
+  g_autofree BlinkPeerStats *reply = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  reply = g_task_propagate_pointer (G_TASK (result), error);
+  if (reply == NULL)
+    return FALSE;
+  *stats = *reply;
+  return TRUE;
+}
+
 /* ---- closing ---- */
 
 static void

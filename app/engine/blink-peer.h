@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
@@ -38,6 +39,21 @@ typedef struct
   guint latency_ms;
 } BlinkMediaConfig;
 
+/**
+ * BlinkPeerStats:
+ * @packets_received: RTP packets that arrived from the peer
+ * @packets_lost: packets the peer sent that never arrived
+ * @jitter: interarrival jitter, seconds
+ * @round_trip_time: seconds, from the peer's RTCP reports; negative until known
+ */
+typedef struct
+{
+  guint64 packets_received;
+  gint64 packets_lost;
+  double jitter;
+  double round_trip_time;
+} BlinkPeerStats;
+
 #define BLINK_TYPE_PEER (blink_peer_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkPeer, blink_peer, BLINK, PEER, GObject)
 
@@ -63,6 +79,13 @@ void blink_peer_add_ice_candidate (BlinkPeer *self,
 void blink_peer_set_volume (BlinkPeer *self,
                             double volume);
 void blink_peer_close (BlinkPeer *self);
+void blink_peer_get_stats_async (BlinkPeer *self,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean blink_peer_get_stats_finish (BlinkPeer *self,
+                                      GAsyncResult *result,
+                                      BlinkPeerStats *stats,
+                                      GError **error);
 
 void blink_peer_guard_decoder (GstPad *depayloader_sink);
 
