@@ -3,34 +3,630 @@
 
 #include "config.h"
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <locale.h>
 #include <stdlib.h>
 
+#include "blink-dbus-generated.h"
 #include "blink-identity.h"
 
+/* blink: the command line of blinkd, over D-Bus (docs/blink.1.md). */
+
+#define BUS_NAME "im.blink.Blink1"
+#define MANAGER_PATH "/im/blink/Blink1"
+#define CALL_PATH_PREFIX MANAGER_PATH "/Call/"
+
+enum
+{
+  EXIT_USAGE = 2,
+  EXIT_NO_DAEMON = 3,
+};
+
 static char *identity_path;
+static gboolean json_output;
 
 static const GOptionEntry common_entries[] = {
+  { "json", 'j', 0, G_OPTION_ARG_NONE, &json_output,
+    N_("Print JSON, one object per line (status, watch, stats)"), NULL },
   { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &identity_path,
-    N_("Key file of the identity to use (default: $XDG_CONFIG_HOME/blink/identity.key)"),
-    N_("FILE") },
+    N_("For “blink id” without a running blinkd: the key file to read"), N_("FILE") },
   { NULL }
 };
 
-static int
-command_id (void)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (BlinkIdentity) identity = blink_identity_load_or_create (identity_path, &error);
+/* ---- talking to blinkd ---- */
 
-  if (identity == NULL)
+static int
+report_error (GError *error)
+{
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+
+  g_dbus_error_strip_remote_error (error);
+  if (remote == NULL)
     {
-      g_printerr (_("Cannot use your Blink identity: %s\n"), error->message);
+      g_printerr (_("blink: %s\n"), error->message);
       return EXIT_FAILURE;
     }
+  if (g_str_equal (remote, "org.freedesktop.DBus.Error.ServiceUnknown") ||
+      g_str_equal (remote, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
+      g_str_equal (remote, "org.freedesktop.DBus.Error.Spawn.ServiceNotFound"))
+    {
+      g_printerr (_("blink: blinkd is not running on this session bus. Start it with “blinkd &” "
+                    "(or “systemctl --user start blinkd”).\n"));
+      return EXIT_NO_DAEMON;
+    }
+  if (g_str_equal (remote, "im.blink.Error.NoIpfsNode"))
+    g_printerr (_("blink: %s\n"), error->message);
+  else if (g_str_equal (remote, "im.blink.Error.BadDid"))
+    g_printerr (_("blink: not a Blink address (did:key:z6Mk…): %s\n"), error->message);
+  else if (g_str_equal (remote, "im.blink.Error.NoSuchCall"))
+    g_printerr (_("blink: no such call: %s\n"), error->message);
+  else if (g_str_equal (remote, "im.blink.Error.Device"))
+    g_printerr (_("blink: audio device problem: %s\n"), error->message);
+  else
+    g_printerr (_("blink: %s\n"), error->message);
+  return EXIT_FAILURE;
+}
 
+static GDBusConnection *
+connect_bus (GError **error)
+{
+  return g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+}
+
+static BlinkDbusManager1 *
+get_manager (GDBusConnection *bus,
+             GError **error)
+{
+  return blink_dbus_manager1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                             MANAGER_PATH, NULL, error);
+}
+
+static GDBusObjectManager *
+get_objects (GDBusConnection *bus,
+             GError **error)
+{
+  GDBusObjectManager *objects = blink_dbus_object_manager_client_new_sync (
+    bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, BUS_NAME, MANAGER_PATH, NULL, error);
+  g_autofree char *owner = NULL;
+
+  if (objects == NULL)
+    return NULL;
+  owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (objects));
+  if (owner == NULL)
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER, "no owner");
+      g_dbus_error_set_dbus_error (error, "org.freedesktop.DBus.Error.NameHasNoOwner", "no owner",
+                                   NULL);
+      g_object_unref (objects);
+      return NULL;
+    }
+  return objects;
+}
+
+static const char *
+call_id (BlinkDbusCall1 *call)
+{
+  return blink_dbus_call1_get_id (call);
+}
+
+static GList *
+list_calls (GDBusObjectManager *objects)
+{
+  GList *calls = NULL;
+  GList *list = g_dbus_object_manager_get_objects (objects);
+
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      BlinkDbusCall1 *call = blink_dbus_object_get_call1 (BLINK_DBUS_OBJECT (l->data));
+
+      if (call != NULL)
+        calls = g_list_prepend (calls, call);
+    }
+  g_list_free_full (list, g_object_unref);
+  return g_list_reverse (calls);
+}
+
+/* The call a command without CALL means: the newest incoming ringing one. */
+static BlinkDbusCall1 *
+find_ringing_call (GDBusObjectManager *objects,
+                   const char *id,
+                   GError **error)
+{
+  GList *calls = list_calls (objects);
+  BlinkDbusCall1 *found = NULL;
+
+  for (GList *l = calls; l != NULL; l = l->next)
+    {
+      BlinkDbusCall1 *call = l->data;
+
+      if (id != NULL ? g_str_equal (call_id (call), id) ||
+                         g_str_equal (g_dbus_proxy_get_object_path (G_DBUS_PROXY (call)), id)
+                     : blink_dbus_call1_get_incoming (call) &&
+                         g_str_equal (blink_dbus_call1_get_state (call), "ringing"))
+        g_set_object (&found, call);
+    }
+  g_list_free_full (calls, g_object_unref);
+  if (found == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   id != NULL ? _("no call “%s”; “blink status” lists the calls")
+                              : _("no incoming call is ringing%s"),
+                   id != NULL ? id : "");
+    }
+  return found;
+}
+
+/* ---- printing ---- */
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+json_add_participants (JsonBuilder *builder,
+                       GVariant *participants)
+{
+  GVariantIter iter;
+  const char *did, *state;
+  gboolean muted, deafened;
+
+  json_builder_set_member_name (builder, "participants");
+  json_builder_begin_array (builder);
+  if (participants != NULL)
+    {
+      g_variant_iter_init (&iter, participants);
+      while (g_variant_iter_next (&iter, "(&s&sbb)", &did, &state, &muted, &deafened))
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "did");
+          json_builder_add_string_value (builder, did);
+          json_builder_set_member_name (builder, "state");
+          json_builder_add_string_value (builder, state);
+          json_builder_set_member_name (builder, "muted");
+          json_builder_add_boolean_value (builder, muted);
+          json_builder_set_member_name (builder, "deafened");
+          json_builder_add_boolean_value (builder, deafened);
+          json_builder_end_object (builder);
+        }
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+json_add_call (JsonBuilder *builder,
+               BlinkDbusCall1 *call)
+{
+  json_builder_set_member_name (builder, "call");
+  json_builder_add_string_value (builder, call_id (call));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, blink_dbus_call1_get_state (call));
+  json_builder_set_member_name (builder, "incoming");
+  json_builder_add_boolean_value (builder, blink_dbus_call1_get_incoming (call));
+  json_builder_set_member_name (builder, "caller");
+  json_builder_add_string_value (builder, blink_dbus_call1_get_caller (call));
+  json_builder_set_member_name (builder, "setup-time-us");
+  json_builder_add_int_value (builder, blink_dbus_call1_get_setup_time (call));
+  json_add_participants (builder, blink_dbus_call1_get_participants (call));
+}
+
+/* ---- commands ---- */
+
+static int
+command_id (GDBusConnection *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = NULL;
+  g_autofree char *owner = NULL;
+  g_autoptr (BlinkIdentity) identity = NULL;
+
+  if (bus != NULL && identity_path == NULL)
+    manager = blink_dbus_manager1_proxy_new_sync (
+      bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, BUS_NAME, MANAGER_PATH, NULL, NULL);
+  if (manager != NULL)
+    owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager));
+  if (owner != NULL)
+    {
+      g_print ("%s\n", blink_dbus_manager1_get_did (manager));
+      return EXIT_SUCCESS;
+    }
+
+  /* No blinkd: the identity it would use, created on first use. */
+  identity = blink_identity_load_or_create (identity_path, &error);
+  if (identity == NULL)
+    {
+      g_printerr (_("blink: cannot use your Blink identity: %s\n"), error->message);
+      return EXIT_FAILURE;
+    }
   g_print ("%s\n", blink_identity_get_did (identity));
+  return EXIT_SUCCESS;
+}
+
+static int
+command_call (GDBusConnection *bus,
+              char **dids)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  g_autofree char *path = NULL;
+
+  if (manager == NULL)
+    return report_error (error);
+  if (dids[0] == NULL)
+    {
+      g_printerr (_("blink: whom to call? “blink call did:key:z6Mk…”\n"));
+      return EXIT_USAGE;
+    }
+  if (!blink_dbus_manager1_call_offer_sync (manager, (const char *const *) dids, &path, NULL,
+                                            &error))
+    return report_error (error);
+  g_print ("%s\n", path + strlen (CALL_PATH_PREFIX));
+  return EXIT_SUCCESS;
+}
+
+static int
+command_on_call (GDBusConnection *bus,
+                 const char *command,
+                 const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusObjectManager) objects = get_objects (bus, &error);
+  g_autoptr (BlinkDbusCall1) call = NULL;
+  gboolean ok;
+
+  if (objects == NULL)
+    return report_error (error);
+  call = find_ringing_call (objects, id, &error);
+  if (call == NULL)
+    return report_error (error);
+  if (g_str_equal (command, "answer"))
+    ok = blink_dbus_call1_call_accept_sync (call, NULL, &error);
+  else
+    ok = blink_dbus_call1_call_decline_sync (call, NULL, &error);
+  if (!ok)
+    return report_error (error);
+  g_print ("%s\n", call_id (call));
+  return EXIT_SUCCESS;
+}
+
+static int
+command_hangup (GDBusConnection *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+
+  if (manager == NULL || !blink_dbus_manager1_call_hangup_sync (manager, NULL, &error))
+    return report_error (error);
+  return EXIT_SUCCESS;
+}
+
+static int
+command_status (GDBusConnection *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  g_autoptr (GDBusObjectManager) objects = NULL;
+  GList *calls;
+  const char *active;
+
+  if (manager == NULL || (objects = get_objects (bus, &error)) == NULL)
+    return report_error (error);
+  calls = list_calls (objects);
+  active = blink_dbus_manager1_get_active_call (manager);
+
+  if (json_output)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "did");
+      json_builder_add_string_value (builder, blink_dbus_manager1_get_did (manager));
+      json_builder_set_member_name (builder, "calls");
+      json_builder_begin_array (builder);
+      for (GList *l = calls; l != NULL; l = l->next)
+        {
+          json_builder_begin_object (builder);
+          json_add_call (builder, l->data);
+          json_builder_set_member_name (builder, "active");
+          json_builder_add_boolean_value (
+            builder, g_str_equal (g_dbus_proxy_get_object_path (l->data), active));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    {
+      g_print (_("You are %s\n"), blink_dbus_manager1_get_did (manager));
+      if (calls == NULL)
+        g_print (_("No calls.\n"));
+      for (GList *l = calls; l != NULL; l = l->next)
+        {
+          BlinkDbusCall1 *call = l->data;
+          GVariant *participants = blink_dbus_call1_get_participants (call);
+          GVariantIter iter;
+          const char *did, *state;
+          gboolean muted, deafened;
+
+          g_print (_("Call %s: %s, %s%s\n"), call_id (call), blink_dbus_call1_get_state (call),
+                   blink_dbus_call1_get_incoming (call) ? _("incoming") : _("outgoing"),
+                   g_str_equal (g_dbus_proxy_get_object_path (G_DBUS_PROXY (call)), active)
+                     ? _(", active")
+                     : "");
+          g_variant_iter_init (&iter, participants);
+          while (g_variant_iter_next (&iter, "(&s&sbb)", &did, &state, &muted, &deafened))
+            g_print ("  %s %s%s%s\n", did, state, muted ? _(", muted") : "",
+                     deafened ? _(", deafened") : "");
+        }
+    }
+  g_list_free_full (calls, g_object_unref);
+  return EXIT_SUCCESS;
+}
+
+static int
+command_stats (GDBusConnection *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  g_autoptr (BlinkDbusCall1) call = NULL;
+  g_autoptr (GVariant) stats = NULL;
+  GVariantIter iter;
+  const char *did;
+  GVariant *figures;
+
+  if (manager == NULL)
+    return report_error (error);
+  if (g_str_equal (blink_dbus_manager1_get_active_call (manager), "/"))
+    {
+      g_printerr (_("blink: there is no active call\n"));
+      return EXIT_FAILURE;
+    }
+  call = blink_dbus_call1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                          blink_dbus_manager1_get_active_call (manager), NULL,
+                                          &error);
+  if (call == NULL || !blink_dbus_call1_call_get_stats_sync (call, &stats, NULL, &error))
+    return report_error (error);
+
+  g_variant_iter_init (&iter, stats);
+  while (g_variant_iter_next (&iter, "{&s@a{sv}}", &did, &figures))
+    {
+      guint64 received = 0;
+      gint64 lost = 0;
+      double jitter = 0, rtt = -1;
+
+      g_variant_lookup (figures, "packets-received", "t", &received);
+      g_variant_lookup (figures, "packets-lost", "x", &lost);
+      g_variant_lookup (figures, "jitter", "d", &jitter);
+      g_variant_lookup (figures, "round-trip-time", "d", &rtt);
+      if (json_output)
+        {
+          g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "did");
+          json_builder_add_string_value (builder, did);
+          json_builder_set_member_name (builder, "packets-received");
+          json_builder_add_int_value (builder, received);
+          json_builder_set_member_name (builder, "packets-lost");
+          json_builder_add_int_value (builder, lost);
+          json_builder_set_member_name (builder, "jitter");
+          json_builder_add_double_value (builder, jitter);
+          if (rtt >= 0)
+            {
+              json_builder_set_member_name (builder, "round-trip-time");
+              json_builder_add_double_value (builder, rtt);
+            }
+          json_builder_end_object (builder);
+          print_json (builder);
+        }
+      else
+        g_print (_("%s: %" G_GUINT64_FORMAT " packets received, %" G_GINT64_FORMAT
+                   " lost, jitter %.1f ms\n"),
+                 did, received, lost, jitter * 1000);
+      g_variant_unref (figures);
+    }
+  return EXIT_SUCCESS;
+}
+
+/* ---- watch ---- */
+
+typedef struct
+{
+  GMainLoop *loop;
+  GHashTable *seen; /* "path did" → participant state, as last printed */
+} Watch;
+
+static void
+print_event (const char *event,
+             BlinkDbusCall1 *call,
+             const char *did,
+             const char *value)
+{
+  if (json_output)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "event");
+      json_builder_add_string_value (builder, event);
+      json_builder_set_member_name (builder, "time-us");
+      json_builder_add_int_value (builder, g_get_real_time ());
+      if (call != NULL)
+        json_add_call (builder, call);
+      if (did != NULL)
+        {
+          json_builder_set_member_name (builder, "did");
+          json_builder_add_string_value (builder, did);
+          json_builder_set_member_name (builder, "participant-state");
+          json_builder_add_string_value (builder, value);
+        }
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else if (did != NULL)
+    g_print ("%s %s %s %s\n", event, call_id (call), did, value);
+  else if (value != NULL)
+    g_print ("%s %s %s\n", event, call_id (call), value);
+  else
+    g_print ("%s %s\n", event, call_id (call));
+}
+
+static void
+print_participant_changes (Watch *watch,
+                           BlinkDbusCall1 *call)
+{
+  GVariant *participants = blink_dbus_call1_get_participants (call);
+  const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
+  GVariantIter iter;
+  const char *did, *state;
+  gboolean muted, deafened;
+
+  if (participants == NULL)
+    return;
+  g_variant_iter_init (&iter, participants);
+  while (g_variant_iter_next (&iter, "(&s&sbb)", &did, &state, &muted, &deafened))
+    {
+      g_autofree char *key = g_strdup_printf ("%s %s", path, did);
+      g_autofree char *shown = g_strdup_printf ("%s%s%s", state, muted ? " muted" : "",
+                                                deafened ? " deafened" : "");
+      const char *before = g_hash_table_lookup (watch->seen, key);
+
+      if (g_strcmp0 (before, shown) == 0)
+        continue;
+      print_event ("participant", call, did, shown);
+      g_hash_table_insert (watch->seen, g_steal_pointer (&key), g_steal_pointer (&shown));
+    }
+}
+
+static void
+on_call_properties (GDBusProxy *proxy,
+                    GVariant *changed,
+                    GStrv invalidated,
+                    Watch *watch)
+{
+  BlinkDbusCall1 *call = BLINK_DBUS_CALL1 (proxy);
+  g_autoptr (GVariant) participants = g_variant_lookup_value (changed, "Participants", NULL);
+
+  if (g_variant_lookup (changed, "State", "&s", NULL))
+    print_event ("call-state", call, NULL, blink_dbus_call1_get_state (call));
+  if (participants != NULL)
+    print_participant_changes (watch, call);
+}
+
+static void
+follow_call (Watch *watch,
+             GDBusObject *object,
+             gboolean announce)
+{
+  g_autoptr (BlinkDbusCall1) call = blink_dbus_object_get_call1 (BLINK_DBUS_OBJECT (object));
+
+  if (call == NULL)
+    return;
+  if (announce)
+    print_event ("call-added", call, NULL,
+                 blink_dbus_call1_get_incoming (call) ? "incoming" : "outgoing");
+  print_participant_changes (watch, call);
+  g_signal_connect (call, "g-properties-changed", G_CALLBACK (on_call_properties), watch);
+}
+
+static void
+on_object_added (GDBusObjectManager *objects,
+                 GDBusObject *object,
+                 Watch *watch)
+{
+  follow_call (watch, object, TRUE);
+}
+
+static void
+on_object_removed (GDBusObjectManager *objects,
+                   GDBusObject *object,
+                   Watch *watch)
+{
+  g_autoptr (BlinkDbusCall1) call = blink_dbus_object_get_call1 (BLINK_DBUS_OBJECT (object));
+
+  if (call != NULL)
+    print_event ("call-removed", call, NULL, NULL);
+}
+
+static void
+on_incoming_call (BlinkDbusManager1 *manager,
+                  const char *path,
+                  const char *caller,
+                  Watch *watch)
+{
+  g_autoptr (BlinkDbusCall1) call = NULL;
+  GDBusObjectManager *objects = g_object_get_data (G_OBJECT (manager), "objects");
+  g_autoptr (GDBusInterface) found =
+    g_dbus_object_manager_get_interface (objects, path, "im.blink.Call1");
+
+  if (found != NULL)
+    print_event ("incoming-call", BLINK_DBUS_CALL1 (found), NULL, caller);
+}
+
+static void
+on_daemon_gone (GObject *objects,
+                GParamSpec *pspec,
+                Watch *watch)
+{
+  g_autofree char *owner =
+    g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (objects));
+
+  if (owner == NULL)
+    {
+      g_printerr (_("blink: blinkd has stopped\n"));
+      g_main_loop_quit (watch->loop);
+    }
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  g_main_loop_quit (((Watch *) user_data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+command_watch (GDBusConnection *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  g_autoptr (GDBusObjectManager) objects = NULL;
+  Watch watch = { 0 };
+  GList *list;
+
+  if (manager == NULL || (objects = get_objects (bus, &error)) == NULL)
+    return report_error (error);
+
+  watch.loop = g_main_loop_new (NULL, FALSE);
+  watch.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_object_set_data (G_OBJECT (manager), "objects", objects);
+
+  list = g_dbus_object_manager_get_objects (objects);
+  for (GList *l = list; l != NULL; l = l->next)
+    follow_call (&watch, l->data, TRUE);
+  g_list_free_full (list, g_object_unref);
+
+  g_signal_connect (objects, "object-added", G_CALLBACK (on_object_added), &watch);
+  g_signal_connect (objects, "object-removed", G_CALLBACK (on_object_removed), &watch);
+  g_signal_connect (objects, "notify::name-owner", G_CALLBACK (on_daemon_gone), &watch);
+  g_signal_connect (manager, "incoming-call", G_CALLBACK (on_incoming_call), &watch);
+  g_unix_signal_add (SIGINT, on_interrupt, &watch);
+  g_unix_signal_add (SIGTERM, on_interrupt, &watch);
+
+  g_main_loop_run (watch.loop);
+
+  g_main_loop_unref (watch.loop);
+  g_hash_table_unref (watch.seen);
   return EXIT_SUCCESS;
 }
 
@@ -40,35 +636,79 @@ main (int argc,
 {
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = NULL;
   g_autofree char *summary = NULL;
+  const char *command;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new (_("COMMAND — peer-to-peer encrypted voice calls"));
+  context = g_option_context_new (_("COMMAND [ARGUMENT…] — peer-to-peer encrypted voice calls"));
   g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  summary = g_strdup_printf ("%s\n  id    %s\n\n%s\n  blink id\n  blink --identity ~/alice.key id",
-                             _("Commands:"),
-                             _("Print your Blink address (a did:key), creating it on first use"),
-                             _("Examples:"));
+  summary = g_strdup_printf (
+    "%s\n"
+    "  id                 %s\n"
+    "  call DID…          %s\n"
+    "  answer [CALL]      %s\n"
+    "  decline [CALL]     %s\n"
+    "  hangup             %s\n"
+    "  status             %s\n"
+    "  stats              %s\n"
+    "  watch              %s\n\n"
+    "%s\n"
+    "  blink id\n"
+    "  blink call did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\n"
+    "  blink answer\n"
+    "  blink watch --json\n\n"
+    "%s",
+    _("Commands (blinkd must run on the session bus):"),
+    _("Print your Blink address (a did:key)"),
+    _("Call one or more people; prints the call's ID"),
+    _("Answer a ringing call (default: the newest one)"),
+    _("Decline a ringing call (default: the newest one)"), _("Leave the active call"),
+    _("Show your calls and who is in them"), _("Show the active call's packet figures"),
+    _("Print call events as they happen, one per line"), _("Examples:"),
+    _("Exit status: 0 done, 1 refused or failed, 2 bad usage, 3 blinkd not running."));
   g_option_context_set_summary (context, summary);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("%s\n", error->message);
-      return 2;
+      g_printerr ("blink: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (argc < 2)
+    {
+      g_printerr (_("blink: which command? Try “blink --help”.\n"));
+      return EXIT_USAGE;
+    }
+  command = argv[1];
+
+  bus = connect_bus (&error);
+  if (bus == NULL && !g_str_equal (command, "id"))
+    {
+      g_printerr (_("blink: no session bus: %s\n"), error->message);
+      return EXIT_NO_DAEMON;
     }
 
-  if (argc == 2 && g_str_equal (argv[1], "id"))
-    return command_id ();
+  if (g_str_equal (command, "id") && argc == 2)
+    return command_id (bus);
+  if (g_str_equal (command, "call"))
+    return command_call (bus, argv + 2);
+  if ((g_str_equal (command, "answer") || g_str_equal (command, "decline")) && argc <= 3)
+    return command_on_call (bus, command, argv[2]);
+  if (g_str_equal (command, "hangup") && argc == 2)
+    return command_hangup (bus);
+  if (g_str_equal (command, "status") && argc == 2)
+    return command_status (bus);
+  if (g_str_equal (command, "stats") && argc == 2)
+    return command_stats (bus);
+  if (g_str_equal (command, "watch") && argc == 2)
+    return command_watch (bus);
 
-  if (argc < 2)
-    g_printerr (_("Which command? Try “blink --help”.\n"));
-  else
-    g_printerr (_("Unknown command “%s”. Try “blink --help”.\n"), argv[1]);
-
-  return 2;
+  g_printerr (_("blink: unknown command or wrong arguments: “%s”. Try “blink --help”.\n"),
+              command);
+  return EXIT_USAGE;
 }

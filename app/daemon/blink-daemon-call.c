@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blinkd-call"
+
+#include "config.h"
+
+#include "blink-daemon-call.h"
+
+#include "blink-peer.h"
+
+#include <glib/gi18n.h>
+
+/* One call on the bus (im.blink.Call1): mirrors a BlinkCall's state and
+ * participants into the skeleton's properties, and turns method calls into
+ * call-manager calls. */
+
+struct _BlinkDaemonCall
+{
+  BlinkDbusCall1Skeleton parent_instance;
+
+  BlinkCallManager *manager;
+  BlinkCall *call;
+  gint64 setup_started_us; /* 0: not offered or accepted by us yet */
+};
+
+static void blink_daemon_call_iface_init (BlinkDbusCall1Iface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BlinkDaemonCall, blink_daemon_call, BLINK_DBUS_TYPE_CALL1_SKELETON,
+                               G_IMPLEMENT_INTERFACE (BLINK_DBUS_TYPE_CALL1,
+                                                      blink_daemon_call_iface_init))
+
+static const char *
+enum_nick (GType type,
+           int value)
+{
+  g_autoptr (GEnumClass) klass = g_type_class_ref (type);
+  GEnumValue *found = g_enum_get_value (klass, value);
+
+  return found != NULL ? found->value_nick : "unknown";
+}
+
+static void
+update_participants (BlinkDaemonCall *self)
+{
+  GPtrArray *participants = blink_call_get_participants (self->call);
+  GVariantBuilder builder;
+  gboolean connected = FALSE;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssbb)"));
+  for (guint i = 0; i < participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+      BlinkParticipantState state = blink_participant_get_state (p);
+
+      g_variant_builder_add (&builder, "(ssbb)", blink_participant_get_did (p),
+                             enum_nick (BLINK_TYPE_PARTICIPANT_STATE, state),
+                             blink_participant_get_muted (p), blink_participant_get_deafened (p));
+      connected |= state == BLINK_PARTICIPANT_STATE_CONNECTED;
+    }
+  blink_dbus_call1_set_participants (BLINK_DBUS_CALL1 (self), g_variant_builder_end (&builder));
+
+  if (connected && self->setup_started_us != 0 &&
+      blink_dbus_call1_get_setup_time (BLINK_DBUS_CALL1 (self)) == 0)
+    blink_dbus_call1_set_setup_time (BLINK_DBUS_CALL1 (self),
+                                     MAX (1, g_get_monotonic_time () - self->setup_started_us));
+}
+
+static void
+on_participant_changed (BlinkParticipant *participant,
+                        GParamSpec *pspec,
+                        BlinkDaemonCall *self)
+{
+  update_participants (self);
+}
+
+static void
+on_call_state (BlinkCall *call,
+               GParamSpec *pspec,
+               BlinkDaemonCall *self)
+{
+  blink_dbus_call1_set_state (BLINK_DBUS_CALL1 (self),
+                              enum_nick (BLINK_TYPE_CALL_STATE, blink_call_get_state (call)));
+}
+
+static gboolean
+return_result (GDBusMethodInvocation *invocation,
+               gboolean ok,
+               GError *error)
+{
+  if (ok)
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  return TRUE;
+}
+
+static gboolean
+check_active (BlinkDaemonCall *self,
+              GError **error)
+{
+  if (blink_call_manager_get_active_call (self->manager) == self->call)
+    return TRUE;
+  g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_CALL,
+               _("This call is not the active call"));
+  return FALSE;
+}
+
+static gboolean
+handle_accept (BlinkDbusCall1 *object,
+               GDBusMethodInvocation *invocation)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+  g_autoptr (GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+  gboolean ok = blink_call_manager_accept (self->manager, self->call, &error);
+
+  if (ok)
+    self->setup_started_us = started;
+  return return_result (invocation, ok, error);
+}
+
+static gboolean
+handle_decline (BlinkDbusCall1 *object,
+                GDBusMethodInvocation *invocation)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = blink_call_manager_decline (self->manager, self->call, &error);
+
+  return return_result (invocation, ok, error);
+}
+
+static gboolean
+handle_cancel (BlinkDbusCall1 *object,
+               GDBusMethodInvocation *invocation)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = FALSE;
+
+  if (blink_call_get_incoming (self->call) ||
+      blink_call_get_state (self->call) != BLINK_CALL_STATE_RINGING ||
+      blink_call_has_participant_in (self->call, BLINK_PARTICIPANT_STATE_CONNECTING) ||
+      blink_call_has_participant_in (self->call, BLINK_PARTICIPANT_STATE_CONNECTED))
+    g_set_error (&error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_CALL,
+                 _("Only an outgoing call nobody has answered can be cancelled"));
+  else if (check_active (self, &error))
+    ok = blink_call_manager_hang_up (self->manager, &error);
+  return return_result (invocation, ok, error);
+}
+
+static gboolean
+handle_hangup (BlinkDbusCall1 *object,
+               GDBusMethodInvocation *invocation)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = check_active (self, &error) && blink_call_manager_hang_up (self->manager, &error);
+
+  return return_result (invocation, ok, error);
+}
+
+static void
+on_stats (GObject *source,
+          GAsyncResult *result,
+          gpointer user_data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) stats = NULL;
+  GVariantBuilder builder;
+  GHashTableIter iter;
+  gpointer did, value;
+
+  stats = blink_call_manager_get_stats_finish (BLINK_CALL_MANAGER (source), result, &error);
+  if (stats == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
+  g_hash_table_iter_init (&iter, stats);
+  while (g_hash_table_iter_next (&iter, &did, &value))
+    {
+      const BlinkPeerStats *s = value;
+      GVariantDict dict;
+
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "packets-received", "t", s->packets_received);
+      g_variant_dict_insert (&dict, "packets-lost", "x", s->packets_lost);
+      g_variant_dict_insert (&dict, "jitter", "d", s->jitter);
+      if (s->round_trip_time >= 0)
+        g_variant_dict_insert (&dict, "round-trip-time", "d", s->round_trip_time);
+      g_variant_builder_add (&builder, "{s@a{sv}}", (const char *) did, g_variant_dict_end (&dict));
+    }
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(@a{sa{sv}})",
+                                                        g_variant_builder_end (&builder)));
+}
+
+static gboolean
+handle_get_stats (BlinkDbusCall1 *object,
+                  GDBusMethodInvocation *invocation)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+  g_autoptr (GError) error = NULL;
+
+  if (!check_active (self, &error))
+    return return_result (invocation, FALSE, error);
+  blink_call_manager_get_stats_async (self->manager, on_stats, g_object_ref (invocation));
+  return TRUE;
+}
+
+static void
+blink_daemon_call_iface_init (BlinkDbusCall1Iface *iface)
+{
+  iface->handle_accept = handle_accept;
+  iface->handle_decline = handle_decline;
+  iface->handle_cancel = handle_cancel;
+  iface->handle_hangup = handle_hangup;
+  iface->handle_get_stats = handle_get_stats;
+}
+
+static void
+blink_daemon_call_dispose (GObject *object)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+
+  if (self->call != NULL)
+    {
+      GPtrArray *participants = blink_call_get_participants (self->call);
+
+      for (guint i = 0; i < participants->len; i++)
+        g_signal_handlers_disconnect_by_data (g_ptr_array_index (participants, i), self);
+      g_signal_handlers_disconnect_by_data (self->call, self);
+    }
+  g_clear_object (&self->call);
+  g_clear_object (&self->manager);
+
+  G_OBJECT_CLASS (blink_daemon_call_parent_class)->dispose (object);
+}
+
+static void
+blink_daemon_call_class_init (BlinkDaemonCallClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = blink_daemon_call_dispose;
+}
+
+static void
+blink_daemon_call_init (BlinkDaemonCall *self)
+{
+}
+
+/**
+ * blink_daemon_call_new:
+ * @setup_started_us: when the user offered the call (monotonic µs), or 0
+ *   for a call someone else offered: its setup starts at Accept
+ */
+BlinkDaemonCall *
+blink_daemon_call_new (BlinkCallManager *manager,
+                       BlinkCall *call,
+                       gint64 setup_started_us)
+{
+  BlinkDaemonCall *self = g_object_new (BLINK_TYPE_DAEMON_CALL, NULL);
+  BlinkDbusCall1 *object = BLINK_DBUS_CALL1 (self);
+  GPtrArray *participants = blink_call_get_participants (call);
+
+  self->manager = g_object_ref (manager);
+  self->call = g_object_ref (call);
+  self->setup_started_us = setup_started_us;
+
+  blink_dbus_call1_set_id (object, blink_call_get_id (call));
+  blink_dbus_call1_set_incoming (object, blink_call_get_incoming (call));
+  blink_dbus_call1_set_caller (object, blink_call_get_caller (call));
+  on_call_state (call, NULL, self);
+  update_participants (self);
+
+  g_signal_connect_object (call, "notify::state", G_CALLBACK (on_call_state), self, 0);
+  for (guint i = 0; i < participants->len; i++)
+    g_signal_connect_object (g_ptr_array_index (participants, i), "notify",
+                             G_CALLBACK (on_participant_changed), self, 0);
+  return self;
+}
+
+BlinkCall *
+blink_daemon_call_get_call (BlinkDaemonCall *self)
+{
+  g_return_val_if_fail (BLINK_IS_DAEMON_CALL (self), NULL);
+
+  return self->call;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blinkd"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <gst/gst.h>
+#include <locale.h>
+#include <stdlib.h>
+
+#include "blink-call-manager.h"
+#include "blink-daemon-manager.h"
+
+/* blinkd: owns one identity and the call engine, and offers them on the
+ * session bus as im.blink.Blink1 (docs/dbus.md). */
+
+#define BUS_NAME "im.blink.Blink1"
+
+typedef struct
+{
+  GMainLoop *loop;
+  BlinkCallManager *engine;
+  BlinkDaemonManager *manager;
+  int status;
+} Daemon;
+
+/* Shortcuts for machines without sound devices, and for recordings. */
+static char *
+expand_device (const char *description,
+               gboolean source)
+{
+  if (description == NULL)
+    return g_strdup (source ? "autoaudiosrc" : "autoaudiosink");
+  if (source && g_str_has_prefix (description, "tone:"))
+    return g_strdup_printf ("audiotestsrc is-live=true wave=sine volume=0.3 freq=%s",
+                            description + strlen ("tone:"));
+  if (source && g_str_equal (description, "silence"))
+    return g_strdup ("audiotestsrc is-live=true wave=silence");
+  if (!source && g_str_equal (description, "null"))
+    return g_strdup ("fakesink sync=true");
+  if (!source && g_str_has_prefix (description, "wav:"))
+    {
+      g_autofree char *quoted = g_shell_quote (description + strlen ("wav:"));
+
+      return g_strdup_printf ("audioconvert ! audio/x-raw,format=S16LE ! wavenc "
+                              "! filesink location=%s",
+                              quoted);
+    }
+  return g_strdup (description);
+}
+
+static void
+on_bus_acquired (GDBusConnection *connection,
+                 const char *name,
+                 gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_daemon_manager_export (daemon->manager, connection, &error))
+    {
+      g_printerr (_("blinkd: cannot export its objects on the bus: %s\n"), error->message);
+      daemon->status = EXIT_FAILURE;
+      g_main_loop_quit (daemon->loop);
+    }
+}
+
+static void
+on_name_acquired (GDBusConnection *connection,
+                  const char *name,
+                  gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  g_debug ("Serving %s as %s", blink_call_manager_get_did (daemon->engine), name);
+}
+
+static void
+on_name_lost (GDBusConnection *connection,
+              const char *name,
+              gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  if (connection == NULL)
+    g_printerr (_("blinkd: no session bus to serve on\n"));
+  else
+    g_printerr (_("blinkd: %s is taken: another blinkd runs on this bus\n"), name);
+  daemon->status = EXIT_FAILURE;
+  g_main_loop_quit (daemon->loop);
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  g_debug ("Stopping: leaving calls");
+  g_main_loop_quit (daemon->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  g_autofree char *identity = NULL, *profile = NULL, *ipfs_api = NULL;
+  g_autofree char *source = NULL, *sink = NULL, *stun = NULL;
+  g_auto (GStrv) ice = NULL, turn = NULL;
+  int ringing_timeout = 60;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *source_description = NULL, *sink_description = NULL;
+  Daemon daemon = { 0 };
+  guint owner_id, sigterm_id, sigint_id;
+  const GOptionEntry entries[] = {
+    { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &identity,
+      N_("Key file of the identity (default: $XDG_CONFIG_HOME/blink/identity.key)"), N_("FILE") },
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
+      N_("Use the identity of this profile ($XDG_CONFIG_HOME/blink/NAME/identity.key)"),
+      N_("NAME") },
+    { "ipfs-api", 0, 0, G_OPTION_ARG_STRING, &ipfs_api,
+      N_("RPC API of the IPFS node (default: $BLINK_IPFS_API, $IPFS_API, the repo's api file, "
+         "/ip4/127.0.0.1/tcp/5001)"),
+      N_("ADDRESS") },
+    { "audio-source", 0, 0, G_OPTION_ARG_STRING, &source,
+      N_("Microphone: a gst-launch description, “tone:HZ” or “silence” (default: autoaudiosrc)"),
+      N_("SOURCE") },
+    { "audio-sink", 0, 0, G_OPTION_ARG_STRING, &sink,
+      N_("Speaker: a gst-launch description, “wav:FILE” to record what is heard, or “null” "
+         "(default: autoaudiosink)"),
+      N_("SINK") },
+    { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
+      N_("Let ICE use only this local address (repeat for more)"), N_("ADDRESS") },
+    { "stun-server", 0, 0, G_OPTION_ARG_STRING, &stun, N_("STUN server"), "stun://HOST:PORT" },
+    { "turn-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn, N_("TURN server (repeat for more)"),
+      "turn://USER:PASSWORD@HOST:PORT" },
+    { "ringing-timeout", 0, 0, G_OPTION_ARG_INT, &ringing_timeout,
+      N_("Seconds an unanswered call rings"), N_("SECONDS") },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("— the Blink call service"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, gst_init_get_option_group ());
+  g_option_context_set_summary (
+    context, _("Serves calls on the session bus as " BUS_NAME "; “blink” talks to it.\n\n"
+               "Examples:\n"
+               "  blinkd\n"
+               "  blinkd --profile work --audio-sink wav:heard.wav\n"
+               "  blinkd --ipfs-api /ip4/127.0.0.1/tcp/5001 --audio-source tone:440 "
+               "--audio-sink null"));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("blinkd: %s\n", error->message);
+      return 2;
+    }
+  if (identity != NULL && profile != NULL)
+    {
+      g_printerr (_("blinkd: use --identity or --profile, not both\n"));
+      return 2;
+    }
+  if (profile != NULL)
+    identity = g_build_filename (g_get_user_config_dir (), "blink", profile, "identity.key", NULL);
+
+  source_description = expand_device (source, TRUE);
+  sink_description = expand_device (sink, FALSE);
+  daemon.engine = blink_call_manager_new ();
+  g_object_set (daemon.engine, "identity", identity, "ipfs-api", ipfs_api, "audio-source",
+                source_description, "audio-sink", sink_description, "ice-addresses", ice,
+                "stun-server", stun, "turn-servers", turn, "ringing-timeout",
+                (guint) CLAMP (ringing_timeout, 1, 3600), NULL);
+  if (!blink_call_manager_start (daemon.engine, &error))
+    {
+      g_printerr (_("blinkd: %s\n"), error->message);
+      g_object_unref (daemon.engine);
+      return EXIT_FAILURE;
+    }
+
+  daemon.loop = g_main_loop_new (NULL, FALSE);
+  daemon.manager = blink_daemon_manager_new (daemon.engine);
+  owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
+                             on_bus_acquired, on_name_acquired, on_name_lost, &daemon, NULL);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, &daemon);
+  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, &daemon);
+
+  g_main_loop_run (daemon.loop);
+
+  /* Leave every call properly (peers are told) while still on the bus, so
+   * that clients see the calls end. */
+  blink_call_manager_stop (daemon.engine);
+  blink_daemon_manager_unexport (daemon.manager);
+  g_bus_unown_name (owner_id);
+  g_source_remove (sigterm_id);
+  g_source_remove (sigint_id);
+  g_object_unref (daemon.manager);
+  g_object_unref (daemon.engine);
+  g_main_loop_unref (daemon.loop);
+  return daemon.status;
+}
