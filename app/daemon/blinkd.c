@@ -41,11 +41,18 @@ expand_device (const char *description,
     return g_strdup ("fakesink sync=true");
   if (!source && g_str_has_prefix (description, "wav:"))
     {
-      g_autofree char *quoted = g_shell_quote (description + strlen ("wav:"));
+      g_autoptr (GString) location = g_string_new (NULL);
 
+      /* gst-launch quoting: double quotes, backslash escapes. */
+      for (const char *c = description + strlen ("wav:"); *c != '\0'; c++)
+        {
+          if (*c == '"' || *c == '\\')
+            g_string_append_c (location, '\\');
+          g_string_append_c (location, *c);
+        }
       return g_strdup_printf ("audioconvert ! audio/x-raw,format=S16LE ! wavenc "
-                              "! filesink location=%s",
-                              quoted);
+                              "! filesink location=\"%s\"",
+                              location->str);
     }
   return g_strdup (description);
 }

@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""A real call between two Blink daemons on this machine, with a report.
+
+Starts a local IPFS network of two nodes (tests/ipfs-node), two session
+buses and two blinkd (alice and bob, each with its own identity, node and
+bus). Alice calls Bob through the `blink` command line, Bob answers, they
+talk (each sends its own tone), each records what it hears to a WAV file,
+Alice hangs up, and a report says what happened. Exits non-zero if any
+step failed. Every process started here is stopped on the way out.
+
+Usage: blink-demo.py BUILD_DIR [--seconds N] [--keep DIR]
+"""
+
+import argparse
+import json
+import math
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NODE = os.path.join(TOP, 'tests', 'ipfs-node', 'node_modules', '.bin', 'node')
+NODE_SCRIPT = os.path.join(TOP, 'tests', 'ipfs-node', 'ipfs-node.mjs')
+TONES = {'alice': 440, 'bob': 660}
+
+
+class Failure(Exception):
+    pass
+
+
+class Process:
+    """A child whose stdout lines are read on a thread into a queue."""
+
+    def __init__(self, name, argv, env=None, stdin=False):
+        self.name = name
+        self.proc = subprocess.Popen(
+            argv, env=env, text=True, bufsize=1,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.lines = queue.Queue()
+        self.stderr = []
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines.put),
+                         daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr.append),
+                         daemon=True).start()
+
+    @staticmethod
+    def _read(stream, put):
+        for line in stream:
+            put(line.rstrip('\n'))
+
+    def expect(self, predicate, timeout, what):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure(f'{self.name}: no {what} within {timeout} s'
+                              + self.stderr_tail())
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            result = predicate(line)
+            if result:
+                return result
+
+    def stderr_tail(self):
+        tail = '\n    '.join(self.stderr[-5:])
+        return f'\n  its last messages:\n    {tail}' if tail else ''
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def start_ipfs_node(name, peer=None):
+    argv = [NODE, NODE_SCRIPT, '--exit-with-stdin']
+    if peer:
+        argv += ['--peer', peer]
+    node = Process(name, argv, stdin=True)
+    info = {}
+
+    def ready(line):
+        m = re.match(r'RPC API server listening on (\S+)$', line)
+        if m:
+            info['api'] = m.group(1)
+        m = re.match(r'Swarm listening on (\S+)$', line)
+        if m:
+            info.setdefault('swarm', m.group(1))
+        return line == 'Daemon is ready'
+
+    node.expect(ready, 30, 'ready IPFS node')
+    return node, info
+
+
+def start_bus(name, workdir):
+    bus = Process(name, ['dbus-daemon', '--session', '--nofork', '--print-address=1',
+                         f'--address=unix:dir={workdir}'])
+    address = bus.expect(lambda line: line if line.startswith('unix:') else None, 10,
+                         'bus address')
+    return bus, address
+
+
+def goertzel_share(samples, rate, frequencies):
+    """Share of the tones' power at each of @frequencies."""
+    powers = {}
+    for f in frequencies:
+        k = 2 * math.cos(2 * math.pi * f / rate)
+        s1 = s2 = 0.0
+        for x in samples:
+            s1, s2 = x + k * s1 - s2, s1
+        powers[f] = s1 * s1 + s2 * s2 - k * s1 * s2
+    total = sum(powers.values()) or 1.0
+    return {f: p / total for f, p in powers.items()}
+
+
+def dominant_frequency(samples, rate):
+    """The strongest frequency from 100 to 2000 Hz, in 10 Hz steps."""
+    best, best_power = 0, -1.0
+    for f in range(100, 2001, 10):
+        k = 2 * math.cos(2 * math.pi * f / rate)
+        s1 = s2 = 0.0
+        for x in samples:
+            s1, s2 = x + k * s1 - s2, s1
+        power = s1 * s1 + s2 * s2 - k * s1 * s2
+        if power > best_power:
+            best, best_power = f, power
+    return best
+
+
+def analyse(path):
+    """(seconds recorded, seconds with sound, dominant Hz, RMS) of the middle second."""
+    with wave.open(path, 'rb') as w:
+        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+        frames = w.readframes(w.getnframes())
+    if width != 2:
+        raise Failure(f'{path}: expected 16-bit samples')
+    values = memoryview(frames).cast('h')[::channels]
+    seconds = len(values) / rate
+    # Sound: 20 ms blocks louder than -40 dBFS.
+    block = rate // 50
+    loud = sum(1 for i in range(0, len(values) - block, block)
+               if max(abs(v) for v in values[i:i + block]) > 328)
+    # The middle second of what was heard, decimated to 8 kHz for speed.
+    step = max(1, rate // 8000)
+    middle = len(values) // 2
+    window = [v / 32768 for v in values[max(0, middle - rate // 2):middle + rate // 2:step]]
+    rms = math.sqrt(sum(v * v for v in window) / len(window)) if window else 0
+    dominant = dominant_frequency(window, rate / step) if rms > 0.001 else 0
+    return seconds, loud / 50, dominant, rms
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('build_dir')
+    parser.add_argument('--seconds', type=float, default=4)
+    parser.add_argument('--keep', help='keep the recordings and logs in this folder')
+    args = parser.parse_args()
+
+    blinkd = os.path.join(args.build_dir, 'app', 'daemon', 'blinkd')
+    blink = os.path.join(args.build_dir, 'app', 'cli', 'blink')
+    workdir = tempfile.mkdtemp(prefix='blink-demo-')
+    started = []
+    report = {}
+    ok = True
+
+    def step(text):
+        print(f'demo: {text}', flush=True)
+
+    def cli(env, *words):
+        result = subprocess.run([blink, *words], env=env, text=True, capture_output=True,
+                                timeout=30)
+        if result.returncode != 0:
+            raise Failure(f'blink {" ".join(words)} exited with {result.returncode}: '
+                          f'{result.stderr.strip()}')
+        return result.stdout.strip()
+
+    try:
+        step('starting a local IPFS network of two nodes')
+        node_a, info_a = start_ipfs_node('ipfs node of alice')
+        started.append(node_a)
+        node_b, info_b = start_ipfs_node('ipfs node of bob', info_a['swarm'])
+        started.append(node_b)
+        for node in (node_a, node_b):
+            node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
+
+        envs, watches = {}, {}
+        for name, node_info in (('alice', info_a), ('bob', info_b)):
+            home = os.path.join(workdir, name)
+            os.makedirs(home)
+            bus, address = start_bus(f'session bus of {name}', home)
+            started.append(bus)
+            env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
+                       XDG_CONFIG_HOME=os.path.join(home, 'config'), BLINK_IPFS_API='')
+            env.pop('BLINK_IPFS_API')
+            envs[name] = env
+            step(f'starting blinkd for {name} (tone {TONES[name]} Hz, ICE on 127.0.0.1)')
+            daemon = Process(f'blinkd of {name}', [
+                blinkd, '--ipfs-api', node_info['api'],
+                '--audio-source', f'tone:{TONES[name]}',
+                '--audio-sink', 'wav:' + os.path.join(workdir, f'{name}-heard.wav'),
+                '--ice-address', '127.0.0.1'], env=env)
+            started.append(daemon)
+            report[name] = {'daemon': daemon}
+            subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', 'im.blink.Blink1'],
+                           env=env, check=True, timeout=20)
+            report[name]['did'] = cli(env, 'id')
+            watch = Process(f'blink watch of {name}', [blink, 'watch', '--json'], env=env)
+            started.append(watch)
+            watches[name] = watch
+        time.sleep(0.2)  # the watches subscribe
+
+        def event(name, kind, **fields):
+            def match(line):
+                e = json.loads(line)
+                return e if e['event'] == kind and all(e.get(k) == v for k, v in fields.items()) \
+                    else None
+            return watches[name].expect(match, 20, f'{kind} event')
+
+        step('alice calls bob')
+        offered = time.monotonic()
+        call_id = cli(envs['alice'], 'call', report['bob']['did'])
+        event('bob', 'incoming-call', call=call_id)
+        step(f'bob answers call {call_id}')
+        cli(envs['bob'], 'answer', call_id)
+        event('alice', 'participant', call=call_id, did=report['bob']['did'],
+              **{'participant-state': 'connected'})
+        event('bob', 'participant', call=call_id, did=report['alice']['did'],
+              **{'participant-state': 'connected'})
+        report['setup_ms'] = (time.monotonic() - offered) * 1000
+        status = json.loads(cli(envs['alice'], 'status', '--json'))
+        report['setup_daemon_ms'] = status['calls'][0]['setup-time-us'] / 1000
+
+        step(f'they talk for {args.seconds:g} s')
+        time.sleep(args.seconds)
+        for name, other in (('alice', 'bob'), ('bob', 'alice')):
+            lines = cli(envs[name], 'stats', '--json').splitlines()
+            stats = [json.loads(line) for line in lines]
+            report[name]['stats'] = next((s for s in stats if s['did'] == report[other]['did']),
+                                         None)
+
+        step('alice hangs up')
+        hung_up = time.monotonic()
+        cli(envs['alice'], 'hangup')
+        for name in ('alice', 'bob'):
+            event(name, 'call-removed', call=call_id)
+            report[name]['ended_ms'] = (time.monotonic() - hung_up) * 1000
+
+        step('stopping the daemons')
+        for name in ('alice', 'bob'):
+            report[name]['exit'] = report[name]['daemon'].stop()
+    except (Failure, subprocess.SubprocessError, OSError) as e:
+        print(f'demo: FAILED: {e}', file=sys.stderr)
+        ok = False
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+    if ok:
+        ok = print_report(report, workdir)
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        for name in ('alice', 'bob'):
+            path = os.path.join(workdir, f'{name}-heard.wav')
+            if os.path.exists(path):
+                shutil.copy(path, args.keep)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if ok else 1
+
+
+def print_report(report, workdir):
+    ok = True
+    print('\nBlink demo call report')
+    for name in ('alice', 'bob'):
+        print(f'  {name:5}  {report[name]["did"]}')
+    print(f'  call setup: {report["setup_ms"]:.0f} ms from “blink call” to both sides '
+          f'connected (answer included); blinkd measured {report["setup_daemon_ms"]:.0f} ms '
+          f'from offer to connected')
+    for name, other in (('alice', 'bob'), ('bob', 'alice')):
+        path = os.path.join(workdir, f'{name}-heard.wav')
+        seconds, loud, dominant, rms = analyse(path)
+        sent = TONES[other]
+        heard_right = abs(dominant - sent) <= 10
+        ok &= heard_right
+        stats = report[name]['stats'] or {}
+        received = stats.get('packets-received', 0)
+        lost = max(0, stats.get('packets-lost', 0))
+        loss = 100 * lost / (received + lost) if received + lost else 0
+        ok &= received > 0
+        print(f'  {name} heard {seconds:.1f} s ({loud:.1f} s of sound) in {name}-heard.wav: '
+              f'dominant {dominant} Hz, {other} sent {sent} Hz '
+              f'{"✓" if heard_right else "✗"}; RTP {received} packets, {lost} lost '
+              f'({loss:.1f} %), jitter {1000 * stats.get("jitter", 0):.1f} ms')
+    for name in ('alice', 'bob'):
+        clean = report[name]['exit'] == 0
+        ok &= clean
+        print(f'  {name}: call ended {report[name]["ended_ms"]:.0f} ms after the hang-up, '
+              f'blinkd exited {"cleanly" if clean else "with " + str(report[name]["exit"])}')
+    print('  result: ' + ('the call worked' if ok else 'FAILED'))
+    return ok
+
+
+if __name__ == '__main__':
+    sys.exit(main())
