@@ -16,117 +16,19 @@ import argparse
 import json
 import math
 import os
-import queue
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import wave
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NODE = os.path.join(TOP, 'tests', 'ipfs-node', 'node_modules', '.bin', 'node')
-NODE_SCRIPT = os.path.join(TOP, 'tests', 'ipfs-node', 'ipfs-node.mjs')
+sys.path.insert(0, os.path.join(TOP, 'tests'))
+from blink_processes import Failure, Process, start_bus, start_ipfs_node  # noqa: E402
+
 TONES = {'alice': 440, 'bob': 660}
-
-
-class Failure(Exception):
-    pass
-
-
-class Process:
-    """A child whose stdout lines are read on a thread into a queue."""
-
-    def __init__(self, name, argv, env=None, stdin=False):
-        self.name = name
-        self.proc = subprocess.Popen(
-            argv, env=env, text=True, bufsize=1,
-            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.lines = queue.Queue()
-        self.stderr = []
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines.put),
-                         daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr.append),
-                         daemon=True).start()
-
-    @staticmethod
-    def _read(stream, put):
-        for line in stream:
-            put(line.rstrip('\n'))
-
-    def expect(self, predicate, timeout, what):
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise Failure(f'{self.name}: no {what} within {timeout} s'
-                              + self.stderr_tail())
-            try:
-                line = self.lines.get(timeout=left)
-            except queue.Empty:
-                continue
-            result = predicate(line)
-            if result:
-                return result
-
-    def stderr_tail(self):
-        tail = '\n    '.join(self.stderr[-5:])
-        return f'\n  its last messages:\n    {tail}' if tail else ''
-
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-
-def start_ipfs_node(name, peer=None):
-    argv = [NODE, NODE_SCRIPT, '--exit-with-stdin']
-    if peer:
-        argv += ['--peer', peer]
-    node = Process(name, argv, stdin=True)
-    info = {}
-
-    def ready(line):
-        m = re.match(r'RPC API server listening on (\S+)$', line)
-        if m:
-            info['api'] = m.group(1)
-        m = re.match(r'Swarm listening on (\S+)$', line)
-        if m:
-            info.setdefault('swarm', m.group(1))
-        return line == 'Daemon is ready'
-
-    node.expect(ready, 30, 'ready IPFS node')
-    return node, info
-
-
-def start_bus(name, workdir):
-    bus = Process(name, ['dbus-daemon', '--session', '--nofork', '--print-address=1',
-                         f'--address=unix:dir={workdir}'])
-    address = bus.expect(lambda line: line if line.startswith('unix:') else None, 10,
-                         'bus address')
-    return bus, address
-
-
-def goertzel_share(samples, rate, frequencies):
-    """Share of the tones' power at each of @frequencies."""
-    powers = {}
-    for f in frequencies:
-        k = 2 * math.cos(2 * math.pi * f / rate)
-        s1 = s2 = 0.0
-        for x in samples:
-            s1, s2 = x + k * s1 - s2, s1
-        powers[f] = s1 * s1 + s2 * s2 - k * s1 * s2
-    total = sum(powers.values()) or 1.0
-    return {f: p / total for f, p in powers.items()}
 
 
 def dominant_frequency(samples, rate):
@@ -246,13 +148,19 @@ def main():
         status = json.loads(cli(envs['alice'], 'status', '--json'))
         report['setup_daemon_ms'] = status['calls'][0]['setup-time-us'] / 1000
 
+        def stats_of(name, other):
+            lines = cli(envs[name], 'stats', '--json').splitlines()
+            return next((s for s in map(json.loads, lines) if s['did'] == report[other]['did']),
+                        {})
+
         step(f'they talk for {args.seconds:g} s')
+        # Figures at the start of the talk: the jitter buffer counts as lost
+        # whatever was sent before the connection was up.
+        for name, other in (('alice', 'bob'), ('bob', 'alice')):
+            report[name]['stats_start'] = stats_of(name, other)
         time.sleep(args.seconds)
         for name, other in (('alice', 'bob'), ('bob', 'alice')):
-            lines = cli(envs[name], 'stats', '--json').splitlines()
-            stats = [json.loads(line) for line in lines]
-            report[name]['stats'] = next((s for s in stats if s['did'] == report[other]['did']),
-                                         None)
+            report[name]['stats'] = stats_of(name, other)
 
         step('alice hangs up')
         hung_up = time.monotonic()
@@ -297,15 +205,17 @@ def print_report(report, workdir):
         sent = TONES[other]
         heard_right = abs(dominant - sent) <= 10
         ok &= heard_right
-        stats = report[name]['stats'] or {}
-        received = stats.get('packets-received', 0)
-        lost = max(0, stats.get('packets-lost', 0))
+        stats, start = report[name]['stats'], report[name]['stats_start']
+        received = stats.get('packets-received', 0) - start.get('packets-received', 0)
+        lost = max(0, stats.get('packets-lost', 0) - start.get('packets-lost', 0))
         loss = 100 * lost / (received + lost) if received + lost else 0
         ok &= received > 0
         print(f'  {name} heard {seconds:.1f} s ({loud:.1f} s of sound) in {name}-heard.wav: '
               f'dominant {dominant} Hz, {other} sent {sent} Hz '
-              f'{"✓" if heard_right else "✗"}; RTP {received} packets, {lost} lost '
-              f'({loss:.1f} %), jitter {1000 * stats.get("jitter", 0):.1f} ms')
+              f'{"✓" if heard_right else "✗"}')
+        print(f'    while talking: {received} RTP packets, {lost} lost ({loss:.1f} %), '
+              f'jitter {1000 * stats.get("jitter", 0):.1f} ms; before the connection was up '
+              f'{max(0, start.get("packets-lost", 0))} packets were counted lost')
     for name in ('alice', 'bob'):
         clean = report[name]['exit'] == 0
         ok &= clean

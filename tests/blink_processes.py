@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Processes for the demo call and the daemon tests: the local IPFS test
+network's nodes, private session buses, and anything whose output lines
+are awaited."""
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NODE = os.environ.get('BLINK_TEST_NODE',
+                      os.path.join(TOP, 'tests', 'ipfs-node', 'node_modules', '.bin', 'node'))
+NODE_SCRIPT = os.environ.get('BLINK_TEST_IPFS_NODE_SCRIPT',
+                             os.path.join(TOP, 'tests', 'ipfs-node', 'ipfs-node.mjs'))
+
+
+class Failure(Exception):
+    pass
+
+
+class Process:
+    """A child whose stdout lines are read on a thread into a queue."""
+
+    def __init__(self, name, argv, env=None, stdin=False):
+        self.name = name
+        self.proc = subprocess.Popen(
+            argv, env=env, text=True, bufsize=1,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.lines = queue.Queue()
+        self.stderr = []
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines.put),
+                         daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr.append),
+                         daemon=True).start()
+
+    @staticmethod
+    def _read(stream, put):
+        for line in stream:
+            put(line.rstrip('\n'))
+
+    def expect(self, predicate, timeout, what):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure(f'{self.name}: no {what} within {timeout} s'
+                              + self.stderr_tail())
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            result = predicate(line)
+            if result:
+                return result
+
+    def stderr_tail(self):
+        tail = '\n    '.join(self.stderr[-5:])
+        return f'\n  its last messages:\n    {tail}' if tail else ''
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def start_ipfs_node(name, peer=None):
+    argv = [NODE, NODE_SCRIPT, '--exit-with-stdin']
+    if peer:
+        argv += ['--peer', peer]
+    node = Process(name, argv, stdin=True)
+    info = {}
+
+    def ready(line):
+        m = re.match(r'RPC API server listening on (\S+)$', line)
+        if m:
+            info['api'] = m.group(1)
+        m = re.match(r'Swarm listening on (\S+)$', line)
+        if m:
+            info.setdefault('swarm', m.group(1))
+        return line == 'Daemon is ready'
+
+    node.expect(ready, 30, 'ready IPFS node')
+    return node, info
+
+
+def start_bus(name, workdir):
+    bus = Process(name, ['dbus-daemon', '--session', '--nofork', '--print-address=1',
+                         f'--address=unix:dir={workdir}'])
+    address = bus.expect(lambda line: line if line.startswith('unix:') else None, 10,
+                         'bus address')
+    return bus, address
