@@ -96,7 +96,6 @@ get_objects (GDBusConnection *bus,
   owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (objects));
   if (owner == NULL)
     {
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER, "no owner");
       g_dbus_error_set_dbus_error (error, "org.freedesktop.DBus.Error.NameHasNoOwner", "no owner",
                                    NULL);
       g_object_unref (objects);
