@@ -429,9 +429,13 @@ command_stats (GDBusConnection *bus)
           print_json (builder);
         }
       else
-        g_print (_("%s: %" G_GUINT64_FORMAT " packets received, %" G_GINT64_FORMAT
-                   " lost, jitter %.1f ms\n"),
-                 did, received, lost, jitter * 1000);
+        {
+          g_autofree char *received_text = g_strdup_printf ("%" G_GUINT64_FORMAT, received);
+          g_autofree char *lost_text = g_strdup_printf ("%" G_GINT64_FORMAT, lost);
+
+          g_print (_("%s: %s packets received, %s lost, jitter %.1f ms\n"), did, received_text,
+                   lost_text, jitter * 1000);
+        }
       g_variant_unref (figures);
     }
   return EXIT_SUCCESS;
