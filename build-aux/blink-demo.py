@@ -9,7 +9,7 @@ talk (each sends its own tone), each records what it hears to a WAV file,
 Alice hangs up, and a report says what happened. Exits non-zero if any
 step failed. Every process started here is stopped on the way out.
 
-Usage: blink-demo.py BUILD_DIR [--seconds N] [--keep DIR]
+Usage: blink-demo.py BUILD_DIR [--seconds N] [--keep DIR] [--bench N]
 """
 
 import argparse
@@ -71,7 +71,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('build_dir')
     parser.add_argument('--seconds', type=float, default=4)
-    parser.add_argument('--keep', help='keep the recordings and logs in this folder')
+    parser.add_argument('--keep', help='keep the recordings in this folder')
+    parser.add_argument('--bench', type=int, default=0, metavar='N',
+                        help='then make N more calls and print setup and teardown times')
     args = parser.parse_args()
 
     blinkd = os.path.join(args.build_dir, 'app', 'daemon', 'blinkd')
@@ -168,6 +170,35 @@ def main():
         for name in ('alice', 'bob'):
             event(name, 'call-removed', call=call_id)
             report[name]['ended_ms'] = (time.monotonic() - hung_up) * 1000
+
+        if args.bench:
+            step(f'benchmark: {args.bench} more calls, answered as soon as they ring')
+            setups, daemon_setups, teardowns = [], [], []
+            for _ in range(args.bench):
+                offered = time.monotonic()
+                call_id = cli(envs['alice'], 'call', report['bob']['did'])
+                event('bob', 'incoming-call', call=call_id)
+                cli(envs['bob'], 'answer', call_id)
+                event('alice', 'participant', call=call_id, did=report['bob']['did'],
+                      **{'participant-state': 'connected'})
+                setups.append((time.monotonic() - offered) * 1000)
+                status = json.loads(cli(envs['alice'], 'status', '--json'))
+                daemon_setups.append(status['calls'][0]['setup-time-us'] / 1000)
+                hung_up = time.monotonic()
+                cli(envs['alice'], 'hangup')
+                event('alice', 'call-removed', call=call_id)
+                teardowns.append((time.monotonic() - hung_up) * 1000)
+                event('bob', 'call-removed', call=call_id)
+            for what, values in (('setup, blink call → connected (CLI and answer included)',
+                                  setups),
+                                 ('setup, as blinkd measures it (Offer → connected)',
+                                  daemon_setups),
+                                 ('teardown, blink hangup → call removed', teardowns)):
+                values.sort()
+                p50 = values[len(values) // 2]
+                p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+                print(f'bench: daemons {what}: p50 {p50:.1f} ms, p95 {p95:.1f} ms '
+                      f'over {len(values)} calls', flush=True)
 
         step('stopping the daemons')
         for name in ('alice', 'bob'):
