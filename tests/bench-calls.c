@@ -8,7 +8,7 @@
  *  - teardown: "hangup" sent → the caller reports the call removed (every
  *    peer connection closed);
  *  - mouth to ear: a tone switched on at the caller → heard at the callee;
- *  - CPU and memory of each participant's process in 2- and 4-party calls.
+ *  - CPU and memory of each participant's process in 2-, 4- and 6-party calls.
  * All times on the system's monotonic clock, shared by the processes.
  *
  *   meson test -C _build --benchmark calls -v | grep '^bench:' */
@@ -300,5 +300,6 @@ main (int argc,
 
   measure_load (2);
   measure_load (4);
+  measure_load (6);
   return 0;
 }
