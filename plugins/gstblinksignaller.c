@@ -27,6 +27,7 @@
 
 #include "gstblinksignaller.h"
 
+#include "blink-enum.h"
 #include "blink-envelope.h"
 #include "blink-errors.h"
 #include "blink-ipfs-client.h"
@@ -783,9 +784,8 @@ on_client_state (BlinkIpfsClient *client,
                  GstBlinkSignaller *self)
 {
   BlinkIpfsState state = blink_ipfs_client_get_state (client);
-  GEnumClass *klass = g_type_class_peek (BLINK_TYPE_IPFS_STATE);
 
-  GST_INFO_OBJECT (self, "IPFS node: %s", g_enum_get_value (klass, state)->value_nick);
+  GST_INFO_OBJECT (self, "IPFS node: %s", blink_enum_nick (BLINK_TYPE_IPFS_STATE, state));
   post_event (self, gst_structure_new ("blink-ipfs-state-changed", "state", BLINK_TYPE_IPFS_STATE,
                                        state, NULL));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IPFS_STATE]);

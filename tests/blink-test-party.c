@@ -36,6 +36,7 @@
 #include <signal.h>
 
 #include "blink-call-manager.h"
+#include "blink-enum.h"
 #include "blink-test-audio.h"
 
 static BlinkCallManager *manager;
@@ -63,20 +64,13 @@ say (const char *format,
   fflush (stdout);
 }
 
-static const char *
-nick (GType type,
-      int value)
-{
-  return g_enum_get_value (g_type_class_peek (type), value)->value_nick;
-}
-
 static void
 on_participant_state (BlinkParticipant *participant,
                       GParamSpec *pspec,
                       BlinkCall *call)
 {
   say ("participant %s %s %s", blink_call_get_id (call), blink_participant_get_did (participant),
-       nick (BLINK_TYPE_PARTICIPANT_STATE, blink_participant_get_state (participant)));
+       blink_enum_nick (BLINK_TYPE_PARTICIPANT_STATE, blink_participant_get_state (participant)));
 }
 
 static void
@@ -85,7 +79,7 @@ on_call_state (BlinkCall *call,
                gpointer user_data)
 {
   say ("call-state %s %s", blink_call_get_id (call),
-       nick (BLINK_TYPE_CALL_STATE, blink_call_get_state (call)));
+       blink_enum_nick (BLINK_TYPE_CALL_STATE, blink_call_get_state (call)));
 }
 
 static void

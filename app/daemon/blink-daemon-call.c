@@ -5,6 +5,7 @@
 
 #include "blink-daemon-call.h"
 
+#include "blink-enum.h"
 #include "blink-peer.h"
 
 #include <glib/gi18n.h>
@@ -28,16 +29,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BlinkDaemonCall, blink_daemon_call, BLINK_DBUS_TY
                                G_IMPLEMENT_INTERFACE (BLINK_DBUS_TYPE_CALL1,
                                                       blink_daemon_call_iface_init))
 
-static const char *
-enum_nick (GType type,
-           int value)
-{
-  g_autoptr (GEnumClass) klass = g_type_class_ref (type);
-  GEnumValue *found = g_enum_get_value (klass, value);
-
-  return found != NULL ? found->value_nick : "unknown";
-}
-
 static void
 update_participants (BlinkDaemonCall *self)
 {
@@ -52,7 +43,7 @@ update_participants (BlinkDaemonCall *self)
       BlinkParticipantState state = blink_participant_get_state (p);
 
       g_variant_builder_add (&builder, "(ssbb)", blink_participant_get_did (p),
-                             enum_nick (BLINK_TYPE_PARTICIPANT_STATE, state),
+                             blink_enum_nick (BLINK_TYPE_PARTICIPANT_STATE, state),
                              blink_participant_get_muted (p), blink_participant_get_deafened (p));
       connected |= state == BLINK_PARTICIPANT_STATE_CONNECTED;
     }
@@ -78,7 +69,7 @@ on_call_state (BlinkCall *call,
                BlinkDaemonCall *self)
 {
   blink_dbus_call1_set_state (BLINK_DBUS_CALL1 (self),
-                              enum_nick (BLINK_TYPE_CALL_STATE, blink_call_get_state (call)));
+                              blink_enum_nick (BLINK_TYPE_CALL_STATE, blink_call_get_state (call)));
 }
 
 static gboolean

@@ -5,6 +5,8 @@
 
 #include "blink-call.h"
 
+#include "blink-enum.h"
+
 /* A call as a front end shows it: its state and the other participants.
  * BlinkCallManager drives it. */
 
@@ -106,8 +108,7 @@ blink_call_set_state (BlinkCall *self,
   if (state <= self->state)
     return;
 
-  g_debug ("Call %s: %s", self->id,
-           g_enum_get_value (g_type_class_peek (BLINK_TYPE_CALL_STATE), state)->value_nick);
+  g_debug ("Call %s: %s", self->id, blink_enum_nick (BLINK_TYPE_CALL_STATE, state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

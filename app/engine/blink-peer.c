@@ -5,6 +5,8 @@
 
 #include "blink-peer.h"
 
+#include "blink-enum.h"
+
 #include <gio/gio.h>
 
 #define GST_USE_UNSTABLE_API
@@ -101,8 +103,7 @@ set_state (BlinkPeer *self,
   if (self->state >= BLINK_PEER_STATE_CLOSING && state < self->state)
     return;
 
-  g_debug ("Peer %s: %s", self->did,
-           g_enum_get_value (g_type_class_peek (BLINK_TYPE_PEER_STATE), state)->value_nick);
+  g_debug ("Peer %s: %s", self->did, blink_enum_nick (BLINK_TYPE_PEER_STATE, state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

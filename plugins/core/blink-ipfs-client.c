@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "blink-ipfs-client.h"
+#include "blink-enum.h"
 #include "blink-errors.h"
 #include "blink-ipfs-address.h"
 #include "blink-line-splitter.h"
@@ -162,8 +163,7 @@ update_state (BlinkIpfsClient *self)
 
   if (state != self->state)
     {
-      g_debug ("IPFS node %s: %s", self->api_url,
-               g_enum_get_value (g_type_class_peek (BLINK_TYPE_IPFS_STATE), state)->value_nick);
+      g_debug ("IPFS node %s: %s", self->api_url, blink_enum_nick (BLINK_TYPE_IPFS_STATE, state));
       self->state = state;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
     }
