@@ -26,7 +26,7 @@ import wave
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'tests'))
-from blink_processes import Failure, Process, start_bus, start_ipfs_node  # noqa: E402
+from blink_processes import Failure, Process, start_bus, start_ipfs_node, watch_event  # noqa: E402
 
 TONES = {'alice': 440, 'bob': 660}
 
@@ -130,25 +130,34 @@ def main():
         time.sleep(0.2)  # the watches subscribe
 
         def event(name, kind, **fields):
-            def match(line):
-                e = json.loads(line)
-                return e if e['event'] == kind and all(e.get(k) == v for k, v in fields.items()) \
-                    else None
-            return watches[name].expect(match, 20, f'{kind} event')
+            return watch_event(watches[name], kind, **fields)
 
-        step('alice calls bob')
-        offered = time.monotonic()
-        call_id = cli(envs['alice'], 'call', report['bob']['did'])
-        event('bob', 'incoming-call', call=call_id)
-        step(f'bob answers call {call_id}')
-        cli(envs['bob'], 'answer', call_id)
-        event('alice', 'participant', call=call_id, did=report['bob']['did'],
-              **{'participant-state': 'connected'})
-        event('bob', 'participant', call=call_id, did=report['alice']['did'],
-              **{'participant-state': 'connected'})
-        report['setup_ms'] = (time.monotonic() - offered) * 1000
-        status = json.loads(cli(envs['alice'], 'status', '--json'))
-        report['setup_daemon_ms'] = status['calls'][0]['setup-time-us'] / 1000
+        def call_and_answer():
+            """(call id, ms from `blink call` to both connected, blinkd's SetupTime in ms)"""
+            offered = time.monotonic()
+            call_id = cli(envs['alice'], 'call', report['bob']['did'])
+            event('bob', 'incoming-call', call=call_id)
+            cli(envs['bob'], 'answer', call_id)
+            event('alice', 'participant', call=call_id, did=report['bob']['did'],
+                  **{'participant-state': 'connected'})
+            event('bob', 'participant', call=call_id, did=report['alice']['did'],
+                  **{'participant-state': 'connected'})
+            setup_ms = (time.monotonic() - offered) * 1000
+            status = json.loads(cli(envs['alice'], 'status', '--json'))
+            return call_id, setup_ms, status['calls'][0]['setup-time-us'] / 1000
+
+        def hang_up(call_id):
+            """ms from `blink hangup` to the call removed, at alice and at bob"""
+            hung_up = time.monotonic()
+            cli(envs['alice'], 'hangup')
+            ended = {}
+            for name in ('alice', 'bob'):
+                event(name, 'call-removed', call=call_id)
+                ended[name] = (time.monotonic() - hung_up) * 1000
+            return ended
+
+        step('alice calls bob, bob answers')
+        call_id, report['setup_ms'], report['setup_daemon_ms'] = call_and_answer()
 
         def stats_of(name, other):
             lines = cli(envs[name], 'stats', '--json').splitlines()
@@ -165,31 +174,18 @@ def main():
             report[name]['stats'] = stats_of(name, other)
 
         step('alice hangs up')
-        hung_up = time.monotonic()
-        cli(envs['alice'], 'hangup')
-        for name in ('alice', 'bob'):
-            event(name, 'call-removed', call=call_id)
-            report[name]['ended_ms'] = (time.monotonic() - hung_up) * 1000
+        for name, ms in hang_up(call_id).items():
+            report[name]['ended_ms'] = ms
 
         if args.bench:
             step(f'benchmark: {args.bench} more calls, answered as soon as they ring')
             setups, daemon_setups, teardowns = [], [], []
             for _ in range(args.bench):
-                offered = time.monotonic()
-                call_id = cli(envs['alice'], 'call', report['bob']['did'])
-                event('bob', 'incoming-call', call=call_id)
-                cli(envs['bob'], 'answer', call_id)
-                event('alice', 'participant', call=call_id, did=report['bob']['did'],
-                      **{'participant-state': 'connected'})
-                setups.append((time.monotonic() - offered) * 1000)
-                status = json.loads(cli(envs['alice'], 'status', '--json'))
-                daemon_setups.append(status['calls'][0]['setup-time-us'] / 1000)
-                hung_up = time.monotonic()
-                cli(envs['alice'], 'hangup')
-                event('alice', 'call-removed', call=call_id)
-                teardowns.append((time.monotonic() - hung_up) * 1000)
-                event('bob', 'call-removed', call=call_id)
-            for what, values in (('setup, blink call → connected (CLI and answer included)',
+                call_id, setup_ms, daemon_setup_ms = call_and_answer()
+                setups.append(setup_ms)
+                daemon_setups.append(daemon_setup_ms)
+                teardowns.append(hang_up(call_id)['alice'])
+            for what, values in (('setup, blink call → both connected (CLI and answer included)',
                                   setups),
                                  ('setup, as blinkd measures it (Offer → connected)',
                                   daemon_setups),

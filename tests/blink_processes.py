@@ -3,6 +3,7 @@
 network's nodes, private session buses, and anything whose output lines
 are awaited."""
 
+import json
 import os
 import queue
 import re
@@ -99,3 +100,13 @@ def start_bus(name, workdir):
     address = bus.expect(lambda line: line if line.startswith('unix:') else None, 10,
                          'bus address')
     return bus, address
+
+
+def watch_event(watch, kind, timeout=20, **fields):
+    """The next `blink watch --json` event of @kind whose @fields match;
+    every line before it must parse as JSON."""
+    def match(line):
+        e = json.loads(line)
+        return e if e['event'] == kind and all(e.get(k) == v for k, v in fields.items()) \
+            else None
+    return watch.expect(match, timeout, f'{kind} event')

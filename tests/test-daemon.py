@@ -19,7 +19,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_processes import Failure, Process, start_bus, start_ipfs_node  # noqa: E402
+from blink_processes import Failure, Process, start_bus, start_ipfs_node, watch_event  # noqa: E402
 
 BLINKD = os.environ['BLINKD']
 BLINK = os.environ['BLINK']
@@ -189,11 +189,7 @@ def test_cli(alice, bob):
     call = result.stdout.strip()
 
     def event(name, kind, **fields):
-        def match(line):
-            e = json.loads(line)  # every line must parse
-            return e if e['event'] == kind and all(e.get(k) == v for k, v in fields.items()) \
-                else None
-        return watches[name].expect(match, 20, f'{kind} event')
+        return watch_event(watches[name], kind, **fields)
 
     event('bob', 'incoming-call', call=call)
     status = json.loads(bob.blink('status', '--json').stdout)
