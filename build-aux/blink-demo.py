@@ -103,6 +103,9 @@ def main():
         for node in (node_a, node_b):
             node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
 
+        def recording(name, kind='heard'):
+            return os.path.join(workdir, f'{name}-{kind}.wav')
+
         envs, watches = {}, {}
         for name, node_info in (('alice', info_a), ('bob', info_b)):
             home = os.path.join(workdir, name)
@@ -117,7 +120,7 @@ def main():
             daemon = Process(f'blinkd of {name}', [
                 blinkd, '--ipfs-api', node_info['api'],
                 '--audio-source', f'tone:{TONES[name]}',
-                '--audio-sink', 'wav:' + os.path.join(workdir, f'{name}-heard.wav'),
+                '--audio-sink', 'wav:' + recording(name),
                 '--ice-address', '127.0.0.1'], env=env)
             started.append(daemon)
             report[name] = {'daemon': daemon}
@@ -176,6 +179,9 @@ def main():
         step('alice hangs up')
         for name, ms in hang_up(call_id).items():
             report[name]['ended_ms'] = ms
+            # Keep this call's recording: a later call (--bench) writes a new
+            # one. wavenc may still be completing it; the rename follows.
+            os.replace(recording(name), recording(name, 'demo'))
 
         if args.bench:
             step(f'benchmark: {args.bench} more calls, answered as soon as they ring')
@@ -211,9 +217,9 @@ def main():
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
         for name in ('alice', 'bob'):
-            path = os.path.join(workdir, f'{name}-heard.wav')
+            path = os.path.join(workdir, f'{name}-demo.wav')
             if os.path.exists(path):
-                shutil.copy(path, args.keep)
+                shutil.copy(path, os.path.join(args.keep, f'{name}-heard.wav'))
     shutil.rmtree(workdir, ignore_errors=True)
     return 0 if ok else 1
 
@@ -227,8 +233,7 @@ def print_report(report, workdir):
           f'connected (answer included); blinkd measured {report["setup_daemon_ms"]:.0f} ms '
           f'from offer to connected')
     for name, other in (('alice', 'bob'), ('bob', 'alice')):
-        path = os.path.join(workdir, f'{name}-heard.wav')
-        seconds, loud, dominant, rms = analyse(path)
+        seconds, loud, dominant, rms = analyse(os.path.join(workdir, f'{name}-demo.wav'))
         sent = TONES[other]
         heard_right = abs(dominant - sent) <= 10
         ok &= heard_right
