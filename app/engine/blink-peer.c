@@ -66,6 +66,11 @@ struct _BlinkPeer
   GstElement *queue;
   GstElement *webrtc;
   GstPad *tee_pad;
+  /* Streaming threads add receive branches while a worker thread may be
+   * closing: the lock keeps a branch from appearing after the close set
+   * the others to NULL (it would be removed, and disposed, PLAYING). */
+  GMutex receive_lock;
+  gboolean receive_closed;
   GPtrArray *receive_elements;
   GPtrArray *mixer_pads;
   GstElement *volume;
@@ -449,7 +454,12 @@ on_pad_added (GstElement *webrtc,
   g_autoptr (GstPad) volume_src = NULL;
   GstPad *mixer_pad;
 
+  g_autoptr (GMutexLocker) locker = NULL;
+
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  locker = g_mutex_locker_new (&self->receive_lock);
+  if (self->receive_closed)
     return;
 
   depay = add_element (self, "rtpopusdepay");
@@ -596,8 +606,11 @@ close_in_thread (GTask *task,
 
   /* Downstream first: what webrtcbin still pushes then fails fast instead
    * of waiting in the mixer while webrtcbin waits for it. */
+  g_mutex_lock (&self->receive_lock);
+  self->receive_closed = TRUE;
   for (guint i = 0; i < self->receive_elements->len; i++)
     gst_element_set_state (g_ptr_array_index (self->receive_elements, i), GST_STATE_NULL);
+  g_mutex_unlock (&self->receive_lock);
   gst_element_set_state (self->queue, GST_STATE_NULL);
   gst_element_set_state (self->webrtc, GST_STATE_NULL);
   g_task_return_boolean (task, TRUE);
@@ -768,6 +781,7 @@ blink_peer_finalize (GObject *object)
   g_clear_object (&self->tee_pad);
   g_ptr_array_unref (self->receive_elements);
   g_ptr_array_unref (self->mixer_pads);
+  g_mutex_clear (&self->receive_lock);
   gst_clear_object (&self->queue);
   gst_clear_object (&self->webrtc);
   gst_clear_object (&self->tee);
@@ -813,6 +827,7 @@ blink_peer_class_init (BlinkPeerClass *klass)
 static void
 blink_peer_init (BlinkPeer *self)
 {
+  g_mutex_init (&self->receive_lock);
   self->receive_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   self->volume_level = 1.0;
