@@ -157,12 +157,54 @@ blink_audio_pipeline_start (BlinkAudioPipeline *self,
   return TRUE;
 }
 
+/* How long stopping waits for the playback to take its end of stream. */
+#define END_OF_STREAM_WAIT_US (500 * G_TIME_SPAN_MILLISECOND)
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} EndOfStream;
+
+static void
+end_of_stream_clear (EndOfStream *eos)
+{
+  g_mutex_clear (&eos->lock);
+  g_cond_clear (&eos->cond);
+}
+
+static void
+end_of_stream_unref (gpointer eos)
+{
+  g_atomic_rc_box_release_full (eos, (GDestroyNotify) end_of_stream_clear);
+}
+
+/* On the mixer's streaming thread, in place of its next buffer. */
+static GstPadProbeReturn
+on_mixer_output_for_eos (GstPad *pad,
+                         GstPadProbeInfo *info,
+                         gpointer user_data)
+{
+  EndOfStream *eos = user_data;
+
+  gst_pad_remove_probe (pad, GST_PAD_PROBE_INFO_ID (info));
+  gst_pad_push_event (pad, gst_event_new_eos ());
+  g_mutex_lock (&eos->lock);
+  eos->done = TRUE;
+  g_cond_signal (&eos->cond);
+  g_mutex_unlock (&eos->lock);
+  return GST_PAD_PROBE_DROP;
+}
+
 /**
  * blink_audio_pipeline_stop:
  *
  * Ends the playback's stream before stopping, so that a sink writing a
- * file (e.g. "wavenc ! filesink") completes it: serialized events run
- * down the playback in this thread, so the file is whole on return.
+ * file (e.g. "wavenc ! filesink") completes it. The end of stream goes
+ * down from the mixer's own streaming thread (sent from here, it would
+ * wait on that thread for the stream lock while the playback may wait on
+ * this one); this waits for it a bounded time, then stops.
  */
 void
 blink_audio_pipeline_stop (BlinkAudioPipeline *self)
@@ -172,9 +214,19 @@ blink_audio_pipeline_stop (BlinkAudioPipeline *self)
   gst_element_get_state (GST_ELEMENT (self->pipeline), &state, NULL, 0);
   if (state == GST_STATE_PLAYING)
     {
-      g_autoptr (GstPad) sink = gst_element_get_static_pad (self->playback, "sink");
+      g_autoptr (GstPad) mixer_src = gst_element_get_static_pad (self->mixer, "src");
+      EndOfStream *eos = g_atomic_rc_box_new0 (EndOfStream);
+      gint64 deadline = g_get_monotonic_time () + END_OF_STREAM_WAIT_US;
 
-      gst_pad_send_event (sink, gst_event_new_eos ());
+      g_mutex_init (&eos->lock);
+      g_cond_init (&eos->cond);
+      gst_pad_add_probe (mixer_src, GST_PAD_PROBE_TYPE_BUFFER, on_mixer_output_for_eos,
+                         g_atomic_rc_box_acquire (eos), end_of_stream_unref);
+      g_mutex_lock (&eos->lock);
+      while (!eos->done && g_cond_wait_until (&eos->cond, &eos->lock, deadline))
+        ;
+      g_mutex_unlock (&eos->lock);
+      end_of_stream_unref (eos);
     }
   gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
 }
