@@ -234,20 +234,27 @@ def print_report(report, workdir):
           f'from offer to connected')
     for name, other in (('alice', 'bob'), ('bob', 'alice')):
         seconds, loud, dominant, rms = analyse(os.path.join(workdir, f'{name}-demo.wav'))
-        sent = TONES[other]
-        heard_right = abs(dominant - sent) <= 10
+        sent_tone = TONES[other]
+        heard_right = abs(dominant - sent_tone) <= 10
         ok &= heard_right
         stats, start = report[name]['stats'], report[name]['stats_start']
+        # Loss while talking: what the other side's webrtcbin sent to us
+        # against what ours received, over the same seconds (both counted
+        # live; a packet or two may be in flight at either end).
+        their, their_start = report[other]['stats'], report[other]['stats_start']
+        sent = their.get('packets-sent', 0) - their_start.get('packets-sent', 0)
         received = stats.get('packets-received', 0) - start.get('packets-received', 0)
-        lost = max(0, stats.get('packets-lost', 0) - start.get('packets-lost', 0))
-        loss = 100 * lost / (received + lost) if received + lost else 0
+        missing = max(0, sent - received)
+        loss = 100 * missing / sent if sent else 100
         ok &= received > 0
         print(f'  {name} heard {seconds:.1f} s ({loud:.1f} s of sound) in {name}-heard.wav: '
-              f'dominant {dominant} Hz, {other} sent {sent} Hz '
+              f'dominant {dominant} Hz, {other} sent {sent_tone} Hz '
               f'{"✓" if heard_right else "✗"}')
-        print(f'    while talking: {received} RTP packets, {lost} lost ({loss:.1f} %), '
-              f'jitter {1000 * stats.get("jitter", 0):.1f} ms; before the connection was up '
-              f'{max(0, start.get("packets-lost", 0))} packets were counted lost')
+        print(f'    while talking: {other} sent {sent} RTP packets, {name} received '
+              f'{received}: {missing} missing ({loss:.1f} %), jitter '
+              f'{1000 * stats.get("jitter", 0):.1f} ms; the jitter buffer counts '
+              f'{max(0, stats.get("packets-lost", 0))} lost in all, the gaps of before the '
+              f'connection was up included')
     for name in ('alice', 'bob'):
         clean = report[name]['exit'] == 0
         ok &= clean

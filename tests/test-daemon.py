@@ -150,7 +150,7 @@ def test_call_through_dbus(alice, bob):
     if alice.get(ROOT, 'im.blink.Manager1', 'ActiveCall') != path:
         raise Failure('ActiveCall is not the call')
     stats = alice.gdbus(path, 'im.blink.Call1.GetStats').stdout
-    if bob.did not in stats or 'packets-received' not in stats:
+    if bob.did not in stats or 'packets-received' not in stats or 'packets-sent' not in stats:
         raise Failure(f'GetStats: {stats}')
     alice.gdbus(path, 'im.blink.Call1.Hangup')
     for me in (alice, bob):

@@ -399,10 +399,11 @@ command_stats (GDBusConnection *bus)
   g_variant_iter_init (&iter, stats);
   while (g_variant_iter_next (&iter, "{&s@a{sv}}", &did, &figures))
     {
-      guint64 received = 0;
+      guint64 sent = 0, received = 0;
       gint64 lost = 0;
       double jitter = 0, rtt = -1;
 
+      g_variant_lookup (figures, "packets-sent", "t", &sent);
       g_variant_lookup (figures, "packets-received", "t", &received);
       g_variant_lookup (figures, "packets-lost", "x", &lost);
       g_variant_lookup (figures, "jitter", "d", &jitter);
@@ -414,6 +415,8 @@ command_stats (GDBusConnection *bus)
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "did");
           json_builder_add_string_value (builder, did);
+          json_builder_set_member_name (builder, "packets-sent");
+          json_builder_add_int_value (builder, sent);
           json_builder_set_member_name (builder, "packets-received");
           json_builder_add_int_value (builder, received);
           json_builder_set_member_name (builder, "packets-lost");
@@ -430,11 +433,12 @@ command_stats (GDBusConnection *bus)
         }
       else
         {
+          g_autofree char *sent_text = g_strdup_printf ("%" G_GUINT64_FORMAT, sent);
           g_autofree char *received_text = g_strdup_printf ("%" G_GUINT64_FORMAT, received);
           g_autofree char *lost_text = g_strdup_printf ("%" G_GINT64_FORMAT, lost);
 
-          g_print (_("%s: %s packets received, %s lost, jitter %.1f ms\n"), did, received_text,
-                   lost_text, jitter * 1000);
+          g_print (_("%s: %s packets sent, %s received, %s lost, jitter %.1f ms\n"), did,
+                   sent_text, received_text, lost_text, jitter * 1000);
         }
       g_variant_unref (figures);
     }

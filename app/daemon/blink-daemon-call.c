@@ -177,6 +177,7 @@ on_stats (GObject *source,
       GVariantDict dict;
 
       g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "packets-sent", "t", s->packets_sent);
       g_variant_dict_insert (&dict, "packets-received", "t", s->packets_received);
       g_variant_dict_insert (&dict, "packets-lost", "x", s->packets_lost);
       g_variant_dict_insert (&dict, "jitter", "d", s->jitter);

@@ -528,6 +528,8 @@ add_stats (GQuark field,
       gst_structure_get_int64 (entry, "packets-lost", &stats->packets_lost);
       gst_structure_get_double (entry, "jitter", &stats->jitter);
     }
+  else if (type == GST_WEBRTC_STATS_OUTBOUND_RTP)
+    gst_structure_get_uint64 (entry, "packets-sent", &stats->packets_sent);
   else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
     gst_structure_get_double (entry, "round-trip-time", &stats->round_trip_time);
   return TRUE;

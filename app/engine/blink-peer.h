@@ -41,13 +41,17 @@ typedef struct
 
 /**
  * BlinkPeerStats:
+ * @packets_sent: RTP packets we sent to the peer
  * @packets_received: RTP packets that arrived from the peer
- * @packets_lost: packets the peer sent that never arrived
+ * @packets_lost: gaps in the peer's sequence numbers, as the jitter buffer
+ *   last counted them (it counts at RTCP time, and counts what the peer
+ *   sent before the connection was up)
  * @jitter: interarrival jitter, seconds
  * @round_trip_time: seconds, from the peer's RTCP reports; negative until known
  */
 typedef struct
 {
+  guint64 packets_sent;
   guint64 packets_received;
   gint64 packets_lost;
   double jitter;
