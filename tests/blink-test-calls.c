@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-static const int tones[MAX_PARTIES] = { 440, 660, 880, 1100 };
+static const int tones[MAX_PARTIES] = { 440, 660, 880, 1100, 1250, 1450 };
 
 static void read_line (Party *p);
 
@@ -158,6 +158,7 @@ parties_set_up (Fixture *f,
 {
   g_autoptr (GError) error = NULL;
 
+  g_assert_cmpuint (n, <=, MAX_PARTIES);
   if (!blink_test_ipfs_network_available ())
     {
       g_test_skip ("tests/ipfs-node is not installed (run npm ci there)");
