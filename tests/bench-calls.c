@@ -22,6 +22,7 @@
 
 #include "blink-audio-pipeline.h"
 #include "blink-peer.h"
+#include "blink-test-media.h"
 #include "blink-test-audio.h"
 #include "blink-test-bench.h"
 #include "blink-test-calls.h"
@@ -80,7 +81,8 @@ side_init (Side *side,
   side->ear = blink_test_ear_new (blink_audio_pipeline_get_bin (side->pipeline), 48000);
   side->peer = blink_peer_new (blink_audio_pipeline_get_bin (side->pipeline),
                                blink_audio_pipeline_get_tee (side->pipeline),
-                               blink_audio_pipeline_get_mixer (side->pipeline), did, offerer,
+                               blink_audio_pipeline_get_mixer (side->pipeline),
+                               blink_audio_pipeline_get_mix_caps (side->pipeline), did, offerer,
                                &config);
 }
 
@@ -88,7 +90,7 @@ static void
 side_clear (Side *side)
 {
   blink_peer_close (side->peer);
-  blink_audio_pipeline_stop (side->pipeline);
+  blink_test_stop_pipeline (side->pipeline);
   g_clear_pointer (&side->ear, blink_test_ear_free);
   g_clear_object (&side->peer);
   g_clear_object (&side->pipeline);

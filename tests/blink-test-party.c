@@ -259,6 +259,15 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+on_stopped (GObject *source,
+            GAsyncResult *result,
+            gpointer user_data)
+{
+  blink_call_manager_stop_finish (BLINK_CALL_MANAGER (source), result, NULL);
+  g_main_loop_quit (loop);
+}
+
 int
 main (int argc,
       char **argv)
@@ -323,7 +332,8 @@ main (int argc,
   g_unix_signal_add (SIGTERM, on_quit_signal, NULL);
   g_main_loop_run (loop);
 
-  blink_call_manager_stop (manager);
+  blink_call_manager_stop_async (manager, on_stopped, NULL);
+  g_main_loop_run (loop);
   g_clear_pointer (&ear, blink_test_ear_free);
   g_clear_object (&manager);
   return 0;

@@ -7,6 +7,7 @@
 
 #include "blink-audio-pipeline.h"
 #include "blink-peer.h"
+#include "blink-test-media.h"
 #include "blink-test-audio.h"
 #include "blink-test-ipfs-network.h"
 
@@ -69,7 +70,8 @@ side_init (Side *side,
   side->ear = blink_test_ear_new (blink_audio_pipeline_get_bin (side->pipeline), sink_rate);
   side->peer = blink_peer_new (blink_audio_pipeline_get_bin (side->pipeline),
                                blink_audio_pipeline_get_tee (side->pipeline),
-                               blink_audio_pipeline_get_mixer (side->pipeline), did, offerer,
+                               blink_audio_pipeline_get_mixer (side->pipeline),
+                               blink_audio_pipeline_get_mix_caps (side->pipeline), did, offerer,
                                &config);
   g_signal_connect (side->peer, "closed", G_CALLBACK (on_closed), side);
 }
@@ -107,7 +109,7 @@ side_clear (Side *side)
   g_clear_pointer (&side->ear, blink_test_ear_free);
   g_clear_object (&side->peer);
   if (side->pipeline != NULL)
-    blink_audio_pipeline_stop (side->pipeline);
+    blink_test_stop_pipeline (side->pipeline);
   g_clear_object (&side->pipeline);
 }
 

@@ -6,7 +6,6 @@
 #include "blink-daemon-call.h"
 
 #include "blink-enum.h"
-#include "blink-peer.h"
 
 #include <glib/gi18n.h>
 
@@ -20,7 +19,6 @@ struct _BlinkDaemonCall
 
   BlinkCallManager *manager;
   BlinkCall *call;
-  gint64 setup_started_us; /* 0: not offered or accepted by us yet */
 };
 
 static void blink_daemon_call_iface_init (BlinkDbusCall1Iface *iface);
@@ -34,7 +32,6 @@ update_participants (BlinkDaemonCall *self)
 {
   GPtrArray *participants = blink_call_get_participants (self->call);
   GVariantBuilder builder;
-  gboolean connected = FALSE;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssbb)"));
   for (guint i = 0; i < participants->len; i++)
@@ -45,14 +42,8 @@ update_participants (BlinkDaemonCall *self)
       g_variant_builder_add (&builder, "(ssbb)", blink_participant_get_did (p),
                              blink_enum_nick (BLINK_TYPE_PARTICIPANT_STATE, state),
                              blink_participant_get_muted (p), blink_participant_get_deafened (p));
-      connected |= state == BLINK_PARTICIPANT_STATE_CONNECTED;
     }
   blink_dbus_call1_set_participants (BLINK_DBUS_CALL1 (self), g_variant_builder_end (&builder));
-
-  if (connected && self->setup_started_us != 0 &&
-      blink_dbus_call1_get_setup_time (BLINK_DBUS_CALL1 (self)) == 0)
-    blink_dbus_call1_set_setup_time (BLINK_DBUS_CALL1 (self),
-                                     MAX (1, g_get_monotonic_time () - self->setup_started_us));
 }
 
 static void
@@ -70,6 +61,14 @@ on_call_state (BlinkCall *call,
 {
   blink_dbus_call1_set_state (BLINK_DBUS_CALL1 (self),
                               blink_enum_nick (BLINK_TYPE_CALL_STATE, blink_call_get_state (call)));
+}
+
+static void
+on_setup_time (BlinkCall *call,
+               GParamSpec *pspec,
+               BlinkDaemonCall *self)
+{
+  blink_dbus_call1_set_setup_time (BLINK_DBUS_CALL1 (self), blink_call_get_setup_time (call));
 }
 
 static gboolean
@@ -101,11 +100,8 @@ handle_accept (BlinkDbusCall1 *object,
 {
   BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
   g_autoptr (GError) error = NULL;
-  gint64 started = g_get_monotonic_time ();
   gboolean ok = blink_call_manager_accept (self->manager, self->call, &error);
 
-  if (ok)
-    self->setup_started_us = started;
   return return_result (invocation, ok, error);
 }
 
@@ -126,16 +122,8 @@ handle_cancel (BlinkDbusCall1 *object,
 {
   BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
   g_autoptr (GError) error = NULL;
-  gboolean ok = FALSE;
+  gboolean ok = blink_call_manager_cancel (self->manager, self->call, &error);
 
-  if (blink_call_get_incoming (self->call) ||
-      blink_call_get_state (self->call) != BLINK_CALL_STATE_RINGING ||
-      blink_call_has_participant_in (self->call, BLINK_PARTICIPANT_STATE_CONNECTING) ||
-      blink_call_has_participant_in (self->call, BLINK_PARTICIPANT_STATE_CONNECTED))
-    g_set_error (&error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_CALL,
-                 _("Only an outgoing call nobody has answered can be cancelled"));
-  else if (check_active (self, &error))
-    ok = blink_call_manager_hang_up (self->manager, &error);
   return return_result (invocation, ok, error);
 }
 
@@ -173,7 +161,7 @@ on_stats (GObject *source,
   g_hash_table_iter_init (&iter, stats);
   while (g_hash_table_iter_next (&iter, &did, &value))
     {
-      const BlinkPeerStats *s = value;
+      const BlinkConnectionStats *s = value;
       GVariantDict dict;
 
       g_variant_dict_init (&dict, NULL);
@@ -245,13 +233,11 @@ blink_daemon_call_init (BlinkDaemonCall *self)
 
 /**
  * blink_daemon_call_new:
- * @setup_started_us: when the user offered the call (monotonic µs), or 0
- *   for a call someone else offered: its setup starts at Accept
+ * @call: the call to mirror on the bus
  */
 BlinkDaemonCall *
 blink_daemon_call_new (BlinkCallManager *manager,
-                       BlinkCall *call,
-                       gint64 setup_started_us)
+                       BlinkCall *call)
 {
   BlinkDaemonCall *self = g_object_new (BLINK_TYPE_DAEMON_CALL, NULL);
   BlinkDbusCall1 *object = BLINK_DBUS_CALL1 (self);
@@ -259,15 +245,16 @@ blink_daemon_call_new (BlinkCallManager *manager,
 
   self->manager = g_object_ref (manager);
   self->call = g_object_ref (call);
-  self->setup_started_us = setup_started_us;
 
   blink_dbus_call1_set_id (object, blink_call_get_id (call));
   blink_dbus_call1_set_incoming (object, blink_call_get_incoming (call));
   blink_dbus_call1_set_caller (object, blink_call_get_caller (call));
   on_call_state (call, NULL, self);
+  on_setup_time (call, NULL, self);
   update_participants (self);
 
   g_signal_connect_object (call, "notify::state", G_CALLBACK (on_call_state), self, 0);
+  g_signal_connect_object (call, "notify::setup-time", G_CALLBACK (on_setup_time), self, 0);
   for (guint i = 0; i < participants->len; i++)
     g_signal_connect_object (g_ptr_array_index (participants, i), "notify",
                              G_CALLBACK (on_participant_changed), self, 0);

@@ -11,8 +11,7 @@ G_DECLARE_FINAL_TYPE (BlinkDaemonCall, blink_daemon_call, BLINK, DAEMON_CALL,
                       BlinkDbusCall1Skeleton)
 
 BlinkDaemonCall *blink_daemon_call_new (BlinkCallManager *manager,
-                                        BlinkCall *call,
-                                        gint64 setup_started_us);
+                                        BlinkCall *call);
 
 BlinkCall *blink_daemon_call_get_call (BlinkDaemonCall *self);
 

@@ -21,7 +21,6 @@ struct _BlinkDaemonManager
   BlinkCallManager *engine;
   GDBusObjectManagerServer *objects;
   GHashTable *calls;          /* BlinkCall* → BlinkDbusObjectSkeleton* */
-  gint64 offer_started_us;    /* set while Offer runs */
 };
 
 static void blink_daemon_manager_iface_init (BlinkDbusManager1Iface *iface);
@@ -55,8 +54,7 @@ on_call_added (BlinkCallManager *engine,
   g_autoptr (BlinkDbusObjectSkeleton) object = blink_dbus_object_skeleton_new (path);
   g_autoptr (BlinkDaemonCall) daemon_call = NULL;
 
-  daemon_call = blink_daemon_call_new (engine, call,
-                                       blink_call_get_incoming (call) ? 0 : self->offer_started_us);
+  daemon_call = blink_daemon_call_new (engine, call);
   blink_dbus_object_skeleton_set_call1 (object, BLINK_DBUS_CALL1 (daemon_call));
   g_dbus_object_manager_server_export (self->objects, G_DBUS_OBJECT_SKELETON (object));
   g_hash_table_insert (self->calls, g_object_ref (call), g_object_ref (object));
@@ -79,6 +77,18 @@ on_call_removed (BlinkCallManager *engine,
 }
 
 static void
+on_call_failed (BlinkCallManager *engine,
+                BlinkCall *call,
+                GError *error,
+                BlinkDaemonManager *self)
+{
+  g_autofree char *path = call_object_path (call);
+  g_autofree char *name = g_dbus_error_encode_gerror (error);
+
+  blink_dbus_manager1_emit_call_failed (BLINK_DBUS_MANAGER1 (self), path, name, error->message);
+}
+
+static void
 on_active_call (BlinkCallManager *engine,
                 GParamSpec *pspec,
                 BlinkDaemonManager *self)
@@ -98,9 +108,7 @@ handle_offer (BlinkDbusManager1 *object,
   g_autoptr (GError) error = NULL;
   BlinkCall *call;
 
-  self->offer_started_us = g_get_monotonic_time ();
   call = blink_call_manager_offer (self->engine, dids, &error);
-  self->offer_started_us = 0;
   if (call == NULL)
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
@@ -209,6 +217,7 @@ blink_daemon_manager_new (BlinkCallManager *engine)
   blink_dbus_manager1_set_active_call (BLINK_DBUS_MANAGER1 (self), "/");
   g_signal_connect (engine, "call-added", G_CALLBACK (on_call_added), self);
   g_signal_connect (engine, "call-removed", G_CALLBACK (on_call_removed), self);
+  g_signal_connect (engine, "call-failed", G_CALLBACK (on_call_failed), self);
   g_signal_connect (engine, "notify::active-call", G_CALLBACK (on_active_call), self);
   return self;
 }

@@ -98,6 +98,17 @@ on_name_lost (GDBusConnection *connection,
   g_main_loop_quit (daemon->loop);
 }
 
+static void
+on_engine_stopped (GObject *source,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  blink_call_manager_stop_finish (BLINK_CALL_MANAGER (source), result, NULL);
+  g_main_loop_quit (daemon->loop);
+}
+
 static gboolean
 on_quit_signal (gpointer user_data)
 {
@@ -199,9 +210,10 @@ main (int argc,
 
   g_main_loop_run (daemon.loop);
 
-  /* Leave every call properly (peers are told) while still on the bus, so
-   * that clients see the calls end. */
-  blink_call_manager_stop (daemon.engine);
+  /* Leave every call properly (peers are told, connections closed) while
+   * still on the bus, so that clients see the calls end. */
+  blink_call_manager_stop_async (daemon.engine, on_engine_stopped, &daemon);
+  g_main_loop_run (daemon.loop);
   blink_daemon_manager_unexport (daemon.manager);
   g_bus_unown_name (owner_id);
   g_source_remove (sigterm_id);

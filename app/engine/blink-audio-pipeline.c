@@ -28,6 +28,8 @@ struct _BlinkAudioPipeline
   GstElement *mute;
   GstElement *deafen;
   GstElement *playback;
+  GstCaps *mix_caps;
+  BlinkAudioFormat format;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkAudioPipeline, blink_audio_pipeline, G_TYPE_OBJECT)
@@ -120,8 +122,8 @@ blink_audio_pipeline_new (const char *source,
                                   G_TYPE_STRING, "interleaved", "rate", G_TYPE_INT, 48000,
                                   "channels", G_TYPE_INT, (int) format->channels, NULL);
   g_object_set (silence_caps, "caps", mix_caps, NULL);
-  g_object_set_data_full (G_OBJECT (self->mixer), "blink-mix-caps", gst_caps_ref (mix_caps),
-                          (GDestroyNotify) gst_caps_unref);
+  self->mix_caps = g_steal_pointer (&mix_caps);
+  self->format = *format;
   self->deafen = make ("volume", "deafen");
   out_convert = make ("audioconvert", NULL);
   out_resample = make ("audioresample", NULL);
@@ -197,18 +199,14 @@ on_mixer_output_for_eos (GstPad *pad,
   return GST_PAD_PROBE_DROP;
 }
 
-/**
- * blink_audio_pipeline_stop:
- *
- * Ends the playback's stream before stopping, so that a sink writing a
- * file (e.g. "wavenc ! filesink") completes it. The end of stream goes
- * down from the mixer's own streaming thread (sent from here, it would
- * wait on that thread for the stream lock while the playback may wait on
- * this one); this waits for it a bounded time, then stops.
- */
-void
-blink_audio_pipeline_stop (BlinkAudioPipeline *self)
+/* On a worker thread: the waits here must not hold up the main loop. */
+static void
+stop_in_thread (GTask *task,
+                gpointer source,
+                gpointer task_data,
+                GCancellable *cancellable)
 {
+  BlinkAudioPipeline *self = source;
   GstState state;
 
   gst_element_get_state (GST_ELEMENT (self->pipeline), &state, NULL, 0);
@@ -229,6 +227,40 @@ blink_audio_pipeline_stop (BlinkAudioPipeline *self)
       end_of_stream_unref (eos);
     }
   gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * blink_audio_pipeline_stop_async:
+ *
+ * Ends the playback's stream before stopping, so that a sink writing a
+ * file (e.g. "wavenc ! filesink") completes it, then stops the pipeline;
+ * all of it off the calling thread. The end of stream goes down from the
+ * mixer's own streaming thread (sent from elsewhere, it would wait for the
+ * stream lock while the playback may wait on the sender); the wait for it
+ * is bounded (500 ms).
+ */
+void
+blink_audio_pipeline_stop_async (BlinkAudioPipeline *self,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_return_if_fail (BLINK_IS_AUDIO_PIPELINE (self));
+
+  g_task_set_source_tag (task, blink_audio_pipeline_stop_async);
+  g_task_run_in_thread (task, stop_in_thread);
+}
+
+gboolean
+blink_audio_pipeline_stop_finish (BlinkAudioPipeline *self,
+                                  GAsyncResult *result,
+                                  GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void
@@ -263,6 +295,24 @@ blink_audio_pipeline_get_mixer (BlinkAudioPipeline *self)
   return self->mixer;
 }
 
+/**
+ * blink_audio_pipeline_get_mix_caps:
+ *
+ * Returns: (transfer none): the one format of every mixer input: a peer
+ *   that joins later must not make the running mixer renegotiate
+ */
+GstCaps *
+blink_audio_pipeline_get_mix_caps (BlinkAudioPipeline *self)
+{
+  return self->mix_caps;
+}
+
+const BlinkAudioFormat *
+blink_audio_pipeline_get_format (BlinkAudioPipeline *self)
+{
+  return &self->format;
+}
+
 static void
 blink_audio_pipeline_dispose (GObject *object)
 {
@@ -271,6 +321,7 @@ blink_audio_pipeline_dispose (GObject *object)
   if (self->pipeline != NULL)
     gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
   gst_clear_object (&self->pipeline);
+  gst_clear_caps (&self->mix_caps);
 
   G_OBJECT_CLASS (blink_audio_pipeline_parent_class)->dispose (object);
 }

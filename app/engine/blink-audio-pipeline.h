@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 #include "blink-message.h"
@@ -21,10 +22,17 @@ BlinkAudioPipeline *blink_audio_pipeline_new (const char *source,
 GstBin *blink_audio_pipeline_get_bin (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_tee (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_mixer (BlinkAudioPipeline *self);
+GstCaps *blink_audio_pipeline_get_mix_caps (BlinkAudioPipeline *self);
+const BlinkAudioFormat *blink_audio_pipeline_get_format (BlinkAudioPipeline *self);
 
 gboolean blink_audio_pipeline_start (BlinkAudioPipeline *self,
                                      GError **error);
-void blink_audio_pipeline_stop (BlinkAudioPipeline *self);
+void blink_audio_pipeline_stop_async (BlinkAudioPipeline *self,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean blink_audio_pipeline_stop_finish (BlinkAudioPipeline *self,
+                                           GAsyncResult *result,
+                                           GError **error);
 void blink_audio_pipeline_set_muted (BlinkAudioPipeline *self,
                                      gboolean muted);
 void blink_audio_pipeline_set_deafened (BlinkAudioPipeline *self,

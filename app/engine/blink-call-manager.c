@@ -6,25 +6,22 @@
 #include "blink-call-manager.h"
 
 #include "blink-audio-pipeline.h"
+#include "blink-connections.h"
+#include "blink-context.h"
 #include "blink-did.h"
-#include "blink-ipfs-client.h"
-#include "blink-peer.h"
-#include "gstblinksignaller.h"
+#include "blink-signaller.h"
 
 #include <glib/gi18n-lib.h>
 #include <gst/gst.h>
 
-/* Turns signaling into calls (docs/engine.md): many pending incoming calls,
- * at most one active call with one BlinkPeer per remote participant, and
- * the state machine of DESIGN §3. Everything here runs on the main context;
- * BlinkPeer marshals webrtcbin's events to it. */
+/* Turns signaling into calls (docs/engine.md): the state machine of
+ * DESIGN §3. Many pending incoming calls, at most one active call, whose
+ * connections BlinkConnections keeps. Who is in a call and in which state
+ * is the signaller's (BlinkSignallerCall); BlinkCall and BlinkParticipant
+ * are what front ends show, told here. Everything runs on the context the
+ * manager started on. */
 
 #define DEFAULT_LATENCY_MS 40
-#define WATCHDOG_INTERVAL_MS 1000
-/* A participant is gone when no announce came for this long… */
-#define ANNOUNCE_SILENCE_US (10 * G_USEC_PER_SEC)
-/* …or no RTP, once some came, for this long. */
-#define MEDIA_SILENCE_US (5 * G_USEC_PER_SEC)
 /* How long hanging up waits for the peer connections to close. */
 #define TEARDOWN_TIMEOUT_MS 5000
 
@@ -35,6 +32,7 @@ enum
   PROP_IPFS_API,
   PROP_AUDIO_SOURCE,
   PROP_AUDIO_SINK,
+  PROP_AUDIO_FORMAT,
   PROP_ICE_ADDRESSES,
   PROP_STUN_SERVER,
   PROP_TURN_SERVERS,
@@ -53,19 +51,12 @@ enum
 {
   SIGNAL_CALL_ADDED,
   SIGNAL_CALL_REMOVED,
+  SIGNAL_CALL_FAILED,
   SIGNAL_CONNECTION_CLOSED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
-
-typedef struct
-{
-  gboolean is_sdp;
-  char *type;
-  char *text;
-  guint mline;
-} PendingSignal;
 
 struct _BlinkCallManager
 {
@@ -75,6 +66,7 @@ struct _BlinkCallManager
   char *ipfs_api;
   char *audio_source;
   char *audio_sink;
+  BlinkAudioFormat audio_format;
   char **ice_addresses;
   char *stun_server;
   char **turn_servers;
@@ -82,35 +74,26 @@ struct _BlinkCallManager
   guint ringing_timeout_s;
   guint announce_interval_ms;
 
-  GstElement *signaller;
-  char *did;
+  GMainContext *context;
+  BlinkSignaller *signaller;
+  BlinkConnections *connections;
   GPtrArray *calls; /* BlinkCall*, not ended */
   BlinkCall *active;
   BlinkAudioPipeline *media;
+  GSource *bus_watch;
+  GPtrArray *retired; /* BlinkAudioPipeline* of an earlier format, until its peers closed */
   gboolean muted;
   gboolean deafened;
 
-  GHashTable *peers;         /* did → BlinkPeer*, of the active call */
-  GPtrArray *closing;        /* BlinkPeer* going down */
-  GPtrArray *ending;         /* BlinkCall* waiting for their peers to close */
-  GHashTable *deferred;      /* did → GPtrArray of PendingSignal*: waits for the old peer */
-  GHashTable *last_announce; /* did → monotonic µs, as gint64 in a pointer */
-  guint watchdog_id;
-  guint teardown_id;
+  GPtrArray *ending; /* BlinkCall* waiting for their peers to close */
+  GSource *teardown;
+  GTask *stop_task;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCallManager, blink_call_manager, G_TYPE_OBJECT)
 
 static void check_call_end (BlinkCallManager *self, BlinkCall *call);
-static void peer_ensure (BlinkCallManager *self, const char *did);
-
-static void
-pending_signal_free (PendingSignal *p)
-{
-  g_free (p->type);
-  g_free (p->text);
-  g_free (p);
-}
+static void end_call (BlinkCallManager *self, BlinkCall *call);
 
 static void
 remove_call (BlinkCallManager *self,
@@ -136,58 +119,165 @@ set_active (BlinkCallManager *self,
 /* ---- media ---- */
 
 static void
-media_release_if_idle (BlinkCallManager *self)
+on_media_stopped (GObject *source,
+                  GAsyncResult *result,
+                  gpointer user_data)
 {
-  if (self->active != NULL || self->closing->len > 0 || self->media == NULL)
-    return;
+  blink_audio_pipeline_stop_finish (BLINK_AUDIO_PIPELINE (source), result, NULL);
+}
 
-  g_debug ("No call and no connection: releasing the audio devices");
-  blink_audio_pipeline_stop (self->media);
+static void
+media_stop (BlinkAudioPipeline *media)
+{
+  blink_audio_pipeline_stop_async (media, on_media_stopped, NULL);
+}
+
+static void
+media_stop_retired (BlinkCallManager *self)
+{
+  for (guint i = 0; i < self->retired->len; i++)
+    media_stop (g_ptr_array_index (self->retired, i));
+  g_ptr_array_set_size (self->retired, 0);
+}
+
+static void
+media_drop (BlinkCallManager *self)
+{
+  if (self->media == NULL)
+    return;
+  blink_clear_source (&self->bus_watch);
   g_clear_object (&self->media);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
 }
 
+/* The pipeline must not stop under connections that are still closing:
+ * their streaming threads would wait on the stopped mixer while the
+ * closing waits on them. */
+static void
+media_release_if_idle (BlinkCallManager *self)
+{
+  if (blink_connections_get_n_closing (self->connections) > 0)
+    return;
+
+  media_stop_retired (self);
+  if (self->active != NULL || self->media == NULL)
+    return;
+
+  g_debug ("No call and no connection: releasing the audio devices");
+  media_stop (self->media);
+  media_drop (self);
+}
+
+/* Errors of the call's elements: a connection's end that connection, a
+ * device's end the active call with the error (it reaches D-Bus). */
+static gboolean
+on_bus_message (GstBus *bus,
+                GstMessage *message,
+                gpointer user_data)
+{
+  BlinkCallManager *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *debug = NULL;
+  const char *did;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_WARNING)
+    {
+      gst_message_parse_warning (message, &error, &debug);
+      g_warning ("%s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message,
+                 debug);
+      return G_SOURCE_CONTINUE;
+    }
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return G_SOURCE_CONTINUE;
+
+  gst_message_parse_error (message, &error, &debug);
+  g_warning ("%s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message, debug);
+
+  did = blink_connections_find_owner (self->connections, GST_MESSAGE_SRC (message));
+  if (did != NULL)
+    {
+      BlinkParticipant *p =
+        self->active != NULL ? blink_call_find_participant (self->active, did) : NULL;
+
+      if (p != NULL)
+        blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
+      blink_connections_close (self->connections, did);
+      if (self->active != NULL)
+        check_call_end (self, self->active);
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (self->active != NULL)
+    {
+      g_autoptr (BlinkCall) call = g_object_ref (self->active);
+      g_autoptr (GError) call_error =
+        g_error_new (BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                     _("The call ended: an audio device failed (%s)"), error->message);
+
+      g_signal_emit (self, signals[SIGNAL_CALL_FAILED], 0, call, call_error);
+      end_call (self, call);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Makes the pipeline for @format, the active call's; a pipeline of another
+ * format is retired until its connections have closed. */
 static gboolean
 media_ensure (BlinkCallManager *self,
+              const BlinkAudioFormat *format,
               GError **error)
 {
-  BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  g_autoptr (BlinkAudioPipeline) media = NULL;
+  g_autoptr (GstBus) bus = NULL;
 
-  if (self->media != NULL)
+  if (self->media != NULL &&
+      blink_audio_format_equal (blink_audio_pipeline_get_format (self->media), format))
     return TRUE;
 
-  self->media = blink_audio_pipeline_new (self->audio_source, self->audio_sink, &format, error);
-  if (self->media == NULL)
+  media = blink_audio_pipeline_new (self->audio_source, self->audio_sink, format, error);
+  if (media == NULL)
     return FALSE;
 
-  blink_audio_pipeline_set_muted (self->media, self->muted);
-  blink_audio_pipeline_set_deafened (self->media, self->deafened);
-  if (!blink_audio_pipeline_start (self->media, error))
+  blink_audio_pipeline_set_muted (media, self->muted);
+  blink_audio_pipeline_set_deafened (media, self->deafened);
+  if (!blink_audio_pipeline_start (media, error))
+    return FALSE;
+
+  if (self->media != NULL)
     {
-      g_clear_object (&self->media);
-      return FALSE;
+      g_ptr_array_add (self->retired, g_object_ref (self->media));
+      media_drop (self);
     }
+  self->media = g_steal_pointer (&media);
+  bus = gst_element_get_bus (GST_ELEMENT (blink_audio_pipeline_get_bin (self->media)));
+  self->bus_watch = gst_bus_create_watch (bus);
+  g_source_set_callback (self->bus_watch, (GSourceFunc) G_CALLBACK (on_bus_message), self, NULL);
+  g_source_attach (self->bus_watch, self->context);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
   return TRUE;
 }
 
 /* ---- ending ---- */
 
+static void finish_stop (BlinkCallManager *self);
+
 static void
 finish_ending_calls (BlinkCallManager *self)
 {
   g_autoptr (GPtrArray) ended = NULL;
 
-  if (self->closing->len > 0 && self->teardown_id != 0)
+  if (blink_connections_get_n_closing (self->connections) > 0 && self->teardown != NULL)
     return;
 
-  g_clear_handle_id (&self->teardown_id, g_source_remove);
+  blink_clear_source (&self->teardown);
   ended = g_steal_pointer (&self->ending);
   self->ending = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < ended->len; i++)
     remove_call (self, g_ptr_array_index (ended, i));
 
   media_release_if_idle (self);
+  if (self->stop_task != NULL && blink_connections_get_n_closing (self->connections) == 0)
+    finish_stop (self);
 }
 
 static gboolean
@@ -195,24 +285,11 @@ on_teardown_timeout (gpointer user_data)
 {
   BlinkCallManager *self = user_data;
 
-  g_warning ("%u peer connections did not close in time", self->closing->len);
-  self->teardown_id = 0;
+  g_warning ("%u peer connections did not close in time",
+             blink_connections_get_n_closing (self->connections));
+  blink_clear_source (&self->teardown);
   finish_ending_calls (self);
   return G_SOURCE_REMOVE;
-}
-
-static void
-close_peer (BlinkCallManager *self,
-            const char *did)
-{
-  BlinkPeer *peer = g_hash_table_lookup (self->peers, did);
-
-  if (peer == NULL)
-    return;
-
-  g_ptr_array_add (self->closing, g_object_ref (peer));
-  g_hash_table_remove (self->peers, did);
-  blink_peer_close (peer);
 }
 
 /* Leaves @call: peers are told, connections closed; the call ends when
@@ -221,15 +298,14 @@ static void
 end_call (BlinkCallManager *self,
           BlinkCall *call)
 {
-  gboolean done = FALSE;
-  GHashTableIter iter;
-  const char *did;
+  g_autoptr (GError) error = NULL;
 
   if (blink_call_get_state (call) >= BLINK_CALL_STATE_ENDING)
     return;
 
   g_debug ("Leaving call %s", blink_call_get_id (call));
-  g_signal_emit_by_name (self->signaller, "leave-call", blink_call_get_id (call), &done);
+  if (!blink_signaller_leave (self->signaller, blink_call_get_id (call), &error))
+    g_debug ("%s", error->message);
   blink_call_set_state (call, BLINK_CALL_STATE_ENDING);
 
   if (call != self->active)
@@ -238,26 +314,18 @@ end_call (BlinkCallManager *self,
       return;
     }
 
-  g_hash_table_iter_init (&iter, self->peers);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &did, NULL))
-    {
-      BlinkPeer *peer = g_hash_table_lookup (self->peers, did);
-
-      g_ptr_array_add (self->closing, g_object_ref (peer));
-      blink_peer_close (peer);
-    }
-  g_hash_table_remove_all (self->peers);
-  g_hash_table_remove_all (self->deferred);
+  blink_connections_close_all (self->connections);
   set_active (self, NULL);
 
   g_ptr_array_add (self->ending, g_object_ref (call));
-  if (self->closing->len == 0)
+  if (blink_connections_get_n_closing (self->connections) == 0)
     {
       finish_ending_calls (self);
       return;
     }
-  if (self->teardown_id == 0)
-    self->teardown_id = g_timeout_add (TEARDOWN_TIMEOUT_MS, on_teardown_timeout, self);
+  if (self->teardown == NULL)
+    self->teardown = blink_context_add_timeout (self->context, TEARDOWN_TIMEOUT_MS,
+                                                on_teardown_timeout, self, NULL);
 }
 
 /* A call goes on while any remote participant is connected, connecting or
@@ -291,210 +359,98 @@ participant_gone (BlinkCallManager *self,
 
   blink_participant_set_state (participant, state);
   if (call == self->active)
-    {
-      close_peer (self, did);
-      g_hash_table_remove (self->deferred, did);
-    }
+    blink_connections_close (self->connections, did);
   check_call_end (self, call);
 }
 
-/* ---- peers ---- */
+/* ---- connection events ---- */
 
 static void
-on_peer_description (BlinkPeer *peer,
-                     const char *type,
-                     const char *sdp,
-                     BlinkCallManager *self)
+on_local_description (BlinkConnections *connections,
+                      const char *did,
+                      const char *type,
+                      const char *sdp,
+                      BlinkCallManager *self)
 {
-  gboolean done = FALSE;
+  g_autoptr (GError) error = NULL;
 
-  if (self->active != NULL)
-    g_signal_emit_by_name (self->signaller, "send-sdp", blink_call_get_id (self->active),
-                           blink_peer_get_did (peer), type, sdp, &done);
+  if (self->active != NULL &&
+      !blink_signaller_send_sdp (self->signaller, blink_call_get_id (self->active), did, type, sdp,
+                                 &error))
+    g_warning ("Cannot send the SDP %s to %s: %s", type, did, error->message);
 }
 
 static void
-on_peer_candidate (BlinkPeer *peer,
-                   guint mline,
-                   const char *candidate,
-                   BlinkCallManager *self)
+on_local_candidate (BlinkConnections *connections,
+                    const char *did,
+                    guint mline,
+                    const char *candidate,
+                    BlinkCallManager *self)
 {
-  gboolean done = FALSE;
+  g_autoptr (GError) error = NULL;
 
-  if (self->active != NULL)
-    g_signal_emit_by_name (self->signaller, "send-ice-candidate", blink_call_get_id (self->active),
-                           blink_peer_get_did (peer), mline, candidate, &done);
+  if (self->active != NULL &&
+      !blink_signaller_send_ice_candidate (self->signaller, blink_call_get_id (self->active), did,
+                                           mline, candidate, &error))
+    g_warning ("Cannot send an ICE candidate to %s: %s", did, error->message);
 }
 
 static void
-on_peer_state (BlinkPeer *peer,
-               GParamSpec *pspec,
-               BlinkCallManager *self)
+on_connected (BlinkConnections *connections,
+              const char *did,
+              BlinkCallManager *self)
 {
   BlinkParticipant *participant;
 
-  if (self->active == NULL || g_hash_table_lookup (self->peers, blink_peer_get_did (peer)) != peer)
+  if (self->active == NULL)
     return;
+  participant = blink_call_find_participant (self->active, did);
+  if (participant != NULL)
+    blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTED);
+  blink_call_set_state (self->active, BLINK_CALL_STATE_STARTED);
+}
 
-  participant = blink_call_find_participant (self->active, blink_peer_get_did (peer));
-  switch (blink_peer_get_state (peer))
-    {
-    case BLINK_PEER_STATE_CONNECTED:
-      blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTED);
-      blink_call_set_state (self->active, BLINK_CALL_STATE_STARTED);
-      break;
-    case BLINK_PEER_STATE_FAILED:
-      g_debug ("Connection to %s failed", blink_peer_get_did (peer));
-      participant_gone (self, self->active, blink_peer_get_did (peer),
-                        BLINK_PARTICIPANT_STATE_LEFT);
-      break;
-    default:
-      break;
-    }
+/* ICE failed, or the participant vanished: it has left. */
+static void
+on_connection_lost (BlinkConnections *connections,
+                    const char *did,
+                    BlinkCallManager *self)
+{
+  g_debug ("Lost the connection to %s", did);
+  if (self->active != NULL)
+    participant_gone (self, self->active, did, BLINK_PARTICIPANT_STATE_LEFT);
 }
 
 static void
-apply_signal (BlinkPeer *peer,
-              PendingSignal *p)
+on_connection_closed (BlinkConnections *connections,
+                      const char *did,
+                      BlinkCallManager *self)
 {
-  if (p->is_sdp)
-    blink_peer_set_remote_description (peer, p->type, p->text);
-  else
-    blink_peer_add_ice_candidate (peer, p->mline, p->text);
-}
-
-static void
-on_peer_closed (BlinkPeer *peer,
-                BlinkCallManager *self)
-{
-  g_autofree char *did = g_strdup (blink_peer_get_did (peer));
-  g_autoptr (GPtrArray) waiting = NULL;
-  gboolean was_deferred;
-
-  g_debug ("Connection to %s closed", did);
-  g_signal_handlers_disconnect_by_data (peer, self);
-  g_ptr_array_remove (self->closing, peer);
   g_signal_emit (self, signals[SIGNAL_CONNECTION_CLOSED], 0, did);
-
-  /* A new connection to the same peer was waiting for this one to close. */
-  was_deferred = g_hash_table_steal_extended (self->deferred, did, NULL, (gpointer *) &waiting);
-  if (was_deferred && self->active != NULL)
-    {
-      BlinkPeer *fresh;
-
-      peer_ensure (self, did);
-      fresh = g_hash_table_lookup (self->peers, did);
-      for (guint i = 0; fresh != NULL && i < waiting->len; i++)
-        apply_signal (fresh, g_ptr_array_index (waiting, i));
-    }
-
-  if (self->closing->len == 0)
+  if (blink_connections_get_n_closing (connections) == 0)
     finish_ending_calls (self);
-}
-
-static gboolean
-peer_closing (BlinkCallManager *self,
-              const char *did)
-{
-  for (guint i = 0; i < self->closing->len; i++)
-    if (g_str_equal (blink_peer_get_did (g_ptr_array_index (self->closing, i)), did))
-      return TRUE;
-  return FALSE;
-}
-
-/* Makes the connection to @did in the active call, unless one exists or the
- * previous one to @did has not finished closing: then it waits. */
-static void
-peer_ensure (BlinkCallManager *self,
-             const char *did)
-{
-  BlinkMediaConfig config = { self->ice_addresses, self->stun_server, self->turn_servers,
-                              self->latency_ms };
-  g_autoptr (GError) error = NULL;
-  BlinkPeer *peer;
-
-  if (self->active == NULL || g_hash_table_contains (self->peers, did))
-    return;
-
-  if (peer_closing (self, did))
-    {
-      if (!g_hash_table_contains (self->deferred, did))
-        g_hash_table_insert (self->deferred, g_strdup (did),
-                             g_ptr_array_new_with_free_func ((GDestroyNotify) pending_signal_free));
-      g_debug ("Connection to %s waits for the previous one to close", did);
-      return;
-    }
-
-  if (!media_ensure (self, &error))
-    {
-      g_warning ("Cannot open the audio devices: %s", error->message);
-      return;
-    }
-
-  /* The greater DID of the pair makes the offer: no glare. */
-  peer = blink_peer_new (blink_audio_pipeline_get_bin (self->media),
-                         blink_audio_pipeline_get_tee (self->media),
-                         blink_audio_pipeline_get_mixer (self->media), did,
-                         g_strcmp0 (self->did, did) > 0, &config);
-  g_signal_connect (peer, "local-description", G_CALLBACK (on_peer_description), self);
-  g_signal_connect (peer, "local-candidate", G_CALLBACK (on_peer_candidate), self);
-  g_signal_connect (peer, "notify::state", G_CALLBACK (on_peer_state), self);
-  g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
-  g_hash_table_insert (self->peers, g_strdup (did), peer);
-  g_hash_table_insert (self->last_announce, g_strdup (did),
-                       GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
-  g_debug ("Connecting to %s as %s", did, g_strcmp0 (self->did, did) > 0 ? "offerer" : "answerer");
-  blink_peer_start (peer);
-}
-
-static void
-route_signal (BlinkCallManager *self,
-              const char *call_id,
-              const char *did,
-              PendingSignal *p)
-{
-  GPtrArray *waiting;
-  BlinkPeer *peer;
-
-  if (self->active == NULL || g_strcmp0 (blink_call_get_id (self->active), call_id) != 0)
-    {
-      pending_signal_free (p);
-      return;
-    }
-
-  peer_ensure (self, did);
-  waiting = g_hash_table_lookup (self->deferred, did);
-  if (waiting != NULL)
-    {
-      g_ptr_array_add (waiting, p);
-      return;
-    }
-
-  peer = g_hash_table_lookup (self->peers, did);
-  if (peer != NULL)
-    apply_signal (peer, p);
-  pending_signal_free (p);
 }
 
 /* ---- signaller events ---- */
 
 static void
-on_incoming_call (GstElement *signaller,
+on_incoming_call (BlinkSignaller *signaller,
                   const char *id,
                   const char *caller,
                   GStrv participants,
-                  GstStructure *audio,
+                  const BlinkAudioFormat *audio,
                   BlinkCallManager *self)
 {
   g_autoptr (BlinkCall) call = blink_call_new (id, TRUE, caller,
-                                               (const char *const *) participants, self->did);
+                                               (const char *const *) participants,
+                                               blink_signaller_get_did (signaller), audio);
 
   g_ptr_array_add (self->calls, g_object_ref (call));
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
 }
 
 static void
-on_offer_cancelled (GstElement *signaller,
+on_offer_cancelled (BlinkSignaller *signaller,
                     const char *id,
                     const char *reason,
                     BlinkCallManager *self)
@@ -506,7 +462,7 @@ on_offer_cancelled (GstElement *signaller,
 }
 
 static void
-on_offer_expired (GstElement *signaller,
+on_offer_expired (BlinkSignaller *signaller,
                   const char *id,
                   BlinkCallManager *self)
 {
@@ -529,7 +485,7 @@ on_offer_expired (GstElement *signaller,
 }
 
 static void
-on_participant_joined (GstElement *signaller,
+on_participant_joined (BlinkSignaller *signaller,
                        const char *id,
                        const char *did,
                        BlinkCallManager *self)
@@ -545,11 +501,11 @@ on_participant_joined (GstElement *signaller,
     blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTING);
 
   if (call == self->active)
-    peer_ensure (self, did);
+    blink_connections_ensure (self->connections, did);
 }
 
 static void
-on_participant_announced (GstElement *signaller,
+on_participant_announced (BlinkSignaller *signaller,
                           const char *id,
                           const char *did,
                           gboolean muted,
@@ -565,12 +521,11 @@ on_participant_announced (GstElement *signaller,
 
   blink_participant_set_announced (participant, muted, deafened, recording);
   if (call == self->active)
-    g_hash_table_insert (self->last_announce, g_strdup (did),
-                         GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
+    blink_connections_note_announce (self->connections, did);
 }
 
 static void
-on_participant_declined (GstElement *signaller,
+on_participant_declined (BlinkSignaller *signaller,
                          const char *id,
                          const char *did,
                          BlinkCallManager *self)
@@ -582,7 +537,7 @@ on_participant_declined (GstElement *signaller,
 }
 
 static void
-on_participant_left (GstElement *signaller,
+on_participant_left (BlinkSignaller *signaller,
                      const char *id,
                      const char *did,
                      BlinkCallManager *self)
@@ -593,71 +548,45 @@ on_participant_left (GstElement *signaller,
     participant_gone (self, call, did, BLINK_PARTICIPANT_STATE_LEFT);
 }
 
+static gboolean
+is_active (BlinkCallManager *self,
+           const char *id)
+{
+  return self->active != NULL && g_strcmp0 (blink_call_get_id (self->active), id) == 0;
+}
+
 static void
-on_sdp_received (GstElement *signaller,
+on_sdp_received (BlinkSignaller *signaller,
                  const char *id,
                  const char *did,
                  const char *type,
                  const char *sdp,
                  BlinkCallManager *self)
 {
-  PendingSignal *p = g_new0 (PendingSignal, 1);
-
-  p->is_sdp = TRUE;
-  p->type = g_strdup (type);
-  p->text = g_strdup (sdp);
-  route_signal (self, id, did, p);
+  if (is_active (self, id))
+    blink_connections_set_remote_description (self->connections, did, type, sdp);
 }
 
 static void
-on_ice_candidate_received (GstElement *signaller,
+on_ice_candidate_received (BlinkSignaller *signaller,
                            const char *id,
                            const char *did,
                            guint mline,
                            const char *candidate,
                            BlinkCallManager *self)
 {
-  PendingSignal *p = g_new0 (PendingSignal, 1);
-
-  p->mline = mline;
-  p->text = g_strdup (candidate);
-  route_signal (self, id, did, p);
+  if (is_active (self, id))
+    blink_connections_add_ice_candidate (self->connections, did, mline, candidate);
 }
 
-/* Neither ICE nor webrtcbin notices a peer that vanished (process killed,
- * network gone): missing announces and missing media do. */
-static gboolean
-on_watchdog (gpointer user_data)
+static void
+on_signaller_error (BlinkSignaller *signaller,
+                    const char *id,
+                    GError *error,
+                    BlinkCallManager *self)
 {
-  BlinkCallManager *self = user_data;
-  g_autoptr (GPtrArray) vanished = g_ptr_array_new_with_free_func (g_free);
-  gint64 now = g_get_monotonic_time ();
-  GHashTableIter iter;
-  const char *did;
-  BlinkPeer *peer;
-
-  if (self->active == NULL)
-    return G_SOURCE_CONTINUE;
-
-  g_hash_table_iter_init (&iter, self->peers);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &did, (gpointer *) &peer))
-    {
-      gint64 announced = (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (self->last_announce, did));
-      gint64 media = blink_peer_get_last_media_time (peer);
-
-      if ((announced != 0 && now - announced > ANNOUNCE_SILENCE_US) ||
-          (media != 0 && now - media > MEDIA_SILENCE_US))
-        g_ptr_array_add (vanished, g_strdup (did));
-    }
-
-  for (guint i = 0; i < vanished->len && self->active != NULL; i++)
-    {
-      g_debug ("%s vanished: no announce or media", (char *) g_ptr_array_index (vanished, i));
-      participant_gone (self, self->active, g_ptr_array_index (vanished, i),
-                        BLINK_PARTICIPANT_STATE_LEFT);
-    }
-
-  return G_SOURCE_CONTINUE;
+  /* A node that went away is retried by the IPFS client: no warning. */
+  g_message ("Signaling of call %s: %s", id != NULL ? id : "-", error->message);
 }
 
 /* ---- public API ---- */
@@ -666,18 +595,41 @@ static gboolean
 check_started (BlinkCallManager *self,
                GError **error)
 {
-  if (self->signaller != NULL)
+  if (self->signaller != NULL && self->stop_task == NULL)
     return TRUE;
   g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED, "The call engine is not started");
   return FALSE;
 }
 
+/* The signaller's refusals, as the engine's errors. */
+static void
+set_signaller_error (GError **error,
+                     GError *signaller_error)
+{
+  BlinkCallError code;
+
+  switch (signaller_error->code)
+    {
+    case BLINK_SIGNALLER_ERROR_BAD_DID:
+    case BLINK_SIGNALLER_ERROR_PARTICIPANTS:
+      code = BLINK_CALL_ERROR_BAD_DID;
+      break;
+    case BLINK_SIGNALLER_ERROR_NO_SUCH_CALL:
+      code = BLINK_CALL_ERROR_NO_SUCH_CALL;
+      break;
+    default:
+      code = BLINK_CALL_ERROR_FAILED;
+    }
+  g_set_error_literal (error, BLINK_CALL_ERROR, code, signaller_error->message);
+}
+
 /**
  * blink_call_manager_offer:
- * @dids: whom to call
+ * @dids: whom to call; an address given twice counts once
  *
- * Calls @dids; the new call becomes the active one, after the previous
- * active call, if any, has been left properly.
+ * Calls @dids in the manager's #BlinkCallManager:audio-format; the new
+ * call becomes the active one, and the previous active call, if any, is
+ * left properly. When the offer is refused, nothing changes.
  *
  * Returns: (transfer none) (nullable): the call
  */
@@ -686,10 +638,10 @@ blink_call_manager_offer (BlinkCallManager *self,
                           const char *const *dids,
                           GError **error)
 {
-  g_autoptr (GPtrArray) participants = g_ptr_array_new ();
+  g_autoptr (GError) local_error = NULL;
   g_autofree char *id = NULL;
   g_autoptr (BlinkCall) call = NULL;
-  BlinkIpfsState state;
+  BlinkSignallerCall *signalled;
 
   g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), NULL);
 
@@ -712,48 +664,47 @@ blink_call_manager_offer (BlinkCallManager *self,
                        did_error->message);
           return NULL;
         }
-      if (g_str_equal (dids[i], self->did))
-        {
-          g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_BAD_DID,
-                       _("You cannot call yourself"));
-          return NULL;
-        }
     }
 
-  g_object_get (self->signaller, "ipfs-state", &state, NULL);
-  if (state != BLINK_IPFS_STATE_CONNECTED)
+  if (blink_signaller_get_ipfs_state (self->signaller) != BLINK_IPFS_STATE_CONNECTED)
     {
-      g_autofree char *api = NULL;
-
-      g_object_get (self->signaller, "ipfs-api", &api, NULL);
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_IPFS_NODE,
-                   _("No IPFS node is reachable. Start one with “ipfs daemon "
-                     "--enable-pubsub-experiment”, or set BLINK_IPFS_API to its API address."));
+                   _("No IPFS node is reachable at %s. Start one with “ipfs daemon "
+                     "--enable-pubsub-experiment”, or set BLINK_IPFS_API to its API address."),
+                   blink_signaller_get_ipfs_api_url (self->signaller));
       return NULL;
     }
 
-  if (!media_ensure (self, error))
+  if (!blink_signaller_check_offer (self->signaller, dids, &self->audio_format, &local_error))
+    {
+      set_signaller_error (error, local_error);
+      return NULL;
+    }
+
+  if (!media_ensure (self, &self->audio_format, error))
     return NULL;
 
+  id = blink_signaller_offer (self->signaller, dids, &self->audio_format, &local_error);
+  if (id == NULL)
+    {
+      set_signaller_error (error, local_error);
+      media_release_if_idle (self);
+      return NULL;
+    }
+
+  /* Only now that the new call exists is the old one left. */
   if (self->active != NULL)
     end_call (self, self->active);
 
-  g_signal_emit_by_name (self->signaller, "offer-call", dids, NULL, &id);
-  if (id == NULL)
-    {
-      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED, "The call cannot be offered");
-      return NULL;
-    }
-
-  g_ptr_array_add (participants, self->did);
-  for (guint i = 0; dids[i] != NULL; i++)
-    g_ptr_array_add (participants, (gpointer) dids[i]);
-  g_ptr_array_add (participants, NULL);
-
-  call = blink_call_new (id, FALSE, self->did, (const char *const *) participants->pdata,
-                         self->did);
+  /* The participants as the signaling knows them: duplicates gone. */
+  signalled = blink_signaller_find_call (self->signaller, id);
+  call = blink_call_new (id, FALSE, blink_signaller_get_did (self->signaller),
+                         blink_signaller_call_get_participants (signalled),
+                         blink_signaller_get_did (self->signaller), &self->audio_format);
+  blink_call_start_setup (call);
   g_ptr_array_add (self->calls, g_object_ref (call));
   set_active (self, call);
+  blink_connections_set_media (self->connections, self->media);
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
   return call;
 }
@@ -779,35 +730,39 @@ check_pending (BlinkCallManager *self,
 /**
  * blink_call_manager_accept:
  *
- * Answers a pending incoming call, which becomes the active one (the
- * previous active call, if any, is left properly first).
+ * Answers a pending incoming call in the format its caller offered; it
+ * becomes the active one (the previous active call, if any, is left
+ * properly first).
  */
 gboolean
 blink_call_manager_accept (BlinkCallManager *self,
                            BlinkCall *call,
                            GError **error)
 {
-  gboolean done = FALSE;
+  g_autoptr (GError) local_error = NULL;
   GPtrArray *participants;
 
   g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
 
-  if (!check_pending (self, call, error) || !media_ensure (self, error))
+  if (!check_pending (self, call, error) ||
+      !media_ensure (self, blink_call_get_audio_format (call), error))
     return FALSE;
 
-  if (self->active != NULL)
-    end_call (self, self->active);
-
-  g_signal_emit_by_name (self->signaller, "join-call", blink_call_get_id (call), &done);
-  if (!done)
+  if (!blink_signaller_join (self->signaller, blink_call_get_id (call), &local_error))
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_CALL,
                    _("The call is no longer there"));
       remove_call (self, call);
+      media_release_if_idle (self);
       return FALSE;
     }
 
+  if (self->active != NULL)
+    end_call (self, self->active);
+
+  blink_call_start_setup (call);
   set_active (self, call);
+  blink_connections_set_media (self->connections, self->media);
   /* Connect to everyone who is in already: the caller, and whoever joined. */
   participants = blink_call_get_participants (call);
   for (guint i = 0; i < participants->len; i++)
@@ -815,7 +770,7 @@ blink_call_manager_accept (BlinkCallManager *self,
       BlinkParticipant *p = g_ptr_array_index (participants, i);
 
       if (blink_participant_get_state (p) == BLINK_PARTICIPANT_STATE_CONNECTING)
-        peer_ensure (self, blink_participant_get_did (p));
+        blink_connections_ensure (self->connections, blink_participant_get_did (p));
     }
   return TRUE;
 }
@@ -825,15 +780,46 @@ blink_call_manager_decline (BlinkCallManager *self,
                             BlinkCall *call,
                             GError **error)
 {
-  gboolean done = FALSE;
+  g_autoptr (GError) local_error = NULL;
 
   g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
 
   if (!check_pending (self, call, error))
     return FALSE;
 
-  g_signal_emit_by_name (self->signaller, "decline-call", blink_call_get_id (call), &done);
+  if (!blink_signaller_decline (self->signaller, blink_call_get_id (call), &local_error))
+    g_debug ("%s", local_error->message);
   remove_call (self, call);
+  return TRUE;
+}
+
+/**
+ * blink_call_manager_cancel:
+ *
+ * Withdraws @call, an outgoing call nobody has answered yet: it disappears
+ * from every callee's pending calls.
+ */
+gboolean
+blink_call_manager_cancel (BlinkCallManager *self,
+                           BlinkCall *call,
+                           GError **error)
+{
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
+
+  if (!check_started (self, error))
+    return FALSE;
+
+  if (call == NULL || call != self->active || blink_call_get_incoming (call) ||
+      blink_call_get_state (call) != BLINK_CALL_STATE_RINGING ||
+      blink_call_has_participant_in (call, BLINK_PARTICIPANT_STATE_CONNECTING) ||
+      blink_call_has_participant_in (call, BLINK_PARTICIPANT_STATE_CONNECTED))
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_CALL,
+                   _("Only an outgoing call nobody has answered can be cancelled"));
+      return FALSE;
+    }
+
+  end_call (self, call);
   return TRUE;
 }
 
@@ -861,38 +847,61 @@ blink_call_manager_hang_up (BlinkCallManager *self,
   return TRUE;
 }
 
+static void
+announce (BlinkCallManager *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->active != NULL &&
+      !blink_signaller_announce (self->signaller, blink_call_get_id (self->active), self->muted,
+                                 self->deafened, FALSE, &error))
+    g_debug ("%s", error->message);
+}
+
 void
 blink_call_manager_set_muted (BlinkCallManager *self,
                               gboolean muted)
 {
-  gboolean done;
+  g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
   self->muted = muted;
   if (self->media != NULL)
     blink_audio_pipeline_set_muted (self->media, muted);
-  if (self->active != NULL)
-    g_signal_emit_by_name (self->signaller, "announce", blink_call_get_id (self->active), muted,
-                           self->deafened, FALSE, &done);
+  announce (self);
 }
 
 void
 blink_call_manager_set_deafened (BlinkCallManager *self,
                                  gboolean deafened)
 {
-  gboolean done;
+  g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
   self->deafened = deafened;
   if (self->media != NULL)
     blink_audio_pipeline_set_deafened (self->media, deafened);
-  if (self->active != NULL)
-    g_signal_emit_by_name (self->signaller, "announce", blink_call_get_id (self->active),
-                           self->muted, deafened, FALSE, &done);
+  announce (self);
 }
 
 const char *
 blink_call_manager_get_did (BlinkCallManager *self)
 {
-  return self->did;
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), NULL);
+
+  return self->signaller != NULL ? blink_signaller_get_did (self->signaller) : NULL;
+}
+
+/**
+ * blink_call_manager_get_signaller:
+ *
+ * Returns: (transfer none) (nullable): the signaling, once started: its
+ *   IPFS connection and statistics
+ */
+BlinkSignaller *
+blink_call_manager_get_signaller (BlinkCallManager *self)
+{
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), NULL);
+
+  return self->signaller;
 }
 
 BlinkCall *
@@ -927,38 +936,20 @@ blink_call_manager_find_call (BlinkCallManager *self,
   return NULL;
 }
 
-/* ---- statistics ---- */
-
-typedef struct
-{
-  GHashTable *stats; /* did → BlinkPeerStats* */
-  guint waiting;
-} StatsGathering;
-
 static void
-stats_gathering_free (StatsGathering *g)
-{
-  g_hash_table_unref (g->stats);
-  g_free (g);
-}
-
-static void
-on_peer_stats (GObject *source,
-               GAsyncResult *result,
-               gpointer user_data)
+on_connections_stats (GObject *source,
+                      GAsyncResult *result,
+                      gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  StatsGathering *g = g_task_get_task_data (task);
-  BlinkPeer *peer = BLINK_PEER (source);
-  BlinkPeerStats stats;
+  GError *error = NULL;
+  GHashTable *stats = blink_connections_get_stats_finish (BLINK_CONNECTIONS (source), result,
+                                                          &error);
 
-  /* A connection closing meanwhile has no figures: leave it out. */
-  if (blink_peer_get_stats_finish (peer, result, &stats, NULL))
-    g_hash_table_insert (g->stats, g_strdup (blink_peer_get_did (peer)),
-                         g_memdup2 (&stats, sizeof stats));
-  if (--g->waiting == 0)
-    g_task_return_pointer (task, g_hash_table_ref (g->stats),
-                           (GDestroyNotify) g_hash_table_unref);
+  if (stats == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, stats, (GDestroyNotify) g_hash_table_unref);
 }
 
 /**
@@ -972,31 +963,24 @@ blink_call_manager_get_stats_async (BlinkCallManager *self,
                                     gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
-  StatsGathering *g = g_new0 (StatsGathering, 1);
-  GHashTableIter iter;
-  gpointer peer;
+  GError *error = NULL;
 
   g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
   g_task_set_source_tag (task, blink_call_manager_get_stats_async);
-  g->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_task_set_task_data (task, g, (GDestroyNotify) stats_gathering_free);
-  g->waiting = g_hash_table_size (self->peers);
-  if (g->waiting == 0)
+  if (!check_started (self, &error))
     {
-      g_task_return_pointer (task, g_hash_table_ref (g->stats),
-                             (GDestroyNotify) g_hash_table_unref);
+      g_task_return_error (task, error);
       return;
     }
-  g_hash_table_iter_init (&iter, self->peers);
-  while (g_hash_table_iter_next (&iter, NULL, &peer))
-    blink_peer_get_stats_async (peer, on_peer_stats, g_object_ref (task));
+  blink_connections_get_stats_async (self->connections, on_connections_stats,
+                                     g_steal_pointer (&task));
 }
 
 /**
  * blink_call_manager_get_stats_finish:
  *
- * Returns: (transfer full): did → BlinkPeerStats*
+ * Returns: (transfer full): did → BlinkConnectionStats*
  */
 GHashTable *
 blink_call_manager_get_stats_finish (BlinkCallManager *self,
@@ -1008,37 +992,52 @@ blink_call_manager_get_stats_finish (BlinkCallManager *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- starting and stopping ---- */
+
 /**
  * blink_call_manager_start:
  *
  * Loads the identity and connects to the IPFS node; incoming calls are
- * heard from then on.
+ * heard from then on. Everything runs on the calling thread's
+ * thread-default context.
  */
 gboolean
 blink_call_manager_start (BlinkCallManager *self,
                           GError **error)
 {
+  g_autoptr (GError) local_error = NULL;
+  BlinkMediaConfig config;
+
   g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
 
   if (self->signaller != NULL)
     return TRUE;
 
-  if (gst_element_factory_find ("blinksignaller") == NULL)
-    GST_ELEMENT_REGISTER (blinksignaller, NULL);
-
-  self->signaller = gst_object_ref_sink (gst_element_factory_make ("blinksignaller", NULL));
+  self->signaller = blink_signaller_new ();
   g_object_set (self->signaller, "identity", self->identity_path, "ipfs-api", self->ipfs_api,
                 "ringing-timeout", self->ringing_timeout_s, "announce-interval",
                 self->announce_interval_ms, NULL);
-  if (gst_element_set_state (self->signaller, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE)
+  if (!blink_signaller_start (self->signaller, &local_error))
     {
-      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED,
-                   _("Cannot start: the identity or the IPFS API address cannot be used"));
-      gst_clear_object (&self->signaller);
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED, _("Cannot start: %s"),
+                   local_error->message);
+      g_clear_object (&self->signaller);
       return FALSE;
     }
+  self->context = g_main_context_ref_thread_default ();
 
-  g_object_get (self->signaller, "did", &self->did, NULL);
+  config = (BlinkMediaConfig){ self->ice_addresses, self->stun_server, self->turn_servers,
+                               self->latency_ms };
+  self->connections = blink_connections_new (self->context,
+                                             blink_signaller_get_did (self->signaller), &config);
+  g_signal_connect (self->connections, "local-description", G_CALLBACK (on_local_description),
+                    self);
+  g_signal_connect (self->connections, "local-candidate", G_CALLBACK (on_local_candidate), self);
+  g_signal_connect (self->connections, "connected", G_CALLBACK (on_connected), self);
+  g_signal_connect (self->connections, "failed", G_CALLBACK (on_connection_lost), self);
+  g_signal_connect (self->connections, "vanished", G_CALLBACK (on_connection_lost), self);
+  g_signal_connect (self->connections, "closed", G_CALLBACK (on_connection_closed), self);
+
   g_signal_connect (self->signaller, "incoming-call", G_CALLBACK (on_incoming_call), self);
   g_signal_connect (self->signaller, "offer-cancelled", G_CALLBACK (on_offer_cancelled), self);
   g_signal_connect (self->signaller, "offer-expired", G_CALLBACK (on_offer_expired), self);
@@ -1052,25 +1051,61 @@ blink_call_manager_start (BlinkCallManager *self,
   g_signal_connect (self->signaller, "sdp-received", G_CALLBACK (on_sdp_received), self);
   g_signal_connect (self->signaller, "ice-candidate-received",
                     G_CALLBACK (on_ice_candidate_received), self);
-  self->watchdog_id = g_timeout_add (WATCHDOG_INTERVAL_MS, on_watchdog, self);
+  g_signal_connect (self->signaller, "error", G_CALLBACK (on_signaller_error), self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DID]);
   return TRUE;
 }
 
+/* Every connection has closed (or the wait ran out): the signaller sends
+ * its last messages, the devices are released. */
+static void
+finish_stop (BlinkCallManager *self)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->stop_task);
+
+  g_signal_handlers_disconnect_by_data (self->signaller, self);
+  g_signal_handlers_disconnect_by_data (self->connections, self);
+  media_stop_retired (self);
+  if (self->media != NULL)
+    media_stop (self->media);
+  media_drop (self);
+  /* Stopping sends the leaves; the IPFS client lives until they are out. */
+  blink_signaller_stop (self->signaller);
+  g_clear_object (&self->signaller);
+  g_clear_object (&self->connections);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_task_return_boolean (task, TRUE);
+}
+
 /**
- * blink_call_manager_stop:
+ * blink_call_manager_stop_async:
  *
- * Leaves every call properly (peers are told) and disconnects.
+ * Leaves every call properly (peers are told), waits for every connection
+ * to close (at most as long as a hang-up waits), and disconnects.
  */
 void
-blink_call_manager_stop (BlinkCallManager *self)
+blink_call_manager_stop_async (BlinkCallManager *self,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
   g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
+  g_task_set_source_tag (task, blink_call_manager_stop_async);
   if (self->signaller == NULL)
-    return;
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->stop_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "Already stopping");
+      return;
+    }
 
+  self->stop_task = g_steal_pointer (&task);
   if (self->active != NULL)
     end_call (self, self->active);
   while (self->calls->len > 0)
@@ -1082,23 +1117,21 @@ blink_call_manager_stop (BlinkCallManager *self)
       else
         end_call (self, call);
     }
+  if (blink_connections_get_n_closing (self->connections) == 0)
+    finish_ending_calls (self);
+  else if (self->teardown == NULL)
+    self->teardown = blink_context_add_timeout (self->context, TEARDOWN_TIMEOUT_MS,
+                                                on_teardown_timeout, self, NULL);
+}
 
-  /* The pipeline must not stop under connections that are still closing:
-   * their streaming threads would wait on the stopped mixer while the
-   * closing waits on them. Wait for them, as long as a hang-up may. */
-  {
-    gint64 deadline = g_get_monotonic_time () + TEARDOWN_TIMEOUT_MS * 1000;
+gboolean
+blink_call_manager_stop_finish (BlinkCallManager *self,
+                                GAsyncResult *result,
+                                GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-    while (self->closing->len > 0 && g_get_monotonic_time () < deadline)
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-  }
-
-  g_clear_handle_id (&self->watchdog_id, g_source_remove);
-  g_signal_handlers_disconnect_by_data (self->signaller, self);
-  /* NULL sends the leaves; the IPFS client lives until they are out. */
-  gst_element_set_state (self->signaller, GST_STATE_NULL);
-  gst_clear_object (&self->signaller);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- GObject ---- */
@@ -1125,6 +1158,9 @@ blink_call_manager_get_property (GObject *object,
     case PROP_AUDIO_SINK:
       g_value_set_string (value, self->audio_sink);
       break;
+    case PROP_AUDIO_FORMAT:
+      g_value_set_boxed (value, &self->audio_format);
+      break;
     case PROP_ICE_ADDRESSES:
       g_value_set_boxed (value, self->ice_addresses);
       break;
@@ -1144,7 +1180,7 @@ blink_call_manager_get_property (GObject *object,
       g_value_set_uint (value, self->announce_interval_ms);
       break;
     case PROP_DID:
-      g_value_set_string (value, self->did);
+      g_value_set_string (value, blink_call_manager_get_did (self));
       break;
     case PROP_ACTIVE_CALL:
       g_value_set_object (value, self->active);
@@ -1184,6 +1220,16 @@ blink_call_manager_set_property (GObject *object,
       g_free (self->audio_sink);
       self->audio_sink = g_value_dup_string (value);
       break;
+    case PROP_AUDIO_FORMAT:
+      {
+        const BlinkAudioFormat *format = g_value_get_boxed (value);
+
+        if (format != NULL && blink_audio_format_is_valid (format))
+          self->audio_format = *format;
+        else
+          g_warning ("Not a format Blink can send: keeping the previous one");
+        break;
+      }
     case PROP_ICE_ADDRESSES:
       g_strfreev (self->ice_addresses);
       self->ice_addresses = g_value_dup_boxed (value);
@@ -1215,12 +1261,22 @@ blink_call_manager_dispose (GObject *object)
 {
   BlinkCallManager *self = BLINK_CALL_MANAGER (object);
 
-  blink_call_manager_stop (self);
-  g_clear_handle_id (&self->teardown_id, g_source_remove);
+  /* Not stopped: leave at once, without waiting for anything. */
+  if (self->signaller != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->signaller, self);
+      g_signal_handlers_disconnect_by_data (self->connections, self);
+      blink_connections_close_all (self->connections);
+      blink_signaller_stop (self->signaller);
+    }
+  g_clear_object (&self->stop_task);
+  g_clear_object (&self->signaller);
+  g_clear_object (&self->connections);
+  blink_clear_source (&self->teardown);
   g_clear_object (&self->active);
-  if (self->media != NULL)
-    blink_audio_pipeline_stop (self->media);
-  g_clear_object (&self->media);
+  media_drop (self);
+  g_ptr_array_set_size (self->retired, 0);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (blink_call_manager_parent_class)->dispose (object);
 }
@@ -1231,11 +1287,8 @@ blink_call_manager_finalize (GObject *object)
   BlinkCallManager *self = BLINK_CALL_MANAGER (object);
 
   g_ptr_array_unref (self->calls);
-  g_ptr_array_unref (self->closing);
   g_ptr_array_unref (self->ending);
-  g_hash_table_unref (self->peers);
-  g_hash_table_unref (self->deferred);
-  g_hash_table_unref (self->last_announce);
+  g_ptr_array_unref (self->retired);
   g_free (self->identity_path);
   g_free (self->ipfs_api);
   g_free (self->audio_source);
@@ -1243,7 +1296,6 @@ blink_call_manager_finalize (GObject *object)
   g_strfreev (self->ice_addresses);
   g_free (self->stun_server);
   g_strfreev (self->turn_servers);
-  g_free (self->did);
 
   G_OBJECT_CLASS (blink_call_manager_parent_class)->finalize (object);
 }
@@ -1269,6 +1321,10 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
   properties[PROP_AUDIO_SINK] =
     g_param_spec_string ("audio-sink", "Audio sink", "gst-launch description of the playback",
                          BLINK_AUDIO_SINK_DEFAULT, rw);
+  properties[PROP_AUDIO_FORMAT] =
+    g_param_spec_boxed ("audio-format", "Audio format",
+                        "The format of the calls offered from here; callees use it too",
+                        BLINK_TYPE_AUDIO_FORMAT, rw);
   properties[PROP_ICE_ADDRESSES] =
     g_param_spec_boxed ("ice-addresses", "ICE addresses",
                         "Local addresses ICE may use; all when unset", G_TYPE_STRV, rw);
@@ -1303,6 +1359,14 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                                1, BLINK_TYPE_CALL);
   /**
+   * BlinkCallManager::call-failed:
+   * @call: the call, which ends
+   * @error: why, e.g. %BLINK_CALL_ERROR_DEVICE when an audio device failed
+   */
+  signals[SIGNAL_CALL_FAILED] = g_signal_new ("call-failed", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                              2, BLINK_TYPE_CALL, G_TYPE_ERROR);
+  /**
    * BlinkCallManager::connection-closed:
    * @did: the participant
    *
@@ -1322,13 +1386,10 @@ blink_call_manager_init (BlinkCallManager *self)
   self->latency_ms = DEFAULT_LATENCY_MS;
   self->ringing_timeout_s = 60;
   self->announce_interval_ms = 3000;
+  self->audio_format = BLINK_AUDIO_FORMAT_DEFAULT;
   self->calls = g_ptr_array_new_with_free_func (g_object_unref);
-  self->closing = g_ptr_array_new_with_free_func (g_object_unref);
   self->ending = g_ptr_array_new_with_free_func (g_object_unref);
-  self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify) g_ptr_array_unref);
-  self->last_announce = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->retired = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 BlinkCallManager *

@@ -4,7 +4,9 @@
 #include <gio/gio.h>
 
 #include "blink-call.h"
+#include "blink-connection-stats.h"
 #include "blink-engine-errors.h"
+#include "blink-signaller.h"
 
 G_BEGIN_DECLS
 
@@ -15,9 +17,15 @@ BlinkCallManager *blink_call_manager_new (void);
 
 gboolean blink_call_manager_start (BlinkCallManager *self,
                                    GError **error);
-void blink_call_manager_stop (BlinkCallManager *self);
+void blink_call_manager_stop_async (BlinkCallManager *self,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean blink_call_manager_stop_finish (BlinkCallManager *self,
+                                         GAsyncResult *result,
+                                         GError **error);
 
 const char *blink_call_manager_get_did (BlinkCallManager *self);
+BlinkSignaller *blink_call_manager_get_signaller (BlinkCallManager *self);
 BlinkCall *blink_call_manager_get_active_call (BlinkCallManager *self);
 GPtrArray *blink_call_manager_get_calls (BlinkCallManager *self);
 BlinkCall *blink_call_manager_find_call (BlinkCallManager *self,
@@ -32,6 +40,9 @@ gboolean blink_call_manager_accept (BlinkCallManager *self,
 gboolean blink_call_manager_decline (BlinkCallManager *self,
                                      BlinkCall *call,
                                      GError **error);
+gboolean blink_call_manager_cancel (BlinkCallManager *self,
+                                    BlinkCall *call,
+                                    GError **error);
 gboolean blink_call_manager_hang_up (BlinkCallManager *self,
                                      GError **error);
 void blink_call_manager_set_muted (BlinkCallManager *self,

@@ -17,6 +17,8 @@ enum
   PROP_STATE,
   PROP_INCOMING,
   PROP_CALLER,
+  PROP_AUDIO_FORMAT,
+  PROP_SETUP_TIME,
   N_PROPS
 };
 
@@ -31,6 +33,9 @@ struct _BlinkCall
   gboolean incoming;
   char *caller;
   GPtrArray *participants; /* BlinkParticipant*, everyone but us */
+  BlinkAudioFormat audio;
+  gint64 setup_started_us; /* offered or accepted here; 0 before */
+  gint64 setup_time_us;    /* from then to the first connected participant */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCall, blink_call, G_TYPE_OBJECT)
@@ -100,6 +105,41 @@ blink_call_has_participant_in (BlinkCall *self,
   return FALSE;
 }
 
+/**
+ * blink_call_get_audio_format:
+ *
+ * Returns: (transfer none): the call's format on the wire, as its caller
+ *   offered it
+ */
+const BlinkAudioFormat *
+blink_call_get_audio_format (BlinkCall *self)
+{
+  return &self->audio;
+}
+
+/**
+ * blink_call_get_setup_time:
+ *
+ * Returns: µs from offering or accepting the call here to the first
+ *   connected participant; 0 until then
+ */
+gint64
+blink_call_get_setup_time (BlinkCall *self)
+{
+  return self->setup_time_us;
+}
+
+/**
+ * blink_call_start_setup:
+ *
+ * The user offered or accepted the call: its setup time counts from now.
+ */
+void
+blink_call_start_setup (BlinkCall *self)
+{
+  self->setup_started_us = g_get_monotonic_time ();
+}
+
 void
 blink_call_set_state (BlinkCall *self,
                       BlinkCallState state)
@@ -107,6 +147,12 @@ blink_call_set_state (BlinkCall *self,
   /* States only move forward. */
   if (state <= self->state)
     return;
+
+  if (state == BLINK_CALL_STATE_STARTED && self->setup_started_us != 0)
+    {
+      self->setup_time_us = MAX (1, g_get_monotonic_time () - self->setup_started_us);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SETUP_TIME]);
+    }
 
   g_debug ("Call %s: %s", self->id, blink_enum_nick (BLINK_TYPE_CALL_STATE, state));
   self->state = state;
@@ -134,6 +180,12 @@ blink_call_get_property (GObject *object,
       break;
     case PROP_CALLER:
       g_value_set_string (value, self->caller);
+      break;
+    case PROP_AUDIO_FORMAT:
+      g_value_set_boxed (value, &self->audio);
+      break;
+    case PROP_SETUP_TIME:
+      g_value_set_int64 (value, self->setup_time_us);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -171,6 +223,13 @@ blink_call_class_init (BlinkCallClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_CALLER] = g_param_spec_string ("caller", "Caller", "Who offered the call", NULL,
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AUDIO_FORMAT] =
+    g_param_spec_boxed ("audio-format", "Audio format", "The call's format on the wire",
+                        BLINK_TYPE_AUDIO_FORMAT, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETUP_TIME] =
+    g_param_spec_int64 ("setup-time", "Setup time",
+                        "µs from offer or accept to the first connected participant; 0 before",
+                        0, G_MAXINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -185,11 +244,13 @@ blink_call_new (const char *id,
                 gboolean incoming,
                 const char *caller,
                 const char *const *participants,
-                const char *self_did)
+                const char *self_did,
+                const BlinkAudioFormat *audio)
 {
   BlinkCall *self = g_object_new (BLINK_TYPE_CALL, NULL);
 
   self->id = g_strdup (id);
+  self->audio = *audio;
   self->incoming = incoming;
   self->caller = g_strdup (caller);
   for (guint i = 0; participants[i] != NULL; i++)

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "blink-message.h"
 #include "blink-participant.h"
 
 G_BEGIN_DECLS
@@ -32,7 +33,8 @@ BlinkCall *blink_call_new (const char *id,
                            gboolean incoming,
                            const char *caller,
                            const char *const *participants,
-                           const char *self_did);
+                           const char *self_did,
+                           const BlinkAudioFormat *audio);
 
 const char *blink_call_get_id (BlinkCall *self);
 BlinkCallState blink_call_get_state (BlinkCall *self);
@@ -44,6 +46,10 @@ BlinkParticipant *blink_call_find_participant (BlinkCall *self,
 gboolean blink_call_has_participant_in (BlinkCall *self,
                                         BlinkParticipantState state);
 
+const BlinkAudioFormat *blink_call_get_audio_format (BlinkCall *self);
+gint64 blink_call_get_setup_time (BlinkCall *self);
+
+void blink_call_start_setup (BlinkCall *self);
 void blink_call_set_state (BlinkCall *self,
                            BlinkCallState state);
 

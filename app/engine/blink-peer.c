@@ -5,6 +5,7 @@
 
 #include "blink-peer.h"
 
+#include "blink-context.h"
 #include "blink-enum.h"
 
 #include <gio/gio.h>
@@ -59,6 +60,7 @@ struct _BlinkPeer
   GstBin *pipeline;
   GstElement *tee;
   GstElement *mixer;
+  GstCaps *mix_caps;
   char *did;
   gboolean offerer;
   BlinkPeerState state;
@@ -73,12 +75,18 @@ struct _BlinkPeer
   gboolean receive_closed;
   GPtrArray *receive_elements;
   GPtrArray *mixer_pads;
+
+  /* The receive branch's volume appears on a streaming thread while the
+   * main thread may set the level: both under the lock. */
+  GMutex volume_lock;
   GstElement *volume;
   double volume_level;
 
   gboolean remote_set;
   GQueue early_candidates; /* Candidate*, until the remote description is set */
-  gint64 last_media_us;    /* written by a streaming thread, atomically */
+
+  GMutex media_lock;    /* a streaming thread writes, the main thread reads */
+  gint64 last_media_us; /* monotonic, when the last RTP packet came */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkPeer, blink_peer, G_TYPE_OBJECT)
@@ -155,8 +163,7 @@ on_main (BlinkPeer *self,
   call->func = func;
   call->data = data;
   call->free_data = free_data;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, run_call, call,
-                              (GDestroyNotify) call_free);
+  blink_context_invoke (self->context, run_call, call, (GDestroyNotify) call_free);
 }
 
 /* ---- negotiation ---- */
@@ -383,8 +390,9 @@ on_media_buffer (GstPad *pad,
 {
   BlinkPeer *self = user_data;
 
-  g_atomic_pointer_set ((gpointer *) &self->last_media_us,
-                        GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
+  g_mutex_lock (&self->media_lock);
+  self->last_media_us = g_get_monotonic_time ();
+  g_mutex_unlock (&self->media_lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -469,12 +477,13 @@ on_pad_added (GstElement *webrtc,
   capsfilter = add_element (self, "capsfilter");
   volume = add_element (self, "volume");
   /* The mixer's one input format (see BlinkAudioPipeline). */
-  g_object_set (capsfilter, "caps", g_object_get_data (G_OBJECT (self->mixer), "blink-mix-caps"),
-                NULL);
+  g_object_set (capsfilter, "caps", self->mix_caps, NULL);
   /* Conceal lost packets, and use the in-band FEC the sender adds. */
   g_object_set (dec, "plc", TRUE, "use-inband-fec", TRUE, NULL);
+  g_mutex_lock (&self->volume_lock);
   g_object_set (volume, "volume", self->volume_level, NULL);
-  g_atomic_pointer_set (&self->volume, volume);
+  self->volume = volume;
+  g_mutex_unlock (&self->volume_lock);
 
   gst_element_link_many (depay, dec, convert, resample, capsfilter, volume, NULL);
   mixer_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
@@ -496,14 +505,13 @@ void
 blink_peer_set_volume (BlinkPeer *self,
                        double volume)
 {
-  GstElement *element;
-
   g_return_if_fail (BLINK_IS_PEER (self));
 
+  g_mutex_lock (&self->volume_lock);
   self->volume_level = volume;
-  element = g_atomic_pointer_get (&self->volume);
-  if (element != NULL)
-    g_object_set (element, "volume", volume, NULL);
+  if (self->volume != NULL)
+    g_object_set (self->volume, "volume", volume, NULL);
+  g_mutex_unlock (&self->volume_lock);
 }
 
 /* ---- statistics ---- */
@@ -513,7 +521,7 @@ add_stats (GQuark field,
            const GValue *value,
            gpointer user_data)
 {
-  BlinkPeerStats *stats = user_data;
+  BlinkConnectionStats *stats = user_data;
   const GstStructure *entry;
   GstWebRTCStatsType type;
 
@@ -542,7 +550,7 @@ on_stats_reply (GstPromise *promise,
 {
   GTask *task = user_data;
   const GstStructure *reply;
-  BlinkPeerStats *stats;
+  BlinkConnectionStats *stats;
 
   if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
       (reply = gst_promise_get_reply (promise)) == NULL)
@@ -551,7 +559,7 @@ on_stats_reply (GstPromise *promise,
                                "The connection has no statistics");
       return;
     }
-  stats = g_new0 (BlinkPeerStats, 1);
+  stats = g_new0 (BlinkConnectionStats, 1);
   stats->round_trip_time = -1;
   gst_structure_foreach (reply, add_stats, stats);
   g_task_return_pointer (task, stats, g_free);
@@ -582,10 +590,10 @@ blink_peer_get_stats_async (BlinkPeer *self,
 gboolean
 blink_peer_get_stats_finish (BlinkPeer *self,
                              GAsyncResult *result,
-                             BlinkPeerStats *stats,
+                             BlinkConnectionStats *stats,
                              GError **error)
 {
-  g_autofree BlinkPeerStats *reply = NULL;
+  g_autofree BlinkConnectionStats *reply = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -784,6 +792,9 @@ blink_peer_finalize (GObject *object)
   g_ptr_array_unref (self->receive_elements);
   g_ptr_array_unref (self->mixer_pads);
   g_mutex_clear (&self->receive_lock);
+  g_mutex_clear (&self->volume_lock);
+  g_mutex_clear (&self->media_lock);
+  gst_clear_caps (&self->mix_caps);
   gst_clear_object (&self->queue);
   gst_clear_object (&self->webrtc);
   gst_clear_object (&self->tee);
@@ -830,6 +841,8 @@ static void
 blink_peer_init (BlinkPeer *self)
 {
   g_mutex_init (&self->receive_lock);
+  g_mutex_init (&self->volume_lock);
+  g_mutex_init (&self->media_lock);
   self->receive_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   self->volume_level = 1.0;
@@ -841,6 +854,7 @@ blink_peer_init (BlinkPeer *self)
  * @pipeline: where the peer's elements go
  * @tee: the encoded audio to send
  * @mixer: where the decoded audio goes
+ * @mix_caps: the one format of every mixer input
  * @did: the remote participant
  * @offerer: whether this side makes the SDP offer
  *
@@ -850,6 +864,7 @@ BlinkPeer *
 blink_peer_new (GstBin *pipeline,
                 GstElement *tee,
                 GstElement *mixer,
+                GstCaps *mix_caps,
                 const char *did,
                 gboolean offerer,
                 const BlinkMediaConfig *config)
@@ -860,6 +875,7 @@ blink_peer_new (GstBin *pipeline,
   self->pipeline = gst_object_ref (pipeline);
   self->tee = gst_object_ref (tee);
   self->mixer = gst_object_ref (mixer);
+  self->mix_caps = gst_caps_ref (mix_caps);
   self->did = g_strdup (did);
   self->offerer = offerer;
 
@@ -916,9 +932,35 @@ blink_peer_get_state (BlinkPeer *self)
 gint64
 blink_peer_get_last_media_time (BlinkPeer *self)
 {
+  gint64 last;
+
   g_return_val_if_fail (BLINK_IS_PEER (self), 0);
 
-  return (gint64) GPOINTER_TO_SIZE (g_atomic_pointer_get ((gpointer *) &self->last_media_us));
+  g_mutex_lock (&self->media_lock);
+  last = self->last_media_us;
+  g_mutex_unlock (&self->media_lock);
+  return last;
+}
+
+/**
+ * blink_peer_contains:
+ *
+ * Returns: whether @object is one of the peer's elements, or inside one
+ *   (e.g. webrtcbin's own), so that a bus message can be told apart
+ */
+gboolean
+blink_peer_contains (BlinkPeer *self,
+                     GstObject *object)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->receive_lock);
+
+  if (gst_object_has_as_ancestor (object, GST_OBJECT (self->webrtc)) ||
+      gst_object_has_as_ancestor (object, GST_OBJECT (self->queue)))
+    return TRUE;
+  for (guint i = 0; i < self->receive_elements->len; i++)
+    if (gst_object_has_as_ancestor (object, g_ptr_array_index (self->receive_elements, i)))
+      return TRUE;
+  return FALSE;
 }
 
 gboolean

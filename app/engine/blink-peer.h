@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "blink-connection-stats.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -39,31 +41,13 @@ typedef struct
   guint latency_ms;
 } BlinkMediaConfig;
 
-/**
- * BlinkPeerStats:
- * @packets_sent: RTP packets we sent to the peer
- * @packets_received: RTP packets that arrived from the peer
- * @packets_lost: gaps in the peer's sequence numbers, as the jitter buffer
- *   last counted them (it counts at RTCP time, and counts what the peer
- *   sent before the connection was up)
- * @jitter: interarrival jitter, seconds
- * @round_trip_time: seconds, from the peer's RTCP reports; negative until known
- */
-typedef struct
-{
-  guint64 packets_sent;
-  guint64 packets_received;
-  gint64 packets_lost;
-  double jitter;
-  double round_trip_time;
-} BlinkPeerStats;
-
 #define BLINK_TYPE_PEER (blink_peer_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkPeer, blink_peer, BLINK, PEER, GObject)
 
 BlinkPeer *blink_peer_new (GstBin *pipeline,
                            GstElement *tee,
                            GstElement *mixer,
+                           GstCaps *mix_caps,
                            const char *did,
                            gboolean offerer,
                            const BlinkMediaConfig *config);
@@ -83,12 +67,14 @@ void blink_peer_add_ice_candidate (BlinkPeer *self,
 void blink_peer_set_volume (BlinkPeer *self,
                             double volume);
 void blink_peer_close (BlinkPeer *self);
+gboolean blink_peer_contains (BlinkPeer *self,
+                              GstObject *object);
 void blink_peer_get_stats_async (BlinkPeer *self,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data);
 gboolean blink_peer_get_stats_finish (BlinkPeer *self,
                                       GAsyncResult *result,
-                                      BlinkPeerStats *stats,
+                                      BlinkConnectionStats *stats,
                                       GError **error);
 
 void blink_peer_guard_decoder (GstPad *depayloader_sink);

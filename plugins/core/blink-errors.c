@@ -7,6 +7,7 @@ G_DEFINE_QUARK (blink-did-error-quark, blink_did_error)
 G_DEFINE_QUARK (blink-identity-error-quark, blink_identity_error)
 G_DEFINE_QUARK (blink-protocol-error-quark, blink_protocol_error)
 G_DEFINE_QUARK (blink-ipfs-error-quark, blink_ipfs_error)
+G_DEFINE_QUARK (blink-signaller-error-quark, blink_signaller_error)
 
 /**
  * blink_protocol_error_to_nick:

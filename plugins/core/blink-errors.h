@@ -82,4 +82,23 @@ typedef enum
 #define BLINK_IPFS_ERROR (blink_ipfs_error_quark ())
 GQuark blink_ipfs_error_quark (void);
 
+/**
+ * BlinkSignallerError:
+ * Why the signaller refused what it was asked.
+ */
+typedef enum
+{
+  BLINK_SIGNALLER_ERROR_NOT_STARTED,  /* blink_signaller_start() has not succeeded */
+  BLINK_SIGNALLER_ERROR_BAD_DID,      /* not a did:key, or our own */
+  BLINK_SIGNALLER_ERROR_PARTICIPANTS, /* too few or too many participants */
+  BLINK_SIGNALLER_ERROR_AUDIO_FORMAT, /* a format Blink does not send */
+  BLINK_SIGNALLER_ERROR_NO_SUCH_CALL, /* unknown call, or not in a state for this */
+  BLINK_SIGNALLER_ERROR_NOT_PARTICIPANT, /* the DID is not in the call */
+  BLINK_SIGNALLER_ERROR_INVALID,      /* a malformed argument (SDP, candidate) */
+  BLINK_SIGNALLER_ERROR_SEND,         /* a message could not be sealed or published */
+} BlinkSignallerError;
+
+#define BLINK_SIGNALLER_ERROR (blink_signaller_error_quark ())
+GQuark blink_signaller_error_quark (void);
+
 G_END_DECLS

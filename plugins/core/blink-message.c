@@ -37,6 +37,29 @@ blink_message_kind_to_nick (BlinkMessageKind kind)
   return kind_nicks[kind];
 }
 
+BlinkAudioFormat *
+blink_audio_format_copy (const BlinkAudioFormat *format)
+{
+  return g_memdup2 (format, sizeof *format);
+}
+
+void
+blink_audio_format_free (BlinkAudioFormat *format)
+{
+  g_free (format);
+}
+
+G_DEFINE_BOXED_TYPE (BlinkAudioFormat, blink_audio_format, blink_audio_format_copy,
+                     blink_audio_format_free)
+
+gboolean
+blink_audio_format_equal (const BlinkAudioFormat *a,
+                          const BlinkAudioFormat *b)
+{
+  return a->rate == b->rate && a->channels == b->channels && a->frame_ms == b->frame_ms &&
+         a->bitrate == b->bitrate;
+}
+
 gboolean
 blink_audio_format_is_valid (const BlinkAudioFormat *format)
 {

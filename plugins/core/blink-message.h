@@ -38,7 +38,13 @@ typedef struct
 
 #define BLINK_AUDIO_FORMAT_DEFAULT ((BlinkAudioFormat){ 48000, 1, 20, 32000 })
 
+#define BLINK_TYPE_AUDIO_FORMAT (blink_audio_format_get_type ())
+GType blink_audio_format_get_type (void);
+BlinkAudioFormat *blink_audio_format_copy (const BlinkAudioFormat *format);
+void blink_audio_format_free (BlinkAudioFormat *format);
 gboolean blink_audio_format_is_valid (const BlinkAudioFormat *format);
+gboolean blink_audio_format_equal (const BlinkAudioFormat *a,
+                                   const BlinkAudioFormat *b);
 
 /**
  * BlinkMessage:

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * BlinkConnectionStats:
+ * What one connection to a remote participant measured.
+ * @packets_sent: RTP packets we sent to the peer
+ * @packets_received: RTP packets that arrived from the peer
+ * @packets_lost: gaps in the peer's sequence numbers, as the jitter buffer
+ *   last counted them (it counts at RTCP time, and counts what the peer
+ *   sent before the connection was up)
+ * @jitter: interarrival jitter, seconds
+ * @round_trip_time: seconds, from the peer's RTCP reports; negative until known
+ */
+typedef struct
+{
+  guint64 packets_sent;
+  guint64 packets_received;
+  gint64 packets_lost;
+  double jitter;
+  double round_trip_time;
+} BlinkConnectionStats;
+
+G_END_DECLS

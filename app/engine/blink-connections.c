@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blink-connections"
+
+#include "config.h"
+
+#include "blink-connections.h"
+
+#include "blink-context.h"
+
+/* The WebRTC connections of the active call, one BlinkPeer per remote
+ * participant, and those still closing (docs/engine.md):
+ *
+ * - the greater DID of a pair makes the SDP offer (no glare);
+ * - a new connection to a participant whose previous one is still closing
+ *   waits, its SDP and candidates queued, until that one has closed;
+ * - a participant that vanished (no announce for 10 s, or no RTP for 5 s
+ *   once some came) is reported, since neither ICE nor webrtcbin notice.
+ *
+ * Everything runs on the context given at construction; BlinkPeer marshals
+ * webrtcbin's events to it. */
+
+#define WATCHDOG_INTERVAL_MS 1000
+/* A participant is gone when no announce came for this long… */
+#define ANNOUNCE_SILENCE_US (10 * G_USEC_PER_SEC)
+/* …or no RTP, once some came, for this long. */
+#define MEDIA_SILENCE_US (5 * G_USEC_PER_SEC)
+
+enum
+{
+  SIGNAL_LOCAL_DESCRIPTION,
+  SIGNAL_LOCAL_CANDIDATE,
+  SIGNAL_CONNECTED,
+  SIGNAL_FAILED,
+  SIGNAL_VANISHED,
+  SIGNAL_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  gboolean is_sdp;
+  char *type;
+  char *text;
+  guint mline;
+} PendingSignal;
+
+struct _BlinkConnections
+{
+  GObject parent_instance;
+
+  GMainContext *context;
+  char *self_did;
+  char **ice_addresses;
+  char *stun_server;
+  char **turn_servers;
+  guint latency_ms;
+
+  BlinkAudioPipeline *media;  /* where new peers go; NULL: no active call */
+  GHashTable *peers;          /* did → BlinkPeer*, of the active call */
+  GPtrArray *closing;         /* BlinkPeer* going down */
+  GHashTable *deferred;       /* did → GPtrArray of PendingSignal*: waits for the old peer */
+  GHashTable *last_announce;  /* did → gint64* monotonic µs */
+  GSource *watchdog;
+};
+
+G_DEFINE_FINAL_TYPE (BlinkConnections, blink_connections, G_TYPE_OBJECT)
+
+static void
+pending_signal_free (PendingSignal *p)
+{
+  g_free (p->type);
+  g_free (p->text);
+  g_free (p);
+}
+
+static void
+apply_signal (BlinkPeer *peer,
+              PendingSignal *p)
+{
+  if (p->is_sdp)
+    blink_peer_set_remote_description (peer, p->type, p->text);
+  else
+    blink_peer_add_ice_candidate (peer, p->mline, p->text);
+}
+
+static void
+note_time (GHashTable *table,
+           const char *did)
+{
+  gint64 *when = g_new (gint64, 1);
+
+  *when = g_get_monotonic_time ();
+  g_hash_table_insert (table, g_strdup (did), when);
+}
+
+/* ---- peer events ---- */
+
+static void
+on_peer_description (BlinkPeer *peer,
+                     const char *type,
+                     const char *sdp,
+                     BlinkConnections *self)
+{
+  g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, blink_peer_get_did (peer), type, sdp);
+}
+
+static void
+on_peer_candidate (BlinkPeer *peer,
+                   guint mline,
+                   const char *candidate,
+                   BlinkConnections *self)
+{
+  g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, blink_peer_get_did (peer), mline,
+                 candidate);
+}
+
+static void
+on_peer_state (BlinkPeer *peer,
+               GParamSpec *pspec,
+               BlinkConnections *self)
+{
+  const char *did = blink_peer_get_did (peer);
+
+  if (g_hash_table_lookup (self->peers, did) != peer)
+    return;
+
+  if (blink_peer_get_state (peer) == BLINK_PEER_STATE_CONNECTED)
+    g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, did);
+  else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED)
+    g_signal_emit (self, signals[SIGNAL_FAILED], 0, did);
+}
+
+static gboolean
+peer_closing (BlinkConnections *self,
+              const char *did)
+{
+  for (guint i = 0; i < self->closing->len; i++)
+    if (g_str_equal (blink_peer_get_did (g_ptr_array_index (self->closing, i)), did))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_peer_closed (BlinkPeer *peer,
+                BlinkConnections *self)
+{
+  g_autofree char *did = g_strdup (blink_peer_get_did (peer));
+  g_autoptr (GPtrArray) waiting = NULL;
+
+  g_debug ("Connection to %s closed", did);
+  g_signal_handlers_disconnect_by_data (peer, self);
+  g_ptr_array_remove (self->closing, peer);
+
+  /* A new connection to the same peer was waiting for this one to close. */
+  if (!peer_closing (self, did) &&
+      g_hash_table_steal_extended (self->deferred, did, NULL, (gpointer *) &waiting))
+    {
+      BlinkPeer *fresh;
+
+      blink_connections_ensure (self, did);
+      fresh = g_hash_table_lookup (self->peers, did);
+      for (guint i = 0; fresh != NULL && i < waiting->len; i++)
+        apply_signal (fresh, g_ptr_array_index (waiting, i));
+    }
+
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0, did);
+}
+
+/* ---- the watchdog ---- */
+
+static gboolean
+on_watchdog (gpointer user_data)
+{
+  BlinkConnections *self = user_data;
+  g_autoptr (GPtrArray) vanished = g_ptr_array_new_with_free_func (g_free);
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  const char *did;
+  BlinkPeer *peer;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &did, (gpointer *) &peer))
+    {
+      gint64 *announced = g_hash_table_lookup (self->last_announce, did);
+      gint64 media = blink_peer_get_last_media_time (peer);
+
+      if ((announced != NULL && now - *announced > ANNOUNCE_SILENCE_US) ||
+          (media != 0 && now - media > MEDIA_SILENCE_US))
+        g_ptr_array_add (vanished, g_strdup (did));
+    }
+
+  for (guint i = 0; i < vanished->len; i++)
+    {
+      g_debug ("%s vanished: no announce or media", (char *) g_ptr_array_index (vanished, i));
+      g_signal_emit (self, signals[SIGNAL_VANISHED], 0, g_ptr_array_index (vanished, i));
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- public API ---- */
+
+/**
+ * blink_connections_set_media:
+ * @media: (nullable): the active call's pipeline, where new connections
+ *   go; %NULL when there is no active call
+ */
+void
+blink_connections_set_media (BlinkConnections *self,
+                             BlinkAudioPipeline *media)
+{
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  g_set_object (&self->media, media);
+  if (media != NULL && self->watchdog == NULL)
+    self->watchdog = blink_context_add_timeout (self->context, WATCHDOG_INTERVAL_MS, on_watchdog,
+                                                self, NULL);
+  else if (media == NULL)
+    blink_clear_source (&self->watchdog);
+}
+
+/**
+ * blink_connections_ensure:
+ *
+ * Makes the connection to @did, unless one exists, there is no active
+ * call, or the previous connection to @did has not finished closing: then
+ * it waits for that.
+ */
+void
+blink_connections_ensure (BlinkConnections *self,
+                          const char *did)
+{
+  BlinkMediaConfig config = { self->ice_addresses, self->stun_server, self->turn_servers,
+                              self->latency_ms };
+  gboolean offerer = g_strcmp0 (self->self_did, did) > 0;
+  BlinkPeer *peer;
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  if (self->media == NULL || g_hash_table_contains (self->peers, did))
+    return;
+
+  if (peer_closing (self, did))
+    {
+      if (!g_hash_table_contains (self->deferred, did))
+        g_hash_table_insert (self->deferred, g_strdup (did),
+                             g_ptr_array_new_with_free_func ((GDestroyNotify) pending_signal_free));
+      g_debug ("Connection to %s waits for the previous one to close", did);
+      return;
+    }
+
+  /* The greater DID of the pair makes the offer: no glare. */
+  peer = blink_peer_new (blink_audio_pipeline_get_bin (self->media),
+                         blink_audio_pipeline_get_tee (self->media),
+                         blink_audio_pipeline_get_mixer (self->media),
+                         blink_audio_pipeline_get_mix_caps (self->media), did, offerer, &config);
+  g_signal_connect (peer, "local-description", G_CALLBACK (on_peer_description), self);
+  g_signal_connect (peer, "local-candidate", G_CALLBACK (on_peer_candidate), self);
+  g_signal_connect (peer, "notify::state", G_CALLBACK (on_peer_state), self);
+  g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
+  g_hash_table_insert (self->peers, g_strdup (did), peer);
+  note_time (self->last_announce, did);
+  g_debug ("Connecting to %s as %s", did, offerer ? "offerer" : "answerer");
+  blink_peer_start (peer);
+}
+
+static void
+route_signal (BlinkConnections *self,
+              const char *did,
+              PendingSignal *p)
+{
+  GPtrArray *waiting;
+  BlinkPeer *peer;
+
+  blink_connections_ensure (self, did);
+  waiting = g_hash_table_lookup (self->deferred, did);
+  if (waiting != NULL)
+    {
+      g_ptr_array_add (waiting, p);
+      return;
+    }
+
+  peer = g_hash_table_lookup (self->peers, did);
+  if (peer != NULL)
+    apply_signal (peer, p);
+  pending_signal_free (p);
+}
+
+/**
+ * blink_connections_set_remote_description:
+ * @type: "offer" or "answer"
+ *
+ * Hands @did's SDP to its connection, made first if need be.
+ */
+void
+blink_connections_set_remote_description (BlinkConnections *self,
+                                          const char *did,
+                                          const char *type,
+                                          const char *sdp)
+{
+  PendingSignal *p = g_new0 (PendingSignal, 1);
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  p->is_sdp = TRUE;
+  p->type = g_strdup (type);
+  p->text = g_strdup (sdp);
+  route_signal (self, did, p);
+}
+
+void
+blink_connections_add_ice_candidate (BlinkConnections *self,
+                                     const char *did,
+                                     guint mline,
+                                     const char *candidate)
+{
+  PendingSignal *p = g_new0 (PendingSignal, 1);
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  p->mline = mline;
+  p->text = g_strdup (candidate);
+  route_signal (self, did, p);
+}
+
+/**
+ * blink_connections_note_announce:
+ *
+ * @did announced itself: it is still there.
+ */
+void
+blink_connections_note_announce (BlinkConnections *self,
+                                 const char *did)
+{
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  if (g_hash_table_contains (self->peers, did))
+    note_time (self->last_announce, did);
+}
+
+/**
+ * blink_connections_close:
+ *
+ * Takes the connection to @did down ("closed" follows) and forgets what
+ * waited for it.
+ */
+void
+blink_connections_close (BlinkConnections *self,
+                         const char *did)
+{
+  BlinkPeer *peer;
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  g_hash_table_remove (self->deferred, did);
+  peer = g_hash_table_lookup (self->peers, did);
+  if (peer == NULL)
+    return;
+
+  g_ptr_array_add (self->closing, g_object_ref (peer));
+  g_hash_table_remove (self->peers, did);
+  blink_peer_close (peer);
+}
+
+/**
+ * blink_connections_close_all:
+ *
+ * The active call is over: every connection closes, no new one is made.
+ */
+void
+blink_connections_close_all (BlinkConnections *self)
+{
+  GHashTableIter iter;
+  BlinkPeer *peer;
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  blink_connections_set_media (self, NULL);
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
+    {
+      g_ptr_array_add (self->closing, g_object_ref (peer));
+      blink_peer_close (peer);
+    }
+  g_hash_table_remove_all (self->peers);
+  g_hash_table_remove_all (self->deferred);
+  g_hash_table_remove_all (self->last_announce);
+}
+
+guint
+blink_connections_get_n_closing (BlinkConnections *self)
+{
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), 0);
+
+  return self->closing->len;
+}
+
+/**
+ * blink_connections_find_owner:
+ * @object: an element, e.g. the source of a bus message
+ *
+ * Returns: (nullable): the DID whose connection @object belongs to
+ */
+const char *
+blink_connections_find_owner (BlinkConnections *self,
+                              GstObject *object)
+{
+  GHashTableIter iter;
+  BlinkPeer *peer;
+
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
+    if (blink_peer_contains (peer, object))
+      return blink_peer_get_did (peer);
+  for (guint i = 0; i < self->closing->len; i++)
+    if (blink_peer_contains (g_ptr_array_index (self->closing, i), object))
+      return blink_peer_get_did (g_ptr_array_index (self->closing, i));
+  return NULL;
+}
+
+/* ---- statistics ---- */
+
+typedef struct
+{
+  GHashTable *stats; /* did → BlinkConnectionStats* */
+  guint waiting;
+} StatsGathering;
+
+static void
+stats_gathering_free (StatsGathering *g)
+{
+  g_hash_table_unref (g->stats);
+  g_free (g);
+}
+
+static void
+on_peer_stats (GObject *source,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  StatsGathering *g = g_task_get_task_data (task);
+  BlinkPeer *peer = BLINK_PEER (source);
+  BlinkConnectionStats stats;
+
+  /* A connection closing meanwhile has no figures: leave it out. */
+  if (blink_peer_get_stats_finish (peer, result, &stats, NULL))
+    g_hash_table_insert (g->stats, g_strdup (blink_peer_get_did (peer)),
+                         g_memdup2 (&stats, sizeof stats));
+  if (--g->waiting == 0)
+    g_task_return_pointer (task, g_hash_table_ref (g->stats),
+                           (GDestroyNotify) g_hash_table_unref);
+}
+
+/**
+ * blink_connections_get_stats_async:
+ *
+ * Gathers the statistics of every connection of the active call.
+ */
+void
+blink_connections_get_stats_async (BlinkConnections *self,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  StatsGathering *g = g_new0 (StatsGathering, 1);
+  GHashTableIter iter;
+  gpointer peer;
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  g_task_set_source_tag (task, blink_connections_get_stats_async);
+  g->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_task_set_task_data (task, g, (GDestroyNotify) stats_gathering_free);
+  g->waiting = g_hash_table_size (self->peers);
+  if (g->waiting == 0)
+    {
+      g_task_return_pointer (task, g_hash_table_ref (g->stats),
+                             (GDestroyNotify) g_hash_table_unref);
+      return;
+    }
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &peer))
+    blink_peer_get_stats_async (peer, on_peer_stats, g_object_ref (task));
+}
+
+/**
+ * blink_connections_get_stats_finish:
+ *
+ * Returns: (transfer full): did → BlinkConnectionStats*
+ */
+GHashTable *
+blink_connections_get_stats_finish (BlinkConnections *self,
+                                    GAsyncResult *result,
+                                    GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- GObject ---- */
+
+static void
+blink_connections_dispose (GObject *object)
+{
+  BlinkConnections *self = BLINK_CONNECTIONS (object);
+  GHashTableIter iter;
+  gpointer peer;
+
+  blink_clear_source (&self->watchdog);
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &peer))
+    g_signal_handlers_disconnect_by_data (peer, self);
+  for (guint i = 0; i < self->closing->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->closing, i), self);
+  g_hash_table_remove_all (self->peers);
+  g_ptr_array_set_size (self->closing, 0);
+  g_clear_object (&self->media);
+
+  G_OBJECT_CLASS (blink_connections_parent_class)->dispose (object);
+}
+
+static void
+blink_connections_finalize (GObject *object)
+{
+  BlinkConnections *self = BLINK_CONNECTIONS (object);
+
+  g_hash_table_unref (self->peers);
+  g_ptr_array_unref (self->closing);
+  g_hash_table_unref (self->deferred);
+  g_hash_table_unref (self->last_announce);
+  g_main_context_unref (self->context);
+  g_free (self->self_did);
+  g_strfreev (self->ice_addresses);
+  g_free (self->stun_server);
+  g_strfreev (self->turn_servers);
+
+  G_OBJECT_CLASS (blink_connections_parent_class)->finalize (object);
+}
+
+static void
+blink_connections_class_init (BlinkConnectionsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = blink_connections_dispose;
+  object_class->finalize = blink_connections_finalize;
+
+  /* did, "offer" or "answer", the SDP to send to did */
+  signals[SIGNAL_LOCAL_DESCRIPTION] =
+    g_signal_new ("local-description", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  /* did, m-line, a candidate to send to did */
+  signals[SIGNAL_LOCAL_CANDIDATE] =
+    g_signal_new ("local-candidate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
+  signals[SIGNAL_CONNECTED] = g_signal_new ("connected", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                            G_TYPE_STRING);
+  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_VANISHED] = g_signal_new ("vanished", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                           G_TYPE_STRING);
+  /* A connection's webrtcbin reached NULL and left the pipeline. */
+  signals[SIGNAL_CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+blink_connections_init (BlinkConnections *self)
+{
+  self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->closing = g_ptr_array_new_with_free_func (g_object_unref);
+  self->deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) g_ptr_array_unref);
+  self->last_announce = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/**
+ * blink_connections_new:
+ * @context: where everything runs
+ * @self_did: our address, for who offers to whom
+ * @config: how peers connect
+ */
+BlinkConnections *
+blink_connections_new (GMainContext *context,
+                       const char *self_did,
+                       const BlinkMediaConfig *config)
+{
+  BlinkConnections *self = g_object_new (BLINK_TYPE_CONNECTIONS, NULL);
+
+  self->context = g_main_context_ref (context);
+  self->self_did = g_strdup (self_did);
+  self->ice_addresses = g_strdupv (config->ice_addresses);
+  self->stun_server = g_strdup (config->stun_server);
+  self->turn_servers = g_strdupv (config->turn_servers);
+  self->latency_ms = config->latency_ms;
+  return self;
+}

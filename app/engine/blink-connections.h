@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "blink-audio-pipeline.h"
+#include "blink-peer.h"
+
+G_BEGIN_DECLS
+
+#define BLINK_TYPE_CONNECTIONS (blink_connections_get_type ())
+G_DECLARE_FINAL_TYPE (BlinkConnections, blink_connections, BLINK, CONNECTIONS, GObject)
+
+BlinkConnections *blink_connections_new (GMainContext *context,
+                                         const char *self_did,
+                                         const BlinkMediaConfig *config);
+
+void blink_connections_set_media (BlinkConnections *self,
+                                  BlinkAudioPipeline *media);
+void blink_connections_ensure (BlinkConnections *self,
+                               const char *did);
+void blink_connections_set_remote_description (BlinkConnections *self,
+                                               const char *did,
+                                               const char *type,
+                                               const char *sdp);
+void blink_connections_add_ice_candidate (BlinkConnections *self,
+                                          const char *did,
+                                          guint mline,
+                                          const char *candidate);
+void blink_connections_note_announce (BlinkConnections *self,
+                                      const char *did);
+void blink_connections_close (BlinkConnections *self,
+                              const char *did);
+void blink_connections_close_all (BlinkConnections *self);
+guint blink_connections_get_n_closing (BlinkConnections *self);
+const char *blink_connections_find_owner (BlinkConnections *self,
+                                          GstObject *object);
+
+void blink_connections_get_stats_async (BlinkConnections *self,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+GHashTable *blink_connections_get_stats_finish (BlinkConnections *self,
+                                                GAsyncResult *result,
+                                                GError **error);
+
+G_END_DECLS

@@ -1,0 +1,1348 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blink-signaller"
+
+#include "config.h"
+
+#include "blink-signaller.h"
+
+#include "blink-did.h"
+#include "blink-enum.h"
+#include "blink-envelope.h"
+#include "blink-topic.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/**
+ * BlinkSignaller:
+ *
+ * Blink's call signaling over IPFS pubsub (docs/protocol.md): it owns the
+ * user's identity and a client of an IPFS node's RPC API, and carries every
+ * message of a call, signed and encrypted, on the three kinds of topic (the
+ * per-user offer topic, the per-call topic and the per-participant peer
+ * topic). It keeps no media. The call engine calls it and listens to its
+ * signals; the `blinksignaller` element wraps it for gst-launch.
+ *
+ * It runs on the thread-default #GMainContext of the thread that starts it,
+ * and emits every signal there; that context must run. Its properties may
+ * be set from any thread.
+ */
+
+#define DEFAULT_RINGING_TIMEOUT_S 60
+#define DEFAULT_ANNOUNCE_INTERVAL_MS 3000
+#define DEFAULT_REPLAY_WINDOW_MS BLINK_REPLAY_WINDOW_DEFAULT_MS
+#define PUBLISH_ATTEMPTS 3
+/* More pending offers than this are refused: a flood of offers from valid
+ * identities must not grow memory without bound. */
+#define MAX_INCOMING_CALLS 32
+
+enum
+{
+  PROP_0,
+  PROP_IDENTITY,
+  PROP_IPFS_API,
+  PROP_REPLAY_WINDOW,
+  PROP_RINGING_TIMEOUT,
+  PROP_ANNOUNCE_INTERVAL,
+  PROP_DID,
+  PROP_IPFS_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_INCOMING_CALL,
+  SIGNAL_OFFER_CANCELLED,
+  SIGNAL_OFFER_EXPIRED,
+  SIGNAL_PARTICIPANT_RINGING,
+  SIGNAL_PARTICIPANT_JOINED,
+  SIGNAL_PARTICIPANT_ANNOUNCED,
+  SIGNAL_PARTICIPANT_DECLINED,
+  SIGNAL_PARTICIPANT_LEFT,
+  SIGNAL_SDP_RECEIVED,
+  SIGNAL_ICE_CANDIDATE_RECEIVED,
+  SIGNAL_ERROR,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+struct _BlinkSignaller
+{
+  GObject parent_instance;
+
+  /* Configuration, under the lock: set from any thread. */
+  GMutex lock;
+  char *identity_path;
+  char *ipfs_api;
+  guint64 replay_window_ms;
+  guint ringing_timeout_s;
+  guint announce_interval_ms;
+  BlinkSignallerStats stats;
+
+  /* From start on, used on the context only. */
+  GMainContext *context;
+  BlinkIdentity *identity;
+  BlinkIpfsClient *client;
+  BlinkReplayGuard *guard;
+  char *offer_topic;
+  GHashTable *calls; /* id → BlinkSignallerCall* */
+};
+
+G_DEFINE_FINAL_TYPE (BlinkSignaller, blink_signaller, G_TYPE_OBJECT)
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+#define COUNT(self, field)         \
+  G_STMT_START                     \
+  {                                \
+    g_mutex_lock (&(self)->lock);  \
+    (self)->stats.field++;         \
+    g_mutex_unlock (&(self)->lock); \
+  }                                \
+  G_STMT_END
+
+/* ---- sending ---- */
+
+typedef struct
+{
+  BlinkSignaller *self;
+  char *call_id;
+} Publish;
+
+static void
+publish_free (Publish *publish)
+{
+  g_object_unref (publish->self);
+  g_free (publish->call_id);
+  g_free (publish);
+}
+
+static void
+on_published (GObject *source,
+              GAsyncResult *result,
+              gpointer user_data)
+{
+  Publish *publish = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_ipfs_client_publish_finish (BLINK_IPFS_CLIENT (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      COUNT (publish->self, send_failures);
+      g_debug ("Cannot publish: %s", error->message);
+      g_signal_emit (publish->self, signals[SIGNAL_ERROR], 0, publish->call_id, error);
+    }
+  publish_free (publish);
+}
+
+static gboolean
+send_message (BlinkSignaller *self,
+              const char *call_id,
+              const char *topic,
+              const guint8 *call_key,
+              const BlinkMessage *message,
+              GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GBytes) sealed = blink_envelope_seal (self->identity, topic, call_key, message,
+                                                   &local_error);
+  Publish *publish;
+
+  if (sealed == NULL)
+    {
+      g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_SEND,
+                   "Cannot seal a %s message: %s", blink_message_kind_to_nick (message->kind),
+                   local_error->message);
+      return FALSE;
+    }
+
+  g_debug ("Sending %s on %s", blink_message_kind_to_nick (message->kind), topic);
+  COUNT (self, sent);
+  publish = g_new0 (Publish, 1);
+  publish->self = g_object_ref (self);
+  publish->call_id = g_strdup (call_id);
+  blink_ipfs_client_publish_async (self->client, topic, sealed, PUBLISH_ATTEMPTS, NULL,
+                                   on_published, publish);
+  return TRUE;
+}
+
+static void
+send_on_call (BlinkSignaller *self,
+              BlinkSignallerCall *call,
+              BlinkMessageKind kind)
+{
+  g_autoptr (BlinkMessage) message = blink_message_new (kind);
+  g_autoptr (GError) error = NULL;
+
+  if (kind == BLINK_MESSAGE_ANNOUNCE)
+    blink_signaller_call_get_announced (call, &message->muted, &message->deafened,
+                                        &message->recording);
+  if (!send_message (self, blink_signaller_call_get_id (call),
+                     blink_signaller_call_get_call_topic (call), blink_signaller_call_get_key (call),
+                     message, &error))
+    g_warning ("%s", error->message);
+}
+
+/* Each resend is a new message (new id and time): the callee's replay guard
+ * would drop a copy, and the callee answers every offer with "ringing". */
+static void
+send_offer (BlinkSignaller *self,
+            BlinkSignallerCall *call,
+            const char *did,
+            BlinkMessageKind kind)
+{
+  g_autoptr (BlinkMessage) message = blink_message_new (kind);
+  g_autofree char *topic = blink_topic_offer (did);
+  g_autoptr (GError) error = NULL;
+
+  message->call_id = g_strdup (blink_signaller_call_get_id (call));
+  if (kind == BLINK_MESSAGE_OFFER)
+    {
+      memcpy (message->call_key, blink_signaller_call_get_key (call), BLINK_CALL_KEY_BYTES);
+      message->participants = g_strdupv ((char **) blink_signaller_call_get_participants (call));
+      message->audio = *blink_signaller_call_get_audio (call);
+      message->expires_ms = blink_signaller_call_get_expires (call);
+    }
+  if (!send_message (self, message->call_id, topic, NULL, message, &error))
+    g_warning ("%s", error->message);
+}
+
+static void
+send_offers_to (BlinkSignaller *self,
+                BlinkSignallerCall *call,
+                BlinkMembership membership,
+                BlinkMessageKind kind)
+{
+  g_autoptr (GPtrArray) dids = blink_signaller_call_members_in (call, membership);
+
+  for (guint i = 0; i < dids->len; i++)
+    send_offer (self, call, g_ptr_array_index (dids, i), kind);
+}
+
+/* ---- call lifetime ---- */
+
+static void
+call_forget (BlinkSignaller *self,
+             BlinkSignallerCall *call)
+{
+  g_debug ("Forgetting call %s", blink_signaller_call_get_id (call));
+  blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_call_topic (call));
+  if (blink_signaller_call_get_joined (call))
+    blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_peer_topic (call));
+  g_signal_handlers_disconnect_by_data (call, self);
+  g_hash_table_remove (self->calls, blink_signaller_call_get_id (call));
+}
+
+static void
+on_announce_due (BlinkSignallerCall *call,
+                 BlinkSignaller *self)
+{
+  send_on_call (self, call, BLINK_MESSAGE_ANNOUNCE);
+}
+
+static void
+on_resend_due (BlinkSignallerCall *call,
+               BlinkSignaller *self)
+{
+  g_debug ("Offer %s not acknowledged by everyone yet: resending",
+           blink_signaller_call_get_id (call));
+  send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED, BLINK_MESSAGE_OFFER);
+}
+
+static void
+on_call_expired (BlinkSignallerCall *call,
+                 BlinkSignaller *self)
+{
+  g_autofree char *id = g_strdup (blink_signaller_call_get_id (call));
+
+  if (!blink_signaller_call_get_outgoing (call))
+    {
+      if (blink_signaller_call_get_joined (call))
+        return;
+      g_info ("Incoming call %s rang out", id);
+      call_forget (self, call);
+      g_signal_emit (self, signals[SIGNAL_OFFER_CANCELLED], 0, id, "expired");
+      return;
+    }
+
+  if (blink_signaller_call_any_in (call, BLINK_MEMBERSHIP_INVITED) ||
+      blink_signaller_call_any_in (call, BLINK_MEMBERSHIP_RINGING))
+    {
+      g_info ("Offer %s rang out", id);
+      blink_signaller_call_stop_resending (call);
+      g_signal_emit (self, signals[SIGNAL_OFFER_EXPIRED], 0, id);
+    }
+}
+
+static BlinkSignallerCall *
+call_add (BlinkSignaller *self,
+          const char *id,
+          const guint8 *key,
+          const char *const *participants,
+          const char *caller,
+          const BlinkAudioFormat *audio,
+          gint64 expires_ms)
+{
+  BlinkSignallerCall *call = blink_signaller_call_new (self->context, id, key, participants,
+                                                       caller, blink_signaller_get_did (self),
+                                                       audio, expires_ms);
+
+  g_signal_connect (call, "announce-due", G_CALLBACK (on_announce_due), self);
+  g_signal_connect (call, "resend-due", G_CALLBACK (on_resend_due), self);
+  g_signal_connect (call, "expired", G_CALLBACK (on_call_expired), self);
+  g_hash_table_insert (self->calls, g_strdup (id), call);
+  blink_ipfs_client_subscribe (self->client, blink_signaller_call_get_call_topic (call));
+  blink_signaller_call_schedule_expiry (call);
+  return call;
+}
+
+static void
+call_join (BlinkSignaller *self,
+           BlinkSignallerCall *call)
+{
+  guint interval;
+
+  g_mutex_lock (&self->lock);
+  interval = self->announce_interval_ms;
+  g_mutex_unlock (&self->lock);
+
+  if (!blink_signaller_call_get_joined (call))
+    blink_ipfs_client_subscribe (self->client, blink_signaller_call_get_peer_topic (call));
+  blink_signaller_call_join (call, interval);
+  send_on_call (self, call, BLINK_MESSAGE_ANNOUNCE);
+}
+
+/* Withdraws an offer nobody answered: the callees still ringing are told on
+ * their offer topics, whoever answered meanwhile on the call topic. */
+static void
+call_cancel (BlinkSignaller *self,
+             BlinkSignallerCall *call)
+{
+  send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED, BLINK_MESSAGE_CANCEL);
+  send_offers_to (self, call, BLINK_MEMBERSHIP_RINGING, BLINK_MESSAGE_CANCEL);
+  send_on_call (self, call, BLINK_MESSAGE_LEAVE);
+  call_forget (self, call);
+}
+
+static gboolean
+call_unanswered (BlinkSignallerCall *call)
+{
+  return blink_signaller_call_get_outgoing (call) &&
+         !blink_signaller_call_any_in (call, BLINK_MEMBERSHIP_JOINED);
+}
+
+/* ---- receiving ---- */
+
+static void
+count_rejection (BlinkSignaller *self,
+                 const char *topic,
+                 const GError *error)
+{
+  g_return_if_fail (error->domain == BLINK_PROTOCOL_ERROR);
+
+  g_mutex_lock (&self->lock);
+  self->stats.rejected[error->code]++;
+  g_mutex_unlock (&self->lock);
+  g_debug ("Rejected a message on %s (%s): %s", topic,
+           blink_protocol_error_to_nick (error->code), error->message);
+}
+
+static void
+reject (BlinkSignaller *self,
+        const char *topic,
+        BlinkProtocolError code,
+        const char *why)
+{
+  g_autoptr (GError) error = g_error_new_literal (BLINK_PROTOCOL_ERROR, code, why);
+
+  count_rejection (self, topic, error);
+}
+
+static void
+handle_offer (BlinkSignaller *self,
+              BlinkMessage *message,
+              const char *topic)
+{
+  BlinkSignallerCall *call = g_hash_table_lookup (self->calls, message->call_id);
+  const char *id;
+
+  if (call != NULL)
+    {
+      /* A resend: acknowledge again, in case our "ringing" was lost. */
+      if (!blink_signaller_call_get_outgoing (call) &&
+          g_str_equal (blink_signaller_call_get_caller (call), message->sender) &&
+          !blink_signaller_call_get_joined (call))
+        send_on_call (self, call, BLINK_MESSAGE_RINGING);
+      return;
+    }
+
+  if (message->expires_ms <= now_ms ())
+    {
+      reject (self, topic, BLINK_PROTOCOL_ERROR_EXPIRED, "The offer has rung out already");
+      return;
+    }
+
+  if (g_hash_table_size (self->calls) >= MAX_INCOMING_CALLS)
+    {
+      COUNT (self, refused_calls);
+      g_warning ("Too many calls: ignoring an offer from %s", message->sender);
+      return;
+    }
+
+  call = call_add (self, message->call_id, message->call_key,
+                   (const char *const *) message->participants, message->sender, &message->audio,
+                   message->expires_ms);
+  send_on_call (self, call, BLINK_MESSAGE_RINGING);
+
+  id = blink_signaller_call_get_id (call);
+  g_info ("Incoming call %s from %s", id, message->sender);
+  g_signal_emit (self, signals[SIGNAL_INCOMING_CALL], 0, id, message->sender,
+                 blink_signaller_call_get_participants (call),
+                 blink_signaller_call_get_audio (call));
+}
+
+static void
+handle_cancel (BlinkSignaller *self,
+               BlinkMessage *message,
+               const char *topic)
+{
+  BlinkSignallerCall *call = g_hash_table_lookup (self->calls, message->call_id);
+  g_autofree char *id = NULL;
+
+  if (call == NULL || blink_signaller_call_get_outgoing (call) ||
+      blink_signaller_call_get_joined (call))
+    return;
+
+  if (!g_str_equal (blink_signaller_call_get_caller (call), message->sender))
+    {
+      reject (self, topic, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT,
+              "Only the caller may cancel an offer");
+      return;
+    }
+
+  id = g_strdup (message->call_id);
+  g_info ("Call %s cancelled by its caller", id);
+  call_forget (self, call);
+  g_signal_emit (self, signals[SIGNAL_OFFER_CANCELLED], 0, id, "cancelled");
+}
+
+static void
+handle_call_message (BlinkSignaller *self,
+                     BlinkSignallerCall *call,
+                     BlinkMessage *message)
+{
+  g_autofree char *id = g_strdup (blink_signaller_call_get_id (call));
+  const char *did = message->sender;
+  BlinkMembership membership;
+
+  blink_signaller_call_lookup (call, did, &membership);
+  switch (message->kind)
+    {
+    case BLINK_MESSAGE_RINGING:
+      if (membership == BLINK_MEMBERSHIP_INVITED)
+        {
+          blink_signaller_call_set_membership (call, did, BLINK_MEMBERSHIP_RINGING);
+          g_signal_emit (self, signals[SIGNAL_PARTICIPANT_RINGING], 0, id, did);
+        }
+      return;
+
+    case BLINK_MESSAGE_ANNOUNCE:
+      /* The first announce is the join; the caller is in from the offer on. */
+      if (blink_signaller_call_set_membership (call, did, BLINK_MEMBERSHIP_JOINED))
+        g_signal_emit (self, signals[SIGNAL_PARTICIPANT_JOINED], 0, id, did);
+      g_signal_emit (self, signals[SIGNAL_PARTICIPANT_ANNOUNCED], 0, id, did, message->muted,
+                     message->deafened, message->recording);
+      return;
+
+    case BLINK_MESSAGE_DECLINE:
+      if (membership != BLINK_MEMBERSHIP_DECLINED && membership != BLINK_MEMBERSHIP_LEFT)
+        {
+          blink_signaller_call_set_membership (call, did, BLINK_MEMBERSHIP_DECLINED);
+          g_signal_emit (self, signals[SIGNAL_PARTICIPANT_DECLINED], 0, id, did);
+        }
+      return;
+
+    case BLINK_MESSAGE_LEAVE:
+      if (blink_signaller_call_set_membership (call, did, BLINK_MEMBERSHIP_LEFT))
+        g_signal_emit (self, signals[SIGNAL_PARTICIPANT_LEFT], 0, id, did);
+      return;
+
+    case BLINK_MESSAGE_SDP_OFFER:
+    case BLINK_MESSAGE_SDP_ANSWER:
+      g_signal_emit (self, signals[SIGNAL_SDP_RECEIVED], 0, id, did,
+                     message->kind == BLINK_MESSAGE_SDP_OFFER ? "offer" : "answer", message->sdp);
+      return;
+
+    case BLINK_MESSAGE_ICE_CANDIDATE:
+      g_signal_emit (self, signals[SIGNAL_ICE_CANDIDATE_RECEIVED], 0, id, did, message->mline,
+                     message->candidate);
+      return;
+
+    case BLINK_MESSAGE_OFFER:
+    case BLINK_MESSAGE_CANCEL:
+      break;
+    }
+
+  g_assert_not_reached ();
+}
+
+static void
+on_client_message (BlinkIpfsClient *client,
+                   const char *topic,
+                   const char *from,
+                   GBytes *data,
+                   BlinkSignaller *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkMessage) message = NULL;
+  g_autofree char *call_id = NULL;
+  g_autoptr (BlinkSignallerCall) call = NULL;
+  guint64 window;
+
+  switch (blink_topic_parse (topic, &call_id, NULL))
+    {
+    case BLINK_TOPIC_OFFER:
+      break;
+    case BLINK_TOPIC_CALL:
+    case BLINK_TOPIC_PEER:
+      call = g_hash_table_lookup (self->calls, call_id);
+      if (call == NULL)
+        {
+          /* In flight when we left the call. */
+          COUNT (self, stale);
+          return;
+        }
+      /* A handler may forget the call while we still read it. */
+      g_object_ref (call);
+      break;
+    case BLINK_TOPIC_INVALID:
+      g_return_if_reached ();
+    }
+
+  g_mutex_lock (&self->lock);
+  window = self->replay_window_ms;
+  g_mutex_unlock (&self->lock);
+  blink_replay_guard_set_window (self->guard, window);
+
+  message = blink_envelope_open (g_bytes_get_data (data, NULL), g_bytes_get_size (data), topic,
+                                 self->identity,
+                                 call != NULL ? blink_signaller_call_get_key (call) : NULL,
+                                 self->guard, now_ms (), &error);
+  if (message == NULL)
+    {
+      count_rejection (self, topic, error);
+      return;
+    }
+
+  if (g_str_equal (message->sender, blink_signaller_get_did (self)))
+    {
+      COUNT (self, echoes);
+      return;
+    }
+
+  if (call != NULL && !blink_signaller_call_lookup (call, message->sender, NULL))
+    {
+      reject (self, topic, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT,
+              "The sender is not a participant of the call");
+      return;
+    }
+
+  COUNT (self, received);
+  g_debug ("Received %s from %s on %s", blink_message_kind_to_nick (message->kind),
+           message->sender, topic);
+
+  if (message->kind == BLINK_MESSAGE_OFFER)
+    handle_offer (self, message, topic);
+  else if (message->kind == BLINK_MESSAGE_CANCEL)
+    handle_cancel (self, message, topic);
+  else
+    handle_call_message (self, call, message);
+}
+
+static void
+on_client_state (BlinkIpfsClient *client,
+                 GParamSpec *pspec,
+                 BlinkSignaller *self)
+{
+  g_info ("IPFS node: %s",
+          blink_enum_nick (BLINK_TYPE_IPFS_STATE, blink_ipfs_client_get_state (client)));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IPFS_STATE]);
+}
+
+/* ---- actions ---- */
+
+static gboolean
+check_started (BlinkSignaller *self,
+               GError **error)
+{
+  if (self->client != NULL)
+    return TRUE;
+  g_set_error_literal (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_NOT_STARTED,
+                       "The signaller is not started");
+  return FALSE;
+}
+
+static BlinkSignallerCall *
+lookup_call (BlinkSignaller *self,
+             const char *call_id,
+             GError **error)
+{
+  BlinkSignallerCall *call;
+
+  if (!check_started (self, error))
+    return NULL;
+
+  call = call_id != NULL ? g_hash_table_lookup (self->calls, call_id) : NULL;
+  if (call == NULL)
+    g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_NO_SUCH_CALL, "No call %s",
+                 call_id);
+  return call;
+}
+
+static gboolean
+no_such_call (const char *call_id,
+              const char *why,
+              GError **error)
+{
+  g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_NO_SUCH_CALL, "Call %s %s",
+               call_id, why);
+  return FALSE;
+}
+
+/* Everyone in the call to offer, us first, each once; or why not. */
+static GPtrArray *
+offer_participants (BlinkSignaller *self,
+                    const char *const *callees,
+                    const BlinkAudioFormat *format,
+                    GError **error)
+{
+  g_autoptr (GPtrArray) participants = g_ptr_array_new ();
+  const char *me;
+
+  if (!check_started (self, error))
+    return NULL;
+
+  me = blink_signaller_get_did (self);
+  g_ptr_array_add (participants, (gpointer) me);
+  for (guint i = 0; callees != NULL && callees[i] != NULL; i++)
+    {
+      if (!blink_did_is_valid (callees[i]))
+        {
+          g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_BAD_DID,
+                       "Not a valid DID: %s", callees[i]);
+          return NULL;
+        }
+      if (g_str_equal (callees[i], me))
+        {
+          g_set_error_literal (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_BAD_DID,
+                               "You cannot call yourself");
+          return NULL;
+        }
+      if (!g_ptr_array_find_with_equal_func (participants, callees[i], g_str_equal, NULL))
+        g_ptr_array_add (participants, (gpointer) callees[i]);
+    }
+  if (participants->len < 2 || participants->len > BLINK_MAX_PARTICIPANTS)
+    {
+      g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_PARTICIPANTS,
+                   "A call has 1 to %d other participants", BLINK_MAX_PARTICIPANTS - 1);
+      return NULL;
+    }
+  if (!blink_audio_format_is_valid (format))
+    {
+      g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_AUDIO_FORMAT,
+                   "Unsupported audio format: %u Hz, %u channels, %u ms, %u bit/s", format->rate,
+                   format->channels, format->frame_ms, format->bitrate);
+      return NULL;
+    }
+  g_ptr_array_add (participants, NULL);
+  return g_steal_pointer (&participants);
+}
+
+/**
+ * blink_signaller_check_offer:
+ * @audio: (nullable)
+ *
+ * Says whether blink_signaller_offer() would take these arguments,
+ * without doing anything.
+ */
+gboolean
+blink_signaller_check_offer (BlinkSignaller *self,
+                             const char *const *callees,
+                             const BlinkAudioFormat *audio,
+                             GError **error)
+{
+  BlinkAudioFormat format = audio != NULL ? *audio : BLINK_AUDIO_FORMAT_DEFAULT;
+  g_autoptr (GPtrArray) participants = NULL;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  participants = offer_participants (self, callees, &format, error);
+  return participants != NULL;
+}
+
+/**
+ * blink_signaller_offer:
+ * @callees: whom to call; duplicates count once
+ * @audio: (nullable): the call's format, %BLINK_AUDIO_FORMAT_DEFAULT if %NULL
+ *
+ * Offers a new call and joins it. Nothing changes when it fails.
+ *
+ * Returns: (transfer full): the new call's id, or %NULL
+ */
+char *
+blink_signaller_offer (BlinkSignaller *self,
+                       const char *const *callees,
+                       const BlinkAudioFormat *audio,
+                       GError **error)
+{
+  BlinkAudioFormat format = audio != NULL ? *audio : BLINK_AUDIO_FORMAT_DEFAULT;
+  g_autoptr (GPtrArray) participants = NULL;
+  guint8 key[BLINK_CALL_KEY_BYTES];
+  g_autofree char *id = NULL;
+  BlinkSignallerCall *call;
+  guint timeout_s;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), NULL);
+
+  participants = offer_participants (self, callees, &format, error);
+  if (participants == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  timeout_s = self->ringing_timeout_s;
+  g_mutex_unlock (&self->lock);
+
+  id = blink_call_id_new ();
+  randombytes_buf (key, sizeof key);
+  /* Listen before anyone can answer (call_add subscribes to the call
+   * topic); the offers go out first, as they start the ringing, and our
+   * announce after them. */
+  call = call_add (self, id, key, (const char *const *) participants->pdata,
+                   blink_signaller_get_did (self), &format,
+                   now_ms () + timeout_s * G_GINT64_CONSTANT (1000));
+  sodium_memzero (key, sizeof key);
+  send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED, BLINK_MESSAGE_OFFER);
+  call_join (self, call);
+  blink_signaller_call_start_resending (call);
+
+  g_info ("Offered call %s to %u participants", id, participants->len - 2);
+  return g_steal_pointer (&id);
+}
+
+/**
+ * blink_signaller_cancel:
+ *
+ * Withdraws an outgoing offer: it disappears from every callee's pending
+ * calls.
+ */
+gboolean
+blink_signaller_cancel (BlinkSignaller *self,
+                        const char *call_id,
+                        GError **error)
+{
+  BlinkSignallerCall *call;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  call = lookup_call (self, call_id, error);
+  if (call == NULL)
+    return FALSE;
+  if (!blink_signaller_call_get_outgoing (call))
+    return no_such_call (call_id, "is not ours to cancel", error);
+
+  call_cancel (self, call);
+  return TRUE;
+}
+
+/**
+ * blink_signaller_join:
+ *
+ * Accepts a pending incoming call: announces us on its topic.
+ */
+gboolean
+blink_signaller_join (BlinkSignaller *self,
+                      const char *call_id,
+                      GError **error)
+{
+  BlinkSignallerCall *call;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  call = lookup_call (self, call_id, error);
+  if (call == NULL)
+    return FALSE;
+  if (blink_signaller_call_get_joined (call))
+    return no_such_call (call_id, "is joined already", error);
+
+  blink_signaller_call_cancel_expiry (call);
+  call_join (self, call);
+  return TRUE;
+}
+
+gboolean
+blink_signaller_decline (BlinkSignaller *self,
+                         const char *call_id,
+                         GError **error)
+{
+  BlinkSignallerCall *call;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  call = lookup_call (self, call_id, error);
+  if (call == NULL)
+    return FALSE;
+  if (blink_signaller_call_get_outgoing (call) || blink_signaller_call_get_joined (call))
+    return no_such_call (call_id, "is not ringing here", error);
+
+  send_on_call (self, call, BLINK_MESSAGE_DECLINE);
+  call_forget (self, call);
+  return TRUE;
+}
+
+/**
+ * blink_signaller_leave:
+ *
+ * Leaves a call whatever its state: an unanswered offer is cancelled, a
+ * ringing one declined, a joined one left.
+ */
+gboolean
+blink_signaller_leave (BlinkSignaller *self,
+                       const char *call_id,
+                       GError **error)
+{
+  BlinkSignallerCall *call;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  call = lookup_call (self, call_id, error);
+  if (call == NULL)
+    return FALSE;
+
+  if (call_unanswered (call))
+    {
+      call_cancel (self, call);
+      return TRUE;
+    }
+
+  send_on_call (self, call,
+                blink_signaller_call_get_joined (call) ? BLINK_MESSAGE_LEAVE
+                                                       : BLINK_MESSAGE_DECLINE);
+  call_forget (self, call);
+  return TRUE;
+}
+
+gboolean
+blink_signaller_announce (BlinkSignaller *self,
+                          const char *call_id,
+                          gboolean muted,
+                          gboolean deafened,
+                          gboolean recording,
+                          GError **error)
+{
+  BlinkSignallerCall *call;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  call = lookup_call (self, call_id, error);
+  if (call == NULL)
+    return FALSE;
+  if (!blink_signaller_call_get_joined (call))
+    return no_such_call (call_id, "is not joined", error);
+
+  blink_signaller_call_set_announced (call, muted, deafened, recording);
+  send_on_call (self, call, BLINK_MESSAGE_ANNOUNCE);
+  return TRUE;
+}
+
+static gboolean
+send_to_peer (BlinkSignaller *self,
+              const char *call_id,
+              const char *did,
+              BlinkMessage *message,
+              GError **error)
+{
+  BlinkSignallerCall *call = lookup_call (self, call_id, error);
+  g_autofree char *topic = NULL;
+
+  if (call == NULL)
+    return FALSE;
+  if (!blink_signaller_call_lookup (call, did, NULL))
+    {
+      g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_NOT_PARTICIPANT,
+                   "%s is not a participant of call %s", did, call_id);
+      return FALSE;
+    }
+
+  topic = blink_topic_peer (call_id, did);
+  return send_message (self, call_id, topic, NULL, message, error);
+}
+
+/**
+ * blink_signaller_send_sdp:
+ * @type: "offer" or "answer"
+ */
+gboolean
+blink_signaller_send_sdp (BlinkSignaller *self,
+                          const char *call_id,
+                          const char *did,
+                          const char *type,
+                          const char *sdp,
+                          GError **error)
+{
+  g_autoptr (BlinkMessage) message = NULL;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  if (g_strcmp0 (type, "offer") != 0 && g_strcmp0 (type, "answer") != 0)
+    {
+      g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_INVALID,
+                   "The SDP type is “offer” or “answer”, not %s", type);
+      return FALSE;
+    }
+  if (sdp == NULL || !g_str_has_prefix (sdp, "v=0"))
+    {
+      g_set_error_literal (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_INVALID,
+                           "Not an SDP");
+      return FALSE;
+    }
+
+  message = blink_message_new (g_str_equal (type, "offer") ? BLINK_MESSAGE_SDP_OFFER
+                                                            : BLINK_MESSAGE_SDP_ANSWER);
+  message->sdp = g_strdup (sdp);
+  return send_to_peer (self, call_id, did, message, error);
+}
+
+/**
+ * blink_signaller_send_ice_candidate:
+ * @candidate: an a=candidate line's value, or "" at the end of candidates
+ */
+gboolean
+blink_signaller_send_ice_candidate (BlinkSignaller *self,
+                                    const char *call_id,
+                                    const char *did,
+                                    guint mline,
+                                    const char *candidate,
+                                    GError **error)
+{
+  g_autoptr (BlinkMessage) message = NULL;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  if (candidate == NULL || mline > 255)
+    {
+      g_set_error_literal (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_INVALID,
+                           "Not an ICE candidate");
+      return FALSE;
+    }
+
+  message = blink_message_new (BLINK_MESSAGE_ICE_CANDIDATE);
+  message->mline = mline;
+  message->candidate = g_strdup (candidate);
+  return send_to_peer (self, call_id, did, message, error);
+}
+
+/* ---- starting and stopping ---- */
+
+/**
+ * blink_signaller_start:
+ *
+ * Loads (or creates) the identity, connects to the IPFS node and listens to
+ * the user's offer topic, on the calling thread's thread-default context.
+ */
+gboolean
+blink_signaller_start (BlinkSignaller *self,
+                       GError **error)
+{
+  g_autofree char *identity_path = NULL;
+  g_autofree char *ipfs_api = NULL;
+  g_autoptr (BlinkIdentity) identity = NULL;
+  guint64 window;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  if (self->client != NULL)
+    return TRUE;
+
+  g_mutex_lock (&self->lock);
+  identity_path = g_strdup (self->identity_path);
+  ipfs_api = g_strdup (self->ipfs_api);
+  window = self->replay_window_ms;
+  g_mutex_unlock (&self->lock);
+
+  identity = blink_identity_load_or_create (identity_path, error);
+  if (identity == NULL)
+    return FALSE;
+  self->client = blink_ipfs_client_new (ipfs_api, error);
+  if (self->client == NULL)
+    return FALSE;
+
+  self->identity = g_steal_pointer (&identity);
+  self->context = g_main_context_ref_thread_default ();
+  self->guard = blink_replay_guard_new (window, BLINK_REPLAY_GUARD_DEFAULT_CAPACITY);
+  self->offer_topic = blink_topic_offer (blink_signaller_get_did (self));
+  g_signal_connect (self->client, "message", G_CALLBACK (on_client_message), self);
+  g_signal_connect (self->client, "notify::state", G_CALLBACK (on_client_state), self);
+  blink_ipfs_client_subscribe (self->client, self->offer_topic);
+
+  g_info ("Started as %s on %s", blink_signaller_get_did (self),
+          blink_ipfs_client_get_api_url (self->client));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DID]);
+  return TRUE;
+}
+
+/**
+ * blink_signaller_stop:
+ *
+ * Leaves every call properly (pending offers are cancelled, joined calls
+ * left) and disconnects; the messages still go out.
+ */
+void
+blink_signaller_stop (BlinkSignaller *self)
+{
+  g_autoptr (GList) calls = NULL;
+
+  g_return_if_fail (BLINK_IS_SIGNALLER (self));
+
+  if (self->client == NULL)
+    return;
+
+  calls = g_hash_table_get_values (self->calls);
+  for (GList *l = calls; l != NULL; l = l->next)
+    {
+      BlinkSignallerCall *call = l->data;
+
+      if (call_unanswered (call))
+        call_cancel (self, call);
+      else if (blink_signaller_call_get_joined (call))
+        {
+          send_on_call (self, call, BLINK_MESSAGE_LEAVE);
+          call_forget (self, call);
+        }
+      else
+        call_forget (self, call);
+    }
+
+  g_signal_handlers_disconnect_by_data (self->client, self);
+  /* Pending publishes keep the client alive until they are sent. */
+  g_clear_object (&self->client);
+  g_clear_object (&self->guard);
+  g_clear_pointer (&self->offer_topic, g_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->identity);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IPFS_STATE]);
+}
+
+gboolean
+blink_signaller_is_started (BlinkSignaller *self)
+{
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  return self->client != NULL;
+}
+
+/**
+ * blink_signaller_get_did:
+ *
+ * Returns: (nullable): the user's address, once started
+ */
+const char *
+blink_signaller_get_did (BlinkSignaller *self)
+{
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), NULL);
+
+  return self->identity != NULL ? blink_identity_get_did (self->identity) : NULL;
+}
+
+BlinkIpfsState
+blink_signaller_get_ipfs_state (BlinkSignaller *self)
+{
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), BLINK_IPFS_STATE_CONNECTING);
+
+  return self->client != NULL ? blink_ipfs_client_get_state (self->client)
+                              : BLINK_IPFS_STATE_CONNECTING;
+}
+
+/**
+ * blink_signaller_get_ipfs_api_url:
+ *
+ * Returns: (nullable): the node's RPC API URL, once started
+ */
+const char *
+blink_signaller_get_ipfs_api_url (BlinkSignaller *self)
+{
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), NULL);
+
+  return self->client != NULL ? blink_ipfs_client_get_api_url (self->client) : NULL;
+}
+
+/**
+ * blink_signaller_get_stats:
+ *
+ * Copies the counters; safe from any thread.
+ */
+void
+blink_signaller_get_stats (BlinkSignaller *self,
+                           BlinkSignallerStats *stats)
+{
+  g_return_if_fail (BLINK_IS_SIGNALLER (self));
+
+  g_mutex_lock (&self->lock);
+  *stats = self->stats;
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * blink_signaller_find_call:
+ *
+ * Returns: (transfer none) (nullable): the signaling's view of a call:
+ *   its participants, each one's membership, its audio format
+ */
+BlinkSignallerCall *
+blink_signaller_find_call (BlinkSignaller *self,
+                           const char *call_id)
+{
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), NULL);
+
+  return call_id != NULL ? g_hash_table_lookup (self->calls, call_id) : NULL;
+}
+
+/* ---- GObject ---- */
+
+static void
+blink_signaller_get_property (GObject *object,
+                              guint prop_id,
+                              GValue *value,
+                              GParamSpec *pspec)
+{
+  BlinkSignaller *self = BLINK_SIGNALLER (object);
+
+  g_mutex_lock (&self->lock);
+  switch (prop_id)
+    {
+    case PROP_IDENTITY:
+      g_value_set_string (value, self->identity_path);
+      break;
+    case PROP_IPFS_API:
+      g_value_set_string (value, self->ipfs_api);
+      break;
+    case PROP_REPLAY_WINDOW:
+      g_value_set_uint64 (value, self->replay_window_ms);
+      break;
+    case PROP_RINGING_TIMEOUT:
+      g_value_set_uint (value, self->ringing_timeout_s);
+      break;
+    case PROP_ANNOUNCE_INTERVAL:
+      g_value_set_uint (value, self->announce_interval_ms);
+      break;
+    case PROP_DID:
+      g_value_set_string (value, blink_signaller_get_did (self));
+      break;
+    case PROP_IPFS_STATE:
+      g_value_set_enum (value, blink_signaller_get_ipfs_state (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+blink_signaller_set_property (GObject *object,
+                              guint prop_id,
+                              const GValue *value,
+                              GParamSpec *pspec)
+{
+  BlinkSignaller *self = BLINK_SIGNALLER (object);
+
+  g_mutex_lock (&self->lock);
+  switch (prop_id)
+    {
+    case PROP_IDENTITY:
+      g_free (self->identity_path);
+      self->identity_path = g_value_dup_string (value);
+      break;
+    case PROP_IPFS_API:
+      g_free (self->ipfs_api);
+      self->ipfs_api = g_value_dup_string (value);
+      break;
+    case PROP_REPLAY_WINDOW:
+      self->replay_window_ms = g_value_get_uint64 (value);
+      break;
+    case PROP_RINGING_TIMEOUT:
+      self->ringing_timeout_s = g_value_get_uint (value);
+      break;
+    case PROP_ANNOUNCE_INTERVAL:
+      self->announce_interval_ms = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+blink_signaller_dispose (GObject *object)
+{
+  BlinkSignaller *self = BLINK_SIGNALLER (object);
+
+  blink_signaller_stop (self);
+
+  G_OBJECT_CLASS (blink_signaller_parent_class)->dispose (object);
+}
+
+static void
+blink_signaller_finalize (GObject *object)
+{
+  BlinkSignaller *self = BLINK_SIGNALLER (object);
+
+  g_hash_table_unref (self->calls);
+  g_free (self->identity_path);
+  g_free (self->ipfs_api);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (blink_signaller_parent_class)->finalize (object);
+}
+
+static void
+blink_signaller_class_init (BlinkSignallerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  const GType pair[] = { G_TYPE_STRING, G_TYPE_STRING };
+
+  object_class->get_property = blink_signaller_get_property;
+  object_class->set_property = blink_signaller_set_property;
+  object_class->dispose = blink_signaller_dispose;
+  object_class->finalize = blink_signaller_finalize;
+
+  properties[PROP_IDENTITY] =
+    g_param_spec_string ("identity", "Identity",
+                         "Key file of the user's identity; unset for "
+                         "$XDG_CONFIG_HOME/blink/identity.key (created on first use)",
+                         NULL, rw);
+  properties[PROP_IPFS_API] =
+    g_param_spec_string ("ipfs-api", "IPFS API",
+                         "RPC API of the IPFS node, as a multiaddr or URL; unset for "
+                         "$BLINK_IPFS_API, $IPFS_API, $IPFS_PATH/api, then /ip4/127.0.0.1/tcp/5001",
+                         NULL, rw);
+  properties[PROP_REPLAY_WINDOW] =
+    g_param_spec_uint64 ("replay-window", "Replay window",
+                         "How far (ms) a message's timestamp may be from the local clock", 1000,
+                         G_MAXUINT32, DEFAULT_REPLAY_WINDOW_MS, rw);
+  properties[PROP_RINGING_TIMEOUT] =
+    g_param_spec_uint ("ringing-timeout", "Ringing timeout",
+                       "Seconds an offer rings before it expires, on both sides", 1, 3600,
+                       DEFAULT_RINGING_TIMEOUT_S, rw);
+  properties[PROP_ANNOUNCE_INTERVAL] =
+    g_param_spec_uint ("announce-interval", "Announce interval",
+                       "Milliseconds between re-announcements while in a call", 100, 60000,
+                       DEFAULT_ANNOUNCE_INTERVAL_MS, rw);
+  properties[PROP_DID] =
+    g_param_spec_string ("did", "DID", "The user's public address, did:key:z6Mk… (once started)",
+                         NULL, ro);
+  properties[PROP_IPFS_STATE] =
+    g_param_spec_enum ("ipfs-state", "IPFS state", "Connection to the IPFS node",
+                       BLINK_TYPE_IPFS_STATE, BLINK_IPFS_STATE_CONNECTING, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * BlinkSignaller::incoming-call:
+   * @call_id: the call
+   * @caller: who offers it
+   * @participants: everyone in the call, us included
+   * @audio: (type BlinkAudioFormat): the call's format
+   */
+  signals[SIGNAL_INCOMING_CALL] =
+    g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRV,
+                  BLINK_TYPE_AUDIO_FORMAT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /**
+   * BlinkSignaller::offer-cancelled:
+   * @reason: "cancelled" by its caller, or "expired" (rang out)
+   *
+   * A pending incoming call is gone.
+   */
+  signals[SIGNAL_OFFER_CANCELLED] =
+    g_signal_newv ("offer-cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL,
+                   NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
+  /**
+   * BlinkSignaller::offer-expired:
+   *
+   * Our offer rang out with someone still not answering.
+   */
+  signals[SIGNAL_OFFER_EXPIRED] =
+    g_signal_new ("offer-expired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* Each of these: the call id, the participant's DID. */
+  signals[SIGNAL_PARTICIPANT_RINGING] =
+    g_signal_newv ("participant-ringing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL,
+                   NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
+  signals[SIGNAL_PARTICIPANT_JOINED] =
+    g_signal_newv ("participant-joined", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL,
+                   NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
+  signals[SIGNAL_PARTICIPANT_DECLINED] =
+    g_signal_newv ("participant-declined", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL,
+                   NULL, NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
+  signals[SIGNAL_PARTICIPANT_LEFT] =
+    g_signal_newv ("participant-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL,
+                   NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
+  /**
+   * BlinkSignaller::participant-announced:
+   *
+   * Every announce: call id, DID, muted, deafened, recording.
+   */
+  signals[SIGNAL_PARTICIPANT_ANNOUNCED] =
+    g_signal_new ("participant-announced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN,
+                  G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
+  /**
+   * BlinkSignaller::sdp-received:
+   *
+   * Call id, DID, "offer" or "answer", the SDP.
+   */
+  signals[SIGNAL_SDP_RECEIVED] =
+    g_signal_new ("sdp-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+                  G_TYPE_STRING);
+  /**
+   * BlinkSignaller::ice-candidate-received:
+   *
+   * Call id, DID, m-line index, candidate ("" at the end).
+   */
+  signals[SIGNAL_ICE_CANDIDATE_RECEIVED] =
+    g_signal_new ("ice-candidate-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT,
+                  G_TYPE_STRING);
+  /**
+   * BlinkSignaller::error:
+   * @call_id: (nullable): the call concerned, if any
+   * @error: what failed, e.g. a publish that failed after its retries
+   */
+  signals[SIGNAL_ERROR] =
+    g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
+}
+
+static void
+blink_signaller_init (BlinkSignaller *self)
+{
+  g_mutex_init (&self->lock);
+  self->replay_window_ms = DEFAULT_REPLAY_WINDOW_MS;
+  self->ringing_timeout_s = DEFAULT_RINGING_TIMEOUT_S;
+  self->announce_interval_ms = DEFAULT_ANNOUNCE_INTERVAL_MS;
+  self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+BlinkSignaller *
+blink_signaller_new (void)
+{
+  return g_object_new (BLINK_TYPE_SIGNALLER, NULL);
+}
