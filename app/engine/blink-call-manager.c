@@ -183,15 +183,16 @@ on_bus_message (GstBus *bus,
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_WARNING)
     {
       gst_message_parse_warning (message, &error, &debug);
-      g_warning ("%s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message,
+      g_message ("%s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message,
                  debug);
       return G_SOURCE_CONTINUE;
     }
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return G_SOURCE_CONTINUE;
 
+  /* Not a warning of ours: what failed is reported as the call's error. */
   gst_message_parse_error (message, &error, &debug);
-  g_warning ("%s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message, debug);
+  g_message ("%s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message, debug);
 
   did = blink_connections_find_owner (self->connections, GST_MESSAGE_SRC (message));
   if (did != NULL)

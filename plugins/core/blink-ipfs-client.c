@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "blink-ipfs-client.h"
+#include "blink-context.h"
 #include "blink-enum.h"
 #include "blink-errors.h"
 #include "blink-ipfs-address.h"
@@ -56,7 +57,7 @@ typedef struct
   GCancellable *cancellable;
   GInputStream *stream;
   BlinkLineSplitter *splitter;
-  guint retry_id;
+  GSource *retry;
   guint retry_ms;
 } Subscription;
 
@@ -65,6 +66,7 @@ struct _BlinkIpfsClient
   GObject parent_instance;
 
   char *api_url;
+  GMainContext *context;       /* where everything runs: the creator's */
   SoupSession *session;        /* requests, with an I/O timeout */
   SoupSession *stream_session; /* subscription streams, without one */
   GHashTable *subscriptions; /* topic → Subscription*, holding one ref */
@@ -116,7 +118,7 @@ subscription_drop (Subscription *sub)
   sub->client = NULL;
   sub->live = FALSE;
   g_cancellable_cancel (sub->cancellable);
-  g_clear_handle_id (&sub->retry_id, g_source_remove);
+  blink_clear_source (&sub->retry);
   if (sub->stream != NULL)
     g_input_stream_close (sub->stream, NULL, NULL);
   g_clear_object (&sub->stream);
@@ -155,7 +157,7 @@ update_state (BlinkIpfsClient *self)
 
   g_hash_table_iter_init (&iter, self->subscriptions);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &sub))
-    if (sub->retry_id != 0)
+    if (sub->retry != NULL)
       state = BLINK_IPFS_STATE_RECONNECTING;
 
   if (!self->ever_answered)
@@ -220,7 +222,7 @@ on_retry_timeout (gpointer user_data)
 {
   Subscription *sub = user_data;
 
-  sub->retry_id = 0;
+  blink_clear_source (&sub->retry);
   subscription_start (sub);
   return G_SOURCE_REMOVE;
 }
@@ -246,8 +248,10 @@ subscription_retry (Subscription *sub,
   g_debug ("Subscription to %s interrupted (%s); retrying in %u ms", sub->topic,
            error != NULL ? error->message : "stream ended", delay);
 
-  sub->retry_id = g_timeout_add_full (G_PRIORITY_DEFAULT, delay, on_retry_timeout,
-                                      subscription_ref (sub), (GDestroyNotify) subscription_unref);
+  blink_clear_source (&sub->retry);
+  sub->retry = blink_context_add_timeout (self->context, delay, on_retry_timeout,
+                                          subscription_ref (sub),
+                                          (GDestroyNotify) subscription_unref);
   update_state (self);
 }
 
@@ -321,6 +325,35 @@ on_stream_read (GObject *source,
                                      sub->cancellable, on_stream_read, subscription_ref (sub));
 }
 
+typedef struct
+{
+  Subscription *sub;
+  SoupMessage *msg;
+} Refusal;
+
+/* The node refused the subscription: its reason is in the body. */
+static void
+on_refusal_read (GObject *source,
+                 GAsyncResult *result,
+                 gpointer user_data)
+{
+  Refusal *refusal = user_data;
+  g_autoptr (GBytes) body = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
+                                                              NULL);
+  BlinkIpfsClient *self = refusal->sub->client;
+
+  if (self != NULL)
+    {
+      g_autoptr (GError) reported = node_error (refusal->msg, body);
+
+      note_node_answered (self, TRUE);
+      subscription_retry (refusal->sub, reported);
+    }
+  subscription_unref (refusal->sub);
+  g_object_unref (refusal->msg);
+  g_free (refusal);
+}
+
 static void
 on_stream_opened (GObject *source,
                   GAsyncResult *result,
@@ -349,11 +382,12 @@ on_stream_opened (GObject *source,
 
   if (soup_message_get_status (msg) != SOUP_STATUS_OK)
     {
-      g_autoptr (GBytes) body = g_input_stream_read_bytes (stream, 4096, NULL, NULL);
-      g_autoptr (GError) reported = node_error (msg, body);
+      Refusal *refusal = g_new0 (Refusal, 1);
 
-      note_node_answered (self, TRUE);
-      subscription_retry (sub, reported);
+      refusal->sub = subscription_ref (sub);
+      refusal->msg = g_object_ref (msg);
+      g_input_stream_read_bytes_async (stream, 4096, G_PRIORITY_DEFAULT, sub->cancellable,
+                                       on_refusal_read, refusal);
       return;
     }
 
@@ -467,7 +501,7 @@ typedef struct
   GBytes *data;
   guint attempts_left;
   guint retry_ms;
-  guint retry_id;
+  GSource *retry;
 } Publish;
 
 static void
@@ -475,7 +509,7 @@ publish_free (Publish *publish)
 {
   g_free (publish->topic);
   g_bytes_unref (publish->data);
-  g_clear_handle_id (&publish->retry_id, g_source_remove);
+  blink_clear_source (&publish->retry);
   g_free (publish);
 }
 
@@ -508,7 +542,7 @@ on_publish_retry (gpointer user_data)
   GTask *task = user_data;
   Publish *publish = g_task_get_task_data (task);
 
-  publish->retry_id = 0;
+  blink_clear_source (&publish->retry);
   publish_send (task);
   return G_SOURCE_REMOVE;
 }
@@ -549,7 +583,8 @@ on_publish_sent (GObject *source,
   g_debug ("Publishing on %s failed (%s); %u attempts left", publish->topic, reported->message,
            publish->attempts_left);
   g_error_free (reported);
-  publish->retry_id = g_timeout_add (publish->retry_ms, on_publish_retry, task);
+  publish->retry = blink_context_add_timeout (self->context, publish->retry_ms, on_publish_retry,
+                                              task, NULL);
   publish->retry_ms = MIN (publish->retry_ms * 2, PUBLISH_RETRY_MAX_MS);
 }
 
@@ -1006,6 +1041,7 @@ blink_ipfs_client_finalize (GObject *object)
   g_assert (g_queue_is_empty (&self->publishes));
   g_hash_table_unref (self->subscriptions);
   g_clear_object (&self->cancellable);
+  g_main_context_unref (self->context);
   g_free (self->api_url);
 
   G_OBJECT_CLASS (blink_ipfs_client_parent_class)->finalize (object);
@@ -1063,6 +1099,7 @@ blink_ipfs_client_init (BlinkIpfsClient *self)
   self->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                (GDestroyNotify) subscription_unref);
   g_queue_init (&self->publishes);
+  self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
   /* A node that takes the request and then hangs fails it after the timeout. */
   self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S, NULL);

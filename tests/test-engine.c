@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The engine's state machine with real signaling in one process: two
+ * BlinkCallManagers (alice and bob), each with its own identity and its own
+ * node of the local IPFS test network, test tones and ears. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+
+#include "blink-call-manager.h"
+#include "blink-identity.h"
+#include "blink-test-audio.h"
+#include "blink-test-ipfs-network.h"
+
+#define WAIT_MS 20000
+#define ALICE_HZ 440
+#define BOB_HZ 660
+
+typedef struct
+{
+  BlinkCallManager *manager;
+  BlinkTestEar *ear;
+  char *key_path;
+  GPtrArray *added;   /* BlinkCall*, as call-added told */
+  GPtrArray *removed; /* BlinkCall*, as call-removed told */
+  GPtrArray *failed;  /* GError*, as call-failed told */
+} Side;
+
+typedef struct
+{
+  BlinkTestIpfsNetwork *network;
+  char *dir;
+  Side alice, bob;
+} Fixture;
+
+static const char *const ice_loopback[] = { "127.0.0.1", NULL };
+
+static void
+on_pipeline (BlinkCallManager *manager,
+             GParamSpec *pspec,
+             Side *side)
+{
+  g_autoptr (GstBin) bin = NULL;
+  g_autoptr (GstElement) ear = NULL;
+
+  g_clear_pointer (&side->ear, blink_test_ear_free);
+  g_object_get (manager, "pipeline", &bin, NULL);
+  if (bin != NULL)
+    ear = gst_bin_get_by_name (bin, "ear");
+  if (ear != NULL)
+    side->ear = blink_test_ear_new (bin, 48000);
+}
+
+static void
+on_call_added (BlinkCallManager *manager,
+               BlinkCall *call,
+               Side *side)
+{
+  g_ptr_array_add (side->added, g_object_ref (call));
+}
+
+static void
+on_call_removed (BlinkCallManager *manager,
+                 BlinkCall *call,
+                 Side *side)
+{
+  g_ptr_array_add (side->removed, g_object_ref (call));
+}
+
+static void
+on_call_failed (BlinkCallManager *manager,
+                BlinkCall *call,
+                GError *error,
+                Side *side)
+{
+  g_ptr_array_add (side->failed, g_error_copy (error));
+}
+
+static void
+side_start (Fixture *f,
+            Side *side,
+            const char *name,
+            guint node,
+            int tone,
+            const char *sink,
+            const BlinkAudioFormat *format)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *source = g_strdup_printf ("audiotestsrc is-live=true freq=%d volume=0.3", tone);
+
+  side->key_path = g_build_filename (f->dir, name, NULL);
+  side->added = g_ptr_array_new_with_free_func (g_object_unref);
+  side->removed = g_ptr_array_new_with_free_func (g_object_unref);
+  side->failed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  side->manager = blink_call_manager_new ();
+  g_object_set (side->manager, "identity", side->key_path, "ipfs-api",
+                blink_test_ipfs_network_get_api (f->network, node), "audio-source", source,
+                "audio-sink", sink != NULL ? sink : BLINK_TEST_EAR_SINK ("48000"),
+                "ice-addresses", ice_loopback, "announce-interval", 500, NULL);
+  if (format != NULL)
+    g_object_set (side->manager, "audio-format", format, NULL);
+  g_signal_connect (side->manager, "notify::pipeline", G_CALLBACK (on_pipeline), side);
+  g_signal_connect (side->manager, "call-added", G_CALLBACK (on_call_added), side);
+  g_signal_connect (side->manager, "call-removed", G_CALLBACK (on_call_removed), side);
+  g_signal_connect (side->manager, "call-failed", G_CALLBACK (on_call_failed), side);
+  g_assert_true (blink_call_manager_start (side->manager, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+ipfs_connected (gpointer user_data)
+{
+  Side *side = user_data;
+
+  return blink_signaller_get_ipfs_state (blink_call_manager_get_signaller (side->manager)) ==
+         BLINK_IPFS_STATE_CONNECTED;
+}
+
+static void
+fixture_set_up_with (Fixture *f,
+                     const char *alice_sink,
+                     const BlinkAudioFormat *alice_format)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_test_ipfs_network_available ())
+    {
+      g_test_skip ("tests/ipfs-node is not installed (npm ci)");
+      return;
+    }
+  f->dir = g_dir_make_tmp ("blink-engine-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->network = blink_test_ipfs_network_start (2, NULL);
+  g_assert_nonnull (f->network);
+  side_start (f, &f->alice, "alice.key", 0, ALICE_HZ, alice_sink, alice_format);
+  side_start (f, &f->bob, "bob.key", 1, BOB_HZ, NULL, NULL);
+  g_assert_true (blink_test_wait_until (ipfs_connected, &f->alice, WAIT_MS));
+  g_assert_true (blink_test_wait_until (ipfs_connected, &f->bob, WAIT_MS));
+}
+
+static void
+fixture_set_up (Fixture *f,
+                gconstpointer data)
+{
+  fixture_set_up_with (f, NULL, NULL);
+}
+
+static void
+on_stopped (GObject *source,
+            GAsyncResult *result,
+            gpointer user_data)
+{
+  gboolean *stopped = user_data;
+
+  *stopped = blink_call_manager_stop_finish (BLINK_CALL_MANAGER (source), result, NULL);
+}
+
+static gboolean
+is_true (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static void
+side_stop (Side *side)
+{
+  gboolean stopped = FALSE;
+
+  if (side->manager == NULL)
+    return;
+  blink_call_manager_stop_async (side->manager, on_stopped, &stopped);
+  g_assert_true (blink_test_wait_until (is_true, &stopped, WAIT_MS));
+  g_clear_pointer (&side->ear, blink_test_ear_free);
+  g_signal_handlers_disconnect_by_data (side->manager, side);
+  g_clear_object (&side->manager);
+  g_clear_pointer (&side->added, g_ptr_array_unref);
+  g_clear_pointer (&side->removed, g_ptr_array_unref);
+  g_clear_pointer (&side->failed, g_ptr_array_unref);
+  g_clear_pointer (&side->key_path, g_free);
+}
+
+static void
+fixture_tear_down (Fixture *f,
+                   gconstpointer data)
+{
+  side_stop (&f->alice);
+  side_stop (&f->bob);
+  g_clear_pointer (&f->network, blink_test_ipfs_network_stop);
+  if (f->dir != NULL)
+    {
+      g_autofree char *alice = g_build_filename (f->dir, "alice.key", NULL);
+      g_autofree char *bob = g_build_filename (f->dir, "bob.key", NULL);
+
+      g_unlink (alice);
+      g_unlink (bob);
+      g_rmdir (f->dir);
+      g_free (f->dir);
+    }
+}
+
+/* ---- conditions ---- */
+
+static gboolean
+has_added (gpointer user_data)
+{
+  return ((Side *) user_data)->added->len > 0;
+}
+
+static gboolean
+has_failed (gpointer user_data)
+{
+  return ((Side *) user_data)->failed->len > 0;
+}
+
+static gboolean
+call_removed (gpointer user_data)
+{
+  Side *side = user_data;
+
+  return side->added->len > 0 &&
+         g_ptr_array_find (side->removed, g_ptr_array_index (side->added, 0), NULL);
+}
+
+static gboolean
+call_started (gpointer user_data)
+{
+  BlinkCall *call = blink_call_manager_get_active_call (((Side *) user_data)->manager);
+
+  return call != NULL && blink_call_get_state (call) == BLINK_CALL_STATE_STARTED;
+}
+
+typedef struct
+{
+  Side *side;
+  double hz;
+} Listening;
+
+static gboolean
+hears (gpointer user_data)
+{
+  Listening *l = user_data;
+
+  return l->side->ear != NULL && blink_test_ear_hears (l->side->ear, l->hz);
+}
+
+static void
+assert_hears (Side *side,
+              double hz)
+{
+  Listening l = { side, hz };
+
+  g_assert_true (blink_test_wait_until (hears, &l, WAIT_MS));
+}
+
+/* Alice calls @callees, bob answers; both hear each other. */
+static BlinkCall *
+connect_call (Fixture *f,
+              const char *const *callees)
+{
+  g_autoptr (GError) error = NULL;
+  BlinkCall *call = blink_call_manager_offer (f->alice.manager, callees, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (call);
+  g_assert_true (blink_test_wait_until (has_added, &f->bob, WAIT_MS));
+  g_assert_true (blink_call_manager_accept (f->bob.manager, g_ptr_array_index (f->bob.added, 0),
+                                            &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (call_started, &f->alice, WAIT_MS));
+  g_assert_true (blink_test_wait_until (call_started, &f->bob, WAIT_MS));
+  assert_hears (&f->alice, BOB_HZ);
+  assert_hears (&f->bob, ALICE_HZ);
+  return call;
+}
+
+/* ---- tests ---- */
+
+/* The signaling counts a callee named twice once; the call must too, or
+ * the second "bob" rings for ever and the 1:1 call never ends. */
+static void
+test_duplicate_dids (Fixture *f,
+                     gconstpointer data)
+{
+  const char *bob = NULL;
+  const char *callees[3];
+  g_autoptr (GError) error = NULL;
+  BlinkCall *call;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  bob = blink_call_manager_get_did (f->bob.manager);
+  callees[0] = bob;
+  callees[1] = bob;
+  callees[2] = NULL;
+  call = connect_call (f, callees);
+  g_assert_cmpuint (blink_call_get_participants (call)->len, ==, 1);
+  g_assert_cmpuint (blink_call_get_participants (g_ptr_array_index (f->bob.added, 0))->len, ==,
+                    1);
+
+  g_assert_true (blink_call_manager_hang_up (f->bob.manager, &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (call_removed, &f->alice, WAIT_MS));
+}
+
+static void
+assert_refused (Fixture *f,
+                BlinkCall *active,
+                const char *const *dids,
+                int code)
+{
+  g_autoptr (GError) error = NULL;
+  guint added = f->alice.added->len;
+
+  g_assert_null (blink_call_manager_offer (f->alice.manager, dids, &error));
+  g_assert_error (error, BLINK_CALL_ERROR, code);
+  g_assert_true (blink_call_manager_get_active_call (f->alice.manager) == active);
+  g_assert_cmpint (blink_call_get_state (active), ==, BLINK_CALL_STATE_STARTED);
+  g_assert_cmpuint (f->alice.added->len, ==, added);
+  g_assert_cmpuint (f->alice.removed->len, ==, 0);
+}
+
+/* An Offer that is refused must not hang up the call that runs. */
+static void
+test_refused_offer_changes_nothing (Fixture *f,
+                                    gconstpointer data)
+{
+  const char *bob_only[2] = { NULL, NULL };
+  const char *garbage[] = { "did:key:z6Mkgarbage", NULL };
+  const char *nobody[] = { NULL };
+  const char *own[2] = { NULL, NULL };
+  g_autoptr (GPtrArray) crowd = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  BlinkCall *active;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  bob_only[0] = blink_call_manager_get_did (f->bob.manager);
+  active = connect_call (f, bob_only);
+
+  own[0] = blink_call_manager_get_did (f->alice.manager);
+  /* 16 others: one more than a call may have. */
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autoptr (BlinkIdentity) someone = blink_identity_new_random ();
+
+      g_ptr_array_add (crowd, g_strdup (blink_identity_get_did (someone)));
+    }
+  g_ptr_array_add (crowd, NULL);
+
+  assert_refused (f, active, garbage, BLINK_CALL_ERROR_BAD_DID);
+  assert_refused (f, active, nobody, BLINK_CALL_ERROR_BAD_DID);
+  assert_refused (f, active, own, BLINK_CALL_ERROR_BAD_DID);
+  assert_refused (f, active, (const char *const *) crowd->pdata, BLINK_CALL_ERROR_BAD_DID);
+
+  /* Still a call, both ways. */
+  blink_test_ear_reset (f->alice.ear);
+  blink_test_ear_reset (f->bob.ear);
+  assert_hears (&f->alice, BOB_HZ);
+  assert_hears (&f->bob, ALICE_HZ);
+  g_assert_true (blink_call_manager_get_active_call (f->bob.manager) ==
+                 g_ptr_array_index (f->bob.added, 0));
+}
+
+static GstElement *
+find_by_factory (GstBin *bin,
+                 const char *factory)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_all_by_element_factory_name (bin, factory);
+  g_auto (GValue) item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  if (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    found = g_value_dup_object (&item);
+  return found;
+}
+
+static void
+assert_encodes (Side *side,
+                const BlinkAudioFormat *format)
+{
+  g_autoptr (GstBin) bin = NULL;
+  g_autoptr (GstElement) encoder = NULL;
+  g_autoptr (GstPad) sink = NULL;
+  g_autoptr (GstCaps) caps = NULL;
+  GstStructure *s;
+  int frame_size = 0, bitrate = 0, rate = 0, channels = 0;
+
+  g_object_get (side->manager, "pipeline", &bin, NULL);
+  g_assert_nonnull (bin);
+  encoder = find_by_factory (bin, "opusenc");
+  g_assert_nonnull (encoder);
+  g_object_get (encoder, "frame-size", &frame_size, "bitrate", &bitrate, NULL);
+  g_assert_cmpint (frame_size, ==, format->frame_ms);
+  g_assert_cmpint (bitrate, ==, format->bitrate);
+  sink = gst_element_get_static_pad (encoder, "sink");
+  caps = gst_pad_get_current_caps (sink);
+  g_assert_nonnull (caps);
+  s = gst_caps_get_structure (caps, 0);
+  g_assert_true (gst_structure_get_int (s, "rate", &rate));
+  g_assert_true (gst_structure_get_int (s, "channels", &channels));
+  g_assert_cmpint (rate, ==, format->rate);
+  g_assert_cmpint (channels, ==, format->channels);
+}
+
+static const BlinkAudioFormat wideband_stereo = { 24000, 2, 40, 24000 };
+
+static void
+fixture_set_up_wideband (Fixture *f,
+                         gconstpointer data)
+{
+  fixture_set_up_with (f, NULL, &wideband_stereo);
+}
+
+/* The callee sends in the format the caller offered, not its own default. */
+static void
+test_audio_format (Fixture *f,
+                   gconstpointer data)
+{
+  const char *callees[2] = { NULL, NULL };
+  BlinkCall *incoming;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  callees[0] = blink_call_manager_get_did (f->bob.manager);
+  connect_call (f, callees);
+  incoming = g_ptr_array_index (f->bob.added, 0);
+  g_assert_true (blink_audio_format_equal (blink_call_get_audio_format (incoming),
+                                           &wideband_stereo));
+  assert_encodes (&f->alice, &wideband_stereo);
+  assert_encodes (&f->bob, &wideband_stereo);
+}
+
+static void
+fixture_set_up_broken_sink (Fixture *f,
+                            gconstpointer data)
+{
+  /* Fails as soon as the first audio is written: a speaker unplugged. */
+  fixture_set_up_with (f, "wavenc ! filesink location=/dev/full buffer-mode=unbuffered", NULL);
+}
+
+/* A device failing during a call ends the call with a device error. */
+static void
+test_device_error (Fixture *f,
+                   gconstpointer data)
+{
+  const char *callees[2] = { NULL, NULL };
+  g_autoptr (GError) error = NULL;
+  GError *failure;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  callees[0] = blink_call_manager_get_did (f->bob.manager);
+  g_assert_nonnull (blink_call_manager_offer (f->alice.manager, callees, &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (has_failed, &f->alice, WAIT_MS));
+  failure = g_ptr_array_index (f->alice.failed, 0);
+  g_assert_error (failure, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE);
+  g_assert_true (blink_test_wait_until (call_removed, &f->alice, WAIT_MS));
+  g_assert_null (blink_call_manager_get_active_call (f->alice.manager));
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/blink/engine/duplicate-dids", Fixture, NULL, fixture_set_up, test_duplicate_dids,
+              fixture_tear_down);
+  g_test_add ("/blink/engine/refused-offer-changes-nothing", Fixture, NULL, fixture_set_up,
+              test_refused_offer_changes_nothing, fixture_tear_down);
+  g_test_add ("/blink/engine/offered-audio-format", Fixture, NULL, fixture_set_up_wideband,
+              test_audio_format, fixture_tear_down);
+  g_test_add ("/blink/engine/device-error", Fixture, NULL, fixture_set_up_broken_sink,
+              test_device_error, fixture_tear_down);
+
+  return g_test_run ();
+}
