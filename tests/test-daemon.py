@@ -44,9 +44,9 @@ class Party:
         started.append(self.monitor)
         self.start_daemon()
 
-    def start_daemon(self):
+    def start_daemon(self, sink='null'):
         self.daemon = Process(f'blinkd of {self.name}', [
-            BLINKD, '--ipfs-api', self.api, '--audio-source', 'tone:440', '--audio-sink', 'null',
+            BLINKD, '--ipfs-api', self.api, '--audio-source', 'tone:440', '--audio-sink', sink,
             '--ice-address', '127.0.0.1'], env=self.env)
         self.started.append(self.daemon)
         subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=self.env,
@@ -238,9 +238,29 @@ def test_sigterm_during_call(alice, bob):
     return f'left after {left_after * 1000:.0f} ms'
 
 
+def test_device_failure_reaches_dbus(alice, bob):
+    """A speaker that fails during a call ends it with im.blink.Error.Device,
+    on the bus (CallFailed) and in `blink watch`."""
+    alice.start_daemon(sink='wavenc ! filesink location=/dev/full buffer-mode=unbuffered')
+    watch = Process('blink watch of alice', [BLINK, 'watch', '--json'], env=alice.env)
+    alice.started.append(watch)
+    time.sleep(0.3)
+    out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
+    path = re.search(r"objectpath '([^']+)'", out).group(1)
+    call = path.rsplit('/', 1)[1]
+    alice.wait_signal(rf"CallFailed \(objectpath '{path}', 'im.blink.Error.Device'")
+    failed = watch_event(watch, 'call-failed', call=call)
+    if 'audio device' not in failed.get('detail', ''):
+        raise Failure(f'blink watch: {failed}')
+    alice.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'", timeout=10)
+    if alice.get(ROOT, 'im.blink.Manager1', 'ActiveCall') != '/':
+        raise Failure('the failed call is still active')
+    watch.stop(timeout=5)
+
+
 def main():
     tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
-             test_cli, test_sigterm_during_call]
+             test_cli, test_sigterm_during_call, test_device_failure_reaches_dbus]
     print(f'1..{len(tests)}', flush=True)
     workdir = tempfile.mkdtemp(prefix='blink-test-daemon-')
     started = []

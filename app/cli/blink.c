@@ -477,6 +477,11 @@ print_event (const char *event,
           json_builder_set_member_name (builder, "participant-state");
           json_builder_add_string_value (builder, value);
         }
+      else if (value != NULL)
+        {
+          json_builder_set_member_name (builder, "detail");
+          json_builder_add_string_value (builder, value);
+        }
       json_builder_end_object (builder);
       print_json (builder);
     }
@@ -581,6 +586,21 @@ on_incoming_call (BlinkDbusManager1 *manager,
 }
 
 static void
+on_call_failed (BlinkDbusManager1 *manager,
+                const char *path,
+                const char *error_name,
+                const char *message,
+                Watch *watch)
+{
+  GDBusObjectManager *objects = g_object_get_data (G_OBJECT (manager), "objects");
+  g_autoptr (GDBusInterface) found =
+    g_dbus_object_manager_get_interface (objects, path, "im.blink.Call1");
+
+  if (found != NULL)
+    print_event ("call-failed", BLINK_DBUS_CALL1 (found), NULL, message);
+}
+
+static void
 on_daemon_gone (GObject *objects,
                 GParamSpec *pspec,
                 Watch *watch)
@@ -627,6 +647,7 @@ command_watch (GDBusConnection *bus)
   g_signal_connect (objects, "object-removed", G_CALLBACK (on_object_removed), &watch);
   g_signal_connect (objects, "notify::name-owner", G_CALLBACK (on_daemon_gone), &watch);
   g_signal_connect (manager, "incoming-call", G_CALLBACK (on_incoming_call), &watch);
+  g_signal_connect (manager, "call-failed", G_CALLBACK (on_call_failed), &watch);
   g_unix_signal_add (SIGINT, on_interrupt, &watch);
   g_unix_signal_add (SIGTERM, on_interrupt, &watch);
 
