@@ -5,12 +5,13 @@
 
 #include <gst/gst.h>
 
+#include "gstblinkcall.h"
 #include "gstblinksignaller.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
 {
-  return GST_ELEMENT_REGISTER (blinksignaller, plugin);
+  return GST_ELEMENT_REGISTER (blinksignaller, plugin) && GST_ELEMENT_REGISTER (blinkcall, plugin);
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, blink,

@@ -11,6 +11,7 @@
 
 #include "blink-call-manager.h"
 #include "blink-daemon-manager.h"
+#include "blink-identity.h"
 
 /* blinkd: owns one identity and the call engine, and offers them on the
  * session bus as im.blink.Blink1 (docs/dbus.md). */
@@ -185,7 +186,7 @@ main (int argc,
       return 2;
     }
   if (profile != NULL)
-    identity = g_build_filename (g_get_user_config_dir (), "blink", profile, "identity.key", NULL);
+    identity = blink_identity_profile_path (profile);
 
   source_description = expand_device (source, TRUE);
   sink_description = expand_device (sink, FALSE);

@@ -155,6 +155,18 @@ blink_identity_default_path (void)
 }
 
 /**
+ * blink_identity_profile_path:
+ * @profile: a profile's name, e.g. "work"
+ *
+ * Returns: (transfer full): `$XDG_CONFIG_HOME/blink/PROFILE/identity.key`
+ */
+char *
+blink_identity_profile_path (const char *profile)
+{
+  return g_build_filename (g_get_user_config_dir (), "blink", profile, "identity.key", NULL);
+}
+
+/**
  * blink_identity_load:
  * @path: the key file
  * @error: why it cannot be used

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BlinkIdentity, blink_identity, BLINK, IDENTITY, GObject)
 
 char *blink_identity_default_path (void);
+char *blink_identity_profile_path (const char *profile);
 
 BlinkIdentity *blink_identity_load_or_create (const char *path,
                                               GError **error);
