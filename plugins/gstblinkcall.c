@@ -362,14 +362,16 @@ find_incoming (GstBlinkCall *self,
   return NULL;
 }
 
+/* @error is read once @ok has been computed: arguments are evaluated in
+ * no set order. */
 static gboolean
 done (GstBlinkCall *self,
       gboolean ok,
-      GError *error)
+      GError **error)
 {
   if (!ok)
-    GST_WARNING_OBJECT (self, "%s", error->message);
-  g_clear_error (&error);
+    GST_WARNING_OBJECT (self, "%s", (*error)->message);
+  g_clear_error (error);
   return ok;
 }
 
@@ -382,7 +384,7 @@ gst_blink_call_accept (GstBlinkCall *self,
   if (self->engine == NULL)
     return FALSE;
   return done (self, blink_call_manager_accept (self->engine, find_incoming (self, id), &error),
-               error);
+               &error);
 }
 
 static gboolean
@@ -394,7 +396,7 @@ gst_blink_call_decline (GstBlinkCall *self,
   if (self->engine == NULL)
     return FALSE;
   return done (self, blink_call_manager_decline (self->engine, find_incoming (self, id), &error),
-               error);
+               &error);
 }
 
 static gboolean
@@ -404,7 +406,7 @@ gst_blink_call_hang_up (GstBlinkCall *self)
 
   if (self->engine == NULL)
     return FALSE;
-  return done (self, blink_call_manager_hang_up (self->engine, &error), error);
+  return done (self, blink_call_manager_hang_up (self->engine, &error), &error);
 }
 
 /* ---- starting, calling, ending ---- */

@@ -257,15 +257,17 @@ on_did (BlinkSignaller *signaller,
 
 /* ---- actions ---- */
 
-/* An action that failed says why in the debug log and returns FALSE/NULL. */
+/* An action that failed says why in the debug log and returns FALSE/NULL.
+ * @error is read once @ok has been computed: arguments are evaluated in no
+ * set order. */
 static gboolean
 done (GstBlinkSignaller *self,
       gboolean ok,
-      GError *error)
+      GError **error)
 {
   if (!ok)
-    GST_WARNING_OBJECT (self, "%s", error->message);
-  g_clear_error (&error);
+    GST_WARNING_OBJECT (self, "%s", (*error)->message);
+  g_clear_error (error);
   return ok;
 }
 
@@ -284,7 +286,7 @@ gst_blink_signaller_offer_call (GstBlinkSignaller *self,
       return NULL;
     }
   id = blink_signaller_offer (self->signaller, callees, &audio, &error);
-  done (self, id != NULL, error);
+  done (self, id != NULL, &error);
   return id;
 }
 
@@ -294,7 +296,7 @@ gst_blink_signaller_cancel_call (GstBlinkSignaller *self,
 {
   GError *error = NULL;
 
-  return done (self, blink_signaller_cancel (self->signaller, call_id, &error), error);
+  return done (self, blink_signaller_cancel (self->signaller, call_id, &error), &error);
 }
 
 static gboolean
@@ -303,7 +305,7 @@ gst_blink_signaller_join_call (GstBlinkSignaller *self,
 {
   GError *error = NULL;
 
-  return done (self, blink_signaller_join (self->signaller, call_id, &error), error);
+  return done (self, blink_signaller_join (self->signaller, call_id, &error), &error);
 }
 
 static gboolean
@@ -312,7 +314,7 @@ gst_blink_signaller_decline_call (GstBlinkSignaller *self,
 {
   GError *error = NULL;
 
-  return done (self, blink_signaller_decline (self->signaller, call_id, &error), error);
+  return done (self, blink_signaller_decline (self->signaller, call_id, &error), &error);
 }
 
 static gboolean
@@ -321,7 +323,7 @@ gst_blink_signaller_leave_call (GstBlinkSignaller *self,
 {
   GError *error = NULL;
 
-  return done (self, blink_signaller_leave (self->signaller, call_id, &error), error);
+  return done (self, blink_signaller_leave (self->signaller, call_id, &error), &error);
 }
 
 static gboolean
@@ -336,7 +338,7 @@ gst_blink_signaller_announce (GstBlinkSignaller *self,
   return done (self,
                blink_signaller_announce (self->signaller, call_id, muted, deafened, recording,
                                          &error),
-               error);
+               &error);
 }
 
 static gboolean
@@ -349,7 +351,7 @@ gst_blink_signaller_send_sdp (GstBlinkSignaller *self,
   GError *error = NULL;
 
   return done (self, blink_signaller_send_sdp (self->signaller, call_id, did, type, sdp, &error),
-               error);
+               &error);
 }
 
 static gboolean
@@ -364,7 +366,7 @@ gst_blink_signaller_send_ice_candidate (GstBlinkSignaller *self,
   return done (self,
                blink_signaller_send_ice_candidate (self->signaller, call_id, did, mline,
                                                    candidate, &error),
-               error);
+               &error);
 }
 
 /* ---- element ---- */
