@@ -88,6 +88,7 @@ struct _BlinkCallManager
   GPtrArray *ending; /* BlinkCall* waiting for their peers to close */
   GSource *teardown;
   GTask *stop_task;
+  guint media_stopping; /* pipelines still stopping */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCallManager, blink_call_manager, G_TYPE_OBJECT)
@@ -119,24 +120,39 @@ set_active (BlinkCallManager *self,
 /* ---- media ---- */
 
 static void
+return_stopped (BlinkCallManager *self)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->stop_task);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 on_media_stopped (GObject *source,
                   GAsyncResult *result,
                   gpointer user_data)
 {
+  g_autoptr (BlinkCallManager) self = user_data;
+
   blink_audio_pipeline_stop_finish (BLINK_AUDIO_PIPELINE (source), result, NULL);
+  /* Stopping the engine is over once its devices are released. */
+  if (--self->media_stopping == 0 && self->stop_task != NULL && self->signaller == NULL)
+    return_stopped (self);
 }
 
 static void
-media_stop (BlinkAudioPipeline *media)
+media_stop (BlinkCallManager *self,
+            BlinkAudioPipeline *media)
 {
-  blink_audio_pipeline_stop_async (media, on_media_stopped, NULL);
+  self->media_stopping++;
+  blink_audio_pipeline_stop_async (media, on_media_stopped, g_object_ref (self));
 }
 
 static void
 media_stop_retired (BlinkCallManager *self)
 {
   for (guint i = 0; i < self->retired->len; i++)
-    media_stop (g_ptr_array_index (self->retired, i));
+    media_stop (self, g_ptr_array_index (self->retired, i));
   g_ptr_array_set_size (self->retired, 0);
 }
 
@@ -164,7 +180,7 @@ media_release_if_idle (BlinkCallManager *self)
     return;
 
   g_debug ("No call and no connection: releasing the audio devices");
-  media_stop (self->media);
+  media_stop (self, self->media);
   media_drop (self);
 }
 
@@ -1063,20 +1079,23 @@ blink_call_manager_start (BlinkCallManager *self,
 static void
 finish_stop (BlinkCallManager *self)
 {
-  g_autoptr (GTask) task = g_steal_pointer (&self->stop_task);
+  if (self->signaller == NULL)
+    return;
 
   g_signal_handlers_disconnect_by_data (self->signaller, self);
   g_signal_handlers_disconnect_by_data (self->connections, self);
+  blink_clear_source (&self->teardown);
   media_stop_retired (self);
   if (self->media != NULL)
-    media_stop (self->media);
+    media_stop (self, self->media);
   media_drop (self);
   /* Stopping sends the leaves; the IPFS client lives until they are out. */
   blink_signaller_stop (self->signaller);
   g_clear_object (&self->signaller);
   g_clear_object (&self->connections);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_task_return_boolean (task, TRUE);
+  if (self->media_stopping == 0)
+    return_stopped (self);
 }
 
 /**
