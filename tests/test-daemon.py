@@ -241,7 +241,8 @@ def test_sigterm_during_call(alice, bob):
 def test_device_failure_reaches_dbus(alice, bob):
     """A speaker that fails during a call ends it with im.blink.Error.Device,
     on the bus (CallFailed) and in `blink watch`."""
-    alice.start_daemon(sink='wavenc ! filesink location=/dev/full buffer-mode=unbuffered')
+    # Fails after 20 buffers (0.2 s) of playback: a speaker unplugged.
+    alice.start_daemon(sink='identity error-after=20 ! fakesink')
     watch = Process('blink watch of alice', [BLINK, 'watch', '--json'], env=alice.env)
     alice.started.append(watch)
     time.sleep(0.3)

@@ -437,8 +437,8 @@ static void
 fixture_set_up_broken_sink (Fixture *f,
                             gconstpointer data)
 {
-  /* Fails as soon as the first audio is written: a speaker unplugged. */
-  fixture_set_up_with (f, "wavenc ! filesink location=/dev/full buffer-mode=unbuffered", NULL);
+  /* Fails after 20 buffers (0.2 s) of playback: a speaker unplugged. */
+  fixture_set_up_with (f, "identity error-after=20 ! fakesink", NULL);
 }
 
 /* A device failing during a call ends the call with a device error. */

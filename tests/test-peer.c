@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <gst/gst.h>
+#include <string.h>
 
 #include "blink-audio-pipeline.h"
+#include "blink-engine-errors.h"
 #include "blink-peer.h"
 #include "blink-test-media.h"
 #include "blink-test-audio.h"
@@ -19,6 +21,7 @@ typedef struct
   BlinkPeer *peer;
   BlinkTestEar *ear;
   gboolean closed;
+  gboolean forged; /* gets SDPs whose DTLS fingerprint was replaced */
 } Side;
 
 typedef struct
@@ -28,13 +31,33 @@ typedef struct
 
 static const char *const ice_loopback[] = { "127.0.0.1", NULL };
 
+/* What someone in the middle does: the SDP names a certificate, the
+ * handshake shows another. */
+static char *
+forge_fingerprint (const char *sdp)
+{
+  g_autoptr (GRegex) fingerprint = g_regex_new ("(a=fingerprint:\\S+ )[0-9A-F:]+", 0, 0, NULL);
+  g_autofree char *zeros = g_strjoinv (":", (char *[]){ "00", "00", "00", "00", "00", "00", "00",
+                                                        "00", "00", "00", "00", "00", "00", "00",
+                                                        "00", "00", "00", "00", "00", "00", "00",
+                                                        "00", "00", "00", "00", "00", "00", "00",
+                                                        "00", "00", "00", "00", NULL });
+  g_autofree char *replacement = g_strconcat ("\\1", zeros, NULL);
+
+  return g_regex_replace (fingerprint, sdp, -1, 0, replacement, 0, NULL);
+}
+
 static void
 on_description (BlinkPeer *peer,
                 const char *type,
                 const char *sdp,
                 Side *other)
 {
-  blink_peer_set_remote_description (other->peer, type, sdp);
+  g_autofree char *forged = other->forged ? forge_fingerprint (sdp) : NULL;
+
+  if (forged != NULL)
+    g_assert_cmpstr (forged, !=, sdp);
+  blink_peer_set_remote_description (other->peer, type, forged != NULL ? forged : sdp);
 }
 
 static void
@@ -162,6 +185,47 @@ test_hear_each_other (Fixture *f,
   g_assert_cmpint (blink_peer_get_state (f->a.peer), ==, BLINK_PEER_STATE_CLOSED);
 }
 
+static gboolean
+b_failed (gpointer user_data)
+{
+  return blink_peer_get_state (((Fixture *) user_data)->b.peer) == BLINK_PEER_STATE_FAILED;
+}
+
+static gboolean
+anyone_hears (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return blink_test_ear_hears (f->a.ear, 880) || blink_test_ear_hears (f->b.ear, 440);
+}
+
+/* GStreamer 1.22 does not compare the DTLS certificate with the SDP's
+ * fingerprint: the peer does, and nothing is sent or played either way
+ * until the check passed. In one process both sides have one certificate,
+ * so only a forged fingerprint tells the check's work. */
+static void
+test_forged_fingerprint (Fixture *f,
+                         gconstpointer data)
+{
+  const GError *failure;
+
+  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
+  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+  f->b.forged = TRUE;
+  connect_sides (f);
+
+  g_assert_true (blink_test_wait_until (b_failed, f, WAIT_MS));
+  failure = blink_peer_get_failure (f->b.peer);
+  g_assert_error (failure, BLINK_CALL_ERROR, BLINK_CALL_ERROR_CERTIFICATE);
+  /* The handshake happened and showed another certificate. */
+  g_assert_nonnull (strstr (failure->message, "is not the one"));
+  /* An honest pair hears each other within a second of connecting. */
+  g_assert_false (blink_test_wait_until (anyone_hears, f, 3000));
+  g_assert_cmpint (blink_peer_get_state (f->b.peer), ==, BLINK_PEER_STATE_FAILED);
+}
+
 static void
 test_odd_device_formats (Fixture *f,
                          gconstpointer data)
@@ -187,6 +251,8 @@ main (int argc,
   gst_init (&argc, &argv);
 
   g_test_add ("/blink/peer/hear-each-other", Fixture, NULL, NULL, test_hear_each_other,
+              fixture_tear_down);
+  g_test_add ("/blink/peer/forged-fingerprint", Fixture, NULL, NULL, test_forged_fingerprint,
               fixture_tear_down);
   g_test_add ("/blink/peer/odd-device-formats", Fixture, NULL, NULL, test_odd_device_formats,
               fixture_tear_down);

@@ -42,6 +42,7 @@ enum
   PROP_DID,
   PROP_ACTIVE_CALL,
   PROP_PIPELINE,
+  PROP_CERTIFICATE_MISMATCHES,
   N_PROPS
 };
 
@@ -52,6 +53,7 @@ enum
   SIGNAL_CALL_ADDED,
   SIGNAL_CALL_REMOVED,
   SIGNAL_CALL_FAILED,
+  SIGNAL_PARTICIPANT_FAILED,
   SIGNAL_CONNECTION_CLOSED,
   N_SIGNALS
 };
@@ -415,6 +417,7 @@ on_local_candidate (BlinkConnections *connections,
 static void
 on_connected (BlinkConnections *connections,
               const char *did,
+              const char *verification_code,
               BlinkCallManager *self)
 {
   BlinkParticipant *participant;
@@ -423,11 +426,35 @@ on_connected (BlinkConnections *connections,
     return;
   participant = blink_call_find_participant (self->active, did);
   if (participant != NULL)
-    blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTED);
+    {
+      blink_participant_set_verification_code (participant, verification_code);
+      blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTED);
+    }
   blink_call_set_state (self->active, BLINK_CALL_STATE_STARTED);
 }
 
-/* ICE failed, or the participant vanished: it has left. */
+/* ICE failed, or the certificate was not the signed one: the participant
+ * failed, and why is said. */
+static void
+on_connection_failed (BlinkConnections *connections,
+                      const char *did,
+                      GError *failure,
+                      BlinkCallManager *self)
+{
+  g_autoptr (BlinkCall) call = NULL;
+  BlinkParticipant *participant;
+
+  if (self->active == NULL ||
+      (participant = blink_call_find_participant (self->active, did)) == NULL)
+    return;
+  call = g_object_ref (self->active);
+  blink_participant_set_failed (participant, failure);
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANT_FAILED], 0, call, did, failure);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CERTIFICATE_MISMATCHES]);
+  participant_gone (self, call, did, BLINK_PARTICIPANT_STATE_FAILED);
+}
+
+/* The participant vanished: it has left. */
 static void
 on_connection_lost (BlinkConnections *connections,
                     const char *did,
@@ -1051,7 +1078,7 @@ blink_call_manager_start (BlinkCallManager *self,
                     self);
   g_signal_connect (self->connections, "local-candidate", G_CALLBACK (on_local_candidate), self);
   g_signal_connect (self->connections, "connected", G_CALLBACK (on_connected), self);
-  g_signal_connect (self->connections, "failed", G_CALLBACK (on_connection_lost), self);
+  g_signal_connect (self->connections, "failed", G_CALLBACK (on_connection_failed), self);
   g_signal_connect (self->connections, "vanished", G_CALLBACK (on_connection_lost), self);
   g_signal_connect (self->connections, "closed", G_CALLBACK (on_connection_closed), self);
 
@@ -1204,6 +1231,11 @@ blink_call_manager_get_property (GObject *object,
       break;
     case PROP_ACTIVE_CALL:
       g_value_set_object (value, self->active);
+      break;
+    case PROP_CERTIFICATE_MISMATCHES:
+      g_value_set_uint64 (value, self->connections != NULL
+                                   ? blink_connections_get_certificate_mismatches (self->connections)
+                                   : 0);
       break;
     case PROP_PIPELINE:
       g_value_set_object (value,
@@ -1370,6 +1402,11 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
     g_param_spec_object ("pipeline", "Pipeline",
                          "The audio pipeline while calls need it, for meters and recorders",
                          GST_TYPE_PIPELINE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CERTIFICATE_MISMATCHES] =
+    g_param_spec_uint64 ("certificate-mismatches", "Certificate mismatches",
+                         "Connections refused because the peer's DTLS certificate was not the one "
+                         "its signed SDP names",
+                         0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CALL_ADDED] = g_signal_new ("call-added", G_TYPE_FROM_CLASS (klass),
@@ -1386,6 +1423,16 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
   signals[SIGNAL_CALL_FAILED] = g_signal_new ("call-failed", G_TYPE_FROM_CLASS (klass),
                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                               2, BLINK_TYPE_CALL, G_TYPE_ERROR);
+  /**
+   * BlinkCallManager::participant-failed:
+   * @call: the call
+   * @did: the participant
+   * @error: why: %BLINK_CALL_ERROR_CERTIFICATE when their certificate was not
+   *   the one in their signed SDP, %BLINK_CALL_ERROR_FAILED when ICE failed
+   */
+  signals[SIGNAL_PARTICIPANT_FAILED] =
+    g_signal_new ("participant-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, BLINK_TYPE_CALL, G_TYPE_STRING, G_TYPE_ERROR);
   /**
    * BlinkCallManager::connection-closed:
    * @did: the participant

@@ -6,6 +6,7 @@
 #include "blink-connections.h"
 
 #include "blink-context.h"
+#include "blink-engine-errors.h"
 
 /* The WebRTC connections of the active call, one BlinkPeer per remote
  * participant, and those still closing (docs/engine.md):
@@ -63,6 +64,7 @@ struct _BlinkConnections
   GHashTable *deferred;       /* did → GPtrArray of PendingSignal*: waits for the old peer */
   GHashTable *last_announce;  /* did → gint64* monotonic µs */
   GSource *watchdog;
+  guint64 certificate_mismatches;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkConnections, blink_connections, G_TYPE_OBJECT)
@@ -127,9 +129,17 @@ on_peer_state (BlinkPeer *peer,
     return;
 
   if (blink_peer_get_state (peer) == BLINK_PEER_STATE_CONNECTED)
-    g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, did);
+    {
+      g_autofree char *code = blink_peer_get_verification_code (peer, self->self_did);
+
+      g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, did, code);
+    }
   else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED)
-    g_signal_emit (self, signals[SIGNAL_FAILED], 0, did);
+    {
+      if (blink_peer_get_failure (peer)->code == BLINK_CALL_ERROR_CERTIFICATE)
+        self->certificate_mismatches++;
+      g_signal_emit (self, signals[SIGNAL_FAILED], 0, did, blink_peer_get_failure (peer));
+    }
 }
 
 static gboolean
@@ -389,6 +399,20 @@ blink_connections_close_all (BlinkConnections *self)
   g_hash_table_remove_all (self->last_announce);
 }
 
+/**
+ * blink_connections_get_certificate_mismatches:
+ *
+ * Returns: how many connections failed because the peer's certificate was
+ *   not the one its signed SDP names
+ */
+guint64
+blink_connections_get_certificate_mismatches (BlinkConnections *self)
+{
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), 0);
+
+  return self->certificate_mismatches;
+}
+
 guint
 blink_connections_get_n_closing (BlinkConnections *self)
 {
@@ -559,11 +583,14 @@ blink_connections_class_init (BlinkConnectionsClass *klass)
   signals[SIGNAL_LOCAL_CANDIDATE] =
     g_signal_new ("local-candidate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
+  /* did, the verification code: ICE, DTLS and the certificate check done */
   signals[SIGNAL_CONNECTED] = g_signal_new ("connected", G_TYPE_FROM_CLASS (klass),
-                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                                            G_TYPE_STRING);
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                            G_TYPE_STRING, G_TYPE_STRING);
+  /* did, why (BLINK_CALL_ERROR) */
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+                                         NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
+                                         G_TYPE_ERROR);
   signals[SIGNAL_VANISHED] = g_signal_new ("vanished", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                            G_TYPE_STRING);

@@ -33,6 +33,7 @@ void blink_connections_close (BlinkConnections *self,
                               const char *did);
 void blink_connections_close_all (BlinkConnections *self);
 guint blink_connections_get_n_closing (BlinkConnections *self);
+guint64 blink_connections_get_certificate_mismatches (BlinkConnections *self);
 const char *blink_connections_find_owner (BlinkConnections *self,
                                           GstObject *object);
 

@@ -16,6 +16,7 @@ typedef enum
   BLINK_CALL_ERROR_NO_SUCH_CALL,   /* no such call, or not in a state for this */
   BLINK_CALL_ERROR_CALL_ACTIVE,    /* a call is active already */
   BLINK_CALL_ERROR_DEVICE,         /* an audio device is missing or unusable */
+  BLINK_CALL_ERROR_CERTIFICATE,    /* a peer's DTLS certificate is not the one its signed SDP names */
   BLINK_CALL_ERROR_FAILED,         /* anything else */
 } BlinkCallError;
 

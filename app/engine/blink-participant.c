@@ -15,6 +15,8 @@ enum
   PROP_MUTED,
   PROP_DEAFENED,
   PROP_RECORDING,
+  PROP_FAILURE,
+  PROP_VERIFICATION_CODE,
   N_PROPS
 };
 
@@ -29,6 +31,8 @@ struct _BlinkParticipant
   gboolean muted;
   gboolean deafened;
   gboolean recording;
+  GError *failure;
+  char *verification_code;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkParticipant, blink_participant, G_TYPE_OBJECT)
@@ -38,7 +42,8 @@ G_DEFINE_ENUM_TYPE (BlinkParticipantState, blink_participant_state,
                     G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_CONNECTING, "connecting"),
                     G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_CONNECTED, "connected"),
                     G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_DECLINED, "declined"),
-                    G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_LEFT, "left"))
+                    G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_LEFT, "left"),
+                    G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_FAILED, "failed"))
 
 const char *
 blink_participant_get_did (BlinkParticipant *self)
@@ -68,6 +73,50 @@ gboolean
 blink_participant_get_recording (BlinkParticipant *self)
 {
   return self->recording;
+}
+
+/**
+ * blink_participant_get_failure:
+ *
+ * Returns: (nullable): why the participant's connection failed
+ */
+const GError *
+blink_participant_get_failure (BlinkParticipant *self)
+{
+  return self->failure;
+}
+
+/**
+ * blink_participant_get_verification_code:
+ *
+ * Returns: (nullable): the code to read to each other, once connected
+ *   (docs/protocol.md, "Verification code")
+ */
+const char *
+blink_participant_get_verification_code (BlinkParticipant *self)
+{
+  return self->verification_code;
+}
+
+void
+blink_participant_set_failed (BlinkParticipant *self,
+                              const GError *failure)
+{
+  g_clear_error (&self->failure);
+  self->failure = g_error_copy (failure);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILURE]);
+  blink_participant_set_state (self, BLINK_PARTICIPANT_STATE_FAILED);
+}
+
+void
+blink_participant_set_verification_code (BlinkParticipant *self,
+                                         const char *code)
+{
+  if (g_strcmp0 (self->verification_code, code) == 0)
+    return;
+  g_free (self->verification_code);
+  self->verification_code = g_strdup (code);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFICATION_CODE]);
 }
 
 void
@@ -128,6 +177,12 @@ blink_participant_get_property (GObject *object,
     case PROP_DEAFENED:
       g_value_set_boolean (value, self->deafened);
       break;
+    case PROP_FAILURE:
+      g_value_set_boxed (value, self->failure);
+      break;
+    case PROP_VERIFICATION_CODE:
+      g_value_set_string (value, self->verification_code);
+      break;
     case PROP_RECORDING:
       g_value_set_boolean (value, self->recording);
       break;
@@ -139,7 +194,11 @@ blink_participant_get_property (GObject *object,
 static void
 blink_participant_finalize (GObject *object)
 {
-  g_free (BLINK_PARTICIPANT (object)->did);
+  BlinkParticipant *self = BLINK_PARTICIPANT (object);
+
+  g_free (self->did);
+  g_clear_error (&self->failure);
+  g_free (self->verification_code);
 
   G_OBJECT_CLASS (blink_participant_parent_class)->finalize (object);
 }
@@ -167,6 +226,14 @@ blink_participant_class_init (BlinkParticipantClass *klass)
   properties[PROP_RECORDING] =
     g_param_spec_boolean ("recording", "Recording", "They record the call", FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_FAILURE] =
+    g_param_spec_boxed ("failure", "Failure", "Why their connection failed", G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_VERIFICATION_CODE] =
+    g_param_spec_string ("verification-code", "Verification code",
+                         "Six digits to read to each other: the same on both sides unless "
+                         "someone is in the middle",
+                         NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

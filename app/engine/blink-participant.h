@@ -12,6 +12,7 @@ typedef enum
   BLINK_PARTICIPANT_STATE_CONNECTED,  /* media flows */
   BLINK_PARTICIPANT_STATE_DECLINED,
   BLINK_PARTICIPANT_STATE_LEFT,
+  BLINK_PARTICIPANT_STATE_FAILED,     /* its connection failed; see the failure */
 } BlinkParticipantState;
 
 #define BLINK_TYPE_PARTICIPANT_STATE (blink_participant_state_get_type ())
@@ -29,8 +30,15 @@ gboolean blink_participant_get_muted (BlinkParticipant *self);
 gboolean blink_participant_get_deafened (BlinkParticipant *self);
 gboolean blink_participant_get_recording (BlinkParticipant *self);
 
+const GError *blink_participant_get_failure (BlinkParticipant *self);
+const char *blink_participant_get_verification_code (BlinkParticipant *self);
+
 void blink_participant_set_state (BlinkParticipant *self,
                                   BlinkParticipantState state);
+void blink_participant_set_failed (BlinkParticipant *self,
+                                   const GError *failure);
+void blink_participant_set_verification_code (BlinkParticipant *self,
+                                              const char *code);
 void blink_participant_set_announced (BlinkParticipant *self,
                                       gboolean muted,
                                       gboolean deafened,

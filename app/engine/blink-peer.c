@@ -6,7 +6,9 @@
 #include "blink-peer.h"
 
 #include "blink-context.h"
+#include "blink-engine-errors.h"
 #include "blink-enum.h"
+#include "blink-fingerprint.h"
 
 #include <gio/gio.h>
 
@@ -31,6 +33,7 @@ enum
   PROP_0,
   PROP_DID,
   PROP_STATE,
+  PROP_FAILURE,
   N_PROPS
 };
 
@@ -87,6 +90,21 @@ struct _BlinkPeer
 
   GMutex media_lock;    /* a streaming thread writes, the main thread reads */
   gint64 last_media_us; /* monotonic, when the last RTP packet came */
+
+  /* The remote certificate must be the one the signed SDP names before
+   * any audio flows either way (docs/security.md). The gate probes drop
+   * media until media_open; the check runs on the DTLS transport's thread,
+   * hence the lock around what it reads. */
+  GMutex verify_lock;
+  char *expected_algorithm; /* from the remote SDP */
+  char *expected;           /* its fingerprint */
+  char *local_fingerprint;  /* "sha-256 AB:…", from our SDP */
+  int media_open;           /* atomic */
+  int checked;              /* atomic: the check ran */
+  GstWebRTCDTLSTransport *dtls;
+  gboolean ice_connected;
+  gboolean verified;
+  GError *failure;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkPeer, blink_peer, G_TYPE_OBJECT)
@@ -166,6 +184,163 @@ on_main (BlinkPeer *self,
   blink_context_invoke (self->context, run_call, call, (GDestroyNotify) call_free);
 }
 
+static void
+fail (BlinkPeer *self,
+      BlinkCallError code,
+      const char *why)
+{
+  if (self->state >= BLINK_PEER_STATE_FAILED)
+    return;
+  g_message ("Peer %s failed: %s", self->did, why);
+  g_clear_error (&self->failure);
+  self->failure = g_error_new_literal (BLINK_CALL_ERROR, code, why);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILURE]);
+  set_state (self, BLINK_PEER_STATE_FAILED);
+}
+
+/* ---- binding the media to the signed SDP ---- */
+
+static void
+apply_verified (BlinkPeer *self,
+                gpointer data)
+{
+  self->verified = TRUE;
+  if (self->ice_connected)
+    set_state (self, BLINK_PEER_STATE_CONNECTED);
+}
+
+static void
+apply_mismatch (BlinkPeer *self,
+                gpointer data)
+{
+  fail (self, BLINK_CALL_ERROR_CERTIFICATE,
+        "The peer's DTLS certificate is not the one in its signed SDP: someone on the network "
+        "path may be in the middle");
+}
+
+/* On the DTLS transport's thread. GStreamer 1.22 does not compare the
+ * certificate with a=fingerprint at all; this does, once, as soon as the
+ * handshake is done, before the gates let any audio through. */
+static void
+on_dtls_state (GstWebRTCDTLSTransport *dtls,
+               GParamSpec *pspec,
+               BlinkPeer *self)
+{
+  GstWebRTCDTLSTransportState state;
+  g_autofree char *pem = NULL;
+  g_autofree char *actual = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean match;
+
+  g_object_get (dtls, "state", &state, NULL);
+  if (state != GST_WEBRTC_DTLS_TRANSPORT_STATE_CONNECTED || !g_atomic_int_compare_and_exchange (&self->checked, 0, 1))
+    return;
+
+  g_object_get (dtls, "remote-certificate", &pem, NULL);
+  g_mutex_lock (&self->verify_lock);
+  if (self->expected_algorithm != NULL)
+    actual = blink_fingerprint_of_pem (pem, self->expected_algorithm, &error);
+  match = actual != NULL && blink_fingerprint_equal (actual, self->expected);
+  g_mutex_unlock (&self->verify_lock);
+
+  if (match)
+    {
+      g_atomic_int_set (&self->media_open, 1);
+      on_main (self, apply_verified, NULL, NULL);
+    }
+  else
+    on_main (self, apply_mismatch, NULL, NULL);
+}
+
+/* The DTLS transport exists once both descriptions are in place. */
+static void
+watch_dtls (BlinkPeer *self)
+{
+  g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
+  g_autoptr (GstWebRTCRTPSender) sender = NULL;
+
+  if (self->dtls != NULL || self->state >= BLINK_PEER_STATE_FAILED)
+    return;
+  g_signal_emit_by_name (self->webrtc, "get-transceiver", 0, &transceiver);
+  if (transceiver == NULL)
+    return;
+  g_object_get (transceiver, "sender", &sender, NULL);
+  if (sender != NULL)
+    g_object_get (sender, "transport", &self->dtls, NULL);
+  if (self->dtls == NULL)
+    return;
+  g_signal_connect (self->dtls, "notify::state", G_CALLBACK (on_dtls_state), self);
+  on_dtls_state (self->dtls, NULL, self);
+}
+
+/* Until the certificate is checked, nothing is sent or played. */
+static GstPadProbeReturn
+gate (GstPad *pad,
+      GstPadProbeInfo *info,
+      gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  return g_atomic_int_get (&self->media_open) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+/* An SDP's fingerprint attribute, from the media section or the session. */
+static const char *
+sdp_fingerprint (const GstSDPMessage *sdp)
+{
+  const char *attribute = NULL;
+
+  if (gst_sdp_message_medias_len (sdp) > 0)
+    attribute = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (sdp, 0),
+                                                 "fingerprint");
+  if (attribute == NULL)
+    attribute = gst_sdp_message_get_attribute_val (sdp, "fingerprint");
+  return attribute;
+}
+
+static gboolean
+expect_fingerprint (BlinkPeer *self,
+                    const GstSDPMessage *sdp)
+{
+  g_autofree char *algorithm = NULL;
+  g_autofree char *fingerprint = NULL;
+
+  if (!blink_fingerprint_parse (sdp_fingerprint (sdp), &algorithm, &fingerprint))
+    return FALSE;
+
+  g_mutex_lock (&self->verify_lock);
+  g_free (self->expected_algorithm);
+  self->expected_algorithm = g_steal_pointer (&algorithm);
+  g_free (self->expected);
+  self->expected = g_steal_pointer (&fingerprint);
+  g_mutex_unlock (&self->verify_lock);
+  return TRUE;
+}
+
+
+/**
+ * blink_peer_get_verification_code:
+ * @self_did: our address
+ *
+ * Returns: (transfer full) (nullable): the code both sides read to each
+ *   other, once the peer's certificate was checked
+ */
+char *
+blink_peer_get_verification_code (BlinkPeer *self,
+                                  const char *self_did)
+{
+  g_autofree char *remote = NULL;
+
+  g_return_val_if_fail (BLINK_IS_PEER (self), NULL);
+
+  if (!self->verified || self->local_fingerprint == NULL)
+    return NULL;
+  g_mutex_lock (&self->verify_lock);
+  remote = g_strdup_printf ("%s %s", self->expected_algorithm, self->expected);
+  g_mutex_unlock (&self->verify_lock);
+  return blink_verification_code (self_did, self->local_fingerprint, self->did, remote);
+}
+
 /* ---- negotiation ---- */
 
 static const char *
@@ -185,6 +360,9 @@ emit_local_description (BlinkPeer *self,
     return;
 
   text = gst_sdp_message_as_text (desc->sdp);
+  g_free (self->local_fingerprint);
+  self->local_fingerprint = g_strdup (sdp_fingerprint (desc->sdp));
+  watch_dtls (self);
   g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, sdp_type_name (desc->type), text);
 }
 
@@ -242,6 +420,7 @@ flush_candidates (BlinkPeer *self,
   Candidate *c;
 
   self->remote_set = TRUE;
+  watch_dtls (self);
   while ((c = g_queue_pop_head (&self->early_candidates)) != NULL)
     {
       g_signal_emit_by_name (self->webrtc, "add-ice-candidate", c->mline, c->candidate);
@@ -294,6 +473,13 @@ blink_peer_set_remote_description (BlinkPeer *self,
   if (gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK)
     {
       g_debug ("Peer %s: ignoring an SDP that does not parse", self->did);
+      return;
+    }
+  if (!expect_fingerprint (self, message))
+    {
+      gst_sdp_message_free (message);
+      fail (self, BLINK_CALL_ERROR_CERTIFICATE,
+            "The peer's SDP names no DTLS certificate Blink can check");
       return;
     }
 
@@ -358,6 +544,7 @@ on_ice_candidate (GstElement *webrtc,
   on_main (self, emit_local_candidate, c, (GDestroyNotify) candidate_free);
 }
 
+/* Connected: ICE and DTLS are up, and the certificate is the signed one. */
 static void
 apply_connection_state (BlinkPeer *self,
                         gpointer data)
@@ -365,9 +552,13 @@ apply_connection_state (BlinkPeer *self,
   GstWebRTCPeerConnectionState state = GPOINTER_TO_INT (data);
 
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
-    set_state (self, BLINK_PEER_STATE_CONNECTED);
+    {
+      self->ice_connected = TRUE;
+      if (self->verified)
+        set_state (self, BLINK_PEER_STATE_CONNECTED);
+    }
   else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
-    set_state (self, BLINK_PEER_STATE_FAILED);
+    fail (self, BLINK_CALL_ERROR_FAILED, "The connection could not be established (ICE failed)");
 }
 
 static void
@@ -495,6 +686,8 @@ on_pad_added (GstElement *webrtc,
     gst_element_sync_state_with_parent (g_ptr_array_index (self->receive_elements, i));
 
   sink = gst_element_get_static_pad (depay, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, gate, self,
+                     NULL);
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_media_buffer, self, NULL);
   blink_peer_guard_decoder (sink);
   if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
@@ -766,6 +959,9 @@ blink_peer_get_property (GObject *object,
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
+    case PROP_FAILURE:
+      g_value_set_boxed (value, self->failure);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -778,6 +974,9 @@ blink_peer_dispose (GObject *object)
 
   if (self->webrtc != NULL)
     g_signal_handlers_disconnect_by_data (self->webrtc, self);
+  if (self->dtls != NULL)
+    g_signal_handlers_disconnect_by_data (self->dtls, self);
+  gst_clear_object (&self->dtls);
 
   G_OBJECT_CLASS (blink_peer_parent_class)->dispose (object);
 }
@@ -793,6 +992,11 @@ blink_peer_finalize (GObject *object)
   g_ptr_array_unref (self->mixer_pads);
   g_mutex_clear (&self->receive_lock);
   g_mutex_clear (&self->volume_lock);
+  g_mutex_clear (&self->verify_lock);
+  g_free (self->expected_algorithm);
+  g_free (self->expected);
+  g_free (self->local_fingerprint);
+  g_clear_error (&self->failure);
   g_mutex_clear (&self->media_lock);
   gst_clear_caps (&self->mix_caps);
   gst_clear_object (&self->queue);
@@ -820,6 +1024,9 @@ blink_peer_class_init (BlinkPeerClass *klass)
   properties[PROP_STATE] =
     g_param_spec_enum ("state", "State", "The connection's state", BLINK_TYPE_PEER_STATE,
                        BLINK_PEER_STATE_CONNECTING, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FAILURE] =
+    g_param_spec_boxed ("failure", "Failure", "Why the connection failed", G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -842,6 +1049,7 @@ blink_peer_init (BlinkPeer *self)
 {
   g_mutex_init (&self->receive_lock);
   g_mutex_init (&self->volume_lock);
+  g_mutex_init (&self->verify_lock);
   g_mutex_init (&self->media_lock);
   self->receive_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
@@ -883,6 +1091,12 @@ blink_peer_new (GstBin *pipeline,
   /* Old audio is worse than lost audio: keep at most 200 ms, drop the oldest. */
   g_object_set (self->queue, "max-size-time", 200 * GST_MSECOND, "max-size-buffers", 0,
                 "max-size-bytes", 0, "leaky", 2, NULL);
+  {
+    g_autoptr (GstPad) queue_src = gst_element_get_static_pad (self->queue, "src");
+
+    gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                       gate, self, NULL);
+  }
 
   self->webrtc = gst_object_ref_sink (gst_element_factory_make ("webrtcbin", NULL));
   g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
@@ -906,6 +1120,20 @@ blink_peer_new (GstBin *pipeline,
   g_signal_connect (self->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), self);
 
   return self;
+}
+
+/**
+ * blink_peer_get_failure:
+ *
+ * Returns: (nullable): why the connection failed: %BLINK_CALL_ERROR_CERTIFICATE
+ *   when the peer's certificate is not the signed one
+ */
+const GError *
+blink_peer_get_failure (BlinkPeer *self)
+{
+  g_return_val_if_fail (BLINK_IS_PEER (self), NULL);
+
+  return self->failure;
 }
 
 const char *

@@ -11,8 +11,10 @@ G_BEGIN_DECLS
 /**
  * BlinkPeerState:
  * @BLINK_PEER_STATE_CONNECTING: negotiating, or ICE checking
- * @BLINK_PEER_STATE_CONNECTED: ICE connected and DTLS done
- * @BLINK_PEER_STATE_FAILED: ICE failed
+ * @BLINK_PEER_STATE_CONNECTED: ICE connected, DTLS done, and the peer's
+ *   certificate is the one its signed SDP names
+ * @BLINK_PEER_STATE_FAILED: ICE failed, or the certificate is another one
+ *   (#BlinkPeer:failure says which)
  * @BLINK_PEER_STATE_CLOSING: its webrtcbin is going to NULL
  * @BLINK_PEER_STATE_CLOSED: its webrtcbin reached NULL and left the pipeline
  */
@@ -54,6 +56,9 @@ BlinkPeer *blink_peer_new (GstBin *pipeline,
 
 const char *blink_peer_get_did (BlinkPeer *self);
 BlinkPeerState blink_peer_get_state (BlinkPeer *self);
+const GError *blink_peer_get_failure (BlinkPeer *self);
+char *blink_peer_get_verification_code (BlinkPeer *self,
+                                        const char *self_did);
 gint64 blink_peer_get_last_media_time (BlinkPeer *self);
 gboolean blink_peer_get_receiving (BlinkPeer *self);
 
