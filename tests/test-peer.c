@@ -42,7 +42,8 @@ forge_fingerprint (const char *sdp)
                                                         "00", "00", "00", "00", "00", "00", "00",
                                                         "00", "00", "00", "00", "00", "00", "00",
                                                         "00", "00", "00", "00", NULL });
-  g_autofree char *replacement = g_strconcat ("\\1", zeros, NULL);
+  /* \g<1>: "\1" followed by the zeros would read as \100. */
+  g_autofree char *replacement = g_strconcat ("\\g<1>", zeros, NULL);
 
   return g_regex_replace (fingerprint, sdp, -1, 0, replacement, 0, NULL);
 }
