@@ -8,7 +8,15 @@
 #include <signal.h>
 #include <string.h>
 
+#include "blink-audio-pipeline.h"
+#include "blink-peer.h"
+#include "blink-signaller.h"
+#include "blink-test-audio.h"
 #include "blink-test-calls.h"
+#include "blink-test-ipfs-network.h"
+#include "blink-test-media.h"
+
+#include <gst/gst.h>
 
 /* ---- 1:1 ---- */
 
@@ -358,11 +366,196 @@ test_offer_while_active (Fixture *f,
   }
 }
 
+/* ---- someone in the middle ---- */
+
+/* Mallory answers in this process with her own signaller and connection,
+ * and her SDPs name a certificate that is not the one her DTLS shows, as
+ * when someone on the media path terminates DTLS on both legs. */
+typedef struct
+{
+  BlinkSignaller *signaller;
+  BlinkAudioPipeline *pipeline;
+  BlinkTestEar *ear;
+  BlinkPeer *peer;
+  char *call_id;
+  char *caller;
+  gboolean closed;
+} Mallory;
+
+static char *
+forge (const char *sdp)
+{
+  g_autoptr (GRegex) fingerprint = g_regex_new ("(a=fingerprint:\\S+ )[0-9A-F]{2}", 0, 0, NULL);
+
+  /* The first byte of the fingerprint changes; its shape stays. */
+  return g_regex_replace (fingerprint, sdp, -1, 0,
+                          strstr (sdp, "fingerprint:sha-256 00") ? "\\g<1>11" : "\\g<1>00", 0,
+                          NULL);
+}
+
+static void
+on_mallory_description (BlinkPeer *peer,
+                        const char *type,
+                        const char *sdp,
+                        Mallory *m)
+{
+  g_autofree char *forged = forge (sdp);
+
+  g_assert_cmpstr (forged, !=, sdp);
+  g_assert_true (blink_signaller_send_sdp (m->signaller, m->call_id, m->caller, type, forged,
+                                           NULL));
+}
+
+static void
+on_mallory_candidate (BlinkPeer *peer,
+                      guint mline,
+                      const char *candidate,
+                      Mallory *m)
+{
+  blink_signaller_send_ice_candidate (m->signaller, m->call_id, m->caller, mline, candidate,
+                                      NULL);
+}
+
+static void
+on_mallory_sdp (BlinkSignaller *signaller,
+                const char *id,
+                const char *did,
+                const char *type,
+                const char *sdp,
+                Mallory *m)
+{
+  if (m->peer != NULL)
+    blink_peer_set_remote_description (m->peer, type, sdp);
+}
+
+static void
+on_mallory_candidate_received (BlinkSignaller *signaller,
+                               const char *id,
+                               const char *did,
+                               guint mline,
+                               const char *candidate,
+                               Mallory *m)
+{
+  if (m->peer != NULL)
+    blink_peer_add_ice_candidate (m->peer, mline, candidate);
+}
+
+static void
+on_mallory_called (BlinkSignaller *signaller,
+                   const char *id,
+                   const char *caller,
+                   GStrv participants,
+                   const BlinkAudioFormat *audio,
+                   Mallory *m)
+{
+  static const char *const loopback[] = { "127.0.0.1", NULL };
+  BlinkMediaConfig config = { (char **) loopback, NULL, NULL, 40 };
+  g_autoptr (GError) error = NULL;
+
+  m->call_id = g_strdup (id);
+  m->caller = g_strdup (caller);
+  m->pipeline = blink_audio_pipeline_new ("audiotestsrc is-live=true freq=660 volume=0.3",
+                                          BLINK_TEST_EAR_SINK ("48000"), audio, &error);
+  g_assert_no_error (error);
+  m->ear = blink_test_ear_new (blink_audio_pipeline_get_bin (m->pipeline), 48000);
+  g_assert_true (blink_audio_pipeline_start (m->pipeline, &error));
+  m->peer = blink_peer_new (blink_audio_pipeline_get_bin (m->pipeline),
+                            blink_audio_pipeline_get_tee (m->pipeline),
+                            blink_audio_pipeline_get_mixer (m->pipeline),
+                            blink_audio_pipeline_get_mix_caps (m->pipeline), caller,
+                            g_strcmp0 (blink_signaller_get_did (signaller), caller) > 0, &config);
+  g_signal_connect (m->peer, "local-description", G_CALLBACK (on_mallory_description), m);
+  g_signal_connect (m->peer, "local-candidate", G_CALLBACK (on_mallory_candidate), m);
+  g_assert_true (blink_signaller_join (signaller, id, &error));
+  blink_peer_start (m->peer);
+}
+
+static gboolean
+ipfs_up (gpointer user_data)
+{
+  return blink_signaller_get_ipfs_state (user_data) == BLINK_IPFS_STATE_CONNECTED;
+}
+
+static gboolean
+mallory_closed (gpointer user_data)
+{
+  return ((Mallory *) user_data)->closed;
+}
+
+static void
+on_mallory_closed (BlinkPeer *peer,
+                   Mallory *m)
+{
+  m->closed = TRUE;
+}
+
+static void
+test_forged_fingerprint (Fixture *f,
+                         gconstpointer data)
+{
+  Party *alice = &f->party[0];
+  Mallory m = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *connected = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  /* Party 1 only lent its node and its identity. */
+  party_kill (&f->party[1], SIGKILL);
+  m.signaller = blink_signaller_new ();
+  g_object_set (m.signaller, "identity", f->party[1].key_path, "ipfs-api",
+                blink_test_ipfs_network_get_api (f->network, 1), NULL);
+  g_assert_true (blink_signaller_start (m.signaller, &error));
+  g_assert_true (blink_test_wait_until (ipfs_up, m.signaller, WAIT_MS));
+  g_signal_connect (m.signaller, "incoming-call", G_CALLBACK (on_mallory_called), &m);
+  g_signal_connect (m.signaller, "sdp-received", G_CALLBACK (on_mallory_sdp), &m);
+  g_signal_connect (m.signaller, "ice-candidate-received",
+                    G_CALLBACK (on_mallory_candidate_received), &m);
+
+  party_send (alice, "offer %s", f->party[1].did);
+  party_wait_line_from (alice, 0, WAIT_MS, "offered ");
+  /* Alice's engine refuses the connection: the certificate is not the signed one. */
+  {
+    const char *offered = party_find_line (alice, "offered ", 0) + strlen ("offered ");
+    g_autofree char *line = g_strdup_printf ("participant %s %s failed", offered,
+                                             blink_signaller_get_did (m.signaller));
+
+    party_wait_line_from (alice, 0, WAIT_MS, "%s", line);
+    connected = g_strdup_printf ("participant %s %s connected", offered,
+                                 blink_signaller_get_did (m.signaller));
+  }
+  g_assert_null (party_find_line (alice, connected, 0));
+
+  /* Neither heard anything: alice's gates never opened, and her call
+   * ended with its only participant failed. */
+  party_wait_line (alice, "call-removed ");
+  g_assert_null (party_find_line (alice, "first-sound ", 0));
+  g_assert_cmpint (blink_test_ear_first_sound (m.ear), ==, 0);
+
+  if (m.peer != NULL)
+    {
+      g_signal_connect (m.peer, "closed", G_CALLBACK (on_mallory_closed), &m);
+      blink_peer_close (m.peer);
+      g_assert_true (blink_test_wait_until (mallory_closed, &m, WAIT_MS));
+    }
+  g_clear_pointer (&m.ear, blink_test_ear_free);
+  g_clear_object (&m.peer);
+  if (m.pipeline != NULL)
+    blink_test_stop_pipeline (m.pipeline);
+  g_clear_object (&m.pipeline);
+  blink_signaller_stop (m.signaller);
+  g_clear_object (&m.signaller);
+  g_free (m.call_id);
+  g_free (m.caller);
+}
+
 int
 main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
 
 #define ADD(path, setup, func, data) \
   g_test_add ("/blink/calls/" path, Fixture, data, setup, func, parties_tear_down)
@@ -379,6 +572,7 @@ main (int argc,
   ADD ("group-of-3/killed-participant", set_up_three, test_killed_participant, NULL);
   ADD ("offer-while-active", set_up_three, test_offer_while_active, NULL);
   ADD ("call-again-20-times", set_up_two, test_call_again_and_again, NULL);
+  ADD ("forged-fingerprint", set_up_two, test_forged_fingerprint, NULL);
 
 #undef ADD
 
