@@ -152,6 +152,28 @@ def test_call_through_dbus(alice, bob):
     stats = alice.gdbus(path, 'im.blink.Call1.GetStats').stdout
     if bob.did not in stats or 'packets-received' not in stats or 'packets-sent' not in stats:
         raise Failure(f'GetStats: {stats}')
+
+    # Both read the same six digits, each about the other.
+    codes = {}
+    for me, other in ((alice, bob), (bob, alice)):
+        out = me.gdbus(path, 'org.freedesktop.DBus.Properties.Get', 'im.blink.Call1',
+                       'Verification').stdout
+        m = re.search(rf"\('{other.did}', '(\d{{3}} \d{{3}})', false\)", out)
+        if m is None:
+            raise Failure(f'{me.name}: Verification {out!r}')
+        codes[me.name] = m.group(1)
+    if codes['alice'] != codes['bob']:
+        raise Failure(f'the verification codes differ: {codes}')
+    # Alice says they match: remembered, shown on the call at once.
+    alice.gdbus(ROOT, 'im.blink.Manager1.SetVerified', bob.did, 'true')
+    wait_until(lambda: f"('{bob.did}', '{codes['alice']}', true)" in alice.gdbus(
+        path, 'org.freedesktop.DBus.Properties.Get', 'im.blink.Call1', 'Verification').stdout,
+        5, 'alice: bob verified on the call')
+    if bob.did not in alice.gdbus(ROOT, 'org.freedesktop.DBus.Properties.Get',
+                                  'im.blink.Manager1', 'Verified').stdout:
+        raise Failure('Verified does not list bob')
+    expect_error(alice.gdbus(ROOT, 'im.blink.Manager1.SetVerified', 'did:key:zNope', 'true',
+                             check=False), 'im.blink.Error.BadDid')
     alice.gdbus(path, 'im.blink.Call1.Hangup')
     for me in (alice, bob):
         me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
@@ -221,6 +243,31 @@ def test_cli(alice, bob):
         raise Failure(f'blink status without blinkd: {result.returncode} {result.stderr!r}')
 
 
+def test_verified_survives_a_restart(alice, bob):
+    """What the user verified is remembered by blinkd across restarts, and
+    shown by `blink status` on the next call."""
+    alice.daemon.stop()
+    alice.start_daemon()
+    if bob.did not in alice.gdbus(ROOT, 'org.freedesktop.DBus.Properties.Get',
+                                  'im.blink.Manager1', 'Verified').stdout:
+        raise Failure('the verified address was forgotten by the restart')
+    out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
+    path = re.search(r"objectpath '([^']+)'", out).group(1)
+    bob.wait_signal(rf"IncomingCall \(objectpath '{path}'")
+    bob.gdbus(path, 'im.blink.Call1.Accept')
+    alice.wait_signal(rf"\('{bob.did}', 'connected'")
+    wait_until(lambda: 'verified' in alice.blink('status').stdout.replace('not verified', ''),
+               10, 'blink status showing bob verified')
+    status = alice.blink('status').stdout
+    if not re.search(rf'{bob.did} connected, code \d{{3}} \d{{3}}, verified', status):
+        raise Failure(f'blink status: {status!r}')
+    if alice.blink('unverify', bob.did).returncode != 0:
+        raise Failure('blink unverify failed')
+    alice.gdbus(path, 'im.blink.Call1.Hangup')
+    for me in (alice, bob):
+        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+
+
 def test_sigterm_during_call(alice, bob):
     out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
     path = re.search(r"objectpath '([^']+)'", out).group(1)
@@ -261,7 +308,8 @@ def test_device_failure_reaches_dbus(alice, bob):
 
 def main():
     tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
-             test_cli, test_sigterm_during_call, test_device_failure_reaches_dbus]
+             test_cli, test_verified_survives_a_restart, test_sigterm_during_call,
+             test_device_failure_reaches_dbus]
     print(f'1..{len(tests)}', flush=True)
     workdir = tempfile.mkdtemp(prefix='blink-test-daemon-')
     started = []

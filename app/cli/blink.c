@@ -216,6 +216,28 @@ json_add_call (JsonBuilder *builder,
   json_builder_set_member_name (builder, "setup-time-us");
   json_builder_add_int_value (builder, blink_dbus_call1_get_setup_time (call));
   json_add_participants (builder, blink_dbus_call1_get_participants (call));
+  json_builder_set_member_name (builder, "verification");
+  json_builder_begin_array (builder);
+  if (blink_dbus_call1_get_verification (call) != NULL)
+    {
+      GVariantIter iter;
+      const char *did, *code;
+      gboolean verified;
+
+      g_variant_iter_init (&iter, blink_dbus_call1_get_verification (call));
+      while (g_variant_iter_next (&iter, "(&s&sb)", &did, &code, &verified))
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "did");
+          json_builder_add_string_value (builder, did);
+          json_builder_set_member_name (builder, "code");
+          json_builder_add_string_value (builder, code);
+          json_builder_set_member_name (builder, "verified");
+          json_builder_add_boolean_value (builder, verified);
+          json_builder_end_object (builder);
+        }
+    }
+  json_builder_end_array (builder);
 }
 
 /* ---- commands ---- */
@@ -309,6 +331,39 @@ command_hangup (GDBusConnection *bus)
 }
 
 static int
+command_verify (GDBusConnection *bus,
+                const char *did,
+                gboolean verified)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+
+  if (manager == NULL ||
+      !blink_dbus_manager1_call_set_verified_sync (manager, did, verified, NULL, &error))
+    return report_error (error);
+  return EXIT_SUCCESS;
+}
+
+/* did → "123 456 (verified)", from the call's Verification property. */
+static char *
+verification_of (BlinkDbusCall1 *call,
+                 const char *did)
+{
+  GVariant *verification = blink_dbus_call1_get_verification (call);
+  GVariantIter iter;
+  const char *who, *code;
+  gboolean verified;
+
+  if (verification == NULL)
+    return NULL;
+  g_variant_iter_init (&iter, verification);
+  while (g_variant_iter_next (&iter, "(&s&sb)", &who, &code, &verified))
+    if (g_str_equal (who, did))
+      return g_strdup_printf (verified ? _("code %s, verified") : _("code %s, not verified"), code);
+  return NULL;
+}
+
+static int
 command_status (GDBusConnection *bus)
 {
   g_autoptr (GError) error = NULL;
@@ -364,8 +419,13 @@ command_status (GDBusConnection *bus)
                      : "");
           g_variant_iter_init (&iter, participants);
           while (g_variant_iter_next (&iter, "(&s&sbb)", &did, &state, &muted, &deafened))
-            g_print ("  %s %s%s%s\n", did, state, muted ? _(", muted") : "",
-                     deafened ? _(", deafened") : "");
+            {
+              g_autofree char *verification = verification_of (call, did);
+
+              g_print ("  %s %s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
+                       deafened ? _(", deafened") : "", verification != NULL ? ", " : "",
+                       verification != NULL ? verification : "");
+            }
         }
     }
   g_list_free_full (calls, g_object_unref);
@@ -474,12 +534,13 @@ print_event (const char *event,
         {
           json_builder_set_member_name (builder, "did");
           json_builder_add_string_value (builder, did);
-          json_builder_set_member_name (builder, "participant-state");
-          json_builder_add_string_value (builder, value);
         }
-      else if (value != NULL)
+      if (value != NULL)
         {
-          json_builder_set_member_name (builder, "detail");
+          /* A participant event's value is its state; any other's a detail. */
+          json_builder_set_member_name (builder, g_str_equal (event, "participant")
+                                                   ? "participant-state"
+                                                   : "detail");
           json_builder_add_string_value (builder, value);
         }
       json_builder_end_object (builder);
@@ -601,6 +662,22 @@ on_call_failed (BlinkDbusManager1 *manager,
 }
 
 static void
+on_participant_failed (BlinkDbusManager1 *manager,
+                       const char *path,
+                       const char *did,
+                       const char *error_name,
+                       const char *message,
+                       Watch *watch)
+{
+  GDBusObjectManager *objects = g_object_get_data (G_OBJECT (manager), "objects");
+  g_autoptr (GDBusInterface) found =
+    g_dbus_object_manager_get_interface (objects, path, "im.blink.Call1");
+
+  if (found != NULL)
+    print_event ("participant-failed", BLINK_DBUS_CALL1 (found), did, message);
+}
+
+static void
 on_daemon_gone (GObject *objects,
                 GParamSpec *pspec,
                 Watch *watch)
@@ -648,6 +725,7 @@ command_watch (GDBusConnection *bus)
   g_signal_connect (objects, "notify::name-owner", G_CALLBACK (on_daemon_gone), &watch);
   g_signal_connect (manager, "incoming-call", G_CALLBACK (on_incoming_call), &watch);
   g_signal_connect (manager, "call-failed", G_CALLBACK (on_call_failed), &watch);
+  g_signal_connect (manager, "participant-failed", G_CALLBACK (on_participant_failed), &watch);
   g_unix_signal_add (SIGINT, on_interrupt, &watch);
   g_unix_signal_add (SIGTERM, on_interrupt, &watch);
 
@@ -685,7 +763,9 @@ main (int argc,
     "  hangup             %s\n"
     "  status             %s\n"
     "  stats              %s\n"
-    "  watch              %s\n\n"
+    "  watch              %s\n"
+    "  verify DID         %s\n"
+    "  unverify DID       %s\n\n"
     "%s\n"
     "  blink id\n"
     "  blink call did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\n"
@@ -698,7 +778,9 @@ main (int argc,
     _("Answer a ringing call (default: the newest one)"),
     _("Decline a ringing call (default: the newest one)"), _("Leave the active call"),
     _("Show your calls and who is in them"), _("Show the active call's packet figures"),
-    _("Print call events as they happen, one per line"), _("Examples:"),
+    _("Print call events as they happen, one per line"),
+    _("Remember that DID's verification code matched, read aloud on a call"),
+    _("Forget that DID was verified"), _("Examples:"),
     _("Exit status: 0 done, 1 refused or failed, 2 bad usage, 3 blinkd not running."));
   g_option_context_set_summary (context, summary);
 
@@ -735,6 +817,8 @@ main (int argc,
     return command_stats (bus);
   if (g_str_equal (command, "watch") && argc == 2)
     return command_watch (bus);
+  if ((g_str_equal (command, "verify") || g_str_equal (command, "unverify")) && argc == 3)
+    return command_verify (bus, argv[2], g_str_equal (command, "verify"));
 
   g_printerr (_("blink: unknown command or wrong arguments: “%s”. Try “blink --help”.\n"),
               command);

@@ -19,6 +19,7 @@ struct _BlinkDaemonCall
 
   BlinkCallManager *manager;
   BlinkCall *call;
+  BlinkVerifiedStore *verified;
 };
 
 static void blink_daemon_call_iface_init (BlinkDbusCall1Iface *iface);
@@ -44,6 +45,26 @@ update_participants (BlinkDaemonCall *self)
                              blink_participant_get_muted (p), blink_participant_get_deafened (p));
     }
   blink_dbus_call1_set_participants (BLINK_DBUS_CALL1 (self), g_variant_builder_end (&builder));
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssb)"));
+  for (guint i = 0; i < participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+      const char *code = blink_participant_get_verification_code (p);
+
+      if (code != NULL)
+        g_variant_builder_add (&builder, "(ssb)", blink_participant_get_did (p), code,
+                               blink_verified_store_contains (self->verified,
+                                                              blink_participant_get_did (p)));
+    }
+  blink_dbus_call1_set_verification (BLINK_DBUS_CALL1 (self), g_variant_builder_end (&builder));
+}
+
+static void
+on_verified_changed (BlinkVerifiedStore *store,
+                     BlinkDaemonCall *self)
+{
+  update_participants (self);
 }
 
 static void
@@ -216,6 +237,7 @@ blink_daemon_call_dispose (GObject *object)
     }
   g_clear_object (&self->call);
   g_clear_object (&self->manager);
+  g_clear_object (&self->verified);
 
   G_OBJECT_CLASS (blink_daemon_call_parent_class)->dispose (object);
 }
@@ -234,10 +256,12 @@ blink_daemon_call_init (BlinkDaemonCall *self)
 /**
  * blink_daemon_call_new:
  * @call: the call to mirror on the bus
+ * @verified: the addresses the user verified
  */
 BlinkDaemonCall *
 blink_daemon_call_new (BlinkCallManager *manager,
-                       BlinkCall *call)
+                       BlinkCall *call,
+                       BlinkVerifiedStore *verified)
 {
   BlinkDaemonCall *self = g_object_new (BLINK_TYPE_DAEMON_CALL, NULL);
   BlinkDbusCall1 *object = BLINK_DBUS_CALL1 (self);
@@ -245,6 +269,8 @@ blink_daemon_call_new (BlinkCallManager *manager,
 
   self->manager = g_object_ref (manager);
   self->call = g_object_ref (call);
+  self->verified = g_object_ref (verified);
+  g_signal_connect_object (verified, "changed", G_CALLBACK (on_verified_changed), self, 0);
 
   blink_dbus_call1_set_id (object, blink_call_get_id (call));
   blink_dbus_call1_set_incoming (object, blink_call_get_incoming (call));

@@ -3,6 +3,7 @@
 
 #include "blink-call-manager.h"
 #include "blink-dbus-generated.h"
+#include "blink-verified-store.h"
 
 G_BEGIN_DECLS
 
@@ -11,7 +12,8 @@ G_DECLARE_FINAL_TYPE (BlinkDaemonCall, blink_daemon_call, BLINK, DAEMON_CALL,
                       BlinkDbusCall1Skeleton)
 
 BlinkDaemonCall *blink_daemon_call_new (BlinkCallManager *manager,
-                                        BlinkCall *call);
+                                        BlinkCall *call,
+                                        BlinkVerifiedStore *verified);
 
 BlinkCall *blink_daemon_call_get_call (BlinkDaemonCall *self);
 

@@ -6,6 +6,7 @@
 #include "blink-daemon-manager.h"
 
 #include "blink-daemon-call.h"
+#include "blink-did.h"
 
 #include <glib/gi18n.h>
 
@@ -19,6 +20,7 @@ struct _BlinkDaemonManager
   BlinkDbusManager1Skeleton parent_instance;
 
   BlinkCallManager *engine;
+  BlinkVerifiedStore *verified;
   GDBusObjectManagerServer *objects;
   GHashTable *calls;          /* BlinkCall* → BlinkDbusObjectSkeleton* */
 };
@@ -36,6 +38,7 @@ static const GDBusErrorEntry call_error_entries[] = {
   { BLINK_CALL_ERROR_NO_SUCH_CALL, "im.blink.Error.NoSuchCall" },
   { BLINK_CALL_ERROR_CALL_ACTIVE, "im.blink.Error.CallActive" },
   { BLINK_CALL_ERROR_DEVICE, "im.blink.Error.Device" },
+  { BLINK_CALL_ERROR_CERTIFICATE, "im.blink.Error.Certificate" },
   { BLINK_CALL_ERROR_FAILED, "im.blink.Error.Failed" },
 };
 
@@ -54,7 +57,7 @@ on_call_added (BlinkCallManager *engine,
   g_autoptr (BlinkDbusObjectSkeleton) object = blink_dbus_object_skeleton_new (path);
   g_autoptr (BlinkDaemonCall) daemon_call = NULL;
 
-  daemon_call = blink_daemon_call_new (engine, call);
+  daemon_call = blink_daemon_call_new (engine, call, self->verified);
   blink_dbus_object_skeleton_set_call1 (object, BLINK_DBUS_CALL1 (daemon_call));
   g_dbus_object_manager_server_export (self->objects, G_DBUS_OBJECT_SKELETON (object));
   g_hash_table_insert (self->calls, g_object_ref (call), g_object_ref (object));
@@ -86,6 +89,40 @@ on_call_failed (BlinkCallManager *engine,
   g_autofree char *name = g_dbus_error_encode_gerror (error);
 
   blink_dbus_manager1_emit_call_failed (BLINK_DBUS_MANAGER1 (self), path, name, error->message);
+}
+
+static void
+on_participant_failed (BlinkCallManager *engine,
+                       BlinkCall *call,
+                       const char *did,
+                       GError *error,
+                       BlinkDaemonManager *self)
+{
+  g_autofree char *path = call_object_path (call);
+  g_autofree char *name = g_dbus_error_encode_gerror (error);
+
+  blink_dbus_manager1_emit_participant_failed (BLINK_DBUS_MANAGER1 (self), path, did, name,
+                                               error->message);
+}
+
+static void
+on_certificate_mismatches (BlinkCallManager *engine,
+                           GParamSpec *pspec,
+                           BlinkDaemonManager *self)
+{
+  guint64 count;
+
+  g_object_get (engine, "certificate-mismatches", &count, NULL);
+  blink_dbus_manager1_set_certificate_mismatches (BLINK_DBUS_MANAGER1 (self), count);
+}
+
+static void
+on_verified_changed (BlinkVerifiedStore *store,
+                     BlinkDaemonManager *self)
+{
+  g_auto (GStrv) dids = blink_verified_store_list (store);
+
+  blink_dbus_manager1_set_verified (BLINK_DBUS_MANAGER1 (self), (const char *const *) dids);
 }
 
 static void
@@ -162,9 +199,31 @@ handle_set_deafened (BlinkDbusManager1 *object,
   return TRUE;
 }
 
+static gboolean
+handle_set_verified (BlinkDbusManager1 *object,
+                     GDBusMethodInvocation *invocation,
+                     const char *did,
+                     gboolean verified)
+{
+  BlinkDaemonManager *self = BLINK_DAEMON_MANAGER (object);
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_did_is_valid (did))
+    g_set_error (&error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_BAD_DID,
+                 _("“%s” is not a Blink address (did:key:z6Mk…)"), did);
+  else
+    blink_verified_store_set (self->verified, did, verified, &error);
+  if (error != NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    blink_dbus_manager1_complete_set_verified (object, invocation);
+  return TRUE;
+}
+
 static void
 blink_daemon_manager_iface_init (BlinkDbusManager1Iface *iface)
 {
+  iface->handle_set_verified = handle_set_verified;
   iface->handle_offer = handle_offer;
   iface->handle_hangup = handle_hangup;
   iface->handle_set_muted = handle_set_muted;
@@ -179,6 +238,9 @@ blink_daemon_manager_dispose (GObject *object)
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
+  if (self->verified != NULL)
+    g_signal_handlers_disconnect_by_data (self->verified, self);
+  g_clear_object (&self->verified);
   g_clear_pointer (&self->calls, g_hash_table_unref);
   g_clear_object (&self->objects);
 
@@ -206,18 +268,26 @@ blink_daemon_manager_init (BlinkDaemonManager *self)
 /**
  * blink_daemon_manager_new:
  * @engine: a started call manager
+ * @verified: the addresses the user verified
  */
 BlinkDaemonManager *
-blink_daemon_manager_new (BlinkCallManager *engine)
+blink_daemon_manager_new (BlinkCallManager *engine,
+                          BlinkVerifiedStore *verified)
 {
   BlinkDaemonManager *self = g_object_new (BLINK_TYPE_DAEMON_MANAGER, NULL);
 
   self->engine = g_object_ref (engine);
+  self->verified = g_object_ref (verified);
+  g_signal_connect (verified, "changed", G_CALLBACK (on_verified_changed), self);
+  on_verified_changed (verified, self);
   blink_dbus_manager1_set_did (BLINK_DBUS_MANAGER1 (self), blink_call_manager_get_did (engine));
   blink_dbus_manager1_set_active_call (BLINK_DBUS_MANAGER1 (self), "/");
   g_signal_connect (engine, "call-added", G_CALLBACK (on_call_added), self);
   g_signal_connect (engine, "call-removed", G_CALLBACK (on_call_removed), self);
   g_signal_connect (engine, "call-failed", G_CALLBACK (on_call_failed), self);
+  g_signal_connect (engine, "participant-failed", G_CALLBACK (on_participant_failed), self);
+  g_signal_connect (engine, "notify::certificate-mismatches",
+                    G_CALLBACK (on_certificate_mismatches), self);
   g_signal_connect (engine, "notify::active-call", G_CALLBACK (on_active_call), self);
   return self;
 }

@@ -3,6 +3,7 @@
 
 #include "blink-call-manager.h"
 #include "blink-dbus-generated.h"
+#include "blink-verified-store.h"
 
 G_BEGIN_DECLS
 
@@ -12,7 +13,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BlinkDaemonManager, blink_daemon_manager, BLINK, DAEMON_MANAGER,
                       BlinkDbusManager1Skeleton)
 
-BlinkDaemonManager *blink_daemon_manager_new (BlinkCallManager *engine);
+BlinkDaemonManager *blink_daemon_manager_new (BlinkCallManager *engine,
+                                              BlinkVerifiedStore *verified);
 
 gboolean blink_daemon_manager_export (BlinkDaemonManager *self,
                                       GDBusConnection *connection,

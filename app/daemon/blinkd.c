@@ -132,6 +132,7 @@ main (int argc,
   g_autoptr (GError) error = NULL;
   g_autofree char *source_description = NULL, *sink_description = NULL;
   Daemon daemon = { 0 };
+  g_autoptr (BlinkVerifiedStore) verified = NULL;
   guint owner_id, sigterm_id, sigint_id;
   const GOptionEntry entries[] = {
     { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &identity,
@@ -203,7 +204,15 @@ main (int argc,
     }
 
   daemon.loop = g_main_loop_new (NULL, FALSE);
-  daemon.manager = blink_daemon_manager_new (daemon.engine);
+  {
+    /* Beside the key: each identity has its own. */
+    g_autofree char *key = identity != NULL ? g_strdup (identity) : blink_identity_default_path ();
+    g_autofree char *dir = g_path_get_dirname (key);
+    g_autofree char *path = g_build_filename (dir, "verified", NULL);
+
+    verified = blink_verified_store_new (path);
+  }
+  daemon.manager = blink_daemon_manager_new (daemon.engine, verified);
   owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
                              on_bus_acquired, on_name_acquired, on_name_lost, &daemon, NULL);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, &daemon);
