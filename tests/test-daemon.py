@@ -306,10 +306,40 @@ def test_device_failure_reaches_dbus(alice, bob):
     watch.stop(timeout=5)
 
 
+def test_turn_password_not_on_the_command_line(alice, bob):
+    """A TURN password on the command line is refused (every local user can
+    read /proc/PID/cmdline); from a file it is taken and stays out of it."""
+    env = dict(alice.env, DBUS_SESSION_BUS_ADDRESS=alice.third_bus)
+    argv = [BLINKD, '--ipfs-api', alice.api, '--audio-source', 'silence', '--audio-sink', 'null']
+    result = subprocess.run(argv + ['--turn-server', 'turn://alice:s3cret@127.0.0.1:3478'],
+                            env=env, text=True, capture_output=True, timeout=20)
+    if result.returncode != 2 or 'BLINK_TURN_PASSWORD' not in result.stderr:
+        raise Failure(f'password on the command line: {result.returncode} {result.stderr!r}')
+    result = subprocess.run(argv + ['--turn-server', 'turn://alice@127.0.0.1:3478'],
+                            env=dict(env, BLINK_TURN_PASSWORD=''), text=True,
+                            capture_output=True, timeout=20)
+    if result.returncode != 2 or 'password' not in result.stderr:
+        raise Failure(f'no password: {result.returncode} {result.stderr!r}')
+
+    secret = os.path.join(os.path.dirname(alice.env['XDG_CONFIG_HOME']), 'turn-password')
+    with open(secret, 'w') as f:
+        f.write('s3cret-from-a-file\n')
+    daemon = Process('blinkd with TURN', argv + ['--turn-server', 'turn://alice@127.0.0.1:3478',
+                                               '--turn-password-file', secret], env=env)
+    alice.started.append(daemon)
+    subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=env, check=True,
+                   timeout=20)
+    with open(f'/proc/{daemon.proc.pid}/cmdline', 'rb') as f:
+        if b's3cret' in f.read():
+            raise Failure('the TURN password is on the command line')
+    if daemon.stop() != 0:
+        raise Failure('blinkd with a TURN password file did not stop cleanly')
+
+
 def main():
     tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
              test_cli, test_verified_survives_a_restart, test_sigterm_during_call,
-             test_device_failure_reaches_dbus]
+             test_device_failure_reaches_dbus, test_turn_password_not_on_the_command_line]
     print(f'1..{len(tests)}', flush=True)
     workdir = tempfile.mkdtemp(prefix='blink-test-daemon-')
     started = []

@@ -8,10 +8,12 @@
 #include <gst/gst.h>
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "blink-call-manager.h"
 #include "blink-daemon-manager.h"
 #include "blink-identity.h"
+#include "blink-turn.h"
 
 /* blinkd: owns one identity and the call engine, and offers them on the
  * session bus as im.blink.Blink1 (docs/dbus.md). */
@@ -56,6 +58,44 @@ expand_device (const char *description,
                               location->str);
     }
   return g_strdup (description);
+}
+
+/* The TURN URLs with their password, which is read from a file or the
+ * environment: a command line is readable by every local user. */
+static gboolean
+turn_urls (char **servers,
+           const char *password_file,
+           char ***urls,
+           GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  const char *password = g_getenv ("BLINK_TURN_PASSWORD");
+
+  if (password_file != NULL)
+    {
+      if (!g_file_get_contents (password_file, &contents, NULL, error))
+        return FALSE;
+      contents[strcspn (contents, "\r\n")] = '\0';
+      password = contents;
+    }
+  if (password == NULL || password[0] == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("a TURN server needs its password: --turn-password-file FILE or "
+                             "BLINK_TURN_PASSWORD"));
+      return FALSE;
+    }
+  for (guint i = 0; servers[i] != NULL; i++)
+    {
+      g_autofree char *url = blink_turn_url_with_password (servers[i], password, error);
+
+      if (url == NULL)
+        return FALSE;
+      g_strv_builder_add (builder, url);
+    }
+  *urls = g_strv_builder_end (builder);
+  return TRUE;
 }
 
 static void
@@ -126,7 +166,8 @@ main (int argc,
 {
   g_autofree char *identity = NULL, *profile = NULL, *ipfs_api = NULL;
   g_autofree char *source = NULL, *sink = NULL, *stun = NULL;
-  g_auto (GStrv) ice = NULL, turn = NULL;
+  g_auto (GStrv) ice = NULL, turn = NULL, turn_servers = NULL;
+  g_autofree char *turn_password_file = NULL;
   int ringing_timeout = 60;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
@@ -154,8 +195,12 @@ main (int argc,
     { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
       N_("Let ICE use only this local address (repeat for more)"), N_("ADDRESS") },
     { "stun-server", 0, 0, G_OPTION_ARG_STRING, &stun, N_("STUN server"), "stun://HOST:PORT" },
-    { "turn-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn, N_("TURN server (repeat for more)"),
-      "turn://USER:PASSWORD@HOST:PORT" },
+    { "turn-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn,
+      N_("TURN server (repeat for more); its password comes from --turn-password-file or "
+         "$BLINK_TURN_PASSWORD, never from the command line"),
+      "turn://USER@HOST:PORT" },
+    { "turn-password-file", 0, 0, G_OPTION_ARG_FILENAME, &turn_password_file,
+      N_("File whose first line is the TURN password"), N_("FILE") },
     { "ringing-timeout", 0, 0, G_OPTION_ARG_INT, &ringing_timeout,
       N_("Seconds an unanswered call rings"), N_("SECONDS") },
     { NULL }
@@ -189,12 +234,18 @@ main (int argc,
   if (profile != NULL)
     identity = blink_identity_profile_path (profile);
 
+  if (turn != NULL && !turn_urls (turn, turn_password_file, &turn_servers, &error))
+    {
+      g_printerr ("blinkd: %s\n", error->message);
+      return 2;
+    }
+
   source_description = expand_device (source, TRUE);
   sink_description = expand_device (sink, FALSE);
   daemon.engine = blink_call_manager_new ();
   g_object_set (daemon.engine, "identity", identity, "ipfs-api", ipfs_api, "audio-source",
                 source_description, "audio-sink", sink_description, "ice-addresses", ice,
-                "stun-server", stun, "turn-servers", turn, "ringing-timeout",
+                "stun-server", stun, "turn-servers", turn_servers, "ringing-timeout",
                 (guint) CLAMP (ringing_timeout, 1, 3600), NULL);
   if (!blink_call_manager_start (daemon.engine, &error))
     {

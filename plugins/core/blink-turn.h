@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+char *blink_turn_url_with_password (const char *url,
+                                    const char *password,
+                                    GError **error);
+
+G_END_DECLS
