@@ -42,6 +42,7 @@
 #include "blink-context.h"
 #include "blink-enum.h"
 #include "blink-identity.h"
+#include "blink-turn.h"
 
 #include <gst/app/app.h>
 
@@ -455,6 +456,18 @@ start (GstBlinkCall *self)
                                    : g_strdup (self->identity);
   ice = split_list (self->ice_addresses);
   turn = split_list (self->turn_servers);
+  /* A password belongs in the environment, not on a gst-launch command line. */
+  for (guint i = 0; turn != NULL && turn[i] != NULL && g_getenv ("BLINK_TURN_PASSWORD") != NULL;
+       i++)
+    {
+      char *url = blink_turn_url_with_password (turn[i], g_getenv ("BLINK_TURN_PASSWORD"), NULL);
+
+      if (url != NULL)
+        {
+          g_free (turn[i]);
+          turn[i] = url;
+        }
+    }
   self->engine = blink_call_manager_new ();
   g_object_set (self->engine, "identity", identity, "ipfs-api", self->ipfs_api, "audio-source",
                 ENGINE_SOURCE, "audio-sink", ENGINE_SINK, "ice-addresses", ice, "stun-server",
@@ -767,7 +780,9 @@ gst_blink_call_class_init (GstBlinkCallClass *klass)
     g_param_spec_string ("stun-server", "STUN server", "stun://HOST:PORT", NULL, rw);
   properties[PROP_TURN_SERVERS] =
     g_param_spec_string ("turn-servers", "TURN servers",
-                         "turn(s)://USER:PASSWORD@HOST:PORT, comma-separated", NULL, rw);
+                         "turn(s)://USER@HOST:PORT, comma-separated; the password from "
+                         "$BLINK_TURN_PASSWORD (a command line is readable by every local user)",
+                         NULL, rw);
   properties[PROP_CALL] =
     g_param_spec_string ("call", "Call",
                          "Whom to call once the IPFS node answers: did:key addresses, "
