@@ -6,20 +6,21 @@
 #include "blink-errors.h"
 #include "blink-fingerprint.h"
 
-/* Made with: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 …
- * and fingerprinted with openssl x509 -noout -fingerprint -sha256 / -sha1. */
-static const char pem[] =
-  "-----BEGIN CERTIFICATE-----\n"
-  "MIIBfjCCASWgAwIBAgIUcfmvBZB6i8guegXiuSuIk+uLcvAwCgYIKoZIzj0EAwIw\n"
-  "FTETMBEGA1UEAwwKYmxpbmstdGVzdDAeFw0yNjExMjUyMTQ4MjBaFw0zNjExMjIy\n"
-  "MTQ4MjBaMBUxEzARBgNVBAMMCmJsaW5rLXRlc3QwWTATBgcqhkjOPQIBBggqhkjO\n"
-  "PQMBBwNCAAR1z+4VAD6rKBig9615JB1Gb/t730vaM4Omn3+9o6rlATHIDilez0/h\n"
-  "YLf9fXKwBFjULiU1G3mZfgCVbe6scScSo1MwUTAdBgNVHQ4EFgQU0oJ/KU+FtrqU\n"
-  "hYZJ7DeBbX8JlFcwHwYDVR0jBBgwFoAU0oJ/KU+FtrqUhYZJ7DeBbX8JlFcwDwYD\n"
-  "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiBEwowP48k+g/mDXxJDo4+r\n"
-  "5Q45cyG1xY9+FlzD3V835wIgd8m50iSORIcdRsv+O1fqf6GvHgFjSTUTfNTwpjuX\n"
-  "oM0=\n"
-  "-----END CERTIFICATE-----\n";
+/* tests/vectors/dtls-certificate.pem, made with openssl req -x509 -newkey ec
+ * -pkeyopt ec_paramgen_curve:prime256v1 and fingerprinted with
+ * openssl x509 -noout -fingerprint -sha256 (and -sha1). */
+static char *
+read_pem (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "vectors", "dtls-certificate.pem",
+                                                 NULL);
+  g_autoptr (GError) error = NULL;
+  char *pem = NULL;
+
+  g_file_get_contents (path, &pem, NULL, &error);
+  g_assert_no_error (error);
+  return pem;
+}
 
 static const char sha256[] = "C7:1B:86:CA:9A:75:A6:2D:EA:C6:44:84:FB:49:D9:4F:67:14:C5:F4:23:1A:"
                              "03:85:FE:70:F8:1E:39:2A:91:D9";
@@ -34,6 +35,7 @@ static const char fp_bob[] = "sha-256 17:2F:BD:7F:61:B7:9E:F5:E7:F8:87:8D:1E:0E:
 static void
 test_pem_fingerprint (void)
 {
+  g_autofree char *pem = read_pem ();
   g_autoptr (GError) error = NULL;
   g_autofree char *fp256 = blink_fingerprint_of_pem (pem, "sha-256", &error);
   g_autofree char *fp1 = blink_fingerprint_of_pem (pem, "SHA-1", &error);
@@ -48,6 +50,7 @@ test_pem_fingerprint (void)
 static void
 test_pem_refused (void)
 {
+  g_autofree char *pem = read_pem ();
   g_autoptr (GError) error = NULL;
   char *fp;
 
