@@ -89,7 +89,8 @@ side_init (Side *side,
 static void
 side_clear (Side *side)
 {
-  blink_peer_close (side->peer);
+  if (!blink_test_close_peer (side->peer, WAIT_MS))
+    g_error ("a bare peer did not close");
   blink_test_stop_pipeline (side->pipeline);
   g_clear_pointer (&side->ear, blink_test_ear_free);
   g_clear_object (&side->peer);

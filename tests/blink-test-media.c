@@ -3,6 +3,8 @@
 
 #include "blink-test-media.h"
 
+#include "blink-test-ipfs-network.h"
+
 static void
 on_stopped (GObject *source,
             GAsyncResult *result,
@@ -27,4 +29,42 @@ blink_test_stop_pipeline (BlinkAudioPipeline *pipeline)
   blink_audio_pipeline_stop_async (pipeline, on_stopped, &stopped);
   while (!stopped)
     g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+on_closed (BlinkPeer *peer,
+           gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+/**
+ * blink_test_close_peer:
+ *
+ * Closes @peer and waits until it has ("closed"), as the engine does before
+ * it stops a pipeline: the pipeline must not stop under a closing peer.
+ *
+ * Returns: whether it closed within @timeout_ms
+ */
+gboolean
+blink_test_close_peer (BlinkPeer *peer,
+                       guint timeout_ms)
+{
+  gboolean closed = blink_peer_get_state (peer) == BLINK_PEER_STATE_CLOSED;
+  gulong id;
+  gboolean done;
+
+  if (closed)
+    return TRUE;
+  id = g_signal_connect (peer, "closed", G_CALLBACK (on_closed), &closed);
+  blink_peer_close (peer);
+  done = blink_test_wait_until (flag_set, &closed, timeout_ms);
+  g_signal_handler_disconnect (peer, id);
+  return done;
 }

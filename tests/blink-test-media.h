@@ -2,9 +2,12 @@
 #pragma once
 
 #include "blink-audio-pipeline.h"
+#include "blink-peer.h"
 
 G_BEGIN_DECLS
 
 void blink_test_stop_pipeline (BlinkAudioPipeline *pipeline);
+gboolean blink_test_close_peer (BlinkPeer *peer,
+                                guint timeout_ms);
 
 G_END_DECLS

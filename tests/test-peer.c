@@ -115,21 +115,12 @@ connect_sides (Fixture *f)
   blink_peer_start (f->a.peer);
 }
 
-static gboolean
-both_closed_side (gpointer user_data)
-{
-  return ((Side *) user_data)->closed;
-}
-
 static void
 side_clear (Side *side)
 {
   /* As the engine does: the pipeline stops only once the peer has closed. */
-  if (side->peer != NULL && blink_peer_get_state (side->peer) != BLINK_PEER_STATE_CLOSED)
-    {
-      blink_peer_close (side->peer);
-      g_assert_true (blink_test_wait_until (both_closed_side, side, WAIT_MS));
-    }
+  if (side->peer != NULL)
+    g_assert_true (blink_test_close_peer (side->peer, WAIT_MS));
   g_clear_pointer (&side->ear, blink_test_ear_free);
   g_clear_object (&side->peer);
   if (side->pipeline != NULL)
