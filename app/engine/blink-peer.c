@@ -551,6 +551,9 @@ apply_connection_state (BlinkPeer *self,
 {
   GstWebRTCPeerConnectionState state = GPOINTER_TO_INT (data);
 
+  /* By now the DTLS transport exists, whatever the order in which
+   * webrtcbin applied the descriptions. */
+  watch_dtls (self);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     {
       self->ice_connected = TRUE;
