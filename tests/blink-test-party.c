@@ -260,6 +260,19 @@ on_quit_signal (gpointer user_data)
 }
 
 static void
+on_ipfs_state (BlinkSignaller *signaller,
+               GParamSpec *pspec,
+               gpointer user_data)
+{
+  static gboolean told;
+
+  if (told || blink_signaller_get_ipfs_state (signaller) != BLINK_IPFS_STATE_CONNECTED)
+    return;
+  told = TRUE;
+  say ("did %s", blink_signaller_get_did (signaller));
+}
+
+static void
 on_stopped (GObject *source,
             GAsyncResult *result,
             gpointer user_data)
@@ -324,7 +337,11 @@ main (int argc,
       say ("error %s", error->message);
       return 1;
     }
-  say ("did %s", blink_call_manager_get_did (manager));
+  /* Ready once the IPFS node has taken our subscription: an offer made
+   * before would be refused (no IPFS node). */
+  g_signal_connect (blink_call_manager_get_signaller (manager), "notify::ipfs-state",
+                    G_CALLBACK (on_ipfs_state), NULL);
+  on_ipfs_state (blink_call_manager_get_signaller (manager), NULL, NULL);
 
   input = g_data_input_stream_new (g_unix_input_stream_new (0, FALSE));
   read_command (input);
