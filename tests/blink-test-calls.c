@@ -161,7 +161,7 @@ parties_set_up (Fixture *f,
   g_assert_cmpuint (n, <=, MAX_PARTIES);
   if (!blink_test_ipfs_network_available ())
     {
-      g_test_skip ("tests/ipfs-node is not installed (run npm ci there)");
+      g_test_skip (blink_test_ipfs_unavailable_reason ());
       return;
     }
 
