@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "blink-test-ipfs-network.h"
+#include "blink-ipfs-client.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -404,6 +405,62 @@ blink_test_ipfs_network_restart (BlinkTestIpfsNetwork *self,
 
   node_spawn (self, g_ptr_array_index (self->nodes, node));
   g_assert_true (blink_test_wait_until (all_have_peers, &wanted, START_TIMEOUT_MS));
+}
+
+static void
+store_result (GObject *source,
+              GAsyncResult *result,
+              gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_ready (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+/**
+ * blink_test_ipfs_network_wait_for_subscriber:
+ * @node: the node that must know
+ * @subscriber: the node that subscribes to @topic
+ *
+ * Waits until @node knows that @subscriber subscribes to @topic: only then
+ * does a publish on @node reach @subscriber (pubsub drops what it cannot
+ * deliver). Asks @node every 20 ms: its RPC API has no event for it.
+ *
+ * Returns: whether that happened within @timeout_ms
+ */
+gboolean
+blink_test_ipfs_network_wait_for_subscriber (BlinkTestIpfsNetwork *self,
+                                             guint node,
+                                             const char *topic,
+                                             guint subscriber,
+                                             guint timeout_ms)
+{
+  const char *peer_id = blink_test_ipfs_network_get_peer_id (self, subscriber);
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkIpfsClient) client =
+    blink_ipfs_client_new (blink_test_ipfs_network_get_api (self, node), &error);
+
+  g_assert_no_error (error);
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_auto (GStrv) peers = NULL;
+
+      blink_ipfs_client_list_peers_async (client, topic, NULL, store_result, &result);
+      if (!blink_test_wait_until (result_ready, &result, timeout_ms))
+        return FALSE;
+      peers = blink_ipfs_client_list_finish (client, result, NULL);
+      if (peers != NULL && g_strv_contains ((const char *const *) peers, peer_id))
+        return TRUE;
+      g_usleep (20 * 1000);
+    }
+
+  return FALSE;
 }
 
 static gboolean

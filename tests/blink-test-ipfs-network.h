@@ -32,6 +32,12 @@ void blink_test_ipfs_network_kill (BlinkTestIpfsNetwork *self,
 void blink_test_ipfs_network_restart (BlinkTestIpfsNetwork *self,
                                       guint node);
 
+gboolean blink_test_ipfs_network_wait_for_subscriber (BlinkTestIpfsNetwork *self,
+                                                      guint node,
+                                                      const char *topic,
+                                                      guint subscriber,
+                                                      guint timeout_ms);
+
 typedef gboolean (*BlinkTestCondition) (gpointer user_data);
 
 gboolean blink_test_wait_until (BlinkTestCondition condition,

@@ -157,25 +157,7 @@ store_result (GObject *source,
 static void
 wait_for_subscription_to_propagate (Fixture *f)
 {
-  const char *b_peer = blink_test_ipfs_network_get_peer_id (f->network, 1);
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  for (;;)
-    {
-      g_autoptr (GAsyncResult) result = NULL;
-      g_autoptr (GError) error = NULL;
-      g_auto (GStrv) peers = NULL;
-
-      blink_ipfs_client_list_peers_async (f->a, TOPIC, NULL, store_result, &result);
-      g_assert_true (blink_test_wait_until (result_ready, &result, WAIT_MS));
-      peers = blink_ipfs_client_list_finish (f->a, result, &error);
-      g_assert_no_error (error);
-      if (g_strv_contains ((const char *const *) peers, b_peer))
-        return;
-
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20 * 1000);
-    }
+  g_assert_true (blink_test_ipfs_network_wait_for_subscriber (f->network, 0, TOPIC, 1, WAIT_MS));
 }
 
 static gboolean
