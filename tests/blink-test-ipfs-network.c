@@ -66,6 +66,17 @@ blink_test_ipfs_default_kind (void)
 }
 
 /**
+ * blink_test_ipfs_kind_name:
+ *
+ * Returns: "kubo" for 'k', "js" for 'j', for figures and messages
+ */
+const char *
+blink_test_ipfs_kind_name (char kind)
+{
+  return kind == 'k' ? "kubo" : "js";
+}
+
+/**
  * blink_test_ipfs_network_available_for:
  * @kinds: one letter per node, 'k' (Kubo) or 'j' (tests/ipfs-node)
  *

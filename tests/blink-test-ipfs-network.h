@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 typedef struct _BlinkTestIpfsNetwork BlinkTestIpfsNetwork;
 
 char blink_test_ipfs_default_kind (void);
+const char *blink_test_ipfs_kind_name (char kind);
 gboolean blink_test_ipfs_network_available (void);
 gboolean blink_test_ipfs_network_available_for (const char *kinds);
 const char *blink_test_ipfs_unavailable_reason (void);
