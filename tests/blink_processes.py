@@ -84,9 +84,9 @@ class Process:
 class IpfsNode(Process):
     """A node of the local IPFS test network, with its repo in a temporary folder."""
 
-    def __init__(self, name, kind, peer=None):
+    def __init__(self, name, kind, peer=None, repo=None, api=None):
         self.kind = kind
-        self.repo = tempfile.mkdtemp(prefix='blink-ipfs-')
+        self.repo = repo or tempfile.mkdtemp(prefix='blink-ipfs-')
         if kind == 'kubo':
             argv = [sys.executable, KUBO_NODE_SCRIPT]
         else:
@@ -94,6 +94,8 @@ class IpfsNode(Process):
         argv += ['--exit-with-stdin', '--repo', self.repo]
         if peer:
             argv += ['--peer', peer]
+        if api:
+            argv += ['--api', api]
         super().__init__(name, argv, stdin=True)
 
     def stop(self, sig=signal.SIGTERM, timeout=10):

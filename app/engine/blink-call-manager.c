@@ -727,8 +727,9 @@ blink_call_manager_offer (BlinkCallManager *self,
 
       g_object_get (self->signaller, "ipfs-api", &api, NULL);
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_IPFS_NODE,
-                   _("No IPFS node is reachable. Start one with “ipfs daemon "
-                     "--enable-pubsub-experiment”, or set BLINK_IPFS_API to its API address."));
+                   _("No IPFS node is reachable. Start Kubo with pubsub on: “ipfs config "
+                     "--json Pubsub.Enabled true”, then “ipfs daemon”; or set BLINK_IPFS_API "
+                     "to its API address."));
       return NULL;
     }
 
