@@ -84,7 +84,7 @@ class Process:
 class IpfsNode(Process):
     """A node of the local IPFS test network, with its repo in a temporary folder."""
 
-    def __init__(self, name, kind, peer=None, repo=None, api=None):
+    def __init__(self, name, kind, peer=None, repo=None, api=None, pubsub_off=False):
         self.kind = kind
         self.repo = repo or tempfile.mkdtemp(prefix='blink-ipfs-')
         if kind == 'kubo':
@@ -96,11 +96,14 @@ class IpfsNode(Process):
             argv += ['--peer', peer]
         if api:
             argv += ['--api', api]
+        if pubsub_off:
+            argv.append('--pubsub-off')
         super().__init__(name, argv, stdin=True)
 
-    def stop(self, sig=signal.SIGTERM, timeout=10):
+    def stop(self, sig=signal.SIGTERM, timeout=10, keep_repo=False):
         status = super().stop(sig, timeout)
-        shutil.rmtree(self.repo, ignore_errors=True)
+        if not keep_repo:
+            shutil.rmtree(self.repo, ignore_errors=True)
         return status
 
 

@@ -83,6 +83,18 @@ class Party:
         return subprocess.run([BLINK, *words], env=env or self.env, text=True,
                               capture_output=True, timeout=30)
 
+    def wait_ipfs(self, state, peers, timeout=10):
+        """`blink status --json` until its IPFS node is in @state with
+        @peers peers or more; returns that status."""
+        status = {}
+
+        def reached():
+            status.update(json.loads(self.blink('status', '--json').stdout))
+            return status['ipfs']['state'] == state and status['ipfs']['peers'] >= peers
+        wait_until(reached, timeout, f'{self.name}: IPFS node {state} with {peers} peers '
+                   f'({status.get("ipfs")})')
+        return status['ipfs']
+
     def wait_signal(self, pattern, timeout=20):
         return self.monitor.expect(lambda line: re.search(pattern, line), timeout,
                                    f'signal matching {pattern}')
@@ -171,6 +183,12 @@ def test_cli(alice, bob):
     result = alice.blink('id')
     if result.returncode != 0 or result.stdout.strip() != alice.did:
         raise Failure(f'blink id: {result.returncode} {result.stdout!r}')
+    ipfs = alice.wait_ipfs('connected', 1)
+    if ipfs['api'] != alice.api.replace('/ip4/', 'http://').replace('/tcp/', ':'):
+        raise Failure(f'blink status: IPFS node {ipfs}')
+    text = alice.blink('status').stdout
+    if f'IPFS node {ipfs["api"]}: connected, 1 peers' not in text:
+        raise Failure(f'blink status: {text!r}')
     result = alice.blink('call', 'did:key:nonsense')
     if result.returncode != 1 or 'not a Blink address' not in result.stderr:
         raise Failure(f'blink call with a bad DID: {result.returncode} {result.stderr!r}')
@@ -246,11 +264,27 @@ def test_kubo_comes_up_late(alice, bob):
         if (result.returncode != 1 or 'ipfs config --json Pubsub.Enabled true' not in result.stderr
                 or '--enable-pubsub-experiment' in result.stderr):
             raise Failure(f'blink call without Kubo: {result.returncode} {result.stderr!r}')
+        ipfs = carol.wait_ipfs('unreachable', 0)
+        text = carol.blink('status').stdout
+        if (ipfs['api'] != f'http://127.0.0.1:{port}'
+                or 'ipfs config --json Pubsub.Enabled true' not in text):
+            raise Failure(f'blink status without Kubo: {ipfs} {text!r}')
+
+        if DEFAULT_KIND == 'kubo':
+            # Kubo as it comes, with pubsub off: blink status says so.
+            node = IpfsNode('ipfs node of carol, pubsub off', 'kubo', alice.swarm, repo=repo,
+                            api=f'127.0.0.1:{port}', pubsub_off=True)
+            alice.started.append(node)
+            carol.wait_ipfs('pubsub-off', 0)
+            if 'Its pubsub is off' not in carol.blink('status').stdout:
+                raise Failure('blink status does not say that pubsub is off')
+            node.stop(keep_repo=True)
 
         node = IpfsNode('ipfs node of carol', DEFAULT_KIND, alice.swarm, repo=repo,
                         api=f'127.0.0.1:{port}')
         alice.started.append(node)
         node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
+        carol.wait_ipfs('connected', 1)
         watch = Process('blink watch of carol', [BLINK, 'watch', '--json'], env=carol.env)
         alice.started.append(watch)
         # Until carol's blinkd is subscribed again, an offer to it is lost:
