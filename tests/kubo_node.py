@@ -27,6 +27,7 @@ import argparse
 import ctypes
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -72,29 +73,37 @@ def go_binary():
     sys.exit('kubo_node.py: no Go found (install golang-go, or Go in /usr/local/go)')
 
 
-def install():
-    """Builds the pinned Kubo from its Go module, once."""
-    path = binary()
-    if installed_version(path) == VERSION:
-        return path
-    go = go_binary()
-    print(f'kubo_node.py: building Kubo {VERSION} with {go} (once; see README)',
-          file=sys.stderr, flush=True)
-    env = dict(os.environ, GOFLAGS='-mod=readonly', GOTOOLCHAIN='auto')
-    # `go install MODULE/cmd/ipfs@VERSION` refuses Kubo since 0.41: its go.mod
-    # has an exclude directive. Built as the main module in its own folder,
-    # as Kubo's Makefile does, its go.mod and go.sum apply unchanged.
-    info = json.loads(subprocess.run(
-        [go, 'mod', 'download', '-json', f'{MODULE}@v{VERSION}'],
-        env=env, check=True, capture_output=True, text=True).stdout)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    partial = path + '.partial'
-    subprocess.run([go, 'build', '-trimpath', '-o', partial, './cmd/ipfs'],
-                   cwd=info['Dir'], env=env, check=True)
-    os.replace(partial, path)
-    if installed_version(path) != VERSION:
-        sys.exit(f'kubo_node.py: {path} does not say it is Kubo {VERSION}')
-    return path
+def go_version(go):
+    """(major, minor) of @go"""
+    out = subprocess.run([go, 'env', 'GOVERSION'], capture_output=True, text=True,
+                         env=dict(os.environ, GOTOOLCHAIN='local')).stdout
+    match = re.match(r'go(\d+)\.(\d+)', out.strip())
+    return (int(match[1]), int(match[2])) if match else (0, 0)
+
+
+def go_download(go, module, env):
+    """The folder of @module (path@version) in the module cache."""
+    return json.loads(subprocess.run([go, 'mod', 'download', '-json', module], env=env,
+                                     check=True, capture_output=True, text=True).stdout)['Dir']
+
+
+def toolchain_for(go, module_dir, env):
+    """A Go that builds the module in @module_dir: @go itself when it can
+    switch toolchains by itself (Go 1.21 on), else the toolchain that the
+    module's go.mod asks for, from the module proxy, where it is the module
+    golang.org/toolchain. Debian 12 has Go 1.19."""
+    if go_version(go) >= (1, 21):
+        return go
+    with open(os.path.join(module_dir, 'go.mod')) as f:
+        wanted = re.search(r'^go (\S+)$', f.read(), re.M)[1]
+    arch = {'x86_64': 'amd64', 'aarch64': 'arm64'}.get(os.uname().machine, os.uname().machine)
+    root = go_download(go, f'golang.org/toolchain@v0.0.1-go{wanted}.linux-{arch}', env)
+    # Module zips keep no file modes: the commands must be made executable
+    # again, as the go command does when it switches toolchains.
+    for folder in ('bin', os.path.join('pkg', 'tool', f'linux_{arch}')):
+        for name in os.listdir(os.path.join(root, folder)):
+            os.chmod(os.path.join(root, folder, name), 0o555)
+    return os.path.join(root, 'bin', 'go')
 
 
 def die_with_parent():
