@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A real call between two Blink daemons on this machine, with a report.
 
-Starts a local IPFS network of two nodes (tests/ipfs-node), two session
-buses and two blinkd (alice and bob, each with its own identity, node and
+Starts a local IPFS network of two nodes (Kubo, or with --ipfs js the
+js-libp2p node of tests/ipfs-node), two session buses and two blinkd (alice and bob, each with its own identity, node and
 bus). Alice calls Bob through the `blink` command line, Bob answers, they
 talk (each sends its own tone), each records what it hears to a WAV file,
 Alice hangs up, and a report says what happened. Exits non-zero if any
 step failed. Every process started here is stopped on the way out.
 
-Usage: blink-demo.py BUILD_DIR [--seconds N] [--keep DIR] [--bench N]
+Usage: blink-demo.py BUILD_DIR [--seconds N] [--keep DIR] [--bench N] [--ipfs kubo|js]
 """
 
 import argparse
@@ -26,7 +26,8 @@ import wave
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'tests'))
-from blink_processes import Failure, Process, start_bus, start_ipfs_node, watch_event  # noqa: E402
+from blink_processes import (DEFAULT_KIND, Failure, Process, start_bus, start_ipfs_node,  # noqa: E402
+                             watch_event)
 
 TONES = {'alice': 440, 'bob': 660}
 
@@ -74,6 +75,8 @@ def main():
     parser.add_argument('--keep', help='keep the recordings in this folder')
     parser.add_argument('--bench', type=int, default=0, metavar='N',
                         help='then make N more calls and print setup and teardown times')
+    parser.add_argument('--ipfs', choices=('kubo', 'js'), default=DEFAULT_KIND,
+                        help='the kind of IPFS node (default: %(default)s)')
     args = parser.parse_args()
 
     blinkd = os.path.join(args.build_dir, 'app', 'daemon', 'blinkd')
@@ -95,10 +98,10 @@ def main():
         return result.stdout.strip()
 
     try:
-        step('starting a local IPFS network of two nodes')
-        node_a, info_a = start_ipfs_node('ipfs node of alice')
+        step(f'starting a local IPFS network of two {args.ipfs} nodes')
+        node_a, info_a = start_ipfs_node('ipfs node of alice', kind=args.ipfs)
         started.append(node_a)
-        node_b, info_b = start_ipfs_node('ipfs node of bob', info_a['swarm'])
+        node_b, info_b = start_ipfs_node('ipfs node of bob', info_a['swarm'], kind=args.ipfs)
         started.append(node_b)
         for node in (node_a, node_b):
             node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
@@ -199,7 +202,7 @@ def main():
                 values.sort()
                 p50 = values[len(values) // 2]
                 p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
-                print(f'bench: daemons {what}: p50 {p50:.1f} ms, p95 {p95:.1f} ms '
+                print(f'bench: [{args.ipfs}] daemons {what}: p50 {p50:.1f} ms, p95 {p95:.1f} ms '
                       f'over {len(values)} calls', flush=True)
 
         step('stopping the daemons')
@@ -213,6 +216,7 @@ def main():
             process.stop()
 
     if ok:
+        report['ipfs'] = args.ipfs
         ok = print_report(report, workdir)
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
@@ -229,6 +233,7 @@ def print_report(report, workdir):
     print('\nBlink demo call report')
     for name in ('alice', 'bob'):
         print(f'  {name:5}  {report[name]["did"]}')
+    print(f'  IPFS: two local {report["ipfs"]} nodes, pubsub between them only')
     print(f'  call setup: {report["setup_ms"]:.0f} ms from “blink call” to both sides '
           f'connected (answer included); blinkd measured {report["setup_daemon_ms"]:.0f} ms '
           f'from offer to connected')

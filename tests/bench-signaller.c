@@ -3,6 +3,7 @@
  * one blinksignaller to "incoming-call" on another, each on its own node of
  * the local IPFS test network, over 100 offers; beside it, in the same run,
  * the bare pubsub round of one sealed message through the same two nodes.
+ * On two Kubo nodes, then on two js nodes, and the ratios.
  *
  *   meson test -C _build --benchmark signaller -v */
 #include "config.h"
@@ -97,10 +98,12 @@ connected (gpointer e)
   return state == BLINK_IPFS_STATE_CONNECTED;
 }
 
-int
-main (int argc,
-      char **argv)
+/* Returns: the median offer-call → incoming-call time, µs */
+static gint64
+bench_on (char kind)
 {
+  const char *name = blink_test_ipfs_kind_name (kind);
+  char kinds[] = { kind, kind, '\0' };
   g_autoptr (BlinkTestIpfsNetwork) network = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = NULL, *alice_key = NULL, *bob_key = NULL, *bob_did = NULL;
@@ -112,19 +115,11 @@ main (int argc,
   g_autoptr (GBytes) payload = NULL;
   gint64 received_at = 0;
 
-  g_test_init (&argc, &argv, NULL);
-  gst_init (&argc, &argv);
-  if (!blink_test_ipfs_network_available ())
-    {
-      g_print ("1..0 # SKIP tests/ipfs-node is not installed\n");
-      return 0;
-    }
-
   dir = g_dir_make_tmp ("blink-bench-XXXXXX", &error);
   g_assert_no_error (error);
   alice_key = g_build_filename (dir, "alice.key", NULL);
   bob_key = g_build_filename (dir, "bob.key", NULL);
-  network = blink_test_ipfs_network_start (2, NULL);
+  network = blink_test_ipfs_network_start_kinds (kinds, NULL);
   alice = signaller (network, 0, alice_key);
   bob = signaller (network, 1, bob_key);
   g_object_get (bob, "did", &bob_did, NULL);
@@ -174,10 +169,13 @@ main (int argc,
   {
     gint64 ratio_p50;
 
-    report ("offer-call -> incoming-call", offer_ms, N_OFFERS);
-    report ("bare pubsub message, same nodes", pubsub_ms, N_OFFERS);
+    g_autofree char *offer_what = g_strdup_printf ("[%s] offer-call -> incoming-call", name);
+    g_autofree char *pubsub_what = g_strdup_printf ("[%s] bare pubsub message, same nodes", name);
+
+    report (offer_what, offer_ms, N_OFFERS);
+    report (pubsub_what, pubsub_ms, N_OFFERS);
     ratio_p50 = 100 * offer_ms[N_OFFERS / 2] / MAX (pubsub_ms[N_OFFERS / 2], 1);
-    g_print ("bench: offer / bare pubsub at p50: %.2f\n", ratio_p50 / 100.0);
+    g_print ("bench: [%s] offer / bare pubsub at p50: %.2f\n", name, ratio_p50 / 100.0);
   }
 
   gst_element_set_state (alice, GST_STATE_NULL);
@@ -188,5 +186,25 @@ main (int argc,
   g_unlink (bob_key);
   g_rmdir (dir);
   g_free (in.call_id);
+  return offer_ms[N_OFFERS / 2];
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  gint64 kubo, js;
+
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  if (!blink_test_ipfs_network_available_for ("kj"))
+    {
+      g_print ("1..0 # SKIP %s\n", blink_test_ipfs_unavailable_reason ());
+      return 0;
+    }
+
+  kubo = bench_on ('k');
+  js = bench_on ('j');
+  g_print ("bench: offer-call -> incoming-call, kubo / js at p50: %.2f\n", (double) kubo / js);
   return 0;
 }

@@ -151,26 +151,43 @@ party_kill (Party *p,
   g_clear_object (&p->cancellable);
 }
 
+/**
+ * parties_set_up_kinds:
+ * @kinds: the kind of each party's IPFS node, one letter per party (see
+ *   blink_test_ipfs_network_start_kinds())
+ */
 void
-parties_set_up (Fixture *f,
-        guint n,
-        const char *const *extra)
+parties_set_up_kinds (Fixture *f,
+                      const char *kinds,
+                      const char *const *extra)
 {
   g_autoptr (GError) error = NULL;
+  guint n = strlen (kinds);
 
   g_assert_cmpuint (n, <=, MAX_PARTIES);
-  if (!blink_test_ipfs_network_available ())
+  if (!blink_test_ipfs_network_available_for (kinds))
     {
-      g_test_skip ("tests/ipfs-node is not installed (run npm ci there)");
+      g_test_skip (blink_test_ipfs_unavailable_reason ());
       return;
     }
 
   f->n = n;
   f->dir = g_dir_make_tmp ("blink-calls-XXXXXX", &error);
   g_assert_no_error (error);
-  f->network = blink_test_ipfs_network_start (n, NULL);
+  f->network = blink_test_ipfs_network_start_kinds (kinds, NULL);
   for (guint i = 0; i < n; i++)
     party_spawn (f, i, extra);
+}
+
+/* @n parties on nodes of the default kind. */
+void
+parties_set_up (Fixture *f,
+                guint n,
+                const char *const *extra)
+{
+  g_autofree char *kinds = g_strnfill (n, blink_test_ipfs_default_kind ());
+
+  parties_set_up_kinds (f, kinds, extra);
 }
 
 void

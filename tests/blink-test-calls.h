@@ -34,6 +34,9 @@ typedef struct
 void parties_set_up (Fixture *f,
                      guint n,
                      const char *const *extra);
+void parties_set_up_kinds (Fixture *f,
+                           const char *kinds,
+                           const char *const *extra);
 void parties_tear_down (Fixture *f,
                         gconstpointer data);
 void party_spawn (Fixture *f,

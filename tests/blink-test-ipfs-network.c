@@ -4,15 +4,18 @@
 #include "config.h"
 
 #include "blink-test-ipfs-network.h"
+#include "blink-ipfs-client.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 #define START_TIMEOUT_MS 20000
 
 typedef struct
 {
+  char kind; /* 'k' Kubo, 'j' the js-libp2p node */
   GSubprocess *process;
   GDataInputStream *output;
   GCancellable *cancellable;
@@ -32,24 +35,91 @@ struct _BlinkTestIpfsNetwork
   GStrv extra_args;
 };
 
-static const char *
-node_program (void)
+static gboolean
+is_executable (const char *variable)
 {
-  return g_getenv ("BLINK_TEST_NODE");
+  const char *path = g_getenv (variable);
+
+  return path != NULL && g_file_test (path, G_FILE_TEST_IS_EXECUTABLE);
+}
+
+/* The program and script that run one node of @kind. */
+static void
+node_command (char kind,
+              const char **program,
+              const char **script)
+{
+  *program = g_getenv (kind == 'k' ? "BLINK_TEST_PYTHON" : "BLINK_TEST_NODE");
+  *script = g_getenv (kind == 'k' ? "BLINK_TEST_KUBO_NODE_SCRIPT" : "BLINK_TEST_IPFS_NODE_SCRIPT");
+}
+
+/**
+ * blink_test_ipfs_default_kind:
+ *
+ * Returns: the kind of node tests run on unless they ask for one: 'k'
+ *   (Kubo), or 'j' (tests/ipfs-node) when `BLINK_TEST_IPFS=js`
+ */
+char
+blink_test_ipfs_default_kind (void)
+{
+  return g_strcmp0 (g_getenv ("BLINK_TEST_IPFS"), "js") == 0 ? 'j' : 'k';
+}
+
+/**
+ * blink_test_ipfs_kind_name:
+ *
+ * Returns: "kubo" for 'k', "js" for 'j', for figures and messages
+ */
+const char *
+blink_test_ipfs_kind_name (char kind)
+{
+  return kind == 'k' ? "kubo" : "js";
+}
+
+/**
+ * blink_test_ipfs_network_available_for:
+ * @kinds: one letter per node, 'k' (Kubo) or 'j' (tests/ipfs-node)
+ *
+ * Returns: whether every kind of node in @kinds is installed and can be run
+ */
+gboolean
+blink_test_ipfs_network_available_for (const char *kinds)
+{
+  for (const char *kind = kinds; *kind != '\0'; kind++)
+    {
+      const char *program, *script;
+
+      node_command (*kind, &program, &script);
+      if (script == NULL || !is_executable (*kind == 'k' ? "BLINK_KUBO" : "BLINK_TEST_NODE"))
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 /**
  * blink_test_ipfs_network_available:
  *
- * Returns: whether tests/ipfs-node is installed (npm ci) and can be run
+ * Returns: whether the default kind of node is installed and can be run
  */
 gboolean
 blink_test_ipfs_network_available (void)
 {
-  const char *program = node_program ();
+  char kinds[] = { blink_test_ipfs_default_kind (), '\0' };
 
-  return program != NULL && g_file_test (program, G_FILE_TEST_IS_EXECUTABLE) &&
-         g_getenv ("BLINK_TEST_IPFS_NODE_SCRIPT") != NULL;
+  return blink_test_ipfs_network_available_for (kinds);
+}
+
+/**
+ * blink_test_ipfs_unavailable_reason:
+ *
+ * Returns: what to run to install the nodes, for g_test_skip()
+ */
+const char *
+blink_test_ipfs_unavailable_reason (void)
+{
+  return "the IPFS test network is not installed (build-aux/blink-dev build installs Kubo "
+         "and tests/ipfs-node)";
 }
 
 static void
@@ -132,9 +202,11 @@ node_spawn (BlinkTestIpfsNetwork *self,
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
+  const char *program, *script;
 
-  g_ptr_array_add (argv, (gpointer) node_program ());
-  g_ptr_array_add (argv, (gpointer) g_getenv ("BLINK_TEST_IPFS_NODE_SCRIPT"));
+  node_command (node->kind, &program, &script);
+  g_ptr_array_add (argv, (gpointer) program);
+  g_ptr_array_add (argv, (gpointer) script);
   g_ptr_array_add (argv, "--exit-with-stdin");
   g_ptr_array_add (argv, "--repo");
   g_ptr_array_add (argv, node->repo);
@@ -208,18 +280,19 @@ all_have_peers (gpointer user_data)
 }
 
 /**
- * blink_test_ipfs_network_start:
- * @n_nodes: how many nodes, each connected to all the others
+ * blink_test_ipfs_network_start_kinds:
+ * @kinds: one letter per node: 'k' for Kubo, 'j' for tests/ipfs-node
  * @extra_args: (nullable): more arguments for every node
  *
  * Starts the nodes and waits until every one is ready and connected to
  * every other one. Fails the test if that does not happen in time.
  */
 BlinkTestIpfsNetwork *
-blink_test_ipfs_network_start (guint n_nodes,
-                               const char *const *extra_args)
+blink_test_ipfs_network_start_kinds (const char *kinds,
+                                     const char *const *extra_args)
 {
   BlinkTestIpfsNetwork *self = g_new0 (BlinkTestIpfsNetwork, 1);
+  guint n_nodes = strlen (kinds);
   PeersWanted wanted = { self, n_nodes - 1 };
 
   self->nodes = g_ptr_array_new ();
@@ -230,6 +303,7 @@ blink_test_ipfs_network_start (guint n_nodes,
       Node *node = g_new0 (Node, 1);
       g_autoptr (GError) error = NULL;
 
+      node->kind = kinds[i];
       node->repo = g_dir_make_tmp ("blink-ipfs-XXXXXX", &error);
       g_assert_no_error (error);
       g_ptr_array_add (self->nodes, node);
@@ -239,6 +313,23 @@ blink_test_ipfs_network_start (guint n_nodes,
   g_assert_true (blink_test_wait_until (all_have_peers, &wanted, START_TIMEOUT_MS));
 
   return self;
+}
+
+/**
+ * blink_test_ipfs_network_start:
+ * @n_nodes: how many nodes, each connected to all the others
+ * @extra_args: (nullable): more arguments for every node
+ *
+ * Starts @n_nodes nodes of the default kind (see
+ * blink_test_ipfs_default_kind()), as blink_test_ipfs_network_start_kinds().
+ */
+BlinkTestIpfsNetwork *
+blink_test_ipfs_network_start (guint n_nodes,
+                               const char *const *extra_args)
+{
+  g_autofree char *kinds = g_strnfill (n_nodes, blink_test_ipfs_default_kind ());
+
+  return blink_test_ipfs_network_start_kinds (kinds, extra_args);
 }
 
 static void
@@ -251,7 +342,11 @@ remove_tree (const char *path)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
 
-      g_unlink (child);
+      /* A Kubo repo has folders; a js node's has files only. */
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
     }
   g_rmdir (path);
 }
@@ -321,6 +416,62 @@ blink_test_ipfs_network_restart (BlinkTestIpfsNetwork *self,
 
   node_spawn (self, g_ptr_array_index (self->nodes, node));
   g_assert_true (blink_test_wait_until (all_have_peers, &wanted, START_TIMEOUT_MS));
+}
+
+static void
+store_result (GObject *source,
+              GAsyncResult *result,
+              gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_ready (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+/**
+ * blink_test_ipfs_network_wait_for_subscriber:
+ * @node: the node that must know
+ * @subscriber: the node that subscribes to @topic
+ *
+ * Waits until @node knows that @subscriber subscribes to @topic: only then
+ * does a publish on @node reach @subscriber (pubsub drops what it cannot
+ * deliver). Asks @node every 20 ms: its RPC API has no event for it.
+ *
+ * Returns: whether that happened within @timeout_ms
+ */
+gboolean
+blink_test_ipfs_network_wait_for_subscriber (BlinkTestIpfsNetwork *self,
+                                             guint node,
+                                             const char *topic,
+                                             guint subscriber,
+                                             guint timeout_ms)
+{
+  const char *peer_id = blink_test_ipfs_network_get_peer_id (self, subscriber);
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkIpfsClient) client =
+    blink_ipfs_client_new (blink_test_ipfs_network_get_api (self, node), &error);
+
+  g_assert_no_error (error);
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (GAsyncResult) result = NULL;
+      g_auto (GStrv) peers = NULL;
+
+      blink_ipfs_client_list_peers_async (client, topic, NULL, store_result, &result);
+      if (!blink_test_wait_until (result_ready, &result, timeout_ms))
+        return FALSE;
+      peers = blink_ipfs_client_list_finish (client, result, NULL);
+      if (peers != NULL && g_strv_contains ((const char *const *) peers, peer_id))
+        return TRUE;
+      g_usleep (20 * 1000);
+    }
+
+  return FALSE;
 }
 
 static gboolean

@@ -7,8 +7,11 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 
@@ -17,6 +20,10 @@ NODE = os.environ.get('BLINK_TEST_NODE',
                       os.path.join(TOP, 'tests', 'ipfs-node', 'node_modules', '.bin', 'node'))
 NODE_SCRIPT = os.environ.get('BLINK_TEST_IPFS_NODE_SCRIPT',
                              os.path.join(TOP, 'tests', 'ipfs-node', 'ipfs-node.mjs'))
+KUBO_NODE_SCRIPT = os.environ.get('BLINK_TEST_KUBO_NODE_SCRIPT',
+                                  os.path.join(TOP, 'tests', 'kubo_node.py'))
+# The kind of IPFS node: 'kubo' unless BLINK_TEST_IPFS=js.
+DEFAULT_KIND = 'js' if os.environ.get('BLINK_TEST_IPFS') == 'js' else 'kubo'
 
 
 class Failure(Exception):
@@ -74,11 +81,35 @@ class Process:
         return self.proc.returncode
 
 
-def start_ipfs_node(name, peer=None):
-    argv = [NODE, NODE_SCRIPT, '--exit-with-stdin']
-    if peer:
-        argv += ['--peer', peer]
-    node = Process(name, argv, stdin=True)
+class IpfsNode(Process):
+    """A node of the local IPFS test network, with its repo in a temporary folder."""
+
+    def __init__(self, name, kind, peer=None, repo=None, api=None, pubsub_off=False):
+        self.kind = kind
+        self.repo = repo or tempfile.mkdtemp(prefix='blink-ipfs-')
+        if kind == 'kubo':
+            argv = [sys.executable, KUBO_NODE_SCRIPT]
+        else:
+            argv = [NODE, NODE_SCRIPT]
+        argv += ['--exit-with-stdin', '--repo', self.repo]
+        if peer:
+            argv += ['--peer', peer]
+        if api:
+            argv += ['--api', api]
+        if pubsub_off:
+            argv.append('--pubsub-off')
+        super().__init__(name, argv, stdin=True)
+
+    def stop(self, sig=signal.SIGTERM, timeout=10, keep_repo=False):
+        status = super().stop(sig, timeout)
+        if not keep_repo:
+            shutil.rmtree(self.repo, ignore_errors=True)
+        return status
+
+
+def start_ipfs_node(name, peer=None, kind=DEFAULT_KIND):
+    """A ready node of @kind ('kubo' or 'js'), connected to @peer if given."""
+    node = IpfsNode(name, kind, peer)
     info = {}
 
     def ready(line):

@@ -41,6 +41,14 @@ set_up_four (Fixture *f,
   parties_set_up (f, 4, NULL);
 }
 
+/* A caller on Kubo and a callee on the js node, or the other way round. */
+static void
+set_up_two_mixed (Fixture *f,
+                  gconstpointer data)
+{
+  parties_set_up_kinds (f, data, NULL);
+}
+
 static void
 set_up_two_odd_formats (Fixture *f,
                         gconstpointer data)
@@ -115,6 +123,57 @@ test_one_to_one (Fixture *f,
   }
   party_wait_line (other, "participant %s %s left", id, leaver->did);
   party_wait_line (other, "call-removed %s", id);
+}
+
+/* @data is the kinds of node: the caller hangs up. */
+static void
+test_interop_call (Fixture *f,
+                   gconstpointer data)
+{
+  test_one_to_one (f, GINT_TO_POINTER (TRUE));
+}
+
+/* The callee's IPFS node crashes in the middle of a call and comes back:
+ * the audio never went through it, and signaling is back within 5 s. */
+#define SIGNALING_BACK_MS 5000
+
+static void
+test_ipfs_node_restart (Fixture *f,
+                        gconstpointer data)
+{
+  Party *a = &f->party[0], *b = &f->party[1];
+  Party *hear_a[] = { a }, *hear_b[] = { b };
+  g_autofree char *id = NULL;
+  g_autofree char *topic = NULL;
+  gint64 back_at;
+
+  if (f->network == NULL)
+    return;
+
+  id = connect_two (f);
+  party_check_hears (f, b, hear_a, 1);
+
+  blink_test_ipfs_network_kill (f->network, 1);
+  party_check_hears (f, a, hear_b, 1);
+  party_check_hears (f, b, hear_a, 1);
+
+  blink_test_ipfs_network_restart (f->network, 1);
+  back_at = g_get_monotonic_time ();
+  /* Signaling is back when the callee has subscribed again to the call's
+   * topic through its new node, and the caller's node knows it. */
+  topic = g_strdup_printf ("blink/1/call/%s", id);
+  g_assert_true (
+    blink_test_ipfs_network_wait_for_subscriber (f->network, 0, topic, 1, SIGNALING_BACK_MS));
+  g_test_message ("signaling was back %.1f s after the node",
+                  (g_get_monotonic_time () - back_at) / 1e6);
+  party_check_hears (f, a, hear_b, 1);
+  g_assert_null (party_find_line (a, "call-removed", 0));
+  g_assert_null (party_find_line (b, "call-removed", 0));
+
+  /* The hang-up reaches the callee through its restarted node. */
+  party_send (a, "hangup");
+  party_wait_line_from (b, 0, SIGNALING_BACK_MS, "participant %s %s left", id, a->did);
+  party_wait_line (b, "call-removed %s", id);
 }
 
 static void
@@ -573,6 +632,10 @@ main (int argc,
   ADD ("offer-while-active", set_up_three, test_offer_while_active, NULL);
   ADD ("call-again-20-times", set_up_two, test_call_again_and_again, NULL);
   ADD ("forged-fingerprint", set_up_two, test_forged_fingerprint, NULL);
+  ADD ("one-to-one/ipfs-node-restart", set_up_two, test_ipfs_node_restart, NULL);
+  /* Interop: Kubo on one side, the js node on the other. */
+  ADD ("interop/kubo-calls-js", set_up_two_mixed, test_interop_call, "kj");
+  ADD ("interop/js-calls-kubo", set_up_two_mixed, test_interop_call, "jk");
 
 #undef ADD
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,8 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_processes import Failure, Process, start_bus, start_ipfs_node, watch_event  # noqa: E402
+from blink_processes import (DEFAULT_KIND, Failure, IpfsNode, Process, start_bus,  # noqa: E402
+                             start_ipfs_node, watch_event)
 
 BLINKD = os.environ['BLINKD']
 BLINK = os.environ['BLINK']
@@ -29,14 +31,18 @@ ROOT = '/im/blink/Blink1'
 
 
 class Party:
-    def __init__(self, name, workdir, api, started):
+    """A blinkd on its own bus; @api None: blinkd finds the node as users' do."""
+
+    def __init__(self, name, workdir, api, started, **env):
         self.name = name
         home = os.path.join(workdir, name)
         os.makedirs(home)
         self.bus, address = start_bus(f'bus of {name}', home)
         started.append(self.bus)
         self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
-                        XDG_CONFIG_HOME=os.path.join(home, 'config'))
+                        XDG_CONFIG_HOME=os.path.join(home, 'config'), **env)
+        for variable in ('BLINK_IPFS_API', 'IPFS_API'):
+            self.env.pop(variable, None)
         self.api = api
         self.started = started
         self.monitor = Process(f'gdbus monitor of {name}',
@@ -45,8 +51,9 @@ class Party:
         self.start_daemon()
 
     def start_daemon(self, sink='null'):
+        api = ['--ipfs-api', self.api] if self.api else []
         self.daemon = Process(f'blinkd of {self.name}', [
-            BLINKD, '--ipfs-api', self.api, '--audio-source', 'tone:440', '--audio-sink', sink,
+            BLINKD, *api, '--audio-source', 'tone:440', '--audio-sink', sink,
             '--ice-address', '127.0.0.1'], env=self.env)
         self.started.append(self.daemon)
         subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=self.env,
@@ -75,6 +82,18 @@ class Party:
     def blink(self, *words, env=None):
         return subprocess.run([BLINK, *words], env=env or self.env, text=True,
                               capture_output=True, timeout=30)
+
+    def wait_ipfs(self, state, peers, timeout=10):
+        """`blink status --json` until its IPFS node is in @state with
+        @peers peers or more; returns that status."""
+        status = {}
+
+        def reached():
+            status.update(json.loads(self.blink('status', '--json').stdout))
+            return status['ipfs']['state'] == state and status['ipfs']['peers'] >= peers
+        wait_until(reached, timeout, f'{self.name}: IPFS node {state} with {peers} peers '
+                   f'({status.get("ipfs")})')
+        return status['ipfs']
 
     def wait_signal(self, pattern, timeout=20):
         return self.monitor.expect(lambda line: re.search(pattern, line), timeout,
@@ -186,6 +205,12 @@ def test_cli(alice, bob):
     result = alice.blink('id')
     if result.returncode != 0 or result.stdout.strip() != alice.did:
         raise Failure(f'blink id: {result.returncode} {result.stdout!r}')
+    ipfs = alice.wait_ipfs('connected', 1)
+    if ipfs['api'] != alice.api.replace('/ip4/', 'http://').replace('/tcp/', ':'):
+        raise Failure(f'blink status: IPFS node {ipfs}')
+    text = alice.blink('status').stdout
+    if f'IPFS node {ipfs["api"]}: connected, 1 peers' not in text:
+        raise Failure(f'blink status: {text!r}')
     result = alice.blink('call', 'did:key:nonsense')
     if result.returncode != 1 or 'not a Blink address' not in result.stderr:
         raise Failure(f'blink call with a bad DID: {result.returncode} {result.stderr!r}')
@@ -266,6 +291,58 @@ def test_verified_survives_a_restart(alice, bob):
     alice.gdbus(path, 'im.blink.Call1.Hangup')
     for me in (alice, bob):
         me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+def test_kubo_comes_up_late(alice, bob):
+    """blinkd started before its Kubo, with a stale API file left by a Kubo
+    that did not stop: calling says what to do; once Kubo is up at that
+    address, blinkd finds it by itself and gets calls."""
+    repo = os.path.join(alice.workdir, 'carol-ipfs')
+    os.makedirs(repo)
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    with open(os.path.join(repo, 'api'), 'w') as f:
+        f.write(f'/ip4/127.0.0.1/tcp/{port}')
+    carol = Party('carol', alice.workdir, None, alice.started, IPFS_PATH=repo)
+    call = None
+    try:
+        result = carol.blink('call', bob.did)
+        if (result.returncode != 1 or 'ipfs config --json Pubsub.Enabled true' not in result.stderr
+                or '--enable-pubsub-experiment' in result.stderr):
+            raise Failure(f'blink call without Kubo: {result.returncode} {result.stderr!r}')
+        ipfs = carol.wait_ipfs('unreachable', 0)
+        text = carol.blink('status').stdout
+        if (ipfs['api'] != f'http://127.0.0.1:{port}'
+                or 'ipfs config --json Pubsub.Enabled true' not in text):
+            raise Failure(f'blink status without Kubo: {ipfs} {text!r}')
+
+        if DEFAULT_KIND == 'kubo':
+            # Kubo as it comes, with pubsub off: blink status says so.
+            node = IpfsNode('ipfs node of carol, pubsub off', 'kubo', alice.swarm, repo=repo,
+                            api=f'127.0.0.1:{port}', pubsub_off=True)
+            alice.started.append(node)
+            carol.wait_ipfs('pubsub-off', 0)
+            if 'Its pubsub is off' not in carol.blink('status').stdout:
+                raise Failure('blink status does not say that pubsub is off')
+            node.stop(keep_repo=True)
+
+        node = IpfsNode('ipfs node of carol', DEFAULT_KIND, alice.swarm, repo=repo,
+                        api=f'127.0.0.1:{port}')
+        alice.started.append(node)
+        node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
+        carol.wait_ipfs('connected', 1)
+        watch = Process('blink watch of carol', [BLINK, 'watch', '--json'], env=carol.env)
+        alice.started.append(watch)
+        # Until carol's blinkd is subscribed again, an offer to it is lost:
+        # alice's daemon resends it, for as long as the call rings.
+        result = alice.blink('call', carol.did)
+        if result.returncode != 0:
+            raise Failure(f'blink call carol: {result.returncode} {result.stderr!r}')
+        call = result.stdout.strip()
+        watch_event(watch, 'incoming-call', timeout=15, call=call)
+    finally:
+        if call is not None:
+            alice.blink('hangup')
+        carol.daemon.stop()
 
 
 def test_sigterm_during_call(alice, bob):
@@ -338,8 +415,9 @@ def test_turn_password_not_on_the_command_line(alice, bob):
 
 def main():
     tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
-             test_cli, test_verified_survives_a_restart, test_sigterm_during_call,
-             test_device_failure_reaches_dbus, test_turn_password_not_on_the_command_line]
+             test_cli, test_kubo_comes_up_late, test_verified_survives_a_restart,
+             test_sigterm_during_call, test_device_failure_reaches_dbus,
+             test_turn_password_not_on_the_command_line]
     print(f'1..{len(tests)}', flush=True)
     workdir = tempfile.mkdtemp(prefix='blink-test-daemon-')
     started = []
@@ -352,6 +430,7 @@ def main():
         for node in (node_a, node_b):
             node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
         alice = Party('alice', workdir, info_a['api'], started)
+        alice.workdir, alice.swarm = workdir, info_a['swarm']
         bob = Party('bob', workdir, info_b['api'], started)
         os.makedirs(os.path.join(workdir, 'nobody'))
         third, alice.third_bus = start_bus('bus without blinkd', os.path.join(workdir, 'nobody'))

@@ -196,7 +196,7 @@ fixture_set_up (Fixture *f,
 
   if (!blink_test_ipfs_network_available ())
     {
-      g_test_skip ("tests/ipfs-node is not installed (run npm ci there)");
+      g_test_skip (blink_test_ipfs_unavailable_reason ());
       return;
     }
 

@@ -330,6 +330,25 @@ command_hangup (GDBusConnection *bus)
   return EXIT_SUCCESS;
 }
 
+/* The IPFS node as blinkd sees it, and what to do when it does not work. */
+static void
+print_ipfs_status (BlinkDbusManager1 *manager)
+{
+  const char *state = blink_dbus_manager1_get_ipfs_state (manager);
+  guint peers = blink_dbus_manager1_get_ipfs_peers (manager);
+
+  g_print (_("IPFS node %s: %s, %u peers\n"), blink_dbus_manager1_get_ipfs_api (manager), state,
+           peers);
+  if (g_strcmp0 (state, "unreachable") == 0)
+    g_print (_("  Start Kubo with pubsub on: “ipfs config --json Pubsub.Enabled true”, then "
+               "“ipfs daemon”; or give blinkd its address (--ipfs-api, BLINK_IPFS_API).\n"));
+  else if (g_strcmp0 (state, "pubsub-off") == 0)
+    g_print (_("  Its pubsub is off: “ipfs config --json Pubsub.Enabled true”, then restart "
+               "“ipfs daemon”.\n"));
+  else if (g_strcmp0 (state, "connected") == 0 && peers == 0)
+    g_print (_("  It has no peers: nobody can be called through it yet.\n"));
+}
+
 static int
 command_verify (GDBusConnection *bus,
                 const char *did,
@@ -384,6 +403,15 @@ command_status (GDBusConnection *bus)
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "did");
       json_builder_add_string_value (builder, blink_dbus_manager1_get_did (manager));
+      json_builder_set_member_name (builder, "ipfs");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "api");
+      json_builder_add_string_value (builder, blink_dbus_manager1_get_ipfs_api (manager));
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, blink_dbus_manager1_get_ipfs_state (manager));
+      json_builder_set_member_name (builder, "peers");
+      json_builder_add_int_value (builder, blink_dbus_manager1_get_ipfs_peers (manager));
+      json_builder_end_object (builder);
       json_builder_set_member_name (builder, "calls");
       json_builder_begin_array (builder);
       for (GList *l = calls; l != NULL; l = l->next)
@@ -402,6 +430,7 @@ command_status (GDBusConnection *bus)
   else
     {
       g_print (_("You are %s\n"), blink_dbus_manager1_get_did (manager));
+      print_ipfs_status (manager);
       if (calls == NULL)
         g_print (_("No calls.\n"));
       for (GList *l = calls; l != NULL; l = l->next)

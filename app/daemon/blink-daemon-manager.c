@@ -7,6 +7,7 @@
 
 #include "blink-daemon-call.h"
 #include "blink-did.h"
+#include "blink-daemon-ipfs.h"
 
 #include <glib/gi18n.h>
 
@@ -23,6 +24,7 @@ struct _BlinkDaemonManager
   BlinkVerifiedStore *verified;
   GDBusObjectManagerServer *objects;
   GHashTable *calls;          /* BlinkCall* → BlinkDbusObjectSkeleton* */
+  BlinkDaemonIpfs *ipfs;      /* for IpfsApi, IpfsState, IpfsPeers */
 };
 
 static void blink_daemon_manager_iface_init (BlinkDbusManager1Iface *iface);
@@ -241,6 +243,7 @@ blink_daemon_manager_dispose (GObject *object)
   if (self->verified != NULL)
     g_signal_handlers_disconnect_by_data (self->verified, self);
   g_clear_object (&self->verified);
+  g_clear_object (&self->ipfs);
   g_clear_pointer (&self->calls, g_hash_table_unref);
   g_clear_object (&self->objects);
 
@@ -275,11 +278,25 @@ blink_daemon_manager_new (BlinkCallManager *engine,
                           BlinkVerifiedStore *verified)
 {
   BlinkDaemonManager *self = g_object_new (BLINK_TYPE_DAEMON_MANAGER, NULL);
+  g_autofree char *ipfs_api = NULL;
+  g_autoptr (GError) error = NULL;
 
   self->engine = g_object_ref (engine);
   self->verified = g_object_ref (verified);
   g_signal_connect (verified, "changed", G_CALLBACK (on_verified_changed), self);
   on_verified_changed (verified, self);
+  /* The engine's signaller has checked the address already. */
+  g_object_get (engine, "ipfs-api", &ipfs_api, NULL);
+  self->ipfs = blink_daemon_ipfs_new (ipfs_api, &error);
+  if (self->ipfs != NULL)
+    {
+      blink_dbus_manager1_set_ipfs_api (BLINK_DBUS_MANAGER1 (self),
+                                        blink_daemon_ipfs_get_api (self->ipfs));
+      g_object_bind_property (self->ipfs, "state", self, "ipfs-state", G_BINDING_SYNC_CREATE);
+      g_object_bind_property (self->ipfs, "peers", self, "ipfs-peers", G_BINDING_SYNC_CREATE);
+    }
+  else
+    g_warning ("%s", error->message);
   blink_dbus_manager1_set_did (BLINK_DBUS_MANAGER1 (self), blink_call_manager_get_did (engine));
   blink_dbus_manager1_set_active_call (BLINK_DBUS_MANAGER1 (self), "/");
   g_signal_connect (engine, "call-added", G_CALLBACK (on_call_added), self);

@@ -713,8 +713,9 @@ blink_call_manager_offer (BlinkCallManager *self,
   if (blink_signaller_get_ipfs_state (self->signaller) != BLINK_IPFS_STATE_CONNECTED)
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_IPFS_NODE,
-                   _("No IPFS node is reachable at %s. Start one with “ipfs daemon "
-                     "--enable-pubsub-experiment”, or set BLINK_IPFS_API to its API address."),
+                   _("No IPFS node is reachable at %s. Start Kubo with pubsub on: “ipfs "
+                     "config --json Pubsub.Enabled true”, then “ipfs daemon”; or set "
+                     "BLINK_IPFS_API to its API address."),
                    blink_signaller_get_ipfs_api_url (self->signaller));
       return NULL;
     }

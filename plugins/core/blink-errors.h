@@ -77,6 +77,7 @@ typedef enum
   BLINK_IPFS_ERROR_NODE,        /* the node answered with an error */
   BLINK_IPFS_ERROR_MALFORMED,   /* the node's answer cannot be understood */
   BLINK_IPFS_ERROR_STREAM,      /* a subscription stream reported an error */
+  BLINK_IPFS_ERROR_PUBSUB_OFF,  /* the node answers, but its pubsub is turned off */
 } BlinkIpfsError;
 
 #define BLINK_IPFS_ERROR (blink_ipfs_error_quark ())

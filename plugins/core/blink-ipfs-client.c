@@ -27,6 +27,10 @@
 #define RETRY_MAX_MS 3000
 #define PUBLISH_RETRY_MAX_MS 2000
 #define REQUEST_TIMEOUT_S 15
+#define NODE_ERROR_TEXT_MAX 1024
+/* What Kubo answers pubsub commands with while Pubsub.Enabled is false;
+ * its advice (the --enable-pubsub-experiment flag) is deprecated. */
+#define KUBO_PUBSUB_OFF "experimental pubsub feature not enabled"
 
 enum
 {
@@ -189,26 +193,42 @@ request_error (BlinkIpfsClient *self,
     return g_error_copy (soup_error);
 
   return g_error_new (BLINK_IPFS_ERROR, BLINK_IPFS_ERROR_UNREACHABLE,
-                      _("No IPFS node answers at %s (%s). Start one with “ipfs daemon "
-                        "--enable-pubsub-experiment”, or set BLINK_IPFS_API to its API address."),
+                      _("No IPFS node answers at %s (%s). Start Kubo with pubsub on: "
+                        "“ipfs config --json Pubsub.Enabled true”, then “ipfs daemon”; or set "
+                        "BLINK_IPFS_API to its API address."),
                       self->api_url, soup_error->message);
 }
 
-/* Kubo answers errors as {"Message":…,"Code":…,"Type":"error"}. */
+/* Kubo answers most errors as {"Message":…,"Code":…,"Type":"error"} (HTTP
+ * 500), but a missing or malformed argument as a line of plain text (HTTP
+ * 400): both are shown as the node's words. */
 static GError *
 node_error (SoupMessage *msg,
             GBytes *body)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autofree char *plain = NULL;
   const char *text = NULL;
   JsonNode *root;
+  gsize size = body != NULL ? g_bytes_get_size (body) : 0;
 
   if (body != NULL &&
-      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                  NULL) &&
+      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), size, NULL) &&
       (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
     text = json_object_get_string_member_with_default (json_node_get_object (root), "Message",
                                                        NULL);
+  else if (size > 0 && size <= NODE_ERROR_TEXT_MAX &&
+           g_utf8_validate_len (g_bytes_get_data (body, NULL), size, NULL))
+    {
+      plain = g_strstrip (g_strndup (g_bytes_get_data (body, NULL), size));
+      if (plain[0] != '\0' && strchr (plain, '\n') == NULL)
+        text = plain;
+    }
+
+  if (text != NULL && g_str_has_prefix (text, KUBO_PUBSUB_OFF))
+    return g_error_new (BLINK_IPFS_ERROR, BLINK_IPFS_ERROR_PUBSUB_OFF,
+                        _("The IPFS node has pubsub turned off. Turn it on with “ipfs config "
+                          "--json Pubsub.Enabled true”, then restart “ipfs daemon”."));
 
   return g_error_new (BLINK_IPFS_ERROR, BLINK_IPFS_ERROR_NODE, _("The IPFS node refused: %s (HTTP %u)"),
                       text != NULL ? text : soup_message_get_reason_phrase (msg),

@@ -59,11 +59,13 @@ const multibase = (bytes) => 'u' + Buffer.from(bytes).toString('base64url')
 
 function unmultibase (text) {
   if (typeof text !== 'string' || text[0] !== 'u') {
-    throw new ClientError(`URL arg must be multibase encoded: ${text}`)
+    throw new Error('URL arg must be multibase encoded: selected encoding not supported')
   }
   return Buffer.from(text.slice(1), 'base64url')
 }
 
+// A missing or unreadable argument: Kubo refuses those before running the
+// command, in plain text. Every other error is the command's, in JSON.
 class ClientError extends Error {}
 
 function splitHostPort (text) {
@@ -170,9 +172,15 @@ function sendJson (res, status, body) {
 }
 
 function sendError (res, error) {
-  // Kubo's shape: Code 1 for a bad request, 0 for a failure of the node.
-  const client = error instanceof ClientError
-  sendJson(res, client ? 400 : 500, { Message: error.message, Code: client ? 1 : 0, Type: 'error' })
+  // Kubo's shapes: 400 and a line of text for a missing argument, 500 and
+  // JSON with Code 0 for a command that failed.
+  if (error instanceof ClientError) {
+    const text = error.message + '\n'
+    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+    res.end(text)
+    return
+  }
+  sendJson(res, 500, { Message: error.message, Code: 0, Type: 'error' })
 }
 
 function requireArg (url, what) {
@@ -206,12 +214,12 @@ async function readFilePart (req) {
   try {
     form = await new Request('http://localhost/', { method: 'POST', headers: { 'content-type': type }, body }).formData()
   } catch (error) {
-    throw new ClientError(`cannot parse the multipart body: ${error.message}`)
+    throw new Error(`cannot parse the multipart body: ${error.message}`)
   }
   for (const value of form.values()) {
     const data = typeof value === 'string' ? Buffer.from(value) : Buffer.from(await value.arrayBuffer())
     if (data.length > MAX_PUBLISH_BYTES) {
-      throw new ClientError(`message is too large: ${data.length} bytes, at most ${MAX_PUBLISH_BYTES}`)
+      throw new Error(`message is too large: ${data.length} bytes, at most ${MAX_PUBLISH_BYTES}`)
     }
     return data
   }
@@ -277,7 +285,7 @@ const routes = {
       try {
         ma = multiaddr(address)
       } catch (error) {
-        throw new ClientError(`invalid multiaddr: ${address}`)
+        throw new Error(`failed to parse multiaddr "${address}": ${error.message}`)
       }
       const connection = await node.dial(ma)
       results.push(`connect ${connection.remotePeer.toString()} success`)
