@@ -26,7 +26,7 @@ import wave
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'tests'))
-from blink_processes import (DEFAULT_KIND, Failure, Process, start_bus, start_ipfs_node,  # noqa: E402
+from blink_processes import (DEFAULT_KIND, Failure, Process, start_bus, start_ipfs_pair,  # noqa: E402
                              watch_event)
 
 TONES = {'alice': 440, 'bob': 660}
@@ -99,12 +99,7 @@ def main():
 
     try:
         step(f'starting a local IPFS network of two {args.ipfs} nodes')
-        node_a, info_a = start_ipfs_node('ipfs node of alice', kind=args.ipfs)
-        started.append(node_a)
-        node_b, info_b = start_ipfs_node('ipfs node of bob', info_a['swarm'], kind=args.ipfs)
-        started.append(node_b)
-        for node in (node_a, node_b):
-            node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
+        info_a, info_b = start_ipfs_pair(started, kind=args.ipfs)
 
         def recording(name, kind='heard'):
             return os.path.join(workdir, f'{name}-{kind}.wav')

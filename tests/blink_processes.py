@@ -125,6 +125,18 @@ def start_ipfs_node(name, peer=None, kind=DEFAULT_KIND):
     return node, info
 
 
+def start_ipfs_pair(started, kind=DEFAULT_KIND):
+    """Alice's and bob's nodes, connected to each other; each is added to
+    @started as soon as it runs. Returns their infos (api, swarm)."""
+    node_a, info_a = start_ipfs_node('ipfs node of alice', kind=kind)
+    started.append(node_a)
+    node_b, info_b = start_ipfs_node('ipfs node of bob', info_a['swarm'], kind=kind)
+    started.append(node_b)
+    for node in (node_a, node_b):
+        node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
+    return info_a, info_b
+
+
 def start_bus(name, workdir):
     bus = Process(name, ['dbus-daemon', '--session', '--nofork', '--print-address=1',
                          f'--address=unix:dir={workdir}'])

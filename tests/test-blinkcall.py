@@ -17,7 +17,7 @@ import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_processes import Failure, Process, start_ipfs_node  # noqa: E402
+from blink_processes import Failure, Process, start_ipfs_pair  # noqa: E402
 
 ALICE_HZ, BOB_HZ = 440, 660
 WINDOW = 4800  # 100 ms at 48 kHz
@@ -67,12 +67,7 @@ def message(process, pattern, what, timeout=30):
 
 
 def test_two_processes(workdir, started):
-    node_a, info_a = start_ipfs_node('ipfs node of alice')
-    started.append(node_a)
-    node_b, info_b = start_ipfs_node('ipfs node of bob', info_a['swarm'])
-    started.append(node_b)
-    for node in (node_a, node_b):
-        node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
+    info_a, info_b = start_ipfs_pair(started)
 
     bob, bob_wav = launch('bob', workdir, info_b['api'], BOB_HZ, ['auto-answer=true'])
     started.append(bob)

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from blink_processes import (DEFAULT_KIND, Failure, IpfsNode, Process, start_bus,  # noqa: E402
-                             start_ipfs_node, watch_event)
+                             start_ipfs_pair, watch_event)
 
 BLINKD = os.environ['BLINKD']
 BLINK = os.environ['BLINK']
@@ -423,12 +423,7 @@ def main():
     started = []
     failed = 0
     try:
-        node_a, info_a = start_ipfs_node('ipfs node of alice')
-        started.append(node_a)
-        node_b, info_b = start_ipfs_node('ipfs node of bob', info_a['swarm'])
-        started.append(node_b)
-        for node in (node_a, node_b):
-            node.expect(lambda line: re.match(r'Peers: [1-9]', line), 15, 'peer')
+        info_a, info_b = start_ipfs_pair(started)
         alice = Party('alice', workdir, info_a['api'], started)
         alice.workdir, alice.swarm = workdir, info_a['swarm']
         bob = Party('bob', workdir, info_b['api'], started)

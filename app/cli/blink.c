@@ -660,19 +660,26 @@ on_object_removed (GDBusObjectManager *objects,
     print_event ("call-removed", call, NULL, NULL);
 }
 
+/* The call object at @path, as the watch's object manager has it. */
+static BlinkDbusCall1 *
+watched_call (BlinkDbusManager1 *manager,
+              const char *path)
+{
+  GDBusObjectManager *objects = g_object_get_data (G_OBJECT (manager), "objects");
+
+  return BLINK_DBUS_CALL1 (g_dbus_object_manager_get_interface (objects, path, "im.blink.Call1"));
+}
+
 static void
 on_incoming_call (BlinkDbusManager1 *manager,
                   const char *path,
                   const char *caller,
                   Watch *watch)
 {
-  g_autoptr (BlinkDbusCall1) call = NULL;
-  GDBusObjectManager *objects = g_object_get_data (G_OBJECT (manager), "objects");
-  g_autoptr (GDBusInterface) found =
-    g_dbus_object_manager_get_interface (objects, path, "im.blink.Call1");
+  g_autoptr (BlinkDbusCall1) call = watched_call (manager, path);
 
-  if (found != NULL)
-    print_event ("incoming-call", BLINK_DBUS_CALL1 (found), NULL, caller);
+  if (call != NULL)
+    print_event ("incoming-call", call, NULL, caller);
 }
 
 static void
@@ -682,12 +689,10 @@ on_call_failed (BlinkDbusManager1 *manager,
                 const char *message,
                 Watch *watch)
 {
-  GDBusObjectManager *objects = g_object_get_data (G_OBJECT (manager), "objects");
-  g_autoptr (GDBusInterface) found =
-    g_dbus_object_manager_get_interface (objects, path, "im.blink.Call1");
+  g_autoptr (BlinkDbusCall1) call = watched_call (manager, path);
 
-  if (found != NULL)
-    print_event ("call-failed", BLINK_DBUS_CALL1 (found), NULL, message);
+  if (call != NULL)
+    print_event ("call-failed", call, NULL, message);
 }
 
 static void
@@ -698,12 +703,10 @@ on_participant_failed (BlinkDbusManager1 *manager,
                        const char *message,
                        Watch *watch)
 {
-  GDBusObjectManager *objects = g_object_get_data (G_OBJECT (manager), "objects");
-  g_autoptr (GDBusInterface) found =
-    g_dbus_object_manager_get_interface (objects, path, "im.blink.Call1");
+  g_autoptr (BlinkDbusCall1) call = watched_call (manager, path);
 
-  if (found != NULL)
-    print_event ("participant-failed", BLINK_DBUS_CALL1 (found), did, message);
+  if (call != NULL)
+    print_event ("participant-failed", call, did, message);
 }
 
 static void
