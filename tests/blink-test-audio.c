@@ -55,11 +55,26 @@ on_new_sample (GstAppSink *sink,
   return GST_FLOW_OK;
 }
 
+static void
+ear_clear (BlinkTestEar *self)
+{
+  gst_object_unref (self->appsink);
+  g_free (self->window);
+  g_mutex_clear (&self->lock);
+}
+
+static void
+ear_release (gpointer data,
+             GClosure *closure)
+{
+  g_atomic_rc_box_release_full (data, (GDestroyNotify) ear_clear);
+}
+
 BlinkTestEar *
 blink_test_ear_new (GstBin *pipeline,
                     guint rate)
 {
-  BlinkTestEar *self = g_new0 (BlinkTestEar, 1);
+  BlinkTestEar *self = g_atomic_rc_box_new0 (BlinkTestEar);
 
   g_mutex_init (&self->lock);
   /* gst_bin_get_by_name() looks into child bins too, such as the sink's. */
@@ -69,7 +84,10 @@ blink_test_ear_new (GstBin *pipeline,
   self->rate = rate;
   self->window_len = rate * WINDOW_MS / 1000;
   self->window = g_new0 (gint16, self->window_len);
-  g_signal_connect (self->appsink, "new-sample", G_CALLBACK (on_new_sample), self);
+  /* The handler holds the ear: the pipeline may still be stopping, and its
+   * streaming thread in the handler, when the ear is freed. */
+  g_signal_connect_data (self->appsink, "new-sample", G_CALLBACK (on_new_sample),
+                         g_atomic_rc_box_acquire (self), ear_release, 0);
   return self;
 }
 
@@ -80,10 +98,7 @@ blink_test_ear_free (BlinkTestEar *self)
     return;
 
   g_signal_handlers_disconnect_by_data (self->appsink, self);
-  gst_object_unref (self->appsink);
-  g_free (self->window);
-  g_mutex_clear (&self->lock);
-  g_free (self);
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) ear_clear);
 }
 
 /**
