@@ -106,6 +106,30 @@ def toolchain_for(go, module_dir, env):
     return os.path.join(root, 'bin', 'go')
 
 
+def install():
+    """Builds the pinned Kubo from its Go module, once."""
+    path = binary()
+    if installed_version(path) == VERSION:
+        return path
+    go = go_binary()
+    print(f'kubo_node.py: building Kubo {VERSION} with {go} (once; see README)',
+          file=sys.stderr, flush=True)
+    env = dict(os.environ, GOFLAGS='-mod=readonly', GOTOOLCHAIN='auto')
+    # `go install MODULE/cmd/ipfs@VERSION` refuses Kubo since 0.41: its go.mod
+    # has an exclude directive. Built as the main module in its own folder,
+    # as Kubo's Makefile does, its go.mod and go.sum apply unchanged.
+    module_dir = go_download(go, f'{MODULE}@v{VERSION}', env)
+    go = toolchain_for(go, module_dir, env)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    partial = path + '.partial'
+    subprocess.run([go, 'build', '-trimpath', '-o', partial, './cmd/ipfs'],
+                   cwd=module_dir, env=env, check=True)
+    os.replace(partial, path)
+    if installed_version(path) != VERSION:
+        sys.exit(f'kubo_node.py: {path} does not say it is Kubo {VERSION}')
+    return path
+
+
 def die_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 

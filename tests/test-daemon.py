@@ -342,6 +342,8 @@ def test_kubo_comes_up_late(alice, bob):
     finally:
         if call is not None:
             alice.blink('hangup')
+            wait_until(lambda: not json.loads(alice.blink('status', '--json').stdout)['calls'],
+                       10, 'alice: the call to carol removed')
         carol.daemon.stop()
 
 
