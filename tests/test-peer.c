@@ -22,6 +22,7 @@ typedef struct
   BlinkTestEar *ear;
   gboolean closed;
   gboolean forged; /* gets SDPs whose DTLS fingerprint was replaced */
+  guint lose;      /* the first descriptions and candidates sent to it get lost */
 } Side;
 
 typedef struct
@@ -56,6 +57,11 @@ on_description (BlinkPeer *peer,
 {
   g_autofree char *forged = other->forged ? forge_fingerprint (sdp) : NULL;
 
+  if (other->lose > 0)
+    {
+      other->lose--;
+      return;
+    }
   if (forged != NULL)
     g_assert_cmpstr (forged, !=, sdp);
   blink_peer_set_remote_description (other->peer, type, forged != NULL ? forged : sdp);
@@ -67,6 +73,11 @@ on_candidate (BlinkPeer *peer,
               const char *candidate,
               Side *other)
 {
+  if (other->lose > 0)
+    {
+      other->lose--;
+      return;
+    }
   blink_peer_add_ice_candidate (other->peer, mline, candidate);
 }
 
@@ -218,6 +229,23 @@ test_forged_fingerprint (Fixture *f,
   g_assert_cmpint (blink_peer_get_state (f->b.peer), ==, BLINK_PEER_STATE_FAILED);
 }
 
+/* Pubsub may lose a message: the offerer says it all again until the
+ * connection is up, and the answerer answers a repeated offer again. */
+static void
+test_lost_signals (Fixture *f,
+                   gconstpointer data)
+{
+  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
+  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+  /* The answer and the answerer's first candidates never arrive. */
+  f->a.lose = 3;
+  connect_sides (f);
+
+  g_assert_true (blink_test_wait_until (both_hear, f, WAIT_MS));
+}
+
 static void
 test_odd_device_formats (Fixture *f,
                          gconstpointer data)
@@ -245,6 +273,8 @@ main (int argc,
   g_test_add ("/blink/peer/hear-each-other", Fixture, NULL, NULL, test_hear_each_other,
               fixture_tear_down);
   g_test_add ("/blink/peer/forged-fingerprint", Fixture, NULL, NULL, test_forged_fingerprint,
+              fixture_tear_down);
+  g_test_add ("/blink/peer/lost-signals", Fixture, NULL, NULL, test_lost_signals,
               fixture_tear_down);
   g_test_add ("/blink/peer/odd-device-formats", Fixture, NULL, NULL, test_odd_device_formats,
               fixture_tear_down);

@@ -86,7 +86,17 @@ struct _BlinkPeer
   double volume_level;
 
   gboolean remote_set;
+  char *remote_sdp;        /* as received: a copy of it is a resend */
   GQueue early_candidates; /* Candidate*, until the remote description is set */
+
+  /* Pubsub may lose a message (Kubo drops one overtaken by the next from
+   * the same peer): until connected, the offerer sends its description and
+   * candidates again, and the answerer answers a repeated offer again. */
+  char *local_type;
+  char *local_sdp;
+  GPtrArray *local_candidates; /* Candidate* */
+  GSource *resend;
+  guint resends;
 
   GMutex media_lock;    /* a streaming thread writes, the main thread reads */
   gint64 last_media_us; /* monotonic, when the last RTP packet came */
@@ -107,6 +117,11 @@ struct _BlinkPeer
   GError *failure;
 };
 
+/* How often, and how many times, the offerer says it all again while not
+ * connected. */
+#define RESEND_INTERVAL_MS 1500
+#define RESEND_MAX 8
+
 G_DEFINE_FINAL_TYPE (BlinkPeer, blink_peer, G_TYPE_OBJECT)
 
 G_DEFINE_ENUM_TYPE (BlinkPeerState, blink_peer_state,
@@ -121,6 +136,16 @@ candidate_free (Candidate *c)
 {
   g_free (c->candidate);
   g_free (c);
+}
+
+static Candidate *
+candidate_copy (const Candidate *c)
+{
+  Candidate *copy = g_new0 (Candidate, 1);
+
+  copy->mline = c->mline;
+  copy->candidate = g_strdup (c->candidate);
+  return copy;
 }
 
 static void
@@ -349,6 +374,41 @@ sdp_type_name (GstWebRTCSDPType type)
   return type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer";
 }
 
+/* What this side said, said again. */
+static void
+repeat_local (BlinkPeer *self)
+{
+  g_autoptr (GPtrArray) candidates = NULL;
+
+  if (self->local_sdp == NULL || self->state >= BLINK_PEER_STATE_CONNECTED)
+    return;
+  g_debug ("Peer %s: not connected yet, sending our %s and %u candidates again", self->did,
+           self->local_type, self->local_candidates->len);
+  /* A handler may close the peer: keep what is iterated. */
+  candidates = g_ptr_array_ref (self->local_candidates);
+  g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, self->local_type, self->local_sdp);
+  for (guint i = 0; i < candidates->len && self->state < BLINK_PEER_STATE_CLOSING; i++)
+    {
+      Candidate *c = g_ptr_array_index (candidates, i);
+
+      g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, c->mline, c->candidate);
+    }
+}
+
+static gboolean
+on_resend (gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  if (self->state >= BLINK_PEER_STATE_CONNECTED || ++self->resends > RESEND_MAX)
+    {
+      blink_clear_source (&self->resend);
+      return G_SOURCE_REMOVE;
+    }
+  repeat_local (self);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 emit_local_description (BlinkPeer *self,
                         gpointer data)
@@ -363,7 +423,14 @@ emit_local_description (BlinkPeer *self,
   g_free (self->local_fingerprint);
   self->local_fingerprint = g_strdup (sdp_fingerprint (desc->sdp));
   watch_dtls (self);
-  g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, sdp_type_name (desc->type), text);
+  g_free (self->local_type);
+  self->local_type = g_strdup (sdp_type_name (desc->type));
+  g_free (self->local_sdp);
+  self->local_sdp = g_strdup (text);
+  if (self->offerer && self->resend == NULL)
+    self->resend = blink_context_add_timeout (self->context, RESEND_INTERVAL_MS, on_resend,
+                                              self, NULL);
+  g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, self->local_type, text);
 }
 
 static void
@@ -470,6 +537,16 @@ blink_peer_set_remote_description (BlinkPeer *self,
       return;
     }
 
+  /* The same again: the peer has not heard from us, or resent in vain. */
+  if (self->remote_sdp != NULL)
+    {
+      if (g_strcmp0 (self->remote_sdp, sdp) == 0 && !self->offerer)
+        repeat_local (self);
+      else if (g_strcmp0 (self->remote_sdp, sdp) != 0)
+        g_debug ("Peer %s: ignoring a second, different SDP %s", self->did, type);
+      return;
+    }
+
   if (gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK)
     {
       g_debug ("Peer %s: ignoring an SDP that does not parse", self->did);
@@ -483,6 +560,7 @@ blink_peer_set_remote_description (BlinkPeer *self,
       return;
     }
 
+  self->remote_sdp = g_strdup (sdp);
   desc = gst_webrtc_session_description_new (is_offer ? GST_WEBRTC_SDP_TYPE_OFFER
                                                       : GST_WEBRTC_SDP_TYPE_ANSWER, message);
   promise = gst_promise_new_with_change_func (on_remote_description_set, g_object_ref (self),
@@ -527,8 +605,10 @@ emit_local_candidate (BlinkPeer *self,
 {
   Candidate *c = data;
 
-  if (self->state < BLINK_PEER_STATE_CLOSING)
-    g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, c->mline, c->candidate);
+  if (self->state >= BLINK_PEER_STATE_CLOSING)
+    return;
+  g_ptr_array_add (self->local_candidates, candidate_copy (c));
+  g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, c->mline, c->candidate);
 }
 
 static void
@@ -859,6 +939,7 @@ blink_peer_close (BlinkPeer *self)
     return;
 
   set_state (self, BLINK_PEER_STATE_CLOSING);
+  blink_clear_source (&self->resend);
   g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
 
   /* No more audio from the tee: it may go on feeding the others. */
@@ -980,6 +1061,7 @@ blink_peer_dispose (GObject *object)
   if (self->dtls != NULL)
     g_signal_handlers_disconnect_by_data (self->dtls, self);
   gst_clear_object (&self->dtls);
+  blink_clear_source (&self->resend);
 
   G_OBJECT_CLASS (blink_peer_parent_class)->dispose (object);
 }
@@ -1000,6 +1082,10 @@ blink_peer_finalize (GObject *object)
   g_free (self->expected);
   g_free (self->local_fingerprint);
   g_clear_error (&self->failure);
+  g_free (self->remote_sdp);
+  g_free (self->local_type);
+  g_free (self->local_sdp);
+  g_ptr_array_unref (self->local_candidates);
   g_mutex_clear (&self->media_lock);
   gst_clear_caps (&self->mix_caps);
   gst_clear_object (&self->queue);
@@ -1053,6 +1139,7 @@ blink_peer_init (BlinkPeer *self)
   g_mutex_init (&self->receive_lock);
   g_mutex_init (&self->volume_lock);
   g_mutex_init (&self->verify_lock);
+  self->local_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
   g_mutex_init (&self->media_lock);
   self->receive_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
