@@ -34,10 +34,25 @@ set_up_three (Fixture *f,
   parties_set_up (f, 3, NULL);
 }
 
+/* Four sanitized participants (AddressSanitizer costs 3-5 times the CPU)
+ * and their four IPFS nodes need more than a 2-core machine has: their
+ * processes starve, and the others rightly take them for gone. The 4-party
+ * call runs in the normal build; the sanitized one covers 3 parties. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 static void
 set_up_four (Fixture *f,
              gconstpointer data)
 {
+  if (SANITIZED)
+    {
+      g_test_skip ("4 sanitized participants need more CPU than 2 cores");
+      return;
+    }
   parties_set_up (f, 4, NULL);
 }
 
