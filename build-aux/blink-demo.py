@@ -111,7 +111,8 @@ def main():
             bus, address = start_bus(f'session bus of {name}', home)
             started.append(bus)
             env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
-                       XDG_CONFIG_HOME=os.path.join(home, 'config'), BLINK_IPFS_API='')
+                       XDG_CONFIG_HOME=os.path.join(home, 'config'),
+                       XDG_STATE_HOME=os.path.join(home, 'state'), BLINK_IPFS_API='')
             env.pop('BLINK_IPFS_API')
             envs[name] = env
             step(f'starting blinkd for {name} (tone {TONES[name]} Hz, ICE on 127.0.0.1)')

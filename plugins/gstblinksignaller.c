@@ -42,6 +42,7 @@ enum
   PROP_REPLAY_WINDOW,
   PROP_RINGING_TIMEOUT,
   PROP_ANNOUNCE_INTERVAL,
+  PROP_PEER_RATE,
   PROP_STATS,
   PROP_SIGNALLER,
   N_PROPS
@@ -447,6 +448,7 @@ gst_blink_signaller_get_property (GObject *object,
     case PROP_REPLAY_WINDOW:
     case PROP_RINGING_TIMEOUT:
     case PROP_ANNOUNCE_INTERVAL:
+    case PROP_PEER_RATE:
       g_object_get_property (G_OBJECT (self->signaller), pspec->name, value);
       break;
     default:
@@ -469,6 +471,7 @@ gst_blink_signaller_set_property (GObject *object,
     case PROP_REPLAY_WINDOW:
     case PROP_RINGING_TIMEOUT:
     case PROP_ANNOUNCE_INTERVAL:
+    case PROP_PEER_RATE:
       g_object_set_property (G_OBJECT (self->signaller), pspec->name, value);
       break;
     default:
@@ -547,6 +550,7 @@ gst_blink_signaller_class_init (GstBlinkSignallerClass *klass)
   properties[PROP_REPLAY_WINDOW] = mirror ("replay-window", GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_RINGING_TIMEOUT] = mirror ("ringing-timeout", GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_ANNOUNCE_INTERVAL] = mirror ("announce-interval", GST_PARAM_MUTABLE_PLAYING);
+  properties[PROP_PEER_RATE] = mirror ("peer-rate", GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_STATS] =
     g_param_spec_boxed ("stats", "Statistics",
                         "Messages sent, received, ignored (echoes, stale), and rejected by reason",

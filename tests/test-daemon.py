@@ -40,7 +40,8 @@ class Party:
         self.bus, address = start_bus(f'bus of {name}', home)
         started.append(self.bus)
         self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
-                        XDG_CONFIG_HOME=os.path.join(home, 'config'), **env)
+                        XDG_CONFIG_HOME=os.path.join(home, 'config'),
+                        XDG_STATE_HOME=os.path.join(home, 'state'), **env)
         for variable in ('BLINK_IPFS_API', 'IPFS_API'):
             self.env.pop(variable, None)
         self.api = api

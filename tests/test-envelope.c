@@ -31,11 +31,11 @@ fixture_set_up (Fixture *f,
   f->bob = blink_identity_new_random ();
   f->mallory = blink_identity_new_random ();
   f->guard = blink_replay_guard_new (BLINK_REPLAY_WINDOW_DEFAULT_MS, 1024);
-  f->call_id = blink_call_id_new ();
   randombytes_buf (f->call_key, sizeof f->call_key);
+  f->call_id = blink_call_id_derive (f->call_key, blink_identity_get_did (f->alice));
   f->offer_topic = blink_topic_offer (blink_identity_get_did (f->bob));
-  f->call_topic = blink_topic_call (f->call_id);
-  f->peer_topic = blink_topic_peer (f->call_id, blink_identity_get_did (f->bob));
+  f->call_topic = blink_topic_call (f->call_id, f->call_key);
+  f->peer_topic = blink_topic_peer (f->call_id, f->call_key, blink_identity_get_did (f->bob));
   f->now = g_get_real_time () / 1000;
 }
 
@@ -113,7 +113,8 @@ seal (Fixture *f,
       BlinkMessage *message)
 {
   g_autoptr (GError) error = NULL;
-  GBytes *bytes = blink_envelope_seal (sender, topic_for (f, message->kind), f->call_key, message,
+  GBytes *bytes = blink_envelope_seal (sender, topic_for (f, message->kind),
+                                       blink_identity_get_did (f->bob), f->call_key, message,
                                        &error);
 
   g_assert_no_error (error);
@@ -129,7 +130,7 @@ open_as (Fixture *f,
          GError **error)
 {
   return blink_envelope_open (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), topic,
-                              recipient, f->call_key, f->guard, f->now, error);
+                              recipient, f->call_key, f->call_id, f->guard, f->now, error);
 }
 
 static void
@@ -179,7 +180,7 @@ test_tamper_every_byte (Fixture *f,
 
               copy[i] ^= flips[j];
               opened = blink_envelope_open (copy, len, topic_for (f, kind), f->bob, f->call_key,
-                                            f->guard, f->now, &error);
+                                            f->call_id, f->guard, f->now, &error);
               copy[i] ^= flips[j];
 
               /* Strict base64 (padding bits included) and strict JSON
@@ -208,7 +209,8 @@ test_not_for_bob (Fixture *f,
   message->participants[1] = g_strdup (blink_identity_get_did (f->mallory));
   message->participants[2] = NULL;
 
-  bytes = blink_envelope_seal (f->alice, to_mallory, NULL, message, &error);
+  bytes = blink_envelope_seal (f->alice, to_mallory, blink_identity_get_did (f->mallory), NULL,
+                               message, &error);
   g_assert_no_error (error);
 
   /* Bob listens on Mallory's topic: he cannot read what is sealed to her. */
@@ -239,12 +241,14 @@ test_wrong_call_key (Fixture *f,
 
   randombytes_buf (other_key, sizeof other_key);
   g_assert_null (blink_envelope_open (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                      f->call_topic, f->bob, other_key, f->guard, f->now, &error));
+                                      f->call_topic, f->bob, other_key, f->call_id, f->guard, f->now,
+                                      &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_WRONG_KEY);
   g_clear_error (&error);
 
   g_assert_null (blink_envelope_open (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                      f->call_topic, f->bob, NULL, f->guard, f->now, &error));
+                                      f->call_topic, f->bob, NULL, f->call_id, f->guard, f->now,
+                                      &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_WRONG_KEY);
 }
 
@@ -255,8 +259,8 @@ test_moved_to_other_topic (Fixture *f,
   /* The same call key on another call's topic: the topic is bound in. */
   g_autoptr (BlinkMessage) message = make_message (f, BLINK_MESSAGE_LEAVE);
   g_autoptr (GBytes) bytes = seal (f, f->alice, message);
-  g_autofree char *other_id = blink_call_id_new ();
-  g_autofree char *other_topic = blink_topic_call (other_id);
+  g_autofree char *other_id = blink_call_id_derive (f->call_key, blink_identity_get_did (f->bob));
+  g_autofree char *other_topic = blink_topic_call (other_id, f->call_key);
   g_autoptr (GError) error = NULL;
 
   g_assert_null (open_as (f, f->bob, other_topic, bytes, &error));
@@ -295,7 +299,7 @@ forge_envelope_full (Fixture *f,
   g_autofree char *nonce_b64 = NULL, *ct_b64 = NULL;
   char *text;
 
-  g_byte_array_append (signed_data, (const guint8 *) "blink/1/sig", 12);
+  g_byte_array_append (signed_data, (const guint8 *) "blink/2/sig", 12);
   g_byte_array_append (signed_data, (const guint8 *) signed_topic, strlen (signed_topic) + 1);
   g_byte_array_append (signed_data, (const guint8 *) json, strlen (json));
   blink_identity_sign (signer, signed_data->data, signed_data->len, signature);
@@ -311,7 +315,7 @@ forge_envelope_full (Fixture *f,
                                               f->call_key);
   nonce_b64 = g_base64_encode (nonce, sizeof nonce);
   ct_b64 = g_base64_encode (ct, plaintext->len + 16);
-  text = g_strdup_printf ("{\"v\":1,\"seal\":\"call\",\"nonce\":\"%s\",\"ct\":\"%s\"}", nonce_b64,
+  text = g_strdup_printf ("{\"v\":2,\"seal\":\"call\",\"nonce\":\"%s\",\"ct\":\"%s\"}", nonce_b64,
                           ct_b64);
 
   return g_bytes_new_take (text, strlen (text));
@@ -367,8 +371,8 @@ test_signed_for_other_topic (Fixture *f,
 {
   /* Signed for one topic, encrypted for another: the signature binds it. */
   g_autofree char *json = leave_json (f->now);
-  g_autofree char *other_id = blink_call_id_new ();
-  g_autofree char *other_topic = blink_topic_call (other_id);
+  g_autofree char *other_id = blink_call_id_derive (f->call_key, blink_identity_get_did (f->bob));
+  g_autofree char *other_topic = blink_topic_call (other_id, f->call_key);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
 
@@ -428,20 +432,20 @@ test_outer_errors (Fixture *f,
     { "[1,2]", BLINK_PROTOCOL_ERROR_MALFORMED },
     { "{}", BLINK_PROTOCOL_ERROR_MISSING_FIELD },
     { "{\"v\":\"1\"}", BLINK_PROTOCOL_ERROR_WRONG_TYPE },
-    { "{\"v\":2,\"seal\":\"call\"}", BLINK_PROTOCOL_ERROR_UNSUPPORTED_VERSION },
-    { "{\"v\":1}", BLINK_PROTOCOL_ERROR_MISSING_FIELD },
-    { "{\"v\":1,\"seal\":\"rot13\"}", BLINK_PROTOCOL_ERROR_UNKNOWN_KIND },
-    { "{\"v\":1,\"seal\":\"box\"}", BLINK_PROTOCOL_ERROR_WRONG_TOPIC },
-    { "{\"v\":1,\"seal\":\"call\"}", BLINK_PROTOCOL_ERROR_MISSING_FIELD },
-    { "{\"v\":1,\"seal\":\"call\",\"nonce\":\"AAAA\",\"ct\":\"AAAA\"}",
+    { "{\"v\":1,\"seal\":\"call\"}", BLINK_PROTOCOL_ERROR_UNSUPPORTED_VERSION },
+    { "{\"v\":2}", BLINK_PROTOCOL_ERROR_MISSING_FIELD },
+    { "{\"v\":2,\"seal\":\"rot13\"}", BLINK_PROTOCOL_ERROR_UNKNOWN_KIND },
+    { "{\"v\":2,\"seal\":\"box\"}", BLINK_PROTOCOL_ERROR_WRONG_TOPIC },
+    { "{\"v\":2,\"seal\":\"call\"}", BLINK_PROTOCOL_ERROR_MISSING_FIELD },
+    { "{\"v\":2,\"seal\":\"call\",\"nonce\":\"AAAA\",\"ct\":\"AAAA\"}",
       BLINK_PROTOCOL_ERROR_INVALID_VALUE },
-    { "{\"v\":1,\"seal\":\"call\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"ct\":\"A A=\"}",
+    { "{\"v\":2,\"seal\":\"call\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"ct\":\"A A=\"}",
       BLINK_PROTOCOL_ERROR_BAD_BASE64 },
-    { "{\"v\":1,\"seal\":\"call\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"ct\":\"\"}",
+    { "{\"v\":2,\"seal\":\"call\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"ct\":\"\"}",
       BLINK_PROTOCOL_ERROR_WRONG_KEY },
-    { "{\"v\":1,\"seal\":\"call\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"ct\":\"AAAA\"}",
+    { "{\"v\":2,\"seal\":\"call\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"ct\":\"AAAA\"}",
       BLINK_PROTOCOL_ERROR_WRONG_KEY },
-    { "{\"v\":1,\"seal\":\"call\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"ct\":7}",
+    { "{\"v\":2,\"seal\":\"call\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"ct\":7}",
       BLINK_PROTOCOL_ERROR_WRONG_TYPE },
   };
 
@@ -452,7 +456,8 @@ test_outer_errors (Fixture *f,
 
       g_test_message ("case %u: %s", i, cases[i].text);
       g_assert_null (blink_envelope_open ((const guint8 *) cases[i].text, len, f->call_topic,
-                                          f->bob, f->call_key, f->guard, f->now, &error));
+                                          f->bob, f->call_key, f->call_id, f->guard, f->now,
+                                          &error));
       g_assert_error (error, BLINK_PROTOCOL_ERROR, (int) cases[i].code);
     }
 }
@@ -472,10 +477,10 @@ test_short_plaintext (Fixture *f,
                                               (const guint8 *) f->call_topic,
                                               strlen (f->call_topic), NULL, nonce, f->call_key);
   ct_b64 = g_base64_encode (ct, sizeof ct);
-  text = g_strdup_printf ("{\"v\":1,\"seal\":\"call\",\"nonce\":\"%s\",\"ct\":\"%s\"}", nonce_b64,
+  text = g_strdup_printf ("{\"v\":2,\"seal\":\"call\",\"nonce\":\"%s\",\"ct\":\"%s\"}", nonce_b64,
                           ct_b64);
   g_assert_null (blink_envelope_open ((const guint8 *) text, strlen (text), f->call_topic, f->bob,
-                                      f->call_key, f->guard, f->now, &error));
+                                      f->call_key, f->call_id, f->guard, f->now, &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_MALFORMED);
 }
 
@@ -530,7 +535,7 @@ test_size_cap (Fixture *f,
   g_autofree guint8 *big = g_malloc0 (BLINK_ENVELOPE_MAX_BYTES + 1);
 
   g_assert_null (blink_envelope_open (big, BLINK_ENVELOPE_MAX_BYTES + 1, f->peer_topic, f->bob,
-                                      NULL, f->guard, f->now, &error));
+                                      NULL, f->call_id, f->guard, f->now, &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_TOO_LARGE);
   g_clear_error (&error);
 
@@ -545,7 +550,8 @@ test_size_cap (Fixture *f,
   g_free (message->sdp);
   message->sdp = g_strnfill (60 * 1024, 'a');
   memcpy (message->sdp, "v=0", 3);
-  g_assert_null (blink_envelope_seal (f->alice, f->peer_topic, NULL, message, &error));
+  g_assert_null (blink_envelope_seal (f->alice, f->peer_topic, blink_identity_get_did (f->bob),
+                                      NULL, message, &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_TOO_LARGE);
 }
 
@@ -558,6 +564,8 @@ test_offer_participants (Fixture *f,
   g_autoptr (GError) error = NULL;
 
   /* Mallory offers a call between Alice and Bob that she is not part of. */
+  g_free (message->call_id);
+  message->call_id = blink_call_id_derive (f->call_key, blink_identity_get_did (f->mallory));
   bytes = seal (f, f->mallory, message);
   g_assert_null (open_as (f, f->bob, f->offer_topic, bytes, &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT);
@@ -565,11 +573,50 @@ test_offer_participants (Fixture *f,
   g_clear_pointer (&bytes, g_bytes_unref);
 
   /* Alice offers a call that does not list Bob, on Bob's topic. */
+  g_free (message->call_id);
+  message->call_id = g_strdup (f->call_id);
   g_free (message->participants[1]);
   message->participants[1] = g_strdup (blink_identity_get_did (f->mallory));
   bytes = seal (f, f->alice, message);
   g_assert_null (open_as (f, f->bob, f->offer_topic, bytes, &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT);
+}
+
+/* Mallory, who saw Alice's call, offers Bob a call of her own under its
+ * id, racing Alice's offer: the id is not hers to use. */
+static void
+test_forged_call_id (Fixture *f,
+                     gconstpointer data)
+{
+  g_autoptr (BlinkMessage) message = make_message (f, BLINK_MESSAGE_OFFER);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_free (message->participants[0]);
+  message->participants[0] = g_strdup (blink_identity_get_did (f->mallory));
+  bytes = seal (f, f->mallory, message);
+  g_assert_null (open_as (f, f->bob, f->offer_topic, bytes, &error));
+  g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_FORGED_CALL_ID);
+  g_clear_error (&error);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* With a key of her own she cannot reach that id either; her own id is fine. */
+  randombytes_buf (message->call_key, sizeof message->call_key);
+  bytes = seal (f, f->mallory, message);
+  g_assert_null (open_as (f, f->bob, f->offer_topic, bytes, &error));
+  g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_FORGED_CALL_ID);
+  g_clear_error (&error);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  g_free (message->call_id);
+  message->call_id = blink_call_id_derive (message->call_key, blink_identity_get_did (f->mallory));
+  bytes = seal (f, f->mallory, message);
+  {
+    g_autoptr (BlinkMessage) opened = open_as (f, f->bob, f->offer_topic, bytes, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (opened->call_id, !=, f->call_id);
+  }
 }
 
 static void
@@ -579,10 +626,10 @@ test_seal_wrong_topic (Fixture *f,
   g_autoptr (BlinkMessage) message = make_message (f, BLINK_MESSAGE_OFFER);
   g_autoptr (GError) error = NULL;
 
-  g_assert_null (blink_envelope_seal (f->alice, f->call_topic, f->call_key, message, &error));
+  g_assert_null (blink_envelope_seal (f->alice, f->call_topic, NULL, f->call_key, message, &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_WRONG_TOPIC);
   g_clear_error (&error);
-  g_assert_null (blink_envelope_seal (f->alice, "chat/general", NULL, message, &error));
+  g_assert_null (blink_envelope_seal (f->alice, "chat/general", NULL, NULL, message, &error));
   g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_WRONG_TOPIC);
 }
 
@@ -597,6 +644,7 @@ main (int argc,
   g_test_add ("/blink/envelope/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("round-trip", test_round_trip);
+  ADD ("forged-call-id", test_forged_call_id);
   ADD ("tamper-every-byte", test_tamper_every_byte);
   ADD ("not-for-bob", test_not_for_bob);
   ADD ("wrong-call-key", test_wrong_call_key);

@@ -26,14 +26,14 @@ sample (BlinkMessageKind kind)
   switch (kind)
     {
     case BLINK_MESSAGE_OFFER:
-      message->call_id = blink_call_id_new ();
+      message->call_id = g_strdup ("000102030405060708090a0b0c0d0e0f");
       memset (message->call_key, 0x42, sizeof message->call_key);
       message->participants = g_strsplit (ALICE " " BOB, " ", -1);
       message->audio = (BlinkAudioFormat){ 48000, 2, 10, 64000 };
       message->expires_ms = message->timestamp_ms + 60000;
       break;
     case BLINK_MESSAGE_CANCEL:
-      message->call_id = blink_call_id_new ();
+      message->call_id = g_strdup ("000102030405060708090a0b0c0d0e0f");
       break;
     case BLINK_MESSAGE_ANNOUNCE:
       message->muted = TRUE;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "blink-errors.h"
@@ -64,22 +65,167 @@ test_replay (void)
 }
 
 static void
-test_bounded (void)
+make_sender (guint n,
+             guint8 key[32])
+{
+  memset (key, 0xee, 32);
+  memcpy (key, &n, sizeof n);
+}
+
+/* A flood of valid messages from random identities fills the guard: then
+ * new messages are refused, and nothing still inside the window is ever
+ * forgotten, so the real message stays a replay. */
+static void
+test_flood_fails_closed (void)
 {
   g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 100);
   const gint64 now = 1700000000000;
-  guint8 id[16];
+  g_autoptr (GError) error = NULL;
+  guint8 id[16], sender[32];
+
+  make_id (1, id);
+  g_assert_true (blink_replay_guard_check (guard, sender_a, id, now, now, NULL));
 
   for (guint i = 0; i < 10000; i++)
     {
-      make_id (i, id);
-      g_assert_true (blink_replay_guard_check (guard, sender_a, id, now, now, NULL));
+      guint8 junk[16];
+
+      make_sender (i, sender);
+      make_id (i, junk);
+      blink_replay_guard_check (guard, sender, junk, now, now, NULL);
       g_assert_cmpuint (blink_replay_guard_get_size (guard), <=, 100);
     }
 
-  /* The most recent ones are still remembered. */
-  make_id (9999, id);
-  g_assert_false (blink_replay_guard_check (guard, sender_a, id, now, now, NULL));
+  g_assert_false (blink_replay_guard_check (guard, sender_a, id, now, now + 1000, &error));
+  g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_REPLAYED);
+  g_clear_error (&error);
+
+  make_sender (20000, sender);
+  make_id (20000, id);
+  g_assert_false (blink_replay_guard_check (guard, sender, id, now, now + 1000, &error));
+  g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_OVERLOADED);
+  g_clear_error (&error);
+
+  /* Once the flood's timestamps leave the window, there is room again. */
+  g_assert_true (blink_replay_guard_check (guard, sender, id, now + 120500, now + 120500, NULL));
+  g_assert_cmpuint (blink_replay_guard_get_size (guard), ==, 1);
+}
+
+/* One sender cannot take the room of everyone else. */
+static void
+test_sender_quota (void)
+{
+  g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 1000);
+  const gint64 now = 1700000000000;
+  g_autoptr (GError) error = NULL;
+  guint8 id[16];
+
+  blink_replay_guard_set_sender_capacity (guard, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      make_id (i, id);
+      g_assert_true (blink_replay_guard_check (guard, sender_a, id, now, now, NULL));
+    }
+  make_id (10, id);
+  g_assert_false (blink_replay_guard_check (guard, sender_a, id, now, now, &error));
+  g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_OVERLOADED);
+  g_assert_true (blink_replay_guard_check (guard, sender_b, id, now, now, NULL));
+}
+
+/* Senders choose their timestamps: a message dated early but received
+ * late must expire by its date, and one dated late must not be forgotten
+ * because it arrived first. */
+static void
+test_expires_by_time (void)
+{
+  g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (1000, 100);
+  g_autoptr (GError) error = NULL;
+  guint8 late[16], early[16], other[16];
+
+  make_id (1, late);
+  make_id (2, early);
+  make_id (3, other);
+  g_assert_true (blink_replay_guard_check (guard, sender_a, late, 10900, 10000, NULL));
+  g_assert_true (blink_replay_guard_check (guard, sender_a, early, 9100, 10000, NULL));
+
+  /* At 10 500 the early one is out of the window; the late one is not. */
+  g_assert_true (blink_replay_guard_check (guard, sender_a, other, 10500, 10500, NULL));
+  g_assert_cmpuint (blink_replay_guard_get_size (guard), ==, 2);
+  g_assert_false (blink_replay_guard_check (guard, sender_a, late, 10900, 10500, &error));
+  g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_REPLAYED);
+}
+
+/* A restarted receiver remembers nothing: whatever was sent before it
+ * started is refused. */
+static void
+test_not_before (void)
+{
+  g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 100);
+  const gint64 started = 1700000000000;
+  g_autoptr (GError) error = NULL;
+  guint8 id[16];
+
+  blink_replay_guard_set_not_before (guard, started);
+  make_id (1, id);
+  g_assert_false (blink_replay_guard_check (guard, sender_a, id, started - 1, started + 5000,
+                                            &error));
+  g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_EXPIRED);
+  g_assert_true (blink_replay_guard_check (guard, sender_a, id, started, started + 5000, NULL));
+}
+
+/* A message dated after the restart by a clock ahead of ours, but accepted
+ * before it, is written down and refused after it. */
+static void
+test_state_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("blink-guard-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "seen", NULL);
+  const gint64 now = 1700000000000;
+  g_autoptr (GError) error = NULL;
+  guint8 ahead[16], behind[16];
+
+  make_id (1, ahead);
+  make_id (2, behind);
+  {
+    g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 100);
+
+    g_assert_true (blink_replay_guard_set_state_file (guard, path, now, &error));
+    g_assert_no_error (error);
+    g_assert_true (blink_replay_guard_check (guard, sender_a, ahead, now + 60000, now, NULL));
+    g_assert_true (blink_replay_guard_check (guard, sender_a, behind, now - 1000, now, NULL));
+  }
+
+  /* The process restarts ten seconds later. */
+  {
+    g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 100);
+
+    blink_replay_guard_set_not_before (guard, now + 10000);
+    g_assert_true (blink_replay_guard_set_state_file (guard, path, now + 10000, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (blink_replay_guard_get_size (guard), ==, 1);
+    g_assert_false (blink_replay_guard_check (guard, sender_a, ahead, now + 60000, now + 10000,
+                                              &error));
+    g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_REPLAYED);
+    g_clear_error (&error);
+    g_assert_false (blink_replay_guard_check (guard, sender_a, behind, now - 1000, now + 10000,
+                                              &error));
+    g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_EXPIRED);
+    g_clear_error (&error);
+  }
+
+  /* Garbage in the file is replaced, not trusted. */
+  g_assert_true (g_file_set_contents (path, "garbage", -1, NULL));
+  {
+    g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 100);
+
+    g_test_expect_message ("blink-replay-guard", G_LOG_LEVEL_WARNING, "*not a Blink state file*");
+    g_assert_true (blink_replay_guard_set_state_file (guard, path, now, &error));
+    g_test_assert_expected_messages ();
+    g_assert_cmpuint (blink_replay_guard_get_size (guard), ==, 0);
+  }
+
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static void
@@ -108,7 +254,11 @@ main (int argc,
 
   g_test_add_func ("/blink/replay-guard/window", test_window);
   g_test_add_func ("/blink/replay-guard/replay", test_replay);
-  g_test_add_func ("/blink/replay-guard/bounded", test_bounded);
+  g_test_add_func ("/blink/replay-guard/flood-fails-closed", test_flood_fails_closed);
+  g_test_add_func ("/blink/replay-guard/sender-quota", test_sender_quota);
+  g_test_add_func ("/blink/replay-guard/expires-by-time", test_expires_by_time);
+  g_test_add_func ("/blink/replay-guard/not-before", test_not_before);
+  g_test_add_func ("/blink/replay-guard/state-file", test_state_file);
   g_test_add_func ("/blink/replay-guard/forgets-expired", test_forgets_expired);
 
   return g_test_run ();

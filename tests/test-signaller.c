@@ -588,7 +588,7 @@ forge_box (const char *topic,
   g_autofree char *epk_b64 = NULL, *nonce_b64 = NULL, *ct_b64 = NULL;
   char *text;
 
-  g_byte_array_append (signed_data, (const guint8 *) "blink/1/sig", 12);
+  g_byte_array_append (signed_data, (const guint8 *) "blink/2/sig", 12);
   g_byte_array_append (signed_data, (const guint8 *) topic, strlen (topic) + 1);
   g_byte_array_append (signed_data, g_bytes_get_data (json, NULL), g_bytes_get_size (json));
   blink_identity_sign (signer, signed_data->data, signed_data->len, signature);
@@ -600,7 +600,7 @@ forge_box (const char *topic,
   crypto_box_keypair (epk, esk);
   g_assert_cmpint (crypto_scalarmult_curve25519 (shared, esk, rpk), ==, 0);
   crypto_generichash_init (&state, NULL, 0, 32);
-  crypto_generichash_update (&state, (const guint8 *) "blink/1/box", 12);
+  crypto_generichash_update (&state, (const guint8 *) "blink/2/box", 12);
   crypto_generichash_update (&state, shared, 32);
   crypto_generichash_update (&state, epk, 32);
   crypto_generichash_update (&state, rpk, 32);
@@ -613,18 +613,20 @@ forge_box (const char *topic,
   epk_b64 = g_base64_encode (epk, 32);
   nonce_b64 = g_base64_encode (nonce, 24);
   ct_b64 = g_base64_encode (ct, plaintext->len + 16);
-  text = g_strdup_printf ("{\"v\":1,\"seal\":\"box\",\"epk\":\"%s\",\"nonce\":\"%s\",\"ct\":\"%s\"}",
+  text = g_strdup_printf ("{\"v\":2,\"seal\":\"box\",\"epk\":\"%s\",\"nonce\":\"%s\",\"ct\":\"%s\"}",
                           epk_b64, nonce_b64, ct_b64);
   return g_bytes_new_take (text, strlen (text));
 }
 
+/* An offer from @caller, whose call id is derived from @key and @caller. */
 static BlinkMessage *
-offer_message (const char *const *participants,
+offer_message (const char *caller,
+               const char *const *participants,
                const guint8 *key)
 {
   BlinkMessage *message = blink_message_new (BLINK_MESSAGE_OFFER);
 
-  message->call_id = blink_call_id_new ();
+  message->call_id = blink_call_id_derive (key, caller);
   memcpy (message->call_key, key, 32);
   message->participants = g_strdupv ((char **) participants);
   message->expires_ms = message->timestamp_ms + 60000;
@@ -674,8 +676,9 @@ test_hostile_input (Fixture *f,
   /* sealed to Carol, published on Bob's topic */
   {
     const char *participants[] = { f->party[ALICE].did, f->party[CAROL].did, NULL };
-    g_autoptr (BlinkMessage) message = offer_message (participants, key);
-    g_autoptr (GBytes) sealed = blink_envelope_seal (alice, carol_topic, NULL, message, NULL);
+    g_autoptr (BlinkMessage) message = offer_message (f->party[ALICE].did, participants, key);
+    g_autoptr (GBytes) sealed = blink_envelope_seal (alice, carol_topic, f->party[CAROL].did, NULL,
+                                                     message, NULL);
 
     publish_raw (f, ALICE, bob_topic, sealed);
     wait_stat (f, BOB, "rejected-wrong-key", 1);
@@ -684,7 +687,7 @@ test_hostile_input (Fixture *f,
   /* Mallory signs, claiming to be Alice */
   {
     const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
-    g_autoptr (BlinkMessage) message = offer_message (participants, key);
+    g_autoptr (BlinkMessage) message = offer_message (f->party[ALICE].did, participants, key);
     g_autoptr (GBytes) json = blink_message_serialize (message);
     g_autoptr (GBytes) forged = forge_box (bob_topic, bob_pk, blink_identity_get_public_key (alice),
                                            mallory, json);
@@ -696,8 +699,10 @@ test_hostile_input (Fixture *f,
   /* Mallory offers a call between Alice and Bob, which she is not part of */
   {
     const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
-    g_autoptr (BlinkMessage) message = offer_message (participants, key);
-    g_autoptr (GBytes) sealed = blink_envelope_seal (mallory, bob_topic, NULL, message, NULL);
+    g_autoptr (BlinkMessage) message =
+      offer_message (blink_identity_get_did (mallory), participants, key);
+    g_autoptr (GBytes) sealed = blink_envelope_seal (mallory, bob_topic, bob->did, NULL, message,
+                                                     NULL);
 
     publish_raw (f, ALICE, bob_topic, sealed);
     wait_stat (f, BOB, "rejected-not-participant", 1);
@@ -708,9 +713,10 @@ test_hostile_input (Fixture *f,
   /* A real offer from Alice, then the same bytes again: rung once. */
   {
     const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
-    g_autoptr (BlinkMessage) message = offer_message (participants, key);
-    g_autoptr (GBytes) sealed = blink_envelope_seal (alice, bob_topic, NULL, message, NULL);
-    g_autofree char *call_topic = blink_topic_call (message->call_id);
+    g_autoptr (BlinkMessage) message = offer_message (f->party[ALICE].did, participants, key);
+    g_autoptr (GBytes) sealed = blink_envelope_seal (alice, bob_topic, bob->did, NULL, message,
+                                                     NULL);
+    g_autofree char *call_topic = blink_topic_call (message->call_id, key);
 
     publish_raw (f, ALICE, bob_topic, sealed);
     wait_event (bob, "incoming %s", message->call_id);
@@ -722,7 +728,8 @@ test_hostile_input (Fixture *f,
     g_assert_true (act (f, BOB, "join-call", message->call_id));
     {
       g_autoptr (BlinkMessage) announce = blink_message_new (BLINK_MESSAGE_ANNOUNCE);
-      g_autoptr (GBytes) intruder = blink_envelope_seal (mallory, call_topic, key, announce, NULL);
+      g_autoptr (GBytes) intruder = blink_envelope_seal (mallory, call_topic, NULL, key, announce,
+                                                         NULL);
 
       publish_raw (f, CAROL, call_topic, intruder);
       wait_stat (f, BOB, "rejected-not-participant", 2);

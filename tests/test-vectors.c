@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Checks the implementation against tests/vectors/protocol-v1.json, the test
+/* Checks the implementation against tests/vectors/protocol-v2.json, the test
  * vectors of docs/protocol.md. `test-vectors --generate` prints them anew;
  * they only change when the protocol does. */
 #include "config.h"
@@ -13,7 +13,6 @@
 #include "blink-topic.h"
 
 #define NOW_MS G_GINT64_CONSTANT (1764000000000)
-#define CALL_ID "000102030405060708090a0b0c0d0e0f"
 
 static void
 fill (guint8 *out,
@@ -70,6 +69,7 @@ typedef struct
   BlinkIdentity *alice;
   BlinkIdentity *bob;
   guint8 call_key[32];
+  char *call_id; /* Alice's, derived from the key */
 } Keys;
 
 static void
@@ -82,6 +82,7 @@ keys_init (Keys *keys)
   fill (seed, 32, 0x20);
   keys->bob = blink_identity_new_from_seed (seed);
   fill (keys->call_key, 32, 0x40);
+  keys->call_id = blink_call_id_derive (keys->call_key, blink_identity_get_did (keys->alice));
 }
 
 static void
@@ -89,6 +90,7 @@ keys_clear (Keys *keys)
 {
   g_clear_object (&keys->alice);
   g_clear_object (&keys->bob);
+  g_clear_pointer (&keys->call_id, g_free);
 }
 
 static BlinkIdentity *
@@ -105,8 +107,9 @@ topic_of (Keys *keys,
   if (spec->kind == BLINK_MESSAGE_OFFER || spec->kind == BLINK_MESSAGE_CANCEL)
     return blink_topic_offer (blink_identity_get_did (who (keys, spec->recipient)));
   if (spec->recipient == NULL)
-    return blink_topic_call (CALL_ID);
-  return blink_topic_peer (CALL_ID, blink_identity_get_did (who (keys, spec->recipient)));
+    return blink_topic_call (keys->call_id, keys->call_key);
+  return blink_topic_peer (keys->call_id, keys->call_key,
+                           blink_identity_get_did (who (keys, spec->recipient)));
 }
 
 static BlinkMessage *
@@ -125,7 +128,7 @@ message_of (Keys *keys,
         const char *participants[] = { blink_identity_get_did (keys->alice),
                                        blink_identity_get_did (keys->bob), NULL };
 
-        message->call_id = g_strdup (CALL_ID);
+        message->call_id = g_strdup (keys->call_id);
         memcpy (message->call_key, keys->call_key, 32);
         message->participants = g_strdupv ((char **) participants);
         message->audio = BLINK_AUDIO_FORMAT_DEFAULT;
@@ -133,7 +136,7 @@ message_of (Keys *keys,
         break;
       }
     case BLINK_MESSAGE_CANCEL:
-      message->call_id = g_strdup (CALL_ID);
+      message->call_id = g_strdup (keys->call_id);
       break;
     case BLINK_MESSAGE_ANNOUNCE:
       message->muted = TRUE;
@@ -180,7 +183,7 @@ generate (void)
   keys_init (&keys);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "protocol");
-  json_builder_add_int_value (b, 1);
+  json_builder_add_int_value (b, 2);
   json_builder_set_member_name (b, "now_ms");
   json_builder_add_int_value (b, NOW_MS);
   json_builder_set_member_name (b, "identities");
@@ -201,7 +204,7 @@ generate (void)
     }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "call_id");
-  json_builder_add_string_value (b, CALL_ID);
+  json_builder_add_string_value (b, keys.call_id);
   key_hex = hex (keys.call_key, 32);
   json_builder_set_member_name (b, "call_key");
   json_builder_add_string_value (b, key_hex);
@@ -222,8 +225,10 @@ generate (void)
       g_autofree char *envelope_text = NULL;
 
       randomness_of (i, ephemeral, nonce);
-      envelope = blink_envelope_seal_with (who (&keys, specs[i].sender), topic, keys.call_key,
-                                           message, ephemeral, nonce, &error);
+      envelope = blink_envelope_seal_with (
+        who (&keys, specs[i].sender), topic,
+        specs[i].recipient != NULL ? blink_identity_get_did (who (&keys, specs[i].recipient)) : NULL,
+        keys.call_key, message, ephemeral, nonce, &error);
       g_assert_no_error (error);
       envelope_text = g_strndup (g_bytes_get_data (envelope, NULL), g_bytes_get_size (envelope));
       ephemeral_hex = hex (ephemeral, 32);
@@ -264,7 +269,7 @@ generate (void)
 static JsonObject *
 load_vectors (void)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "vectors", "protocol-v1.json", NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "vectors", "protocol-v2.json", NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
 
@@ -328,9 +333,15 @@ test_seal_matches (void)
         unhex (ephemeral_hex, ephemeral, 32);
       unhex (json_object_get_string_member (v, "nonce"), nonce, 24);
 
-      envelope = blink_envelope_seal_with (who (&keys, json_object_get_string_member (v, "sender")),
-                                           json_object_get_string_member (v, "topic"),
-                                           keys.call_key, message, ephemeral, nonce, &error);
+      g_autofree char *topic = topic_of (&keys, &specs[i]);
+      const char *recipient = json_object_get_string_member (v, "recipient");
+
+      /* The topic names derive from the keys as docs/protocol.md says. */
+      g_assert_cmpstr (topic, ==, json_object_get_string_member (v, "topic"));
+      envelope = blink_envelope_seal_with (
+        who (&keys, json_object_get_string_member (v, "sender")), topic,
+        recipient[0] != '\0' ? blink_identity_get_did (who (&keys, recipient)) : NULL,
+        keys.call_key, message, ephemeral, nonce, &error);
       g_assert_no_error (error);
       g_assert_cmpmem (g_bytes_get_data (envelope, NULL), g_bytes_get_size (envelope), expected,
                        strlen (expected));
@@ -365,7 +376,7 @@ test_open_matches (void)
 
       opened = blink_envelope_open ((const guint8 *) envelope, strlen (envelope),
                                     json_object_get_string_member (v, "topic"),
-                                    who (&keys, recipient), keys.call_key, guard,
+                                    who (&keys, recipient), keys.call_key, keys.call_id, guard,
                                     json_object_get_int_member (vectors, "now_ms"), &error);
       g_assert_no_error (error);
       g_assert_cmpstr (opened->sender, ==, blink_identity_get_did (who (&keys, sender)));

@@ -13,17 +13,17 @@
 
 /* docs/protocol.md is the reference for everything below.
  *
- * envelope  = {"v":1,"seal":"box","epk":B64,"nonce":B64,"ct":B64}   (offer, peer topics)
- *           | {"v":1,"seal":"call","nonce":B64,"ct":B64}            (call topics)
+ * envelope  = {"v":2,"seal":"box","epk":B64,"nonce":B64,"ct":B64}   (offer, peer topics)
+ *           | {"v":2,"seal":"call","nonce":B64,"ct":B64}            (call topics)
  * ct        = XChaCha20-Poly1305-IETF(key, nonce, ad = topic, plaintext)
  * plaintext = sender Ed25519 public key (32) || signature (64) || message JSON
  * signature = Ed25519(SIG_CONTEXT || topic || 0x00 || message JSON)
  * box key   = BLAKE2b-256(BOX_CONTEXT || X25519(esk, rpk) || epk || rpk)
  */
 
-#define PROTOCOL_VERSION 1
-#define SIG_CONTEXT "blink/1/sig\0"
-#define BOX_CONTEXT "blink/1/box\0"
+#define PROTOCOL_VERSION 2
+#define SIG_CONTEXT "blink/2/sig\0"
+#define BOX_CONTEXT "blink/2/box\0"
 #define KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
 #define TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define HEADER_BYTES (crypto_sign_PUBLICKEYBYTES + crypto_sign_BYTES)
@@ -92,13 +92,13 @@ add_member_base64 (JsonBuilder *builder,
 GBytes *
 blink_envelope_seal_with (BlinkIdentity *sender,
                           const char *topic,
+                          const char *recipient_did,
                           const guint8 *call_key,
                           const BlinkMessage *message,
                           const guint8 *ephemeral_secret,
                           const guint8 *nonce,
                           GError **error)
 {
-  g_autofree char *recipient_did = NULL;
   g_autoptr (GBytes) json = NULL;
   g_autoptr (GByteArray) signed_data = g_byte_array_new ();
   g_autoptr (JsonBuilder) builder = json_builder_new_immutable ();
@@ -115,7 +115,7 @@ blink_envelope_seal_with (BlinkIdentity *sender,
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (nonce != NULL, NULL);
 
-  topic_kind = blink_topic_parse (topic, NULL, &recipient_did);
+  topic_kind = blink_topic_kind (topic);
   if (topic_kind == BLINK_TOPIC_INVALID)
     {
       g_propagate_error (error, wrong_topic ("Not a Blink topic"));
@@ -139,8 +139,8 @@ blink_envelope_seal_with (BlinkIdentity *sender,
       guint8 shared[crypto_scalarmult_curve25519_BYTES];
 
       g_return_val_if_fail (ephemeral_secret != NULL, NULL);
+      g_return_val_if_fail (recipient_did != NULL, NULL);
 
-      /* The topic's DID was validated by blink_topic_parse(). */
       if (!blink_did_to_public_key (recipient_did, recipient_ed25519, error) ||
           crypto_sign_ed25519_pk_to_curve25519 (recipient_public, recipient_ed25519) != 0)
         return NULL;
@@ -202,12 +202,13 @@ blink_envelope_seal_with (BlinkIdentity *sender,
 /**
  * blink_envelope_seal:
  * @sender: who signs the message
- * @topic: where it will be published; decides how it is sealed
+ * @topic: where it will be published; its kind decides how it is sealed
+ * @recipient_did: (nullable): the addressee, for offer and peer topics
  * @call_key: (nullable): the call's 32-byte key, for call topics
  * @message: what to send
  * @error: why it cannot be sent
  *
- * Signs @message and encrypts it: to the DID named by an offer or peer
+ * Signs @message and encrypts it: to @recipient_did on an offer or peer
  * topic, or with @call_key on a call topic. Both the signature and the
  * encryption are bound to @topic.
  *
@@ -216,6 +217,7 @@ blink_envelope_seal_with (BlinkIdentity *sender,
 GBytes *
 blink_envelope_seal (BlinkIdentity *sender,
                      const char *topic,
+                     const char *recipient_did,
                      const guint8 *call_key,
                      const BlinkMessage *message,
                      GError **error)
@@ -229,8 +231,8 @@ blink_envelope_seal (BlinkIdentity *sender,
 
   randombytes_buf (ephemeral_secret, sizeof ephemeral_secret);
   randombytes_buf (nonce, sizeof nonce);
-  envelope = blink_envelope_seal_with (sender, topic, call_key, message, ephemeral_secret, nonce,
-                                       error);
+  envelope = blink_envelope_seal_with (sender, topic, recipient_did, call_key, message,
+                                       ephemeral_secret, nonce, error);
   sodium_memzero (ephemeral_secret, sizeof ephemeral_secret);
 
   return envelope;
@@ -239,7 +241,6 @@ blink_envelope_seal (BlinkIdentity *sender,
 static gboolean
 open_key (JsonObject *envelope,
           BlinkTopicKind topic_kind,
-          const char *topic_did,
           BlinkIdentity *recipient,
           const guint8 *call_key,
           guint8 key[KEY_BYTES],
@@ -274,10 +275,10 @@ open_key (JsonObject *envelope,
                                    error))
         return FALSE;
 
-      if (recipient == NULL || !g_str_equal (topic_did, blink_identity_get_did (recipient)))
+      if (recipient == NULL)
         {
           g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_WRONG_KEY,
-                       "The message is addressed to someone else");
+                       "No key is known to open this message");
           return FALSE;
         }
 
@@ -341,10 +342,12 @@ open_verified (const guint8 *plaintext,
 static gboolean
 check_topic_and_sender (BlinkMessage *message,
                         BlinkTopicKind topic_kind,
-                        char **topic_call_id,
+                        const char *call_id,
                         const char *recipient_did,
                         GError **error)
 {
+  g_autofree char *owned_id = NULL;
+
   if (topic_of_kind[message->kind] != topic_kind)
     {
       g_propagate_error (error, wrong_topic ("This kind of message does not go on this topic"));
@@ -353,8 +356,25 @@ check_topic_and_sender (BlinkMessage *message,
 
   if (topic_kind != BLINK_TOPIC_OFFER)
     {
-      message->call_id = g_steal_pointer (topic_call_id);
+      if (call_id == NULL)
+        {
+          g_propagate_error (error, wrong_topic ("No call is known for this topic"));
+          return FALSE;
+        }
+      message->call_id = g_strdup (call_id);
       return TRUE;
+    }
+
+  /* Only the caller can own a call id: it is derived from the key and the
+   * caller's key, so nobody can race an offer of their own under it. */
+  owned_id = message->kind == BLINK_MESSAGE_OFFER
+               ? blink_call_id_derive (message->call_key, message->sender)
+               : NULL;
+  if (owned_id != NULL && !g_str_equal (owned_id, message->call_id))
+    {
+      g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_FORGED_CALL_ID,
+                   "The offer's call id is not derived from its key and its caller");
+      return FALSE;
     }
 
   if (message->kind == BLINK_MESSAGE_OFFER &&
@@ -375,12 +395,13 @@ check_topic_and_sender (BlinkMessage *message,
  * @topic: the topic they came on
  * @recipient: (nullable): the local identity, for offer and peer topics
  * @call_key: (nullable): the call's key, for a call topic
+ * @call_id: (nullable): the call whose call or peer topic @topic is
  * @guard: remembers what was received, and the replay window
  * @now_ms: the local clock, in ms since the Unix epoch
  * @error: why the message is rejected, a #BlinkProtocolError
  *
  * Checks, in this order: size, envelope, decryption, signature, message,
- * topic, participants, time window, replay. A rejected message changes
+ * topic, call id, participants, time window, replay. A rejected message changes
  * nothing, not even @guard.
  *
  * Returns: (transfer full) (nullable): the message, whose sender is verified
@@ -391,6 +412,7 @@ blink_envelope_open (const guint8 *data,
                      const char *topic,
                      BlinkIdentity *recipient,
                      const guint8 *call_key,
+                     const char *call_id,
                      BlinkReplayGuard *guard,
                      gint64 now_ms,
                      GError **error)
@@ -398,8 +420,6 @@ blink_envelope_open (const guint8 *data,
   g_autoptr (JsonObject) envelope = NULL;
   g_autoptr (BlinkMessage) message = NULL;
   g_autoptr (GBytes) ciphertext = NULL;
-  g_autofree char *topic_call_id = NULL;
-  g_autofree char *topic_did = NULL;
   guint8 nonce[BLINK_ENVELOPE_NONCE_BYTES];
   guint8 key[KEY_BYTES];
   guint8 sender_key[BLINK_ED25519_PUBLIC_KEY_BYTES];
@@ -439,14 +459,14 @@ blink_envelope_open (const guint8 *data,
       return NULL;
     }
 
-  topic_kind = blink_topic_parse (topic, &topic_call_id, &topic_did);
+  topic_kind = blink_topic_kind (topic);
   if (topic_kind == BLINK_TOPIC_INVALID)
     {
       g_propagate_error (error, wrong_topic ("Not a Blink topic"));
       return NULL;
     }
 
-  if (!open_key (envelope, topic_kind, topic_did, recipient, call_key, key, error))
+  if (!open_key (envelope, topic_kind, recipient, call_key, key, error))
     return NULL;
 
   if (!blink_wire_read_base64 (envelope, "nonce", nonce, sizeof nonce, error) ||
@@ -477,7 +497,9 @@ blink_envelope_open (const guint8 *data,
   g_free (plaintext);
 
   if (message == NULL ||
-      !check_topic_and_sender (message, topic_kind, &topic_call_id, topic_did, error))
+      !check_topic_and_sender (message, topic_kind, call_id,
+                               recipient != NULL ? blink_identity_get_did (recipient) : NULL,
+                               error))
     return NULL;
 
   /* The DID came from a verified key, so it converts back. */

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 GBytes *blink_envelope_seal (BlinkIdentity *sender,
                              const char *topic,
+                             const char *recipient_did,
                              const guint8 *call_key,
                              const BlinkMessage *message,
                              GError **error);
@@ -23,6 +24,7 @@ BlinkMessage *blink_envelope_open (const guint8 *data,
                                    const char *topic,
                                    BlinkIdentity *recipient,
                                    const guint8 *call_key,
+                                   const char *call_id,
                                    BlinkReplayGuard *guard,
                                    gint64 now_ms,
                                    GError **error);

@@ -33,6 +33,10 @@ blink_protocol_error_to_nick (BlinkProtocolError code)
     [BLINK_PROTOCOL_ERROR_REPLAYED] = "replayed",
     [BLINK_PROTOCOL_ERROR_WRONG_TOPIC] = "wrong-topic",
     [BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT] = "not-participant",
+    [BLINK_PROTOCOL_ERROR_OVERLOADED] = "overloaded",
+    [BLINK_PROTOCOL_ERROR_RATE_LIMITED] = "rate-limited",
+    [BLINK_PROTOCOL_ERROR_GONE] = "gone",
+    [BLINK_PROTOCOL_ERROR_FORGED_CALL_ID] = "forged-call-id",
   };
 
   g_return_val_if_fail ((guint) code < G_N_ELEMENTS (nicks), "unknown");

@@ -57,9 +57,13 @@ typedef enum
   BLINK_PROTOCOL_ERROR_REPLAYED,            /* message id seen before */
   BLINK_PROTOCOL_ERROR_WRONG_TOPIC,         /* kind or call id does not belong on this topic */
   BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT,     /* sender is not a participant of the call */
+  BLINK_PROTOCOL_ERROR_OVERLOADED,          /* the replay guard is full for this sender or all */
+  BLINK_PROTOCOL_ERROR_RATE_LIMITED,        /* the pubsub peer sent too much, before any crypto */
+  BLINK_PROTOCOL_ERROR_GONE,                /* the sender declined or left: final for the call */
+  BLINK_PROTOCOL_ERROR_FORGED_CALL_ID,      /* the call id is not the caller's for this key */
 } BlinkProtocolError;
 
-#define BLINK_PROTOCOL_ERROR_N_CODES (BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT + 1)
+#define BLINK_PROTOCOL_ERROR_N_CODES (BLINK_PROTOCOL_ERROR_FORGED_CALL_ID + 1)
 
 #define BLINK_PROTOCOL_ERROR (blink_protocol_error_quark ())
 GQuark blink_protocol_error_quark (void);

@@ -8,69 +8,319 @@
 #include "blink-identity.h"
 #include "blink-message.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Remembers (sender, message id) pairs for as long as their timestamp is
- * inside the window: after that the window check rejects them anyway. Memory
- * is bounded by @capacity; when full, the oldest entries are forgotten first,
- * which can only let through a replay of a message that old and that many
- * messages back, of which the peer was already told. */
+/* Remembers (sender, message id) pairs for as long as their message could
+ * still be accepted, i.e. until its timestamp leaves the window; it never
+ * forgets one earlier. Memory is bounded by refusing instead: when @capacity
+ * ids are remembered, or a sender's quota, new messages are rejected
+ * (%BLINK_PROTOCOL_ERROR_OVERLOADED) until old ones expire. The quota keeps
+ * one noisy sender from filling the guard for everyone else.
+ *
+ * Across restarts: messages timestamped before @not_before are refused (set
+ * it to the time the process started listening), so whatever was captured
+ * before a restart cannot be replayed after it. That leaves messages a
+ * sender with a clock ahead of ours dated after the restart although they
+ * were accepted before it; with a state file, exactly those (timestamp
+ * ahead of the local clock when accepted) are written down and read back. */
 
 #define KEY_BYTES (BLINK_ED25519_PUBLIC_KEY_BYTES + BLINK_MESSAGE_ID_BYTES)
+#define DEFAULT_SENDER_CAPACITY 1024
+/* A record of the state file: key, then the timestamp (little endian). */
+#define RECORD_BYTES (KEY_BYTES + 8)
+#define STATE_MAGIC "blink-seen-v1\n"
 
 typedef struct
 {
   guint8 key[KEY_BYTES];
-  gint64 forget_after_ms;
+  gint64 timestamp_ms;
 } Entry;
+
+typedef struct
+{
+  guint8 key[BLINK_ED25519_PUBLIC_KEY_BYTES];
+  guint count;
+} Sender;
 
 struct _BlinkReplayGuard
 {
   GObject parent_instance;
 
   gint64 window_ms;
+  gint64 not_before_ms;
   guint capacity;
-  GHashTable *seen; /* Entry* → itself, owned by @order */
-  GQueue order;     /* Entry*, oldest first */
+  guint sender_capacity;
+  GHashTable *seen;    /* Entry* → itself, owned by @expiry */
+  GPtrArray *expiry;   /* Entry*, a binary min-heap on timestamp_ms */
+  GHashTable *senders; /* Sender* → itself */
+
+  char *state_path;
+  guint state_records; /* how many records the file holds, live or not */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkReplayGuard, blink_replay_guard, G_TYPE_OBJECT)
 
 static guint
-entry_hash (gconstpointer p)
+key_hash (gconstpointer p)
 {
-  const Entry *entry = p;
   guint hash;
 
-  /* The key ends in a random message id: its bytes are a fine hash. */
-  memcpy (&hash, entry->key + KEY_BYTES - sizeof hash, sizeof hash);
+  /* Entries end in a random message id, senders are public keys: their
+   * last bytes are a fine hash. */
+  memcpy (&hash, (const guint8 *) p + KEY_BYTES - sizeof hash, sizeof hash);
   return hash;
 }
 
 static gboolean
-entry_equal (gconstpointer a,
-             gconstpointer b)
+key_equal (gconstpointer a,
+           gconstpointer b)
 {
-  return memcmp (((const Entry *) a)->key, ((const Entry *) b)->key, KEY_BYTES) == 0;
+  return memcmp (a, b, KEY_BYTES) == 0;
+}
+
+static guint
+sender_hash (gconstpointer p)
+{
+  guint hash;
+
+  memcpy (&hash, (const guint8 *) p + BLINK_ED25519_PUBLIC_KEY_BYTES - sizeof hash, sizeof hash);
+  return hash;
+}
+
+static gboolean
+sender_equal (gconstpointer a,
+              gconstpointer b)
+{
+  return memcmp (a, b, BLINK_ED25519_PUBLIC_KEY_BYTES) == 0;
+}
+
+/* ---- the heap ---- */
+
+#define HEAP(self, i) ((Entry *) g_ptr_array_index ((self)->expiry, (i)))
+
+static void
+heap_swap (BlinkReplayGuard *self,
+           guint a,
+           guint b)
+{
+  gpointer t = self->expiry->pdata[a];
+
+  self->expiry->pdata[a] = self->expiry->pdata[b];
+  self->expiry->pdata[b] = t;
 }
 
 static void
-forget_oldest (BlinkReplayGuard *self)
+heap_push (BlinkReplayGuard *self,
+           Entry *entry)
 {
-  Entry *entry = g_queue_pop_head (&self->order);
+  guint i = self->expiry->len;
 
-  g_hash_table_remove (self->seen, entry);
-  g_free (entry);
+  g_ptr_array_add (self->expiry, entry);
+  while (i > 0 && HEAP (self, (i - 1) / 2)->timestamp_ms > HEAP (self, i)->timestamp_ms)
+    {
+      heap_swap (self, i, (i - 1) / 2);
+      i = (i - 1) / 2;
+    }
+}
+
+static Entry *
+heap_pop (BlinkReplayGuard *self)
+{
+  Entry *top = HEAP (self, 0);
+  Entry *last = g_ptr_array_steal_index (self->expiry, self->expiry->len - 1);
+  guint i = 0;
+
+  if (self->expiry->len == 0)
+    return top;
+  self->expiry->pdata[0] = last;
+  for (;;)
+    {
+      guint smallest = i, left = 2 * i + 1, right = 2 * i + 2;
+
+      if (left < self->expiry->len && HEAP (self, left)->timestamp_ms < HEAP (self, smallest)->timestamp_ms)
+        smallest = left;
+      if (right < self->expiry->len && HEAP (self, right)->timestamp_ms < HEAP (self, smallest)->timestamp_ms)
+        smallest = right;
+      if (smallest == i)
+        break;
+      heap_swap (self, i, smallest);
+      i = smallest;
+    }
+  return top;
+}
+
+/* ---- remembering ---- */
+
+static Sender *
+sender_lookup (BlinkReplayGuard *self,
+               const guint8 *key,
+               gboolean create)
+{
+  Sender *sender = g_hash_table_lookup (self->senders, key);
+
+  if (sender == NULL && create)
+    {
+      sender = g_new0 (Sender, 1);
+      memcpy (sender->key, key, sizeof sender->key);
+      g_hash_table_add (self->senders, sender);
+    }
+  return sender;
 }
 
 static void
 forget_expired (BlinkReplayGuard *self,
                 gint64 now_ms)
 {
-  Entry *head;
+  while (self->expiry->len > 0 && HEAP (self, 0)->timestamp_ms + self->window_ms < now_ms)
+    {
+      Entry *entry = heap_pop (self);
+      Sender *sender = sender_lookup (self, entry->key, FALSE);
 
-  while ((head = g_queue_peek_head (&self->order)) != NULL && head->forget_after_ms < now_ms)
-    forget_oldest (self);
+      if (sender != NULL && --sender->count == 0)
+        g_hash_table_remove (self->senders, sender);
+      g_hash_table_remove (self->seen, entry);
+      g_free (entry);
+    }
+}
+
+static void
+remember (BlinkReplayGuard *self,
+          const guint8 *key,
+          gint64 timestamp_ms)
+{
+  Entry *entry = g_new (Entry, 1);
+
+  memcpy (entry->key, key, KEY_BYTES);
+  entry->timestamp_ms = timestamp_ms;
+  g_hash_table_add (self->seen, entry);
+  heap_push (self, entry);
+  sender_lookup (self, key, TRUE)->count++;
+}
+
+/* ---- the state file ---- */
+
+static void
+record_encode (const guint8 *key,
+               gint64 timestamp_ms,
+               guint8 record[RECORD_BYTES])
+{
+  guint64 ts = GUINT64_TO_LE ((guint64) timestamp_ms);
+
+  memcpy (record, key, KEY_BYTES);
+  memcpy (record + KEY_BYTES, &ts, sizeof ts);
+}
+
+/* Rewrites the file with the entries that may matter after a restart. */
+static gboolean
+state_compact (BlinkReplayGuard *self,
+               gint64 now_ms,
+               GError **error)
+{
+  g_autoptr (GByteArray) data = g_byte_array_new ();
+  guint8 record[RECORD_BYTES];
+
+  g_byte_array_append (data, (const guint8 *) STATE_MAGIC, sizeof STATE_MAGIC - 1);
+  self->state_records = 0;
+  for (guint i = 0; i < self->expiry->len; i++)
+    {
+      Entry *entry = HEAP (self, i);
+
+      if (entry->timestamp_ms <= now_ms)
+        continue;
+      record_encode (entry->key, entry->timestamp_ms, record);
+      g_byte_array_append (data, record, sizeof record);
+      self->state_records++;
+    }
+  return g_file_set_contents_full (self->state_path, (const char *) data->data, data->len,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+static void
+state_append (BlinkReplayGuard *self,
+              const guint8 *key,
+              gint64 timestamp_ms,
+              gint64 now_ms)
+{
+  g_autoptr (GError) error = NULL;
+  guint8 record[RECORD_BYTES];
+  int fd;
+
+  /* Appends are never more than the live entries plus one capacity's worth. */
+  if (self->state_records >= 2 * self->capacity)
+    {
+      if (!state_compact (self, now_ms, &error))
+        g_warning ("Cannot write %s: %s", self->state_path, error->message);
+      return;
+    }
+
+  record_encode (key, timestamp_ms, record);
+  fd = g_open (self->state_path, O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0 || write (fd, record, sizeof record) != sizeof record)
+    g_warning ("Cannot write %s: %s", self->state_path, g_strerror (errno));
+  else
+    self->state_records++;
+  if (fd >= 0)
+    close (fd);
+}
+
+/**
+ * blink_replay_guard_set_state_file:
+ * @path: where to keep what must outlive the process; its folder must exist
+ * @now_ms: the local clock
+ *
+ * Reads back the ids a previous process wrote to @path and keeps writing
+ * there the ids whose timestamp is ahead of the local clock when accepted:
+ * those are the only ones blink_replay_guard_set_not_before() lets through
+ * after a restart. A missing file is an empty one; a corrupt one is
+ * replaced.
+ */
+gboolean
+blink_replay_guard_set_state_file (BlinkReplayGuard *self,
+                                   const char *path,
+                                   gint64 now_ms,
+                                   GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (BLINK_IS_REPLAY_GUARD (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  g_free (self->state_path);
+  self->state_path = g_strdup (path);
+
+  if (!g_file_get_contents (path, &contents, &len, &local_error) &&
+      !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (contents != NULL && len >= sizeof STATE_MAGIC - 1 &&
+      memcmp (contents, STATE_MAGIC, sizeof STATE_MAGIC - 1) == 0)
+    {
+      for (gsize at = sizeof STATE_MAGIC - 1; at + RECORD_BYTES <= len; at += RECORD_BYTES)
+        {
+          const guint8 *record = (const guint8 *) contents + at;
+          guint64 ts;
+
+          memcpy (&ts, record + KEY_BYTES, sizeof ts);
+          ts = GUINT64_FROM_LE (ts);
+          if ((gint64) ts + self->window_ms >= now_ms && !g_hash_table_contains (self->seen, record) &&
+              g_hash_table_size (self->seen) < self->capacity)
+            remember (self, record, (gint64) ts);
+        }
+    }
+  else if (contents != NULL && len > 0)
+    g_warning ("%s is not a Blink state file: starting it again", path);
+
+  return state_compact (self, now_ms, error);
 }
 
 /**
@@ -79,8 +329,10 @@ forget_expired (BlinkReplayGuard *self,
  * @message_id: the message id (16 bytes)
  *
  * Accepts a message once: rejects it if its timestamp is more than the window
- * away from @now_ms (%BLINK_PROTOCOL_ERROR_EXPIRED) or if the same sender's
- * id was accepted before (%BLINK_PROTOCOL_ERROR_REPLAYED); otherwise records it.
+ * away from @now_ms or before the guard's start
+ * (%BLINK_PROTOCOL_ERROR_EXPIRED), if the same sender's id was accepted
+ * before (%BLINK_PROTOCOL_ERROR_REPLAYED), or if the guard cannot remember
+ * one more (%BLINK_PROTOCOL_ERROR_OVERLOADED); otherwise records it.
  */
 gboolean
 blink_replay_guard_check (BlinkReplayGuard *self,
@@ -90,7 +342,8 @@ blink_replay_guard_check (BlinkReplayGuard *self,
                           gint64 now_ms,
                           GError **error)
 {
-  Entry *entry;
+  guint8 key[KEY_BYTES];
+  Sender *sender;
 
   g_return_val_if_fail (BLINK_IS_REPLAY_GUARD (self), FALSE);
   g_return_val_if_fail (sender_key != NULL && message_id != NULL, FALSE);
@@ -102,27 +355,39 @@ blink_replay_guard_check (BlinkReplayGuard *self,
                    G_GINT64_FORMAT " ms", timestamp_ms - now_ms, self->window_ms);
       return FALSE;
     }
+  if (timestamp_ms < self->not_before_ms)
+    {
+      g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_EXPIRED,
+                   "The message was sent %" G_GINT64_FORMAT " ms before this receiver started",
+                   self->not_before_ms - timestamp_ms);
+      return FALSE;
+    }
 
   forget_expired (self, now_ms);
 
-  entry = g_new (Entry, 1);
-  memcpy (entry->key, sender_key, BLINK_ED25519_PUBLIC_KEY_BYTES);
-  memcpy (entry->key + BLINK_ED25519_PUBLIC_KEY_BYTES, message_id, BLINK_MESSAGE_ID_BYTES);
-  entry->forget_after_ms = timestamp_ms + self->window_ms;
-
-  if (g_hash_table_contains (self->seen, entry))
+  memcpy (key, sender_key, BLINK_ED25519_PUBLIC_KEY_BYTES);
+  memcpy (key + BLINK_ED25519_PUBLIC_KEY_BYTES, message_id, BLINK_MESSAGE_ID_BYTES);
+  if (g_hash_table_contains (self->seen, key))
     {
-      g_free (entry);
       g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_REPLAYED,
                    "The message was received before");
       return FALSE;
     }
 
-  while (g_queue_get_length (&self->order) >= self->capacity)
-    forget_oldest (self);
+  sender = sender_lookup (self, sender_key, FALSE);
+  if (g_hash_table_size (self->seen) >= self->capacity ||
+      (sender != NULL && sender->count >= self->sender_capacity))
+    {
+      g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_OVERLOADED,
+                   "Too many messages %s inside the window",
+                   sender != NULL && sender->count >= self->sender_capacity ? "from this sender"
+                                                                            : "from everyone");
+      return FALSE;
+    }
 
-  g_hash_table_add (self->seen, entry);
-  g_queue_push_tail (&self->order, entry);
+  remember (self, key, timestamp_ms);
+  if (self->state_path != NULL && timestamp_ms > now_ms)
+    state_append (self, key, timestamp_ms, now_ms);
 
   return TRUE;
 }
@@ -145,12 +410,44 @@ blink_replay_guard_set_window (BlinkReplayGuard *self,
   self->window_ms = window_ms;
 }
 
+/**
+ * blink_replay_guard_set_sender_capacity:
+ *
+ * How many ids of one sender are remembered at most; more messages from
+ * that sender are refused while the window holds that many.
+ */
+void
+blink_replay_guard_set_sender_capacity (BlinkReplayGuard *self,
+                                        guint capacity)
+{
+  g_return_if_fail (BLINK_IS_REPLAY_GUARD (self));
+  g_return_if_fail (capacity > 0);
+
+  self->sender_capacity = capacity;
+}
+
+/**
+ * blink_replay_guard_set_not_before:
+ * @not_before_ms: messages timestamped earlier are refused
+ *
+ * Set it to when the receiver started listening: what it accepted before a
+ * restart, it does not remember, so it must not accept it again.
+ */
+void
+blink_replay_guard_set_not_before (BlinkReplayGuard *self,
+                                   gint64 not_before_ms)
+{
+  g_return_if_fail (BLINK_IS_REPLAY_GUARD (self));
+
+  self->not_before_ms = not_before_ms;
+}
+
 guint
 blink_replay_guard_get_size (BlinkReplayGuard *self)
 {
   g_return_val_if_fail (BLINK_IS_REPLAY_GUARD (self), 0);
 
-  return g_queue_get_length (&self->order);
+  return g_hash_table_size (self->seen);
 }
 
 static void
@@ -159,7 +456,9 @@ blink_replay_guard_finalize (GObject *object)
   BlinkReplayGuard *self = BLINK_REPLAY_GUARD (object);
 
   g_hash_table_unref (self->seen);
-  g_queue_clear_full (&self->order, g_free);
+  g_ptr_array_unref (self->expiry);
+  g_hash_table_unref (self->senders);
+  g_free (self->state_path);
 
   G_OBJECT_CLASS (blink_replay_guard_parent_class)->finalize (object);
 }
@@ -173,8 +472,10 @@ blink_replay_guard_class_init (BlinkReplayGuardClass *klass)
 static void
 blink_replay_guard_init (BlinkReplayGuard *self)
 {
-  self->seen = g_hash_table_new (entry_hash, entry_equal);
-  g_queue_init (&self->order);
+  self->seen = g_hash_table_new (key_hash, key_equal);
+  self->expiry = g_ptr_array_new_with_free_func (g_free);
+  self->senders = g_hash_table_new_full (sender_hash, sender_equal, g_free, NULL);
+  self->sender_capacity = DEFAULT_SENDER_CAPACITY;
 }
 
 /**

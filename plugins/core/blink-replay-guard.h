@@ -17,6 +17,14 @@ BlinkReplayGuard *blink_replay_guard_new (gint64 window_ms,
 gint64 blink_replay_guard_get_window (BlinkReplayGuard *self);
 void blink_replay_guard_set_window (BlinkReplayGuard *self,
                                     gint64 window_ms);
+void blink_replay_guard_set_sender_capacity (BlinkReplayGuard *self,
+                                             guint capacity);
+void blink_replay_guard_set_not_before (BlinkReplayGuard *self,
+                                        gint64 not_before_ms);
+gboolean blink_replay_guard_set_state_file (BlinkReplayGuard *self,
+                                            const char *path,
+                                            gint64 now_ms,
+                                            GError **error);
 guint blink_replay_guard_get_size (BlinkReplayGuard *self);
 
 gboolean blink_replay_guard_check (BlinkReplayGuard *self,

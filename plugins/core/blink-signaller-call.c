@@ -20,6 +20,11 @@
 
 #define OFFER_RESEND_FIRST_MS 500
 #define OFFER_RESEND_MAX_MS 4000
+/* Ids a call's messages are remembered by: 16 participants at most, each
+ * with a quota far above what a call sends in the replay window (announces
+ * every 3 s, SDP and candidates repeated until connected). */
+#define GUARD_SENDER_CAPACITY 1024
+#define GUARD_CAPACITY (BLINK_MAX_PARTICIPANTS * GUARD_SENDER_CAPACITY)
 
 enum
 {
@@ -48,6 +53,8 @@ struct _BlinkSignallerCall
   GHashTable *members; /* did → BlinkMembership, everyone but us */
   char *call_topic;
   char *peer_topic; /* ours, inside this call */
+  BlinkReplayGuard *guard; /* of the call and peer topics */
+  gint64 created_us;       /* monotonic: which of two calls came first */
 
   GSource *resend;
   guint resend_ms;
@@ -128,6 +135,7 @@ blink_signaller_call_finalize (GObject *object)
   g_hash_table_unref (self->members);
   g_free (self->call_topic);
   g_free (self->peer_topic);
+  g_clear_object (&self->guard);
 
   G_OBJECT_CLASS (blink_signaller_call_parent_class)->finalize (object);
 }
@@ -167,6 +175,7 @@ blink_signaller_call_init (BlinkSignallerCall *self)
  * @participants: everyone in the call, @self_did and @caller included;
  *   duplicates count once
  * @expires_ms: when the offer rings out (Unix ms)
+ * @window_ms: the replay window of its messages
  *
  * Returns: (transfer full): the call; outgoing when @caller is @self_did
  */
@@ -178,7 +187,8 @@ blink_signaller_call_new (GMainContext *context,
                           const char *caller,
                           const char *self_did,
                           const BlinkAudioFormat *audio,
-                          gint64 expires_ms)
+                          gint64 expires_ms,
+                          gint64 window_ms)
 {
   BlinkSignallerCall *self = g_object_new (BLINK_TYPE_SIGNALLER_CALL, NULL);
   g_autoptr (GStrvBuilder) everyone = g_strv_builder_new ();
@@ -191,8 +201,11 @@ blink_signaller_call_new (GMainContext *context,
   self->outgoing = g_str_equal (caller, self_did);
   self->audio = *audio;
   self->expires_ms = expires_ms;
-  self->call_topic = blink_topic_call (id);
-  self->peer_topic = blink_topic_peer (id, self_did);
+  self->call_topic = blink_topic_call (id, key);
+  self->peer_topic = blink_topic_peer (id, key, self_did);
+  self->created_us = g_get_monotonic_time ();
+  self->guard = blink_replay_guard_new (window_ms, GUARD_CAPACITY);
+  blink_replay_guard_set_sender_capacity (self->guard, GUARD_SENDER_CAPACITY);
 
   for (guint i = 0; participants[i] != NULL; i++)
     {
@@ -278,6 +291,30 @@ blink_signaller_call_get_peer_topic (BlinkSignallerCall *self)
 }
 
 /**
+ * blink_signaller_call_peer_topic_of:
+ *
+ * Returns: (transfer full): where to send to @did inside this call
+ */
+char *
+blink_signaller_call_peer_topic_of (BlinkSignallerCall *self,
+                                    const char *did)
+{
+  return blink_topic_peer (self->id, self->key, did);
+}
+
+BlinkReplayGuard *
+blink_signaller_call_get_guard (BlinkSignallerCall *self)
+{
+  return self->guard;
+}
+
+gint64
+blink_signaller_call_get_created (BlinkSignallerCall *self)
+{
+  return self->created_us;
+}
+
+/**
  * blink_signaller_call_lookup:
  * @membership: (out) (optional)
  *
@@ -309,7 +346,9 @@ blink_signaller_call_set_membership (BlinkSignallerCall *self,
 {
   BlinkMembership old;
 
-  if (!blink_signaller_call_lookup (self, did, &old) || old == membership)
+  /* Declining and leaving are final: nothing brings the participant back. */
+  if (!blink_signaller_call_lookup (self, did, &old) || old == membership ||
+      old == BLINK_MEMBERSHIP_DECLINED || old == BLINK_MEMBERSHIP_LEFT)
     return FALSE;
   g_hash_table_insert (self->members, g_strdup (did), GINT_TO_POINTER (membership));
   return TRUE;

@@ -4,6 +4,7 @@
 #include <glib-object.h>
 
 #include "blink-message.h"
+#include "blink-replay-guard.h"
 
 G_BEGIN_DECLS
 
@@ -38,7 +39,8 @@ BlinkSignallerCall *blink_signaller_call_new (GMainContext *context,
                                               const char *caller,
                                               const char *self_did,
                                               const BlinkAudioFormat *audio,
-                                              gint64 expires_ms);
+                                              gint64 expires_ms,
+                                              gint64 window_ms);
 
 const char *blink_signaller_call_get_id (BlinkSignallerCall *self);
 const guint8 *blink_signaller_call_get_key (BlinkSignallerCall *self);
@@ -50,6 +52,10 @@ gboolean blink_signaller_call_get_outgoing (BlinkSignallerCall *self);
 gboolean blink_signaller_call_get_joined (BlinkSignallerCall *self);
 const char *blink_signaller_call_get_call_topic (BlinkSignallerCall *self);
 const char *blink_signaller_call_get_peer_topic (BlinkSignallerCall *self);
+char *blink_signaller_call_peer_topic_of (BlinkSignallerCall *self,
+                                          const char *did);
+BlinkReplayGuard *blink_signaller_call_get_guard (BlinkSignallerCall *self);
+gint64 blink_signaller_call_get_created (BlinkSignallerCall *self);
 
 gboolean blink_signaller_call_lookup (BlinkSignallerCall *self,
                                       const char *did,

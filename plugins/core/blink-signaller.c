@@ -10,6 +10,8 @@
 #include "blink-envelope.h"
 #include "blink-topic.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -32,9 +34,24 @@
 #define DEFAULT_ANNOUNCE_INTERVAL_MS 3000
 #define DEFAULT_REPLAY_WINDOW_MS BLINK_REPLAY_WINDOW_DEFAULT_MS
 #define PUBLISH_ATTEMPTS 3
-/* More pending offers than this are refused: a flood of offers from valid
- * identities must not grow memory without bound. */
-#define MAX_INCOMING_CALLS 32
+/* Incoming calls ringing at once. A flood of offers from throwaway
+ * identities must neither grow memory nor lock the user out: each caller
+ * rings once at most, and when all are taken the oldest stranger's offer
+ * gives way to the new one. */
+#define MAX_RINGING_CALLS 32
+/* Offer-topic ids remembered, in all and per sender: one caller resends an
+ * offer a few times a call, so 64 in the replay window is plenty; strangers
+ * fill the rest, and when it is full new offers wait (fail closed) rather
+ * than forgetting ids that could still be replayed. */
+#define OFFER_GUARD_CAPACITY 65536
+#define OFFER_GUARD_SENDER_CAPACITY 64
+/* Per pubsub peer, before any public-key work: this many messages a
+ * second, after a burst of four seconds' worth. A call's busiest moment
+ * (16 participants' SDP and candidates, repeated until connected) stays
+ * under it; a flood from one peer does not. */
+#define DEFAULT_PEER_RATE 100
+#define PEER_RATE_BURST_S 4
+#define MAX_RATED_PEERS 4096
 
 enum
 {
@@ -44,6 +61,7 @@ enum
   PROP_REPLAY_WINDOW,
   PROP_RINGING_TIMEOUT,
   PROP_ANNOUNCE_INTERVAL,
+  PROP_PEER_RATE,
   PROP_DID,
   PROP_IPFS_STATE,
   N_PROPS
@@ -80,15 +98,19 @@ struct _BlinkSignaller
   guint64 replay_window_ms;
   guint ringing_timeout_s;
   guint announce_interval_ms;
+  guint peer_rate;
   BlinkSignallerStats stats;
 
   /* From start on, used on the context only. */
   GMainContext *context;
   BlinkIdentity *identity;
   BlinkIpfsClient *client;
-  BlinkReplayGuard *guard;
+  BlinkReplayGuard *guard; /* of the offer topic; calls have their own */
   char *offer_topic;
-  GHashTable *calls; /* id → BlinkSignallerCall* */
+  GHashTable *calls;  /* id → BlinkSignallerCall* */
+  GHashTable *topics; /* call and peer topic → BlinkSignallerCall*, owned by @calls */
+  GHashTable *rates;  /* pubsub peer id → PeerRate* */
+  GHashTable *trusted; /* DIDs whose offers never give way */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkSignaller, blink_signaller, G_TYPE_OBJECT)
@@ -146,13 +168,14 @@ static gboolean
 send_message (BlinkSignaller *self,
               const char *call_id,
               const char *topic,
+              const char *recipient,
               const guint8 *call_key,
               const BlinkMessage *message,
               GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GBytes) sealed = blink_envelope_seal (self->identity, topic, call_key, message,
-                                                   &local_error);
+  g_autoptr (GBytes) sealed = blink_envelope_seal (self->identity, topic, recipient, call_key,
+                                                   message, &local_error);
   Publish *publish;
 
   if (sealed == NULL)
@@ -185,8 +208,8 @@ send_on_call (BlinkSignaller *self,
     blink_signaller_call_get_announced (call, &message->muted, &message->deafened,
                                         &message->recording);
   if (!send_message (self, blink_signaller_call_get_id (call),
-                     blink_signaller_call_get_call_topic (call), blink_signaller_call_get_key (call),
-                     message, &error))
+                     blink_signaller_call_get_call_topic (call), NULL,
+                     blink_signaller_call_get_key (call), message, &error))
     g_warning ("%s", error->message);
 }
 
@@ -210,7 +233,7 @@ send_offer (BlinkSignaller *self,
       message->audio = *blink_signaller_call_get_audio (call);
       message->expires_ms = blink_signaller_call_get_expires (call);
     }
-  if (!send_message (self, message->call_id, topic, NULL, message, &error))
+  if (!send_message (self, message->call_id, topic, did, NULL, message, &error))
     g_warning ("%s", error->message);
 }
 
@@ -234,8 +257,12 @@ call_forget (BlinkSignaller *self,
 {
   g_debug ("Forgetting call %s", blink_signaller_call_get_id (call));
   blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_call_topic (call));
+  g_hash_table_remove (self->topics, blink_signaller_call_get_call_topic (call));
   if (blink_signaller_call_get_joined (call))
-    blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_peer_topic (call));
+    {
+      blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_peer_topic (call));
+      g_hash_table_remove (self->topics, blink_signaller_call_get_peer_topic (call));
+    }
   g_signal_handlers_disconnect_by_data (call, self);
   g_hash_table_remove (self->calls, blink_signaller_call_get_id (call));
 }
@@ -290,14 +317,15 @@ call_add (BlinkSignaller *self,
           const BlinkAudioFormat *audio,
           gint64 expires_ms)
 {
-  BlinkSignallerCall *call = blink_signaller_call_new (self->context, id, key, participants,
-                                                       caller, blink_signaller_get_did (self),
-                                                       audio, expires_ms);
+  BlinkSignallerCall *call = blink_signaller_call_new (
+    self->context, id, key, participants, caller, blink_signaller_get_did (self), audio,
+    expires_ms, blink_replay_guard_get_window (self->guard));
 
   g_signal_connect (call, "announce-due", G_CALLBACK (on_announce_due), self);
   g_signal_connect (call, "resend-due", G_CALLBACK (on_resend_due), self);
   g_signal_connect (call, "expired", G_CALLBACK (on_call_expired), self);
   g_hash_table_insert (self->calls, g_strdup (id), call);
+  g_hash_table_insert (self->topics, g_strdup (blink_signaller_call_get_call_topic (call)), call);
   blink_ipfs_client_subscribe (self->client, blink_signaller_call_get_call_topic (call));
   blink_signaller_call_schedule_expiry (call);
   return call;
@@ -314,7 +342,11 @@ call_join (BlinkSignaller *self,
   g_mutex_unlock (&self->lock);
 
   if (!blink_signaller_call_get_joined (call))
-    blink_ipfs_client_subscribe (self->client, blink_signaller_call_get_peer_topic (call));
+    {
+      g_hash_table_insert (self->topics, g_strdup (blink_signaller_call_get_peer_topic (call)),
+                           call);
+      blink_ipfs_client_subscribe (self->client, blink_signaller_call_get_peer_topic (call));
+    }
   blink_signaller_call_join (call, interval);
   send_on_call (self, call, BLINK_MESSAGE_ANNOUNCE);
 }
@@ -365,20 +397,79 @@ reject (BlinkSignaller *self,
   count_rejection (self, topic, error);
 }
 
+static gboolean
+call_is_ringing_here (BlinkSignallerCall *call)
+{
+  return !blink_signaller_call_get_outgoing (call) && !blink_signaller_call_get_joined (call);
+}
+
+/* An incoming call that is no more, because another took its place. */
+static void
+call_give_way (BlinkSignaller *self,
+               BlinkSignallerCall *call,
+               const char *reason)
+{
+  g_autofree char *id = g_strdup (blink_signaller_call_get_id (call));
+
+  g_info ("Incoming call %s from %s: %s", id, blink_signaller_call_get_caller (call), reason);
+  call_forget (self, call);
+  g_signal_emit (self, signals[SIGNAL_OFFER_CANCELLED], 0, id, reason);
+}
+
+/* Makes room for an offer from @caller: its own earlier call, still
+ * ringing, is replaced; when all ringing places are taken, the oldest
+ * stranger's call gives way. FALSE if no place can be had. */
+static gboolean
+make_room (BlinkSignaller *self,
+           const char *caller)
+{
+  BlinkSignallerCall *oldest_stranger = NULL;
+  BlinkSignallerCall *previous = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  guint ringing = 0;
+
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      BlinkSignallerCall *call = value;
+      const char *from = blink_signaller_call_get_caller (call);
+
+      if (!call_is_ringing_here (call))
+        continue;
+      ringing++;
+      if (g_str_equal (from, caller))
+        previous = call;
+      else if (!g_hash_table_contains (self->trusted, from) &&
+               (oldest_stranger == NULL || blink_signaller_call_get_created (call) <
+                                             blink_signaller_call_get_created (oldest_stranger)))
+        oldest_stranger = call;
+    }
+
+  if (previous != NULL)
+    call_give_way (self, previous, "replaced");
+  else if (ringing >= MAX_RINGING_CALLS && oldest_stranger != NULL)
+    call_give_way (self, oldest_stranger, "displaced");
+  else if (ringing >= MAX_RINGING_CALLS)
+    return FALSE;
+  return TRUE;
+}
+
 static void
 handle_offer (BlinkSignaller *self,
               BlinkMessage *message,
               const char *topic)
 {
   BlinkSignallerCall *call = g_hash_table_lookup (self->calls, message->call_id);
+  gint64 ring_until;
+  guint timeout_s;
   const char *id;
 
   if (call != NULL)
     {
-      /* A resend: acknowledge again, in case our "ringing" was lost. */
-      if (!blink_signaller_call_get_outgoing (call) &&
-          g_str_equal (blink_signaller_call_get_caller (call), message->sender) &&
-          !blink_signaller_call_get_joined (call))
+      /* A resend (the id is the caller's own): acknowledge again, in case
+       * our "ringing" was lost. */
+      if (call_is_ringing_here (call))
         send_on_call (self, call, BLINK_MESSAGE_RINGING);
       return;
     }
@@ -389,16 +480,22 @@ handle_offer (BlinkSignaller *self,
       return;
     }
 
-  if (g_hash_table_size (self->calls) >= MAX_INCOMING_CALLS)
+  if (!make_room (self, message->sender))
     {
       COUNT (self, refused_calls);
-      g_warning ("Too many calls: ignoring an offer from %s", message->sender);
+      g_warning ("Too many calls ringing: ignoring an offer from %s", message->sender);
       return;
     }
 
+  /* The caller says how long it rings, but never longer than we let it. */
+  g_mutex_lock (&self->lock);
+  timeout_s = self->ringing_timeout_s;
+  g_mutex_unlock (&self->lock);
+  ring_until = MIN (message->expires_ms, now_ms () + timeout_s * G_GINT64_CONSTANT (1000));
+
   call = call_add (self, message->call_id, message->call_key,
                    (const char *const *) message->participants, message->sender, &message->audio,
-                   message->expires_ms);
+                   ring_until);
   send_on_call (self, call, BLINK_MESSAGE_RINGING);
 
   id = blink_signaller_call_get_id (call);
@@ -493,6 +590,67 @@ handle_call_message (BlinkSignaller *self,
   g_assert_not_reached ();
 }
 
+/* ---- rate limits per pubsub peer ---- */
+
+typedef struct
+{
+  double tokens;
+  gint64 updated_us;
+} PeerRate;
+
+/* A token bucket per peer id. The table is bounded: when full, peers whose
+ * bucket has refilled (they have been quiet) are forgotten, which loses
+ * nothing since a forgotten peer starts again with a full bucket. */
+static gboolean
+peer_may_send (BlinkSignaller *self,
+               const char *peer)
+{
+  gint64 now = g_get_monotonic_time ();
+  double per_s, burst;
+  PeerRate *rate;
+
+  g_mutex_lock (&self->lock);
+  per_s = self->peer_rate;
+  g_mutex_unlock (&self->lock);
+  burst = per_s * PEER_RATE_BURST_S;
+
+  if (peer == NULL || peer[0] == '\0')
+    peer = "";
+
+  rate = g_hash_table_lookup (self->rates, peer);
+  if (rate == NULL)
+    {
+      if (g_hash_table_size (self->rates) >= MAX_RATED_PEERS)
+        {
+          GHashTableIter iter;
+          gpointer value;
+
+          g_hash_table_iter_init (&iter, self->rates);
+          while (g_hash_table_iter_next (&iter, NULL, &value))
+            {
+              PeerRate *old = value;
+
+              if (old->tokens + (now - old->updated_us) * per_s / 1e6 >= burst)
+                g_hash_table_iter_remove (&iter);
+            }
+          /* Everyone is busy: a flood from many peers at once. */
+          if (g_hash_table_size (self->rates) >= MAX_RATED_PEERS)
+            return FALSE;
+        }
+      rate = g_new (PeerRate, 1);
+      rate->tokens = burst;
+      rate->updated_us = now;
+      g_hash_table_insert (self->rates, g_strdup (peer), rate);
+    }
+
+  rate->tokens = MIN (burst, rate->tokens + (now - rate->updated_us) * per_s / 1e6);
+  rate->updated_us = now;
+  if (rate->tokens < 1)
+    return FALSE;
+  rate->tokens -= 1;
+  return TRUE;
+}
+
 static void
 on_client_message (BlinkIpfsClient *client,
                    const char *topic,
@@ -502,17 +660,23 @@ on_client_message (BlinkIpfsClient *client,
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (BlinkMessage) message = NULL;
-  g_autofree char *call_id = NULL;
   g_autoptr (BlinkSignallerCall) call = NULL;
+  BlinkMembership membership;
+  BlinkReplayGuard *guard;
   guint64 window;
 
-  switch (blink_topic_parse (topic, &call_id, NULL))
+  if (!peer_may_send (self, from))
     {
-    case BLINK_TOPIC_OFFER:
-      break;
-    case BLINK_TOPIC_CALL:
-    case BLINK_TOPIC_PEER:
-      call = g_hash_table_lookup (self->calls, call_id);
+      reject (self, topic, BLINK_PROTOCOL_ERROR_RATE_LIMITED,
+              "The pubsub peer sends more than its share");
+      return;
+    }
+
+  if (g_str_equal (topic, self->offer_topic))
+    guard = self->guard;
+  else
+    {
+      call = g_hash_table_lookup (self->topics, topic);
       if (call == NULL)
         {
           /* In flight when we left the call. */
@@ -521,20 +685,19 @@ on_client_message (BlinkIpfsClient *client,
         }
       /* A handler may forget the call while we still read it. */
       g_object_ref (call);
-      break;
-    case BLINK_TOPIC_INVALID:
-      g_return_if_reached ();
+      guard = blink_signaller_call_get_guard (call);
     }
 
   g_mutex_lock (&self->lock);
   window = self->replay_window_ms;
   g_mutex_unlock (&self->lock);
-  blink_replay_guard_set_window (self->guard, window);
+  blink_replay_guard_set_window (guard, window);
 
   message = blink_envelope_open (g_bytes_get_data (data, NULL), g_bytes_get_size (data), topic,
                                  self->identity,
                                  call != NULL ? blink_signaller_call_get_key (call) : NULL,
-                                 self->guard, now_ms (), &error);
+                                 call != NULL ? blink_signaller_call_get_id (call) : NULL, guard,
+                                 now_ms (), &error);
   if (message == NULL)
     {
       count_rejection (self, topic, error);
@@ -547,10 +710,19 @@ on_client_message (BlinkIpfsClient *client,
       return;
     }
 
-  if (call != NULL && !blink_signaller_call_lookup (call, message->sender, NULL))
+  if (call != NULL && !blink_signaller_call_lookup (call, message->sender, &membership))
     {
       reject (self, topic, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT,
               "The sender is not a participant of the call");
+      return;
+    }
+
+  /* Whoever declined or left is out for good: no SDP, candidate or
+   * announce of theirs may start a connection again. */
+  if (call != NULL &&
+      (membership == BLINK_MEMBERSHIP_DECLINED || membership == BLINK_MEMBERSHIP_LEFT))
+    {
+      reject (self, topic, BLINK_PROTOCOL_ERROR_GONE, "The sender declined or left the call");
       return;
     }
 
@@ -719,8 +891,8 @@ blink_signaller_offer (BlinkSignaller *self,
   timeout_s = self->ringing_timeout_s;
   g_mutex_unlock (&self->lock);
 
-  id = blink_call_id_new ();
   randombytes_buf (key, sizeof key);
+  id = blink_call_id_derive (key, blink_signaller_get_did (self));
   /* Listen before anyone can answer (call_add subscribes to the call
    * topic); the offers go out first, as they start the ringing, and our
    * announce after them. */
@@ -870,18 +1042,20 @@ send_to_peer (BlinkSignaller *self,
 {
   BlinkSignallerCall *call = lookup_call (self, call_id, error);
   g_autofree char *topic = NULL;
+  BlinkMembership membership;
 
   if (call == NULL)
     return FALSE;
-  if (!blink_signaller_call_lookup (call, did, NULL))
+  if (!blink_signaller_call_lookup (call, did, &membership) ||
+      membership == BLINK_MEMBERSHIP_DECLINED || membership == BLINK_MEMBERSHIP_LEFT)
     {
       g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_NOT_PARTICIPANT,
-                   "%s is not a participant of call %s", did, call_id);
+                   "%s is not (or no longer) a participant of call %s", did, call_id);
       return FALSE;
     }
 
-  topic = blink_topic_peer (call_id, did);
-  return send_message (self, call_id, topic, NULL, message, error);
+  topic = blink_signaller_call_peer_topic_of (call, did);
+  return send_message (self, call_id, topic, did, NULL, message, error);
 }
 
 /**
@@ -950,6 +1124,30 @@ blink_signaller_send_ice_candidate (BlinkSignaller *self,
 
 /* ---- starting and stopping ---- */
 
+/* What we accepted on the offer topic before a restart must not ring
+ * again after it: older messages are refused, and those dated after the
+ * restart by a clock ahead of ours are kept in a state file. */
+static BlinkReplayGuard *
+offer_guard_new (const char *did,
+                 guint64 window_ms)
+{
+  BlinkReplayGuard *guard = blink_replay_guard_new (window_ms, OFFER_GUARD_CAPACITY);
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, did, -1);
+  g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "blink", NULL);
+  g_autofree char *name = g_strdup_printf ("seen-offers-%.16s", digest);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+  gint64 now = now_ms ();
+
+  blink_replay_guard_set_sender_capacity (guard, OFFER_GUARD_SENDER_CAPACITY);
+  blink_replay_guard_set_not_before (guard, now);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    g_warning ("Cannot create %s: %s", dir, g_strerror (errno));
+  else if (!blink_replay_guard_set_state_file (guard, path, now, &error))
+    g_warning ("Cannot keep the offers seen in %s: %s", path, error->message);
+  return guard;
+}
+
 /**
  * blink_signaller_start:
  *
@@ -985,7 +1183,7 @@ blink_signaller_start (BlinkSignaller *self,
 
   self->identity = g_steal_pointer (&identity);
   self->context = g_main_context_ref_thread_default ();
-  self->guard = blink_replay_guard_new (window, BLINK_REPLAY_GUARD_DEFAULT_CAPACITY);
+  self->guard = offer_guard_new (blink_signaller_get_did (self), window);
   self->offer_topic = blink_topic_offer (blink_signaller_get_did (self));
   g_signal_connect (self->client, "message", G_CALLBACK (on_client_message), self);
   g_signal_connect (self->client, "notify::state", G_CALLBACK (on_client_state), self);
@@ -1033,6 +1231,7 @@ blink_signaller_stop (BlinkSignaller *self)
   /* Pending publishes keep the client alive until they are sent. */
   g_clear_object (&self->client);
   g_clear_object (&self->guard);
+  g_hash_table_remove_all (self->rates);
   g_clear_pointer (&self->offer_topic, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->identity);
@@ -1113,6 +1312,24 @@ blink_signaller_find_call (BlinkSignaller *self,
   return call_id != NULL ? g_hash_table_lookup (self->calls, call_id) : NULL;
 }
 
+/**
+ * blink_signaller_set_trusted:
+ * @dids: (nullable): people the user knows (verified, or contacts)
+ *
+ * Their offers never give way to a stranger's when too many calls ring.
+ * Call on the signaller's context.
+ */
+void
+blink_signaller_set_trusted (BlinkSignaller *self,
+                             const char *const *dids)
+{
+  g_return_if_fail (BLINK_IS_SIGNALLER (self));
+
+  g_hash_table_remove_all (self->trusted);
+  for (guint i = 0; dids != NULL && dids[i] != NULL; i++)
+    g_hash_table_add (self->trusted, g_strdup (dids[i]));
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -1140,6 +1357,9 @@ blink_signaller_get_property (GObject *object,
       break;
     case PROP_ANNOUNCE_INTERVAL:
       g_value_set_uint (value, self->announce_interval_ms);
+      break;
+    case PROP_PEER_RATE:
+      g_value_set_uint (value, self->peer_rate);
       break;
     case PROP_DID:
       g_value_set_string (value, blink_signaller_get_did (self));
@@ -1181,6 +1401,9 @@ blink_signaller_set_property (GObject *object,
     case PROP_ANNOUNCE_INTERVAL:
       self->announce_interval_ms = g_value_get_uint (value);
       break;
+    case PROP_PEER_RATE:
+      self->peer_rate = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1203,6 +1426,9 @@ blink_signaller_finalize (GObject *object)
   BlinkSignaller *self = BLINK_SIGNALLER (object);
 
   g_hash_table_unref (self->calls);
+  g_hash_table_unref (self->topics);
+  g_hash_table_unref (self->rates);
+  g_hash_table_unref (self->trusted);
   g_free (self->identity_path);
   g_free (self->ipfs_api);
   g_mutex_clear (&self->lock);
@@ -1245,6 +1471,11 @@ blink_signaller_class_init (BlinkSignallerClass *klass)
     g_param_spec_uint ("announce-interval", "Announce interval",
                        "Milliseconds between re-announcements while in a call", 100, 60000,
                        DEFAULT_ANNOUNCE_INTERVAL_MS, rw);
+  properties[PROP_PEER_RATE] =
+    g_param_spec_uint ("peer-rate", "Peer rate",
+                       "Messages a second accepted from one pubsub peer (after a burst of 4 s "
+                       "worth); more are dropped before any decryption",
+                       1, 100000, DEFAULT_PEER_RATE, rw);
   properties[PROP_DID] =
     g_param_spec_string ("did", "DID", "The user's public address, did:key:z6Mk… (once started)",
                          NULL, ro);
@@ -1338,7 +1569,11 @@ blink_signaller_init (BlinkSignaller *self)
   self->replay_window_ms = DEFAULT_REPLAY_WINDOW_MS;
   self->ringing_timeout_s = DEFAULT_RINGING_TIMEOUT_S;
   self->announce_interval_ms = DEFAULT_ANNOUNCE_INTERVAL_MS;
+  self->peer_rate = DEFAULT_PEER_RATE;
   self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->trusted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 BlinkSignaller *

@@ -88,4 +88,7 @@ gboolean blink_signaller_send_ice_candidate (BlinkSignaller *self,
                                              const char *candidate,
                                              GError **error);
 
+void blink_signaller_set_trusted (BlinkSignaller *self,
+                                  const char *const *dids);
+
 G_END_DECLS
