@@ -11,6 +11,7 @@
 #include "blink-envelope.h"
 #include "blink-errors.h"
 #include "blink-ipfs-client.h"
+#include "blink-signaller.h"
 #include "blink-test-ipfs-network.h"
 #include "blink-topic.h"
 
@@ -30,6 +31,7 @@ typedef struct
 {
   BlinkTestIpfsNetwork *network;
   Party party[N]; /* alice, bob, carol */
+  BlinkIpfsClient *raw[N]; /* publishes by hand on each node, in order */
   char *dir;
 } Fixture;
 
@@ -230,6 +232,8 @@ fixture_tear_down (Fixture *f,
     }
   /* Let the last publishes go out before the nodes stop. */
   settle (200);
+  for (guint i = 0; i < N; i++)
+    g_clear_object (&f->raw[i]);
   blink_test_ipfs_network_stop (f->network);
   g_rmdir (f->dir);
   g_free (f->dir);
@@ -535,11 +539,11 @@ publish_raw (Fixture *f,
              const char *topic,
              GBytes *bytes)
 {
-  g_autoptr (BlinkIpfsClient) client =
-    blink_ipfs_client_new (blink_test_ipfs_network_get_api (f->network, node), NULL);
-
-  /* The publish keeps the client alive until it is done. */
-  blink_ipfs_client_publish_async (client, topic, bytes, 1, NULL, NULL, NULL);
+  /* One client per node publishes one message after the other: a burst of
+   * concurrent publishes overflows the node's queues towards its peers. */
+  if (f->raw[node] == NULL)
+    f->raw[node] = blink_ipfs_client_new (blink_test_ipfs_network_get_api (f->network, node), NULL);
+  blink_ipfs_client_publish_async (f->raw[node], topic, bytes, 1, NULL, NULL, NULL);
 }
 
 typedef struct
@@ -772,6 +776,298 @@ test_node_restart_while_ringing (Fixture *f,
   wait_event (&f->party[ALICE], "ringing %s", second);
 }
 
+/* ---- abuse: takeover, replay, floods, people who left ---- */
+
+static gboolean
+party_live (gpointer user_data)
+{
+  Party *p = user_data;
+  BlinkIpfsState state;
+
+  g_object_get (p->element, "ipfs-state", &state, NULL);
+  return state == BLINK_IPFS_STATE_CONNECTED;
+}
+
+/* Stops a party's signaller and starts it again, as a restarted process
+ * would: nothing is remembered but what it keeps on disk. */
+static void
+party_restart (Party *p)
+{
+  gst_element_set_state (p->pipeline, GST_STATE_NULL);
+  g_assert_cmpint (gst_element_set_state (p->pipeline, GST_STATE_PLAYING), ==,
+                   GST_STATE_CHANGE_SUCCESS);
+  g_assert_true (blink_test_wait_until (party_live, p, WAIT_MS));
+  /* The node takes the new subscription a moment after it answers. */
+  settle (500);
+}
+
+static guint
+count_events (Party *p,
+              const char *prefix)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < p->events->len; i++)
+    n += g_str_has_prefix (g_ptr_array_index (p->events, i), prefix);
+  return n;
+}
+
+static GBytes *
+seal_offer (BlinkIdentity *caller,
+            const char *callee,
+            BlinkMessage *message)
+{
+  g_autofree char *topic = blink_topic_offer (callee);
+  GBytes *sealed = blink_envelope_seal (caller, topic, callee, NULL, message, NULL);
+
+  g_assert_nonnull (sealed);
+  return sealed;
+}
+
+/* Mallory sees that Alice calls Bob and races an offer of her own under the
+ * same call id to Bob, ahead of Alice's: it is refused, and Alice's call
+ * rings as hers. */
+static void
+test_call_id_race (Fixture *f,
+                   gconstpointer data)
+{
+  Party *bob = &f->party[BOB];
+  g_autoptr (BlinkIdentity) alice = NULL;
+  g_autoptr (BlinkIdentity) mallory = blink_identity_new_random ();
+  const char *mallory_did = blink_identity_get_did (mallory);
+  guint8 key[32], her_key[32];
+
+  if (f->network == NULL)
+    return;
+
+  alice = blink_identity_load (f->party[ALICE].key_path, NULL);
+  randombytes_buf (key, sizeof key);
+  randombytes_buf (her_key, sizeof her_key);
+  {
+    const char *theirs[] = { f->party[ALICE].did, bob->did, NULL };
+    const char *hers[] = { mallory_did, bob->did, NULL };
+    g_autoptr (BlinkMessage) real = offer_message (f->party[ALICE].did, theirs, key);
+    g_autoptr (BlinkMessage) racer = offer_message (mallory_did, hers, her_key);
+    g_autoptr (GBytes) real_bytes = NULL;
+    g_autoptr (GBytes) racer_bytes = NULL;
+    g_autofree char *topic = blink_topic_offer (bob->did);
+
+    g_free (racer->call_id);
+    racer->call_id = g_strdup (real->call_id);
+    racer_bytes = seal_offer (mallory, bob->did, racer);
+    real_bytes = seal_offer (alice, bob->did, real);
+
+    publish_raw (f, CAROL, topic, racer_bytes);
+    wait_stat (f, BOB, "rejected-forged-call-id", 1);
+    assert_no_event (bob, "incoming");
+
+    publish_raw (f, ALICE, topic, real_bytes);
+    wait_event (bob, "incoming %s %s", real->call_id, f->party[ALICE].did);
+  }
+}
+
+/* A captured offer replayed after the callee restarted does not ring; nor
+ * does one dated ahead of the callee's clock, which only the state file
+ * remembers. */
+static void
+test_replay_after_restart (Fixture *f,
+                           gconstpointer data)
+{
+  Party *bob = &f->party[BOB];
+  g_autoptr (BlinkIdentity) alice = NULL;
+  const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
+  g_autofree char *topic = NULL;
+  guint8 key[32], ahead_key[32];
+
+  if (f->network == NULL)
+    return;
+
+  alice = blink_identity_load (f->party[ALICE].key_path, NULL);
+  topic = blink_topic_offer (bob->did);
+  randombytes_buf (key, sizeof key);
+  randombytes_buf (ahead_key, sizeof ahead_key);
+  {
+    g_autoptr (BlinkMessage) offer = offer_message (f->party[ALICE].did, participants, key);
+    g_autoptr (BlinkMessage) ahead = offer_message (f->party[ALICE].did, participants, ahead_key);
+    g_autoptr (GBytes) captured = NULL;
+    g_autoptr (GBytes) captured_ahead = NULL;
+
+    /* Alice's clock runs a minute ahead of Bob's for the second one. */
+    ahead->timestamp_ms += 60000;
+    ahead->expires_ms += 60000;
+    captured = seal_offer (alice, bob->did, offer);
+    captured_ahead = seal_offer (alice, bob->did, ahead);
+
+    publish_raw (f, ALICE, topic, captured);
+    wait_event (bob, "incoming %s", offer->call_id);
+    publish_raw (f, ALICE, topic, captured_ahead);
+    wait_event (bob, "incoming %s", ahead->call_id);
+
+    party_restart (bob);
+    g_assert_cmpuint (count_events (bob, "incoming"), ==, 2);
+
+    publish_raw (f, CAROL, topic, captured);
+    wait_stat (f, BOB, "rejected-expired", 1);
+    publish_raw (f, CAROL, topic, captured_ahead);
+    wait_stat (f, BOB, "rejected-replayed", 1);
+    settle (300);
+    g_assert_cmpuint (count_events (bob, "incoming"), ==, 2);
+  }
+}
+
+/* 40 throwaway identities each offer Bob a call ringing for 50 days; one
+ * of them offers twice. Bob's own timeout still ends them, a caller rings
+ * once at most, the oldest give way, and a real call rings. */
+static void
+test_offer_flood (Fixture *f,
+                  gconstpointer data)
+{
+  Party *bob = &f->party[BOB];
+  const char *to_bob[] = { bob->did, NULL };
+  g_autofree char *topic = NULL;
+  g_autofree char *real = NULL;
+  g_autofree char *first_id = NULL;
+  g_autofree char *again_id = NULL;
+  g_autofree char *last_id = NULL;
+  const guint n = 40;
+
+  if (f->network == NULL)
+    return;
+
+  g_object_set (bob->element, "ringing-timeout", 4, NULL);
+  topic = blink_topic_offer (bob->did);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (BlinkIdentity) stranger = blink_identity_new_random ();
+      const char *participants[] = { blink_identity_get_did (stranger), bob->did, NULL };
+      guint8 key[32];
+
+      for (guint copy = 0; copy < (i == 0 ? 2 : 1); copy++)
+        {
+          g_autoptr (BlinkMessage) message = NULL;
+          g_autoptr (GBytes) sealed = NULL;
+
+          randombytes_buf (key, sizeof key);
+          message = offer_message (blink_identity_get_did (stranger), participants, key);
+          message->expires_ms = message->timestamp_ms + 50LL * 24 * 3600 * 1000;
+          sealed = seal_offer (stranger, bob->did, message);
+          publish_raw (f, CAROL, topic, sealed);
+          if (i == 0 && copy == 0)
+            {
+              first_id = g_strdup (message->call_id);
+              wait_event (bob, "incoming %s", first_id);
+            }
+          else if (i == 0)
+            again_id = g_strdup (message->call_id);
+          else if (i == n - 1)
+            last_id = g_strdup (message->call_id);
+        }
+    }
+
+  wait_event (bob, "cancelled %s replaced", first_id);
+  wait_event (bob, "incoming %s", again_id);
+  wait_event (bob, "cancelled %s displaced", again_id);
+  /* 41 offers from 40 callers: 32 ring, the 8 oldest gave way. */
+  wait_stat (f, BOB, "received", n + 1);
+  g_assert_cmpuint (count_events (bob, "incoming"), ==, n + 1);
+  g_assert_cmpuint (count_events (bob, "cancelled"), ==, 1 + (n - 32));
+  g_assert_cmpuint (stat_of (f, BOB, "refused-calls"), ==, 0);
+
+  /* Alice still gets through, however full it is. */
+  real = offer (f, ALICE, to_bob);
+  wait_event (bob, "incoming %s", real);
+  wait_event (&f->party[ALICE], "ringing %s", real);
+
+  /* Bob's ringing timeout, not the caller's 50 days, ends the flood. */
+  wait_event (bob, "cancelled %s expired", last_id);
+}
+
+/* Carol declines Alice's group call, then sends Alice an SDP offer, an
+ * announce and 1,000 candidates anyway: all refused, none reaches the
+ * engine, and the flood is cut before any decryption. */
+static void
+test_gone_participant (Fixture *f,
+                       gconstpointer data)
+{
+  Party *alice = &f->party[ALICE];
+  const char *to[] = { f->party[BOB].did, f->party[CAROL].did, NULL };
+  g_autoptr (BlinkIdentity) carol = NULL;
+  g_autoptr (BlinkSignaller) signaller = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *peer_topic = NULL;
+  g_autofree char *call_topic = NULL;
+  BlinkSignallerCall *call;
+  guint8 key[32];
+  const guint n = 1000;
+
+  if (f->network == NULL)
+    return;
+
+  carol = blink_identity_load (f->party[CAROL].key_path, NULL);
+  g_object_set (alice->element, "peer-rate", 50, NULL);
+  id = offer (f, ALICE, to);
+  wait_event (&f->party[CAROL], "incoming %s", id);
+  g_assert_true (act (f, CAROL, "decline-call", id));
+  wait_event (alice, "declined %s %s", id, f->party[CAROL].did);
+
+  g_object_get (alice->element, "signaller", &signaller, NULL);
+  call = blink_signaller_find_call (signaller, id);
+  g_assert_nonnull (call);
+  memcpy (key, blink_signaller_call_get_key (call), sizeof key);
+  peer_topic = blink_topic_peer (id, key, alice->did);
+  call_topic = blink_topic_call (id, key);
+
+  {
+    g_autoptr (BlinkMessage) sdp = blink_message_new (BLINK_MESSAGE_SDP_OFFER);
+    g_autoptr (BlinkMessage) announce = blink_message_new (BLINK_MESSAGE_ANNOUNCE);
+    g_autoptr (GBytes) sdp_bytes = NULL;
+    g_autoptr (GBytes) announce_bytes = NULL;
+
+    sdp->sdp = g_strdup ("v=0\r\no=- 1 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+    sdp_bytes = blink_envelope_seal (carol, peer_topic, alice->did, NULL, sdp, NULL);
+    announce_bytes = blink_envelope_seal (carol, call_topic, NULL, key, announce, NULL);
+    publish_raw (f, CAROL, peer_topic, sdp_bytes);
+    publish_raw (f, CAROL, call_topic, announce_bytes);
+    wait_stat (f, ALICE, "rejected-gone", 2);
+  }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (BlinkMessage) candidate = blink_message_new (BLINK_MESSAGE_ICE_CANDIDATE);
+      g_autoptr (GBytes) bytes = NULL;
+
+      candidate->candidate = g_strdup_printf ("candidate:%u 1 UDP 2122260223 127.0.0.1 %u typ host",
+                                              i, 10000 + i);
+      bytes = blink_envelope_seal (carol, peer_topic, alice->did, NULL, candidate, NULL);
+      publish_raw (f, CAROL, peer_topic, bytes);
+    }
+
+  {
+    guint64 gone = 0, limited = 0;
+
+    for (guint waited = 0; waited < WAIT_MS / 100 && gone + limited < n + 2; waited++)
+      {
+        settle (100);
+        gone = stat_of (f, ALICE, "rejected-gone");
+        limited = stat_of (f, ALICE, "rejected-rate-limited");
+      }
+    g_test_message ("%" G_GUINT64_FORMAT " gone, %" G_GUINT64_FORMAT " rate-limited", gone,
+                    limited);
+    g_assert_cmpuint (gone + limited, ==, n + 2);
+    g_assert_cmpuint (limited, >, 0);
+  }
+
+  g_assert_null (find_event (alice, "sdp"));
+  g_assert_null (find_event (alice, "ice"));
+  {
+    g_autofree char *joined = g_strdup_printf ("joined %s %s", id, f->party[CAROL].did);
+
+    assert_no_event (alice, joined);
+  }
+  /* What Alice remembers of it is bounded by Carol's quota in the call. */
+  g_assert_cmpuint (blink_replay_guard_get_size (blink_signaller_call_get_guard (call)), <=, 1024 + 16);
+}
+
 int
 main (int argc,
       char **argv)
@@ -791,6 +1087,10 @@ main (int argc,
   ADD ("ringing-timeout", test_ringing_timeout);
   ADD ("hostile-input", test_hostile_input);
   ADD ("node-restart-while-ringing", test_node_restart_while_ringing);
+  ADD ("call-id-race", test_call_id_race);
+  ADD ("replay-after-restart", test_replay_after_restart);
+  ADD ("offer-flood", test_offer_flood);
+  ADD ("gone-participant", test_gone_participant);
 
 #undef ADD
 
