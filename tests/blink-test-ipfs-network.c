@@ -474,6 +474,39 @@ blink_test_ipfs_network_wait_for_subscriber (BlinkTestIpfsNetwork *self,
   return FALSE;
 }
 
+/**
+ * blink_test_ipfs_network_find_topic:
+ * @node: whose subscriptions to look at
+ * @prefix: e.g. "blink/2/call/"
+ *
+ * Topic names are hashes under keys the test does not see: this finds one
+ * by asking the node that subscribes to it.
+ *
+ * Returns: (transfer full) (nullable): the first topic @node subscribes to
+ *   that starts with @prefix
+ */
+char *
+blink_test_ipfs_network_find_topic (BlinkTestIpfsNetwork *self,
+                                    guint node,
+                                    const char *prefix)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkIpfsClient) client =
+    blink_ipfs_client_new (blink_test_ipfs_network_get_api (self, node), &error);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_auto (GStrv) topics = NULL;
+
+  g_assert_no_error (error);
+  blink_ipfs_client_list_topics_async (client, NULL, store_result, &result);
+  if (!blink_test_wait_until (result_ready, &result, 5000))
+    return NULL;
+  topics = blink_ipfs_client_list_finish (client, result, NULL);
+  for (guint i = 0; topics != NULL && topics[i] != NULL; i++)
+    if (g_str_has_prefix (topics[i], prefix))
+      return g_strdup (topics[i]);
+  return NULL;
+}
+
 static gboolean
 on_wait_timeout (gpointer user_data)
 {

@@ -33,6 +33,9 @@ void blink_test_ipfs_network_kill (BlinkTestIpfsNetwork *self,
 void blink_test_ipfs_network_restart (BlinkTestIpfsNetwork *self,
                                       guint node);
 
+char *blink_test_ipfs_network_find_topic (BlinkTestIpfsNetwork *self,
+                                          guint node,
+                                          const char *prefix);
 gboolean blink_test_ipfs_network_wait_for_subscriber (BlinkTestIpfsNetwork *self,
                                                       guint node,
                                                       const char *topic,

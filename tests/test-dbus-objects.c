@@ -208,6 +208,13 @@ test_refused_offers (Fixture *f,
                      gconstpointer data)
 {
   const char *garbage[] = { "did:key:zNotAKey", NULL };
+  const char *empty[] = { "", NULL };
+  const char *newline[] = { NULL, NULL };
+  const char *long_one[] = { NULL, NULL };
+  const char *one_bad_among_good[] = { NULL, "did:key:z6Mk", NULL };
+  g_autofree char *with_newline = NULL;
+  g_autofree char *huge = NULL;
+  BlinkSignallerStats before, after;
   const char *nobody[] = { NULL };
   const char *own[] = { blink_call_manager_get_did (f->engine), NULL };
   g_autoptr (GPtrArray) crowd = g_ptr_array_new_with_free_func (g_free);
@@ -228,8 +235,18 @@ test_refused_offers (Fixture *f,
     g_ptr_array_add (twice, g_ptr_array_index (crowd, i));
   g_ptr_array_add (twice, g_ptr_array_index (crowd, 0));
   g_ptr_array_add (twice, NULL);
+  with_newline = g_strconcat (g_ptr_array_index (crowd, 1), "\n", NULL);
+  newline[0] = with_newline;
+  huge = g_strnfill (100000, 'z');
+  long_one[0] = huge;
+  one_bad_among_good[0] = g_ptr_array_index (crowd, 2);
 
+  blink_signaller_get_stats (blink_call_manager_get_signaller (f->engine), &before);
   assert_bad_did (offer (f, garbage));
+  assert_bad_did (offer (f, empty));
+  assert_bad_did (offer (f, newline));
+  assert_bad_did (offer (f, long_one));
+  assert_bad_did (offer (f, one_bad_among_good));
   assert_bad_did (offer (f, nobody));
   assert_bad_did (offer (f, own));
   assert_bad_did (offer (f, (const char *const *) crowd->pdata));
@@ -237,6 +254,9 @@ test_refused_offers (Fixture *f,
 
   g_assert_null (blink_call_manager_get_active_call (f->engine));
   g_assert_cmpuint (blink_call_manager_get_calls (f->engine)->len, ==, 0);
+  /* Not a byte went out for any of them. */
+  blink_signaller_get_stats (blink_call_manager_get_signaller (f->engine), &after);
+  g_assert_cmpuint (after.sent, ==, before.sent);
   g_assert_cmpstr (blink_dbus_manager1_get_active_call (BLINK_DBUS_MANAGER1 (f->manager)), ==, "/");
 }
 

@@ -1043,18 +1043,26 @@ test_gone_participant (Fixture *f,
     }
 
   {
-    guint64 gone = 0, limited = 0;
+    guint64 received = stat_of (f, ALICE, "received");
+    guint64 gone = 0, limited = 0, before;
 
-    for (guint waited = 0; waited < WAIT_MS / 100 && gone + limited < n + 2; waited++)
+    /* Until nothing more arrives for a second: the pubsub network may drop
+     * a few of a burst this size. */
+    do
       {
-        settle (100);
+        before = gone + limited;
+        settle (1000);
         gone = stat_of (f, ALICE, "rejected-gone");
         limited = stat_of (f, ALICE, "rejected-rate-limited");
       }
+    while (gone + limited != before && gone + limited < n + 2);
     g_test_message ("%" G_GUINT64_FORMAT " gone, %" G_GUINT64_FORMAT " rate-limited", gone,
                     limited);
-    g_assert_cmpuint (gone + limited, ==, n + 2);
+    g_assert_cmpuint (gone + limited, >=, n + 2 - n / 100);
+    g_assert_cmpuint (gone + limited, <=, n + 2);
     g_assert_cmpuint (limited, >, 0);
+    /* None of it counted as received, let alone acted on. */
+    g_assert_cmpuint (stat_of (f, ALICE, "received"), <=, received + 2);
   }
 
   g_assert_null (find_event (alice, "sdp"));

@@ -125,6 +125,9 @@ on_verified_changed (BlinkVerifiedStore *store,
   g_auto (GStrv) dids = blink_verified_store_list (store);
 
   blink_dbus_manager1_set_verified (BLINK_DBUS_MANAGER1 (self), (const char *const *) dids);
+  /* People the user verified never give way to strangers' offers. */
+  blink_signaller_set_trusted (blink_call_manager_get_signaller (self->engine),
+                               (const char *const *) dids);
 }
 
 static void
