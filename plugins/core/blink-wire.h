@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Strict readers and writers for the fields of the v1 wire format, shared by
+/* Strict readers and writers for the fields of the wire format, shared by
  * the envelope and the message codecs. Every failure is a BLINK_PROTOCOL_ERROR
  * naming the field. */
 
