@@ -5,13 +5,27 @@
 
 #include "blink-wire.h"
 #include "blink-errors.h"
+#include "blink-json-guard.h"
 
 #include <sodium.h>
 #include <string.h>
 
+/* The deepest nesting blink_wire_parse_object() lets through, for @what. */
+static guint
+max_depth_for (const char *what)
+{
+  if (g_str_equal (what, "envelope"))
+    return BLINK_WIRE_ENVELOPE_MAX_DEPTH;
+  if (g_str_equal (what, "message"))
+    return BLINK_WIRE_MESSAGE_MAX_DEPTH;
+
+  g_return_val_if_reached (BLINK_WIRE_ENVELOPE_MAX_DEPTH);
+}
+
 /**
  * blink_wire_parse_object:
- * @what: what is being parsed, for the error message
+ * @what: what is being parsed: "envelope" or "message", which sets the
+ *   nesting limit, and names it in the error message
  *
  * Returns: (transfer full) (nullable): the JSON object in @data
  */
@@ -21,9 +35,37 @@ blink_wire_parse_object (const char *data,
                          const char *what,
                          GError **error)
 {
+  return blink_wire_parse_object_full (data, len, what, max_depth_for (what), error);
+}
+
+/**
+ * blink_wire_parse_object_full:
+ * @what: what is being parsed, for the error message
+ * @max_depth: how deep objects and arrays may nest, the top-level object
+ *   counting as one
+ *
+ * Parses @data only once blink_json_guard_check() passed it: strict JSON, no
+ * duplicate members, nested at most @max_depth deep.
+ *
+ * Returns: (transfer full) (nullable): the JSON object in @data
+ */
+JsonObject *
+blink_wire_parse_object_full (const char *data,
+                              gsize len,
+                              const char *what,
+                              guint max_depth,
+                              GError **error)
+{
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GError) local_error = NULL;
   JsonNode *root;
+
+  if (!blink_json_guard_check (data, len, max_depth, &local_error))
+    {
+      g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_MALFORMED,
+                   "The %s is not valid JSON: %s", what, local_error->message);
+      return NULL;
+    }
 
   if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) len, &local_error))
     {

@@ -9,10 +9,23 @@
 
 G_BEGIN_DECLS
 
+/* How deep objects and arrays may nest, the top-level object counting as
+ * one. A v1 envelope is a flat object (1) and a v1 message is at most
+ * message → body → audio or participants (3); one level more leaves room
+ * for the optional members that receivers ignore, and still stops a
+ * "[[[[…" long before it costs json-glib's recursive parser any stack. */
+#define BLINK_WIRE_ENVELOPE_MAX_DEPTH 2
+#define BLINK_WIRE_MESSAGE_MAX_DEPTH 4
+
 JsonObject *blink_wire_parse_object (const char *data,
                                      gsize len,
                                      const char *what,
                                      GError **error);
+JsonObject *blink_wire_parse_object_full (const char *data,
+                                          gsize len,
+                                          const char *what,
+                                          guint max_depth,
+                                          GError **error);
 
 gboolean blink_wire_read_string (JsonObject *object,
                                  const char *name,
