@@ -210,7 +210,9 @@ blink_wire_read_array (JsonObject *object,
 }
 
 /* Standard base64 with padding, strictly: no whitespace, no other alphabet,
- * no missing padding (libsodium rejects all of these, GLib does not). */
+ * no missing padding (libsodium rejects all of these, GLib does not). Bytes
+ * over 0x7f are refused first: libsodium 1.0.18 to 1.0.21 reads them through
+ * a signed char and takes every one of them for "/". */
 static gboolean
 decode_base64 (const char *name,
                const char *text,
@@ -222,7 +224,8 @@ decode_base64 (const char *name,
   const char *end = NULL;
   gsize text_len = strlen (text);
 
-  if (sodium_base642bin (out, max_len, text, text_len, NULL, out_len, &end,
+  if (!blink_wire_is_ascii (text, text_len) ||
+      sodium_base642bin (out, max_len, text, text_len, NULL, out_len, &end,
                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
       end != text + text_len)
     {
@@ -306,6 +309,24 @@ blink_wire_read_base64_bytes (JsonObject *object,
     }
 
   return g_bytes_new_take (buf, got);
+}
+
+/**
+ * blink_wire_is_ascii:
+ *
+ * Returns: whether the @len bytes of @text are all under 0x80
+ */
+gboolean
+blink_wire_is_ascii (const char *text,
+                     gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if ((guchar) text[i] >= 0x80)
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 char *

@@ -57,6 +57,9 @@ GBytes *blink_wire_read_base64_bytes (JsonObject *object,
                                       gsize max_len,
                                       GError **error);
 
+gboolean blink_wire_is_ascii (const char *text,
+                              gsize len);
+
 char *blink_wire_base64_encode (const guint8 *data,
                                 gsize len);
 
