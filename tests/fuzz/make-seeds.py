@@ -132,8 +132,8 @@ def seeds_for(target, file_text, vectors):
             b"\xff" + stream + error_line + b"\n",
             b"\x10" + with_member(lines[0], b'"data":"uaGk"') + b"\n",
             b"\x10" + deep_line + b"\n",
-            b"\x3f" + b"x" * (100 * 1024) + b"\n" + lines[0] + b"\n",
-        ] + [b"\x07" + text + b"\n" for text in hostile]
+            b"\x3f" + b"x" * 5000 + b"\n" + lines[0] + b"\n",
+        ] + [b"\x07" + text[:4000] + b"\n" for text in hostile]
 
     if target == "multibase":
         def encodings(raw):
