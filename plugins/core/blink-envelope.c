@@ -446,7 +446,8 @@ blink_envelope_open (const guint8 *data,
       return NULL;
     }
 
-  envelope = blink_wire_parse_object ((const char *) data, len, "envelope", error);
+  envelope = blink_wire_parse_object ((const char *) data, len, "envelope",
+                                      BLINK_WIRE_ENVELOPE_MAX_DEPTH, error);
   if (envelope == NULL)
     return NULL;
 

@@ -474,7 +474,7 @@ blink_message_parse (const char *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  root = blink_wire_parse_object (data, len, "message", error);
+  root = blink_wire_parse_object (data, len, "message", BLINK_WIRE_MESSAGE_MAX_DEPTH, error);
   if (root == NULL)
     return NULL;
 

@@ -5,6 +5,7 @@
 
 #include "blink-multibase.h"
 #include "blink-errors.h"
+#include "blink-wire.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -75,6 +76,14 @@ blink_multibase_decode (const char *text,
     }
 
   text_len = strlen (text + 1);
+  /* libsodium 1.0.18 to 1.0.21 takes every byte over 0x7f for the 64th letter. */
+  if (!blink_wire_is_ascii (text + 1, text_len))
+    {
+      g_set_error (error, BLINK_IPFS_ERROR, BLINK_IPFS_ERROR_MALFORMED,
+                   "Invalid base64 in a multibase string");
+      return NULL;
+    }
+
   out = g_malloc (text_len * 3 / 4 + 1);
   if (sodium_base642bin (out, text_len * 3 / 4 + 1, text + 1, text_len, NULL, &got, &end,
                          variant) != 0 ||

@@ -5,6 +5,7 @@
 
 #include "blink-pubsub-message.h"
 #include "blink-errors.h"
+#include "blink-json-guard.h"
 #include "blink-multibase.h"
 
 #include <json-glib/json-glib.h>
@@ -60,9 +61,17 @@ blink_pubsub_message_parse (const char *line,
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (BlinkPubsubMessage) message = g_new0 (BlinkPubsubMessage, 1);
   g_autoptr (GStrvBuilder) topics = g_strv_builder_new ();
+  g_autoptr (GError) guard_error = NULL;
   JsonObject *object;
   JsonNode *root, *topic_ids;
   const char *from, *data, *seqno, *type;
+
+  if (!blink_json_guard_check (line, len, BLINK_PUBSUB_MESSAGE_MAX_DEPTH, &guard_error))
+    {
+      g_set_error (error, BLINK_IPFS_ERROR, BLINK_IPFS_ERROR_MALFORMED,
+                   "A line of the stream is not strict JSON: %s", guard_error->message);
+      return NULL;
+    }
 
   if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, line, (gssize) len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))

@@ -17,6 +17,12 @@ typedef struct
   char **topics;
 } BlinkPubsubMessage;
 
+/* How deep a line of the stream may nest, the top-level object counting as
+ * one. Kubo writes depth 2 (the message → "topicIDs"); the format is Kubo's,
+ * not Blink's, so one level more lets a later Kubo add a member without
+ * cutting every subscription off. */
+#define BLINK_PUBSUB_MESSAGE_MAX_DEPTH 3
+
 BlinkPubsubMessage *blink_pubsub_message_parse (const char *line,
                                                 gsize len,
                                                 GError **error);

@@ -5,6 +5,7 @@
 
 #include "blink-wire.h"
 #include "blink-errors.h"
+#include "blink-json-guard.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -12,6 +13,11 @@
 /**
  * blink_wire_parse_object:
  * @what: what is being parsed, for the error message
+ * @max_depth: how deep objects and arrays may nest, the top-level object
+ *   counting as one
+ *
+ * Parses @data only once blink_json_guard_check() passed it: strict JSON, no
+ * duplicate members, nested at most @max_depth deep.
  *
  * Returns: (transfer full) (nullable): the JSON object in @data
  */
@@ -19,11 +25,19 @@ JsonObject *
 blink_wire_parse_object (const char *data,
                          gsize len,
                          const char *what,
+                         guint max_depth,
                          GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GError) local_error = NULL;
   JsonNode *root;
+
+  if (!blink_json_guard_check (data, len, max_depth, &local_error))
+    {
+      g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_MALFORMED,
+                   "The %s is not valid JSON: %s", what, local_error->message);
+      return NULL;
+    }
 
   if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) len, &local_error))
     {
@@ -168,7 +182,9 @@ blink_wire_read_array (JsonObject *object,
 }
 
 /* Standard base64 with padding, strictly: no whitespace, no other alphabet,
- * no missing padding (libsodium rejects all of these, GLib does not). */
+ * no missing padding (libsodium rejects all of these, GLib does not). Bytes
+ * over 0x7f are refused first: libsodium 1.0.18 to 1.0.21 reads them through
+ * a signed char and takes every one of them for "/". */
 static gboolean
 decode_base64 (const char *name,
                const char *text,
@@ -180,7 +196,8 @@ decode_base64 (const char *name,
   const char *end = NULL;
   gsize text_len = strlen (text);
 
-  if (sodium_base642bin (out, max_len, text, text_len, NULL, out_len, &end,
+  if (!blink_wire_is_ascii (text, text_len) ||
+      sodium_base642bin (out, max_len, text, text_len, NULL, out_len, &end,
                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
       end != text + text_len)
     {
@@ -264,6 +281,24 @@ blink_wire_read_base64_bytes (JsonObject *object,
     }
 
   return g_bytes_new_take (buf, got);
+}
+
+/**
+ * blink_wire_is_ascii:
+ *
+ * Returns: whether the @len bytes of @text are all under 0x80
+ */
+gboolean
+blink_wire_is_ascii (const char *text,
+                     gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      if ((guchar) text[i] >= 0x80)
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 char *

@@ -9,9 +9,18 @@
 
 G_BEGIN_DECLS
 
+/* How deep objects and arrays may nest, the top-level object counting as
+ * one. An envelope is a flat object (1) and a message is at most
+ * message → body → audio or participants (3); one level more leaves room
+ * for the optional members that receivers ignore, and still stops a
+ * "[[[[…" long before it costs json-glib's recursive parser any stack. */
+#define BLINK_WIRE_ENVELOPE_MAX_DEPTH 2
+#define BLINK_WIRE_MESSAGE_MAX_DEPTH 4
+
 JsonObject *blink_wire_parse_object (const char *data,
                                      gsize len,
                                      const char *what,
+                                     guint max_depth,
                                      GError **error);
 
 gboolean blink_wire_read_string (JsonObject *object,
@@ -43,6 +52,9 @@ GBytes *blink_wire_read_base64_bytes (JsonObject *object,
                                       const char *name,
                                       gsize max_len,
                                       GError **error);
+
+gboolean blink_wire_is_ascii (const char *text,
+                              gsize len);
 
 char *blink_wire_base64_encode (const guint8 *data,
                                 gsize len);
