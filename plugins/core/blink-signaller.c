@@ -39,12 +39,14 @@
  * rings once at most, and when all are taken the oldest stranger's offer
  * gives way to the new one. */
 #define MAX_RINGING_CALLS 32
-/* Offer-topic ids remembered, in all and per sender: one caller resends an
- * offer a few times a call, so 64 in the replay window is plenty; strangers
- * fill the rest, and when it is full new offers wait (fail closed) rather
- * than forgetting ids that could still be replayed. */
+/* Offer-topic ids remembered, in all and per sender. A caller sends an
+ * offer, its resends and a cancel per call: 1,024 in the replay window is a
+ * call every half second, more than anyone places by hand or by script;
+ * one identity cannot take more than 1/64 of the room. When it is full,
+ * new offers wait (fail closed) rather than forgetting ids that could
+ * still be replayed. */
 #define OFFER_GUARD_CAPACITY 65536
-#define OFFER_GUARD_SENDER_CAPACITY 64
+#define OFFER_GUARD_SENDER_CAPACITY 1024
 /* Per pubsub peer, before any public-key work: this many messages a
  * second, after a burst of four seconds' worth. A call's busiest moment
  * (16 participants' SDP and candidates, repeated until connected) stays
