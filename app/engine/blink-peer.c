@@ -882,6 +882,16 @@ blink_peer_get_stats_finish (BlinkPeer *self,
 
 /* ---- closing ---- */
 
+/* Locked first: until on_closed takes the element out of the pipeline, a
+ * state change of the pipeline (one still on its way to PLAYING when the
+ * peer closes) would bring it back up, and it would be disposed PLAYING. */
+static void
+set_down (GstElement *element)
+{
+  gst_element_set_locked_state (element, TRUE);
+  gst_element_set_state (element, GST_STATE_NULL);
+}
+
 static void
 close_in_thread (GTask *task,
                  gpointer source,
@@ -895,10 +905,10 @@ close_in_thread (GTask *task,
   g_mutex_lock (&self->receive_lock);
   self->receive_closed = TRUE;
   for (guint i = 0; i < self->receive_elements->len; i++)
-    gst_element_set_state (g_ptr_array_index (self->receive_elements, i), GST_STATE_NULL);
+    set_down (g_ptr_array_index (self->receive_elements, i));
   g_mutex_unlock (&self->receive_lock);
-  gst_element_set_state (self->queue, GST_STATE_NULL);
-  gst_element_set_state (self->webrtc, GST_STATE_NULL);
+  set_down (self->queue);
+  set_down (self->webrtc);
   g_task_return_boolean (task, TRUE);
 }
 
