@@ -1138,6 +1138,7 @@ blink_call_manager_stop_async (BlinkCallManager *self,
                                gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr (GPtrArray) calls = NULL;
 
   g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
@@ -1154,17 +1155,26 @@ blink_call_manager_stop_async (BlinkCallManager *self,
     }
 
   self->stop_task = g_steal_pointer (&task);
-  if (self->active != NULL)
-    end_call (self, self->active);
-  while (self->calls->len > 0)
+  /* The active call last: with no connection to wait for, leaving it
+   * finishes stopping at once, and the signaller is gone then. */
+  calls = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->calls->len; i++)
+    g_ptr_array_add (calls, g_object_ref (g_ptr_array_index (self->calls, i)));
+  for (guint i = 0; i < calls->len; i++)
     {
-      BlinkCall *call = g_ptr_array_index (self->calls, 0);
+      BlinkCall *call = g_ptr_array_index (calls, i);
 
+      if (call == self->active)
+        continue;
       if (blink_call_get_state (call) == BLINK_CALL_STATE_ENDING)
         remove_call (self, call);
       else
         end_call (self, call);
     }
+  if (self->active != NULL)
+    end_call (self, self->active);
+  if (self->signaller == NULL)
+    return;
   if (blink_connections_get_n_closing (self->connections) == 0)
     finish_ending_calls (self);
   else if (self->teardown == NULL)
