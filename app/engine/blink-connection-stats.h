@@ -15,6 +15,8 @@ G_BEGIN_DECLS
  *   sent before the connection was up)
  * @jitter: interarrival jitter, seconds
  * @round_trip_time: seconds, from the peer's RTCP reports; negative until known
+ * @candidates_dropped: ICE candidates the connection refused: more than
+ *   %BLINK_PEER_MAX_REMOTE_CANDIDATES different ones
  */
 typedef struct
 {
@@ -23,6 +25,7 @@ typedef struct
   gint64 packets_lost;
   double jitter;
   double round_trip_time;
+  guint64 candidates_dropped;
 } BlinkConnectionStats;
 
 G_END_DECLS
