@@ -43,6 +43,7 @@ enum
   PROP_ACTIVE_CALL,
   PROP_PIPELINE,
   PROP_CERTIFICATE_MISMATCHES,
+  PROP_SIGNALS_DROPPED,
   N_PROPS
 };
 
@@ -516,14 +517,18 @@ on_offer_expired (BlinkSignaller *signaller,
   if (call == NULL)
     return;
 
-  /* Who never answered missed the call. */
+  /* Who never answered missed the call: for good, as if they had left (an
+   * early SDP of theirs may have made a connection already). */
   participants = blink_call_get_participants (call);
   for (guint i = 0; i < participants->len; i++)
     {
       BlinkParticipant *p = g_ptr_array_index (participants, i);
 
-      if (blink_participant_get_state (p) == BLINK_PARTICIPANT_STATE_RINGING)
-        blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
+      if (blink_participant_get_state (p) != BLINK_PARTICIPANT_STATE_RINGING)
+        continue;
+      blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
+      if (call == self->active)
+        blink_connections_close (self->connections, blink_participant_get_did (p));
     }
   check_call_end (self, call);
 }
@@ -540,8 +545,15 @@ on_participant_joined (BlinkSignaller *signaller,
   if (participant == NULL)
     return;
 
-  if (blink_participant_get_state (participant) < BLINK_PARTICIPANT_STATE_CONNECTING ||
-      blink_participant_get_state (participant) == BLINK_PARTICIPANT_STATE_LEFT)
+  /* Declined, left and failed are final for the call: announcing itself
+   * again brings nobody back (and to our audio). */
+  if (blink_participant_state_is_final (blink_participant_get_state (participant)))
+    {
+      g_debug ("%s joined call %s after it was out of it: ignored", did, id);
+      return;
+    }
+
+  if (blink_participant_get_state (participant) == BLINK_PARTICIPANT_STATE_RINGING)
     blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTING);
 
   if (call == self->active)
@@ -749,7 +761,7 @@ blink_call_manager_offer (BlinkCallManager *self,
   blink_call_start_setup (call);
   g_ptr_array_add (self->calls, g_object_ref (call));
   set_active (self, call);
-  blink_connections_set_media (self->connections, self->media);
+  blink_connections_set_call (self->connections, call, self->media);
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
   return call;
 }
@@ -807,7 +819,7 @@ blink_call_manager_accept (BlinkCallManager *self,
 
   blink_call_start_setup (call);
   set_active (self, call);
-  blink_connections_set_media (self->connections, self->media);
+  blink_connections_set_call (self->connections, call, self->media);
   /* Connect to everyone who is in already: the caller, and whoever joined. */
   participants = blink_call_get_participants (call);
   for (guint i = 0; i < participants->len; i++)
@@ -1248,6 +1260,11 @@ blink_call_manager_get_property (GObject *object,
                                    ? blink_connections_get_certificate_mismatches (self->connections)
                                    : 0);
       break;
+    case PROP_SIGNALS_DROPPED:
+      g_value_set_uint64 (value, self->connections != NULL
+                                   ? blink_connections_get_signals_dropped (self->connections)
+                                   : 0);
+      break;
     case PROP_PIPELINE:
       g_value_set_object (value,
                           self->media != NULL ? blink_audio_pipeline_get_bin (self->media) : NULL);
@@ -1417,6 +1434,11 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
     g_param_spec_uint64 ("certificate-mismatches", "Certificate mismatches",
                          "Connections refused because the peer's DTLS certificate was not the one "
                          "its signed SDP names",
+                         0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIGNALS_DROPPED] =
+    g_param_spec_uint64 ("signals-dropped", "Signals dropped",
+                         "SDPs and ICE candidates that reached no connection: from someone not in "
+                         "the active call or who declined, left or failed, or too many",
                          0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
