@@ -245,6 +245,7 @@ on_peer_closed (BlinkPeer *peer,
                 BlinkConnections *self)
 {
   g_autofree char *did = g_strdup (blink_peer_get_did (peer));
+  g_autofree char *waiting_did = NULL;
   g_autoptr (GPtrArray) waiting = NULL;
 
   g_debug ("Connection to %s closed", did);
@@ -253,7 +254,8 @@ on_peer_closed (BlinkPeer *peer,
 
   /* A new connection to the same peer was waiting for this one to close. */
   if (!peer_closing (self, did) &&
-      g_hash_table_steal_extended (self->deferred, did, NULL, (gpointer *) &waiting))
+      g_hash_table_steal_extended (self->deferred, did, (gpointer *) &waiting_did,
+                                   (gpointer *) &waiting))
     {
       BlinkPeer *fresh;
 
