@@ -176,27 +176,6 @@ measure_mouth_to_ear (Fixture *f)
   party_wait_line (b, "call-removed %s", id);
 }
 
-/* CPU time (user + system, ticks) and resident memory (KiB) of a process. */
-static void
-process_usage (const char *pid,
-               guint64 *ticks,
-               guint64 *rss_kib)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%s/stat", pid);
-  g_autofree char *status_path = g_strdup_printf ("/proc/%s/status", pid);
-  g_autofree char *stat = NULL, *status = NULL;
-  g_auto (GStrv) fields = NULL;
-  const char *vmrss;
-
-  g_assert_true (g_file_get_contents (stat_path, &stat, NULL, NULL));
-  g_assert_true (g_file_get_contents (status_path, &status, NULL, NULL));
-  /* After the command name, which may hold spaces: field 14 is utime. */
-  fields = g_strsplit (strrchr (stat, ')') + 2, " ", -1);
-  *ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
-  vmrss = strstr (status, "VmRSS:");
-  *rss_kib = vmrss != NULL ? g_ascii_strtoull (vmrss + 6, NULL, 10) : 0;
-}
-
 static gboolean
 never (gpointer user_data)
 {
@@ -227,11 +206,13 @@ measure_load (guint n)
         party_wait_line (&f.party[i], "participant %s %s connected", id, f.party[j].did);
 
   for (guint i = 0; i < n; i++)
-    process_usage (g_subprocess_get_identifier (f.party[i].process), &before[i], &unused);
+    blink_test_process_usage (g_subprocess_get_identifier (f.party[i].process), &before[i],
+                              &unused);
   blink_test_wait_until (never, NULL, seconds * 1000);
   for (guint i = 0; i < n; i++)
     {
-      process_usage (g_subprocess_get_identifier (f.party[i].process), &after[i], &rss[i]);
+      blink_test_process_usage (g_subprocess_get_identifier (f.party[i].process), &after[i],
+                                &rss[i]);
       cpu_sum += 100.0 * (after[i] - before[i]) / sysconf (_SC_CLK_TCK) / seconds;
       rss_sum += rss[i] / 1024.0;
     }

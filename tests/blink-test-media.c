@@ -68,3 +68,24 @@ blink_test_close_peer (BlinkPeer *peer,
   g_signal_handler_disconnect (peer, id);
   return done;
 }
+
+/**
+ * blink_test_count_elements:
+ *
+ * Returns: how many elements made by @factory are in @bin, at any depth
+ */
+guint
+blink_test_count_elements (GstBin *bin,
+                           const char *factory)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_all_by_element_factory_name (bin, factory);
+  g_auto (GValue) item = G_VALUE_INIT;
+  guint n = 0;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      n++;
+      g_value_reset (&item);
+    }
+  return n;
+}

@@ -9,5 +9,7 @@ G_BEGIN_DECLS
 void blink_test_stop_pipeline (BlinkAudioPipeline *pipeline);
 gboolean blink_test_close_peer (BlinkPeer *peer,
                                 guint timeout_ms);
+guint blink_test_count_elements (GstBin *bin,
+                                 const char *factory);
 
 G_END_DECLS

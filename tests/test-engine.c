@@ -11,6 +11,7 @@
 #include "blink-identity.h"
 #include "blink-test-audio.h"
 #include "blink-test-ipfs-network.h"
+#include "blink-test-media.h"
 
 #define WAIT_MS 20000
 #define ALICE_HZ 440
@@ -463,6 +464,135 @@ test_device_error (Fixture *f,
   g_assert_null (blink_call_manager_get_active_call (f->alice.manager));
 }
 
+/* ---- participants out of the call ---- */
+
+typedef struct
+{
+  BlinkCall *call;
+  const char *did;
+  BlinkParticipantState state;
+} InState;
+
+static gboolean
+participant_in_state (gpointer user_data)
+{
+  InState *s = user_data;
+
+  return blink_participant_get_state (blink_call_find_participant (s->call, s->did)) == s->state;
+}
+
+static gboolean
+no_connection (gpointer user_data)
+{
+  g_autoptr (GstBin) bin = NULL;
+
+  g_object_get (((Side *) user_data)->manager, "pipeline", &bin, NULL);
+  return blink_test_count_elements (bin, "webrtcbin") == 0;
+}
+
+static void
+on_stats (GObject *source,
+          GAsyncResult *result,
+          gpointer user_data)
+{
+  GHashTable **stats = user_data;
+
+  *stats = blink_call_manager_get_stats_finish (BLINK_CALL_MANAGER (source), result, NULL);
+  g_assert_nonnull (*stats);
+}
+
+static gboolean
+is_set (gpointer user_data)
+{
+  return *(gpointer *) user_data != NULL;
+}
+
+/* Alice calls bob and someone who never answers, who keeps the call going
+ * once bob is out of it. */
+static BlinkCall *
+offer_bob_and_absent (Fixture *f)
+{
+  g_autoptr (BlinkIdentity) absent = blink_identity_new_random ();
+  const char *callees[] = { blink_call_manager_get_did (f->bob.manager),
+                            blink_identity_get_did (absent), NULL };
+  g_autoptr (GError) error = NULL;
+  BlinkCall *call = blink_call_manager_offer (f->alice.manager, callees, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (call);
+  g_assert_true (blink_test_wait_until (has_added, &f->bob, WAIT_MS));
+  return call;
+}
+
+/* Bob is out of alice's @call (@state); what he sends after it, as if the
+ * signaling let it through (an announce, an SDP offer, an ICE candidate),
+ * brings him back no connection, and is counted. */
+static void
+assert_stays_out (Fixture *f,
+                  BlinkCall *call,
+                  BlinkParticipantState state)
+{
+  BlinkSignaller *signaller = blink_call_manager_get_signaller (f->alice.manager);
+  const char *bob = blink_call_manager_get_did (f->bob.manager);
+  const char *id = blink_call_get_id (call);
+  InState out = { call, bob, state };
+  g_autoptr (GHashTable) stats = NULL;
+  guint64 before, after;
+  const BlinkConnectionStats *figures;
+
+  g_assert_true (blink_test_wait_until (participant_in_state, &out, WAIT_MS));
+  g_assert_true (blink_test_wait_until (no_connection, &f->alice, WAIT_MS));
+  g_object_get (f->alice.manager, "signals-dropped", &before, NULL);
+
+  g_signal_emit_by_name (signaller, "participant-joined", id, bob);
+  g_signal_emit_by_name (signaller, "sdp-received", id, bob, "offer", "v=0\r\n");
+  g_signal_emit_by_name (signaller, "ice-candidate-received", id, bob, 0,
+                         "candidate:1 1 UDP 2122252543 127.0.0.1 9 typ host");
+
+  g_assert_true (participant_in_state (&out));
+  g_assert_true (no_connection (&f->alice));
+  g_assert_true (blink_call_manager_get_active_call (f->alice.manager) == call);
+  g_object_get (f->alice.manager, "signals-dropped", &after, NULL);
+  g_assert_cmpuint (after - before, ==, 2);
+  blink_call_manager_get_stats_async (f->alice.manager, on_stats, &stats);
+  g_assert_true (blink_test_wait_until (is_set, &stats, WAIT_MS));
+  figures = g_hash_table_lookup (stats, bob);
+  g_assert_nonnull (figures);
+  g_assert_cmpuint (figures->signals_dropped, >=, 2);
+}
+
+/* Who declined, or left after talking, stays out of the call: announcing
+ * itself again or offering its SDP brings it no connection, and so none of
+ * alice's microphone. */
+static void
+test_stays_out (Fixture *f,
+                gconstpointer data)
+{
+  BlinkParticipantState state = GPOINTER_TO_INT (data);
+  g_autoptr (GError) error = NULL;
+  BlinkCall *incoming;
+  BlinkCall *call;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  call = offer_bob_and_absent (f);
+  incoming = g_ptr_array_index (f->bob.added, 0);
+  if (state == BLINK_PARTICIPANT_STATE_DECLINED)
+    {
+      g_assert_true (blink_call_manager_decline (f->bob.manager, incoming, &error));
+    }
+  else
+    {
+      g_assert_true (blink_call_manager_accept (f->bob.manager, incoming, &error));
+      g_assert_true (blink_test_wait_until (call_started, &f->alice, WAIT_MS));
+      assert_hears (&f->alice, BOB_HZ);
+      g_assert_true (blink_call_manager_hang_up (f->bob.manager, &error));
+    }
+  g_assert_no_error (error);
+  assert_stays_out (f, call, state);
+}
+
 int
 main (int argc,
       char **argv)
@@ -478,6 +608,12 @@ main (int argc,
               test_audio_format, fixture_tear_down);
   g_test_add ("/blink/engine/device-error", Fixture, NULL, fixture_set_up_broken_sink,
               test_device_error, fixture_tear_down);
+  g_test_add ("/blink/engine/declined-stays-out", Fixture,
+              GINT_TO_POINTER (BLINK_PARTICIPANT_STATE_DECLINED), fixture_set_up, test_stays_out,
+              fixture_tear_down);
+  g_test_add ("/blink/engine/left-stays-out", Fixture,
+              GINT_TO_POINTER (BLINK_PARTICIPANT_STATE_LEFT), fixture_set_up, test_stays_out,
+              fixture_tear_down);
 
   return g_test_run ();
 }

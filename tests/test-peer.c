@@ -11,9 +11,26 @@
 #include "blink-peer.h"
 #include "blink-test-media.h"
 #include "blink-test-audio.h"
+#include "blink-test-bench.h"
 #include "blink-test-ipfs-network.h"
 
 #define WAIT_MS 15000
+/* ICE candidates a hostile peer sends, before the remote description and
+ * again after it. */
+#define FLOOD 10000
+
+/* AddressSanitizer keeps freed memory aside for a while: the process's size
+ * then says little about what a connection keeps. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MEMORY_MEASURABLE FALSE
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEMORY_MEASURABLE FALSE
+#endif
+#endif
+#ifndef MEMORY_MEASURABLE
+#define MEMORY_MEASURABLE TRUE
+#endif
 
 typedef struct
 {
@@ -112,18 +129,24 @@ side_init (Side *side,
 }
 
 static void
-connect_sides (Fixture *f)
+start_sides (Fixture *f)
 {
   g_autoptr (GError) error = NULL;
 
-  g_signal_connect (f->a.peer, "local-description", G_CALLBACK (on_description), &f->b);
-  g_signal_connect (f->b.peer, "local-description", G_CALLBACK (on_description), &f->a);
-  g_signal_connect (f->a.peer, "local-candidate", G_CALLBACK (on_candidate), &f->b);
-  g_signal_connect (f->b.peer, "local-candidate", G_CALLBACK (on_candidate), &f->a);
   g_assert_true (blink_audio_pipeline_start (f->a.pipeline, &error));
   g_assert_true (blink_audio_pipeline_start (f->b.pipeline, &error));
   blink_peer_start (f->b.peer);
   blink_peer_start (f->a.peer);
+}
+
+static void
+connect_sides (Fixture *f)
+{
+  g_signal_connect (f->a.peer, "local-description", G_CALLBACK (on_description), &f->b);
+  g_signal_connect (f->b.peer, "local-description", G_CALLBACK (on_description), &f->a);
+  g_signal_connect (f->a.peer, "local-candidate", G_CALLBACK (on_candidate), &f->b);
+  g_signal_connect (f->b.peer, "local-candidate", G_CALLBACK (on_candidate), &f->a);
+  start_sides (f);
 }
 
 static void
@@ -263,6 +286,123 @@ test_odd_device_formats (Fixture *f,
   g_assert_true (blink_test_wait_until (both_hear, f, WAIT_MS));
 }
 
+static void
+keep_description (BlinkPeer *peer,
+                  const char *type,
+                  const char *sdp,
+                  GPtrArray *kept)
+{
+  g_ptr_array_add (kept, g_strdup (sdp));
+}
+
+static gboolean
+has_description (gpointer user_data)
+{
+  return ((GPtrArray *) user_data)->len > 0;
+}
+
+/* The offerer "a" and the answerer "b", started, neither hearing the other:
+ * the test says what reaches b. Returns a's offer. */
+static char *
+start_apart (Fixture *f,
+             GPtrArray *answers)
+{
+  g_autoptr (GPtrArray) offers = g_ptr_array_new_with_free_func (g_free);
+
+  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
+  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+  g_signal_connect (f->a.peer, "local-description", G_CALLBACK (keep_description), offers);
+  g_signal_connect (f->b.peer, "local-description", G_CALLBACK (keep_description), answers);
+  start_sides (f);
+  g_assert_true (blink_test_wait_until (has_description, offers, WAIT_MS));
+  g_signal_handlers_disconnect_by_data (f->a.peer, offers);
+  return g_strdup (g_ptr_array_index (offers, 0));
+}
+
+/* Candidates [first, first + n) of a flood: loopback host candidates
+ * (libnice checks what it is given), each padded to near the 1024 bytes the
+ * signaling lets through, so that keeping them all would show in memory. */
+static void
+send_flood (BlinkPeer *peer,
+            guint first,
+            guint n)
+{
+  g_autofree char *padding = g_strnfill (900, 'x');
+  char candidate[1024];
+
+  for (guint i = first; i < first + n; i++)
+    {
+      /* In place: the test measures what the connection keeps. */
+      g_snprintf (candidate, sizeof candidate,
+                  "candidate:%u 1 UDP 2122252543 127.0.0.1 %u typ host x-padding %s", i,
+                  10000 + i, padding);
+      blink_peer_add_ice_candidate (peer, 0, candidate);
+    }
+}
+
+/* A peer may send any number of ICE candidates: the connection keeps and
+ * applies BLINK_PEER_MAX_REMOTE_CANDIDATES different ones, before its
+ * remote description and after, and counts the others. */
+static void
+test_candidate_flood (Fixture *f,
+                      gconstpointer data)
+{
+  g_autoptr (GPtrArray) answers = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *offer = start_apart (f, answers);
+  guint64 ticks, rss_before, rss_after;
+
+  blink_test_process_usage ("self", &ticks, &rss_before);
+
+  send_flood (f->b.peer, 0, FLOOD);
+  g_assert_cmpuint (blink_peer_get_n_remote_candidates (f->b.peer), ==,
+                    BLINK_PEER_MAX_REMOTE_CANDIDATES);
+  g_assert_cmpuint (blink_peer_get_candidates_dropped (f->b.peer), ==,
+                    FLOOD - BLINK_PEER_MAX_REMOTE_CANDIDATES);
+
+  /* b answers once the description is in place and the early candidates
+   * are applied. */
+  blink_peer_set_remote_description (f->b.peer, "offer", offer);
+  g_assert_true (blink_test_wait_until (has_description, answers, WAIT_MS));
+  send_flood (f->b.peer, FLOOD, FLOOD);
+  g_assert_cmpuint (blink_peer_get_n_remote_candidates (f->b.peer), ==,
+                    BLINK_PEER_MAX_REMOTE_CANDIDATES);
+  g_assert_cmpuint (blink_peer_get_candidates_dropped (f->b.peer), ==,
+                    2 * FLOOD - BLINK_PEER_MAX_REMOTE_CANDIDATES);
+
+  /* What the offerer repeats until connected is neither kept twice nor
+   * counted as dropped. */
+  send_flood (f->b.peer, 0, BLINK_PEER_MAX_REMOTE_CANDIDATES);
+  g_assert_cmpuint (blink_peer_get_candidates_dropped (f->b.peer), ==,
+                    2 * FLOOD - BLINK_PEER_MAX_REMOTE_CANDIDATES);
+
+  /* Keeping the 20,000 candidates (about 1 KiB each) would be 20 MiB. */
+  blink_test_process_usage ("self", &ticks, &rss_after);
+  g_test_message ("resident memory: %" G_GUINT64_FORMAT " KiB before the flood, %" G_GUINT64_FORMAT
+                  " KiB after", rss_before, rss_after);
+  if (MEMORY_MEASURABLE)
+    g_assert_cmpuint (rss_after, <, rss_before + 4096);
+  g_assert_cmpint (blink_peer_get_state (f->b.peer), ==, BLINK_PEER_STATE_CONNECTING);
+}
+
+/* An answerer answers a repeated offer again, since its answer may have
+ * been lost; but no more often than an honest offerer repeats (8 times),
+ * or a peer repeating its offer could make it send without end. */
+static void
+test_repeated_offer (Fixture *f,
+                     gconstpointer data)
+{
+  g_autoptr (GPtrArray) answers = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *offer = start_apart (f, answers);
+
+  blink_peer_set_remote_description (f->b.peer, "offer", offer);
+  g_assert_true (blink_test_wait_until (has_description, answers, WAIT_MS));
+  for (guint i = 0; i < 1000; i++)
+    blink_peer_set_remote_description (f->b.peer, "offer", offer);
+  g_assert_cmpuint (answers->len, ==, 1 + 8);
+}
+
 int
 main (int argc,
       char **argv)
@@ -277,6 +417,10 @@ main (int argc,
   g_test_add ("/blink/peer/lost-signals", Fixture, NULL, NULL, test_lost_signals,
               fixture_tear_down);
   g_test_add ("/blink/peer/odd-device-formats", Fixture, NULL, NULL, test_odd_device_formats,
+              fixture_tear_down);
+  g_test_add ("/blink/peer/candidate-flood", Fixture, NULL, NULL, test_candidate_flood,
+              fixture_tear_down);
+  g_test_add ("/blink/peer/repeated-offer", Fixture, NULL, NULL, test_repeated_offer,
               fixture_tear_down);
 
   return g_test_run ();

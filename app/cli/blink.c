@@ -488,7 +488,7 @@ command_stats (GDBusConnection *bus)
   g_variant_iter_init (&iter, stats);
   while (g_variant_iter_next (&iter, "{&s@a{sv}}", &did, &figures))
     {
-      guint64 sent = 0, received = 0;
+      guint64 sent = 0, received = 0, signals_dropped = 0, candidates_dropped = 0;
       gint64 lost = 0;
       double jitter = 0, rtt = -1;
 
@@ -497,6 +497,8 @@ command_stats (GDBusConnection *bus)
       g_variant_lookup (figures, "packets-lost", "x", &lost);
       g_variant_lookup (figures, "jitter", "d", &jitter);
       g_variant_lookup (figures, "round-trip-time", "d", &rtt);
+      g_variant_lookup (figures, "signals-dropped", "t", &signals_dropped);
+      g_variant_lookup (figures, "candidates-dropped", "t", &candidates_dropped);
       if (json_output)
         {
           g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -517,6 +519,10 @@ command_stats (GDBusConnection *bus)
               json_builder_set_member_name (builder, "round-trip-time");
               json_builder_add_double_value (builder, rtt);
             }
+          json_builder_set_member_name (builder, "signals-dropped");
+          json_builder_add_int_value (builder, signals_dropped);
+          json_builder_set_member_name (builder, "candidates-dropped");
+          json_builder_add_int_value (builder, candidates_dropped);
           json_builder_end_object (builder);
           print_json (builder);
         }
@@ -528,6 +534,17 @@ command_stats (GDBusConnection *bus)
 
           g_print (_("%s: %s packets sent, %s received, %s lost, jitter %.1f ms\n"), did,
                    sent_text, received_text, lost_text, jitter * 1000);
+          /* Only when it happened: a participant sent what the engine refused. */
+          if (signals_dropped > 0 || candidates_dropped > 0)
+            {
+              g_autofree char *signals_text = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                                               signals_dropped);
+              g_autofree char *candidates_text = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                                                  candidates_dropped);
+
+              g_print (_("%s: %s signaling messages and %s surplus ICE candidates dropped\n"),
+                       did, signals_text, candidates_text);
+            }
         }
       g_variant_unref (figures);
     }

@@ -43,6 +43,7 @@ enum
   PROP_ACTIVE_CALL,
   PROP_PIPELINE,
   PROP_CERTIFICATE_MISMATCHES,
+  PROP_SIGNALS_DROPPED,
   N_PROPS
 };
 
@@ -516,14 +517,18 @@ on_offer_expired (BlinkSignaller *signaller,
   if (call == NULL)
     return;
 
-  /* Who never answered missed the call. */
+  /* Who never answered missed the call: for good, as if they had left (an
+   * early SDP of theirs may have made a connection already). */
   participants = blink_call_get_participants (call);
   for (guint i = 0; i < participants->len; i++)
     {
       BlinkParticipant *p = g_ptr_array_index (participants, i);
 
-      if (blink_participant_get_state (p) == BLINK_PARTICIPANT_STATE_RINGING)
-        blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
+      if (blink_participant_get_state (p) != BLINK_PARTICIPANT_STATE_RINGING)
+        continue;
+      blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
+      if (call == self->active)
+        blink_connections_close (self->connections, blink_participant_get_did (p));
     }
   check_call_end (self, call);
 }
@@ -540,8 +545,15 @@ on_participant_joined (BlinkSignaller *signaller,
   if (participant == NULL)
     return;
 
-  if (blink_participant_get_state (participant) < BLINK_PARTICIPANT_STATE_CONNECTING ||
-      blink_participant_get_state (participant) == BLINK_PARTICIPANT_STATE_LEFT)
+  /* Declined, left and failed are final for the call: announcing itself
+   * again brings nobody back (and to our audio). */
+  if (blink_participant_state_is_final (blink_participant_get_state (participant)))
+    {
+      g_debug ("%s joined call %s after it was out of it: ignored", did, id);
+      return;
+    }
+
+  if (blink_participant_get_state (participant) == BLINK_PARTICIPANT_STATE_RINGING)
     blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTING);
 
   if (call == self->active)
@@ -749,7 +761,7 @@ blink_call_manager_offer (BlinkCallManager *self,
   blink_call_start_setup (call);
   g_ptr_array_add (self->calls, g_object_ref (call));
   set_active (self, call);
-  blink_connections_set_media (self->connections, self->media);
+  blink_connections_set_call (self->connections, call, self->media);
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
   return call;
 }
@@ -807,7 +819,7 @@ blink_call_manager_accept (BlinkCallManager *self,
 
   blink_call_start_setup (call);
   set_active (self, call);
-  blink_connections_set_media (self->connections, self->media);
+  blink_connections_set_call (self->connections, call, self->media);
   /* Connect to everyone who is in already: the caller, and whoever joined. */
   participants = blink_call_get_participants (call);
   for (guint i = 0; i < participants->len; i++)
@@ -1138,6 +1150,7 @@ blink_call_manager_stop_async (BlinkCallManager *self,
                                gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr (GPtrArray) calls = NULL;
 
   g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
@@ -1154,17 +1167,26 @@ blink_call_manager_stop_async (BlinkCallManager *self,
     }
 
   self->stop_task = g_steal_pointer (&task);
-  if (self->active != NULL)
-    end_call (self, self->active);
-  while (self->calls->len > 0)
+  /* The active call last: with no connection to wait for, leaving it
+   * finishes stopping at once, and the signaller is gone then. */
+  calls = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->calls->len; i++)
+    g_ptr_array_add (calls, g_object_ref (g_ptr_array_index (self->calls, i)));
+  for (guint i = 0; i < calls->len; i++)
     {
-      BlinkCall *call = g_ptr_array_index (self->calls, 0);
+      BlinkCall *call = g_ptr_array_index (calls, i);
 
+      if (call == self->active)
+        continue;
       if (blink_call_get_state (call) == BLINK_CALL_STATE_ENDING)
         remove_call (self, call);
       else
         end_call (self, call);
     }
+  if (self->active != NULL)
+    end_call (self, self->active);
+  if (self->signaller == NULL)
+    return;
   if (blink_connections_get_n_closing (self->connections) == 0)
     finish_ending_calls (self);
   else if (self->teardown == NULL)
@@ -1236,6 +1258,11 @@ blink_call_manager_get_property (GObject *object,
     case PROP_CERTIFICATE_MISMATCHES:
       g_value_set_uint64 (value, self->connections != NULL
                                    ? blink_connections_get_certificate_mismatches (self->connections)
+                                   : 0);
+      break;
+    case PROP_SIGNALS_DROPPED:
+      g_value_set_uint64 (value, self->connections != NULL
+                                   ? blink_connections_get_signals_dropped (self->connections)
                                    : 0);
       break;
     case PROP_PIPELINE:
@@ -1407,6 +1434,11 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
     g_param_spec_uint64 ("certificate-mismatches", "Certificate mismatches",
                          "Connections refused because the peer's DTLS certificate was not the one "
                          "its signed SDP names",
+                         0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIGNALS_DROPPED] =
+    g_param_spec_uint64 ("signals-dropped", "Signals dropped",
+                         "SDPs and ICE candidates that reached no connection: from someone not in "
+                         "the active call or who declined, left or failed, or too many",
                          0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

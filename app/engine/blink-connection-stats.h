@@ -7,7 +7,9 @@ G_BEGIN_DECLS
 
 /**
  * BlinkConnectionStats:
- * What one connection to a remote participant measured.
+ * What one connection to a remote participant measured, and what the engine
+ * dropped of what the participant sent (a participant without a connection
+ * has only these).
  * @packets_sent: RTP packets we sent to the peer
  * @packets_received: RTP packets that arrived from the peer
  * @packets_lost: gaps in the peer's sequence numbers, as the jitter buffer
@@ -15,6 +17,11 @@ G_BEGIN_DECLS
  *   sent before the connection was up)
  * @jitter: interarrival jitter, seconds
  * @round_trip_time: seconds, from the peer's RTCP reports; negative until known
+ * @signals_dropped: SDPs and ICE candidates from the participant that reached
+ *   no connection: they came after the participant declined, left or failed,
+ *   or more waited than a connection takes while the previous one closed
+ * @candidates_dropped: ICE candidates the connection refused: more than
+ *   %BLINK_PEER_MAX_REMOTE_CANDIDATES different ones
  */
 typedef struct
 {
@@ -23,6 +30,8 @@ typedef struct
   gint64 packets_lost;
   double jitter;
   double round_trip_time;
+  guint64 signals_dropped;
+  guint64 candidates_dropped;
 } BlinkConnectionStats;
 
 G_END_DECLS

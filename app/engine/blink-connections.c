@@ -7,13 +7,17 @@
 
 #include "blink-context.h"
 #include "blink-engine-errors.h"
+#include "blink-participant.h"
 
 /* The WebRTC connections of the active call, one BlinkPeer per remote
  * participant, and those still closing (docs/engine.md):
  *
  * - the greater DID of a pair makes the SDP offer (no glare);
+ * - only a participant of the active call who has not declined, left or
+ *   failed gets a connection: sending an SDP is not enough to get our
+ *   microphone; what the others send is dropped and counted;
  * - a new connection to a participant whose previous one is still closing
- *   waits, its SDP and candidates queued, until that one has closed;
+ *   waits, its SDP and candidates queued (bounded), until that one has closed;
  * - a participant that vanished (no announce for 10 s, or no RTP for 5 s
  *   once some came) is reported, since neither ICE nor webrtcbin notice.
  *
@@ -25,6 +29,13 @@
 #define ANNOUNCE_SILENCE_US (10 * G_USEC_PER_SEC)
 /* …or no RTP, once some came, for this long. */
 #define MEDIA_SILENCE_US (5 * G_USEC_PER_SEC)
+/* What waits for the previous connection to a participant to close: while
+ * it does (well under a second; the engine gives up after 5 s), the new
+ * connection's offerer sends its description and candidates, and again
+ * every 1.5 s. A repeat is kept once, a second description not at all (a
+ * connection takes one), so one description and the candidates a
+ * connection takes are all an honest peer can have waiting. */
+#define MAX_DEFERRED_SIGNALS (1 + BLINK_PEER_MAX_REMOTE_CANDIDATES)
 
 enum
 {
@@ -58,13 +69,16 @@ struct _BlinkConnections
   char **turn_servers;
   guint latency_ms;
 
+  BlinkCall *call;            /* the active call: who may connect */
   BlinkAudioPipeline *media;  /* where new peers go; NULL: no active call */
   GHashTable *peers;          /* did → BlinkPeer*, of the active call */
   GPtrArray *closing;         /* BlinkPeer* going down */
   GHashTable *deferred;       /* did → GPtrArray of PendingSignal*: waits for the old peer */
   GHashTable *last_announce;  /* did → gint64* monotonic µs */
+  GHashTable *dropped;        /* did → guint64*: signals dropped, per participant */
   GSource *watchdog;
   guint64 certificate_mismatches;
+  guint64 signals_dropped; /* all of them, participants or not */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkConnections, blink_connections, G_TYPE_OBJECT)
@@ -85,6 +99,80 @@ apply_signal (BlinkPeer *peer,
     blink_peer_set_remote_description (peer, p->type, p->text);
   else
     blink_peer_add_ice_candidate (peer, p->mline, p->text);
+}
+
+/* Only a participant of the active call whose part in it is not over gets a
+ * connection: declined, left and failed are final (docs/engine.md). */
+static gboolean
+may_connect (BlinkConnections *self,
+             const char *did)
+{
+  BlinkParticipant *participant =
+    self->call != NULL ? blink_call_find_participant (self->call, did) : NULL;
+
+  return participant != NULL &&
+         !blink_participant_state_is_final (blink_participant_get_state (participant));
+}
+
+static void
+count_dropped (BlinkConnections *self,
+               const char *did,
+               guint n,
+               const char *why)
+{
+  guint64 *count;
+
+  self->signals_dropped += n;
+  /* Counted per participant only: a table keyed by whoever claims to send
+   * would grow without bound. */
+  if (self->call == NULL || blink_call_find_participant (self->call, did) == NULL)
+    {
+      g_debug ("Dropped %u signals from %s: not in the call", n, did);
+      return;
+    }
+  count = g_hash_table_lookup (self->dropped, did);
+  if (count == NULL)
+    {
+      g_message ("Dropping signals from %s: %s", did, why);
+      count = g_new0 (guint64, 1);
+      g_hash_table_insert (self->dropped, g_strdup (did), count);
+    }
+  *count += n;
+}
+
+/* Keeps @p until the previous connection to @did has closed, within
+ * MAX_DEFERRED_SIGNALS; takes @p. */
+static void
+defer_signal (BlinkConnections *self,
+              const char *did,
+              GPtrArray *waiting,
+              PendingSignal *p)
+{
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      PendingSignal *q = g_ptr_array_index (waiting, i);
+
+      /* A resend: once is enough. */
+      if (q->is_sdp == p->is_sdp && g_strcmp0 (q->text, p->text) == 0)
+        {
+          pending_signal_free (p);
+          return;
+        }
+      /* The connection would ignore a second, different description. */
+      if (q->is_sdp && p->is_sdp)
+        {
+          count_dropped (self, did, 1, "a second description while its connection waits");
+          pending_signal_free (p);
+          return;
+        }
+    }
+  if (waiting->len >= MAX_DEFERRED_SIGNALS)
+    {
+      count_dropped (self, did, 1, "too many signals while its connection waits");
+      pending_signal_free (p);
+      return;
+    }
+  g_ptr_array_add (waiting, p);
 }
 
 static void
@@ -157,6 +245,7 @@ on_peer_closed (BlinkPeer *peer,
                 BlinkConnections *self)
 {
   g_autofree char *did = g_strdup (blink_peer_get_did (peer));
+  g_autofree char *waiting_did = NULL;
   g_autoptr (GPtrArray) waiting = NULL;
 
   g_debug ("Connection to %s closed", did);
@@ -165,12 +254,15 @@ on_peer_closed (BlinkPeer *peer,
 
   /* A new connection to the same peer was waiting for this one to close. */
   if (!peer_closing (self, did) &&
-      g_hash_table_steal_extended (self->deferred, did, NULL, (gpointer *) &waiting))
+      g_hash_table_steal_extended (self->deferred, did, (gpointer *) &waiting_did,
+                                   (gpointer *) &waiting))
     {
       BlinkPeer *fresh;
 
       blink_connections_ensure (self, did);
       fresh = g_hash_table_lookup (self->peers, did);
+      if (fresh == NULL)
+        count_dropped (self, did, waiting->len, "it declined, left or failed");
       for (guint i = 0; fresh != NULL && i < waiting->len; i++)
         apply_signal (fresh, g_ptr_array_index (waiting, i));
     }
@@ -213,16 +305,22 @@ on_watchdog (gpointer user_data)
 /* ---- public API ---- */
 
 /**
- * blink_connections_set_media:
- * @media: (nullable): the active call's pipeline, where new connections
- *   go; %NULL when there is no active call
+ * blink_connections_set_call:
+ * @call: (nullable): the active call, whose participants may connect;
+ *   %NULL when there is none
+ * @media: (nullable): its pipeline, where new connections go
  */
 void
-blink_connections_set_media (BlinkConnections *self,
-                             BlinkAudioPipeline *media)
+blink_connections_set_call (BlinkConnections *self,
+                            BlinkCall *call,
+                            BlinkAudioPipeline *media)
 {
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+  g_return_if_fail ((call == NULL) == (media == NULL));
 
+  if (call != self->call)
+    g_hash_table_remove_all (self->dropped);
+  g_set_object (&self->call, call);
   g_set_object (&self->media, media);
   if (media != NULL && self->watchdog == NULL)
     self->watchdog = blink_context_add_timeout (self->context, WATCHDOG_INTERVAL_MS, on_watchdog,
@@ -235,8 +333,9 @@ blink_connections_set_media (BlinkConnections *self,
  * blink_connections_ensure:
  *
  * Makes the connection to @did, unless one exists, there is no active
- * call, or the previous connection to @did has not finished closing: then
- * it waits for that.
+ * call, @did is not one of its participants or has declined, left or
+ * failed, or the previous connection to @did has not finished closing:
+ * then it waits for that.
  */
 void
 blink_connections_ensure (BlinkConnections *self,
@@ -251,6 +350,12 @@ blink_connections_ensure (BlinkConnections *self,
 
   if (self->media == NULL || g_hash_table_contains (self->peers, did))
     return;
+
+  if (!may_connect (self, did))
+    {
+      g_debug ("No connection to %s: not in the call, or no longer", did);
+      return;
+    }
 
   if (peer_closing (self, did))
     {
@@ -284,11 +389,18 @@ route_signal (BlinkConnections *self,
   GPtrArray *waiting;
   BlinkPeer *peer;
 
+  if (!may_connect (self, did))
+    {
+      count_dropped (self, did, 1, "it declined, left or failed");
+      pending_signal_free (p);
+      return;
+    }
+
   blink_connections_ensure (self, did);
   waiting = g_hash_table_lookup (self->deferred, did);
   if (waiting != NULL)
     {
-      g_ptr_array_add (waiting, p);
+      defer_signal (self, did, waiting, p);
       return;
     }
 
@@ -387,7 +499,7 @@ blink_connections_close_all (BlinkConnections *self)
 
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
 
-  blink_connections_set_media (self, NULL);
+  blink_connections_set_call (self, NULL, NULL);
   g_hash_table_iter_init (&iter, self->peers);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
     {
@@ -413,12 +525,42 @@ blink_connections_get_certificate_mismatches (BlinkConnections *self)
   return self->certificate_mismatches;
 }
 
+/**
+ * blink_connections_get_signals_dropped:
+ *
+ * Returns: how many SDPs and ICE candidates reached no connection: from
+ *   someone not in the active call, or who declined, left or failed, or
+ *   past what may wait for a connection that closes
+ */
+guint64
+blink_connections_get_signals_dropped (BlinkConnections *self)
+{
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), 0);
+
+  return self->signals_dropped;
+}
+
 guint
 blink_connections_get_n_closing (BlinkConnections *self)
 {
   g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), 0);
 
   return self->closing->len;
+}
+
+/**
+ * blink_connections_get_peer:
+ *
+ * Returns: (transfer none) (nullable): the connection to @did in the active
+ *   call, not one that is closing
+ */
+BlinkPeer *
+blink_connections_get_peer (BlinkConnections *self,
+                            const char *did)
+{
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), NULL);
+
+  return g_hash_table_lookup (self->peers, did);
 }
 
 /**
@@ -467,14 +609,20 @@ on_peer_stats (GObject *source,
                gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
+  BlinkConnections *self = g_task_get_source_object (task);
   StatsGathering *g = g_task_get_task_data (task);
   BlinkPeer *peer = BLINK_PEER (source);
   BlinkConnectionStats stats;
 
   /* A connection closing meanwhile has no figures: leave it out. */
   if (blink_peer_get_stats_finish (peer, result, &stats, NULL))
-    g_hash_table_insert (g->stats, g_strdup (blink_peer_get_did (peer)),
-                         g_memdup2 (&stats, sizeof stats));
+    {
+      guint64 *dropped = g_hash_table_lookup (self->dropped, blink_peer_get_did (peer));
+
+      stats.signals_dropped = dropped != NULL ? *dropped : 0;
+      g_hash_table_insert (g->stats, g_strdup (blink_peer_get_did (peer)),
+                           g_memdup2 (&stats, sizeof stats));
+    }
   if (--g->waiting == 0)
     g_task_return_pointer (task, g_hash_table_ref (g->stats),
                            (GDestroyNotify) g_hash_table_unref);
@@ -483,7 +631,8 @@ on_peer_stats (GObject *source,
 /**
  * blink_connections_get_stats_async:
  *
- * Gathers the statistics of every connection of the active call.
+ * Gathers the statistics of every connection of the active call, and of
+ * the participants without one whose signals were dropped.
  */
 void
 blink_connections_get_stats_async (BlinkConnections *self,
@@ -493,13 +642,23 @@ blink_connections_get_stats_async (BlinkConnections *self,
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
   StatsGathering *g = g_new0 (StatsGathering, 1);
   GHashTableIter iter;
-  gpointer peer;
+  gpointer peer, did, dropped;
 
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
 
   g_task_set_source_tag (task, blink_connections_get_stats_async);
   g->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_task_set_task_data (task, g, (GDestroyNotify) stats_gathering_free);
+  g_hash_table_iter_init (&iter, self->dropped);
+  while (g_hash_table_iter_next (&iter, &did, &dropped))
+    if (!g_hash_table_contains (self->peers, did))
+      {
+        BlinkConnectionStats *stats = g_new0 (BlinkConnectionStats, 1);
+
+        stats->round_trip_time = -1;
+        stats->signals_dropped = *(guint64 *) dropped;
+        g_hash_table_insert (g->stats, g_strdup (did), stats);
+      }
   g->waiting = g_hash_table_size (self->peers);
   if (g->waiting == 0)
     {
@@ -545,6 +704,7 @@ blink_connections_dispose (GObject *object)
   g_hash_table_remove_all (self->peers);
   g_ptr_array_set_size (self->closing, 0);
   g_clear_object (&self->media);
+  g_clear_object (&self->call);
 
   G_OBJECT_CLASS (blink_connections_parent_class)->dispose (object);
 }
@@ -558,6 +718,7 @@ blink_connections_finalize (GObject *object)
   g_ptr_array_unref (self->closing);
   g_hash_table_unref (self->deferred);
   g_hash_table_unref (self->last_announce);
+  g_hash_table_unref (self->dropped);
   g_main_context_unref (self->context);
   g_free (self->self_did);
   g_strfreev (self->ice_addresses);
@@ -607,6 +768,7 @@ blink_connections_init (BlinkConnections *self)
   self->deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->last_announce = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->dropped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "blink-audio-pipeline.h"
+#include "blink-call.h"
 #include "blink-peer.h"
 
 G_BEGIN_DECLS
@@ -15,8 +16,9 @@ BlinkConnections *blink_connections_new (GMainContext *context,
                                          const char *self_did,
                                          const BlinkMediaConfig *config);
 
-void blink_connections_set_media (BlinkConnections *self,
-                                  BlinkAudioPipeline *media);
+void blink_connections_set_call (BlinkConnections *self,
+                                 BlinkCall *call,
+                                 BlinkAudioPipeline *media);
 void blink_connections_ensure (BlinkConnections *self,
                                const char *did);
 void blink_connections_set_remote_description (BlinkConnections *self,
@@ -34,6 +36,9 @@ void blink_connections_close (BlinkConnections *self,
 void blink_connections_close_all (BlinkConnections *self);
 guint blink_connections_get_n_closing (BlinkConnections *self);
 guint64 blink_connections_get_certificate_mismatches (BlinkConnections *self);
+guint64 blink_connections_get_signals_dropped (BlinkConnections *self);
+BlinkPeer *blink_connections_get_peer (BlinkConnections *self,
+                                      const char *did);
 const char *blink_connections_find_owner (BlinkConnections *self,
                                           GstObject *object);
 

@@ -45,6 +45,20 @@ G_DEFINE_ENUM_TYPE (BlinkParticipantState, blink_participant_state,
                     G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_LEFT, "left"),
                     G_DEFINE_ENUM_VALUE (BLINK_PARTICIPANT_STATE_FAILED, "failed"))
 
+/**
+ * blink_participant_state_is_final:
+ *
+ * Returns: whether @state ends the participant's part in the call for good:
+ *   declined, left (or never answered) and failed. Nothing they send later
+ *   brings them back: the engine makes no connection to them.
+ */
+gboolean
+blink_participant_state_is_final (BlinkParticipantState state)
+{
+  return state == BLINK_PARTICIPANT_STATE_DECLINED || state == BLINK_PARTICIPANT_STATE_LEFT ||
+         state == BLINK_PARTICIPANT_STATE_FAILED;
+}
+
 const char *
 blink_participant_get_did (BlinkParticipant *self)
 {

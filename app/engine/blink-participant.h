@@ -17,6 +17,7 @@ typedef enum
 
 #define BLINK_TYPE_PARTICIPANT_STATE (blink_participant_state_get_type ())
 GType blink_participant_state_get_type (void);
+gboolean blink_participant_state_is_final (BlinkParticipantState state);
 
 #define BLINK_TYPE_PARTICIPANT (blink_participant_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkParticipant, blink_participant, BLINK, PARTICIPANT, GObject)

@@ -88,6 +88,11 @@ struct _BlinkPeer
   gboolean remote_set;
   char *remote_sdp;        /* as received: a copy of it is a resend */
   GQueue early_candidates; /* Candidate*, until the remote description is set */
+  /* Every candidate taken, queued or applied: the offerer repeats them all
+   * until connected, and a peer must not make us keep or check without
+   * end (BLINK_PEER_MAX_REMOTE_CANDIDATES; the early ones count too). */
+  GHashTable *remote_candidates; /* candidate text, owned */
+  guint64 candidates_dropped;
 
   /* Pubsub may lose a message (Kubo drops one overtaken by the next from
    * the same peer): until connected, the offerer sends its description and
@@ -97,6 +102,7 @@ struct _BlinkPeer
   GPtrArray *local_candidates; /* Candidate* */
   GSource *resend;
   guint resends;
+  guint answers_repeated;
 
   GMutex media_lock;    /* a streaming thread writes, the main thread reads */
   gint64 last_media_us; /* monotonic, when the last RTP packet came */
@@ -395,6 +401,24 @@ repeat_local (BlinkPeer *self)
     }
 }
 
+/* The offerer repeats its offer because it did not hear our answer. An
+ * honest one does so at most RESEND_MAX times: answering more often would
+ * let a peer make us send without end by repeating its offer. */
+static void
+answer_again (BlinkPeer *self)
+{
+  if (self->local_sdp == NULL || self->state >= BLINK_PEER_STATE_CONNECTED)
+    return;
+  if (self->answers_repeated >= RESEND_MAX)
+    {
+      g_debug ("Peer %s: its offer came again, answered %u times already: ignoring it", self->did,
+               self->answers_repeated);
+      return;
+    }
+  self->answers_repeated++;
+  repeat_local (self);
+}
+
 static gboolean
 on_resend (gpointer user_data)
 {
@@ -541,7 +565,7 @@ blink_peer_set_remote_description (BlinkPeer *self,
   if (self->remote_sdp != NULL)
     {
       if (g_strcmp0 (self->remote_sdp, sdp) == 0 && !self->offerer)
-        repeat_local (self);
+        answer_again (self);
       else if (g_strcmp0 (self->remote_sdp, sdp) != 0)
         g_debug ("Peer %s: ignoring a second, different SDP %s", self->did, type);
       return;
@@ -573,7 +597,9 @@ blink_peer_set_remote_description (BlinkPeer *self,
  * blink_peer_add_ice_candidate:
  *
  * Applies a remote ICE candidate, or keeps it until the remote description
- * is set: candidates that come early are not dropped.
+ * is set: candidates that come early are not dropped. A candidate taken
+ * before is ignored; past %BLINK_PEER_MAX_REMOTE_CANDIDATES different ones,
+ * the others are dropped and counted.
  */
 void
 blink_peer_add_ice_candidate (BlinkPeer *self,
@@ -586,6 +612,19 @@ blink_peer_add_ice_candidate (BlinkPeer *self,
 
   if (self->state >= BLINK_PEER_STATE_CLOSING || candidate == NULL || candidate[0] == '\0')
     return;
+
+  /* With max-bundle every m-line has the one transport: the text alone
+   * tells a candidate, and a repeat costs no allocation. */
+  if (g_hash_table_contains (self->remote_candidates, candidate))
+    return;
+  if (g_hash_table_size (self->remote_candidates) >= BLINK_PEER_MAX_REMOTE_CANDIDATES)
+    {
+      if (self->candidates_dropped++ == 0)
+        g_message ("Peer %s: more than %u ICE candidates: dropping the others", self->did,
+                   BLINK_PEER_MAX_REMOTE_CANDIDATES);
+      return;
+    }
+  g_hash_table_add (self->remote_candidates, g_strdup (candidate));
 
   if (self->remote_set)
     {
@@ -877,10 +916,21 @@ blink_peer_get_stats_finish (BlinkPeer *self,
   if (reply == NULL)
     return FALSE;
   *stats = *reply;
+  stats->candidates_dropped = self->candidates_dropped;
   return TRUE;
 }
 
 /* ---- closing ---- */
+
+/* Locked first: until on_closed takes the element out of the pipeline, a
+ * state change of the pipeline (one still on its way to PLAYING when the
+ * peer closes) would bring it back up, and it would be disposed PLAYING. */
+static void
+set_down (GstElement *element)
+{
+  gst_element_set_locked_state (element, TRUE);
+  gst_element_set_state (element, GST_STATE_NULL);
+}
 
 static void
 close_in_thread (GTask *task,
@@ -895,10 +945,10 @@ close_in_thread (GTask *task,
   g_mutex_lock (&self->receive_lock);
   self->receive_closed = TRUE;
   for (guint i = 0; i < self->receive_elements->len; i++)
-    gst_element_set_state (g_ptr_array_index (self->receive_elements, i), GST_STATE_NULL);
+    set_down (g_ptr_array_index (self->receive_elements, i));
   g_mutex_unlock (&self->receive_lock);
-  gst_element_set_state (self->queue, GST_STATE_NULL);
-  gst_element_set_state (self->webrtc, GST_STATE_NULL);
+  set_down (self->queue);
+  set_down (self->webrtc);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1072,6 +1122,7 @@ blink_peer_finalize (GObject *object)
   BlinkPeer *self = BLINK_PEER (object);
 
   g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
+  g_hash_table_unref (self->remote_candidates);
   g_clear_object (&self->tee_pad);
   g_ptr_array_unref (self->receive_elements);
   g_ptr_array_unref (self->mixer_pads);
@@ -1145,6 +1196,7 @@ blink_peer_init (BlinkPeer *self)
   self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   self->volume_level = 1.0;
   g_queue_init (&self->early_candidates);
+  self->remote_candidates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -1285,4 +1337,33 @@ gboolean
 blink_peer_get_receiving (BlinkPeer *self)
 {
   return blink_peer_get_last_media_time (self) != 0;
+}
+
+/**
+ * blink_peer_get_n_remote_candidates:
+ *
+ * Returns: how many different remote ICE candidates the connection took,
+ *   kept until the remote description or applied; at most
+ *   %BLINK_PEER_MAX_REMOTE_CANDIDATES
+ */
+guint
+blink_peer_get_n_remote_candidates (BlinkPeer *self)
+{
+  g_return_val_if_fail (BLINK_IS_PEER (self), 0);
+
+  return g_hash_table_size (self->remote_candidates);
+}
+
+/**
+ * blink_peer_get_candidates_dropped:
+ *
+ * Returns: how many remote ICE candidates came past
+ *   %BLINK_PEER_MAX_REMOTE_CANDIDATES and were dropped
+ */
+guint64
+blink_peer_get_candidates_dropped (BlinkPeer *self)
+{
+  g_return_val_if_fail (BLINK_IS_PEER (self), 0);
+
+  return self->candidates_dropped;
 }

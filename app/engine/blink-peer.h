@@ -43,6 +43,26 @@ typedef struct
   guint latency_ms;
 } BlinkMediaConfig;
 
+/**
+ * BLINK_PEER_MAX_REMOTE_CANDIDATES:
+ *
+ * How many distinct ICE candidates a connection takes from its peer over
+ * its life, those kept until the remote description is set included; the
+ * others are dropped and counted (#BlinkConnectionStats.candidates_dropped).
+ *
+ * Why 128: libnice (0.1.21) gathers, per local address, a host candidate
+ * for UDP, TCP active and TCP passive (3); behind a NAT and with a STUN
+ * server a server-reflexive one for each (3); and per TURN server a relayed
+ * one on the UDP and on the TCP active base (2). A global IPv6 address has
+ * no server-reflexive ones (they would be the host's own), a link-local one
+ * only the 3 host ones. A dual-stack laptop on Wi-Fi and Ethernet (per
+ * network an IPv4 address, two global IPv6 ones and a link-local one) with
+ * one STUN and one TURN server sends 2 × (8 + 2 × 5 + 3) = 42 candidates;
+ * with a second TURN server and a VPN, about 70. 128 leaves room above
+ * that, and bounds what one peer makes us keep and makes libnice check.
+ */
+#define BLINK_PEER_MAX_REMOTE_CANDIDATES 128
+
 #define BLINK_TYPE_PEER (blink_peer_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkPeer, blink_peer, BLINK, PEER, GObject)
 
@@ -61,6 +81,8 @@ char *blink_peer_get_verification_code (BlinkPeer *self,
                                         const char *self_did);
 gint64 blink_peer_get_last_media_time (BlinkPeer *self);
 gboolean blink_peer_get_receiving (BlinkPeer *self);
+guint blink_peer_get_n_remote_candidates (BlinkPeer *self);
+guint64 blink_peer_get_candidates_dropped (BlinkPeer *self);
 
 void blink_peer_start (BlinkPeer *self);
 void blink_peer_set_remote_description (BlinkPeer *self,

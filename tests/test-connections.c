@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* BlinkConnections alone, signaled directly: who gets a connection, and
+ * what may wait for one. We are "a"; "b" is the caller, so "a" answers. */
+#include "config.h"
+
+#include <gst/gst.h>
+
+#include "blink-connections.h"
+#include "blink-test-ipfs-network.h"
+#include "blink-test-media.h"
+
+#define WAIT_MS 15000
+/* Signals a hostile participant sends while its previous connection closes. */
+#define FLOOD 10000
+
+typedef struct
+{
+  BlinkAudioPipeline *pipeline;
+  BlinkCall *call;
+  BlinkConnections *connections;
+  GHashTable *stats;
+} Fixture;
+
+static const char *const ice_loopback[] = { "127.0.0.1", NULL };
+
+static void
+fixture_set_up (Fixture *f,
+                gconstpointer data)
+{
+  const char *const participants[] = { "a", "b", "c", "d", "e", NULL };
+  BlinkMediaConfig config = { (char **) ice_loopback, NULL, NULL, 50 };
+  BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  g_autoptr (GError) error = NULL;
+
+  f->pipeline = blink_audio_pipeline_new ("audiotestsrc is-live=true", "fakesink sync=false",
+                                          &format, &error);
+  g_assert_no_error (error);
+  g_assert_true (blink_audio_pipeline_start (f->pipeline, &error));
+  g_assert_no_error (error);
+  f->call = blink_call_new ("call", TRUE, "b", participants, "a", &format);
+  f->connections = blink_connections_new (g_main_context_default (), "a", &config);
+  blink_connections_set_call (f->connections, f->call, f->pipeline);
+}
+
+static gboolean
+none_closing (gpointer user_data)
+{
+  return blink_connections_get_n_closing (user_data) == 0;
+}
+
+static void
+fixture_tear_down (Fixture *f,
+                   gconstpointer data)
+{
+  /* As the engine does: the pipeline stops once every connection closed. */
+  blink_connections_close_all (f->connections);
+  g_assert_true (blink_test_wait_until (none_closing, f->connections, WAIT_MS));
+  g_clear_object (&f->connections);
+  blink_test_stop_pipeline (f->pipeline);
+  g_clear_object (&f->pipeline);
+  g_clear_object (&f->call);
+  g_clear_pointer (&f->stats, g_hash_table_unref);
+}
+
+static guint
+count_webrtcbins (Fixture *f)
+{
+  return blink_test_count_elements (blink_audio_pipeline_get_bin (f->pipeline), "webrtcbin");
+}
+
+static void
+on_stats (GObject *source,
+          GAsyncResult *result,
+          gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->stats = blink_connections_get_stats_finish (BLINK_CONNECTIONS (source), result, NULL);
+  g_assert_nonnull (f->stats);
+}
+
+static gboolean
+has_stats (gpointer user_data)
+{
+  return ((Fixture *) user_data)->stats != NULL;
+}
+
+static const BlinkConnectionStats *
+get_stats (Fixture *f,
+           const char *did)
+{
+  if (f->stats == NULL)
+    {
+      blink_connections_get_stats_async (f->connections, on_stats, f);
+      g_assert_true (blink_test_wait_until (has_stats, f, WAIT_MS));
+    }
+  return g_hash_table_lookup (f->stats, did);
+}
+
+static void
+send_candidates (Fixture *f,
+                 const char *did,
+                 guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *candidate =
+        g_strdup_printf ("candidate:%u 1 UDP 2122252543 127.0.0.1 %u typ host", i, 10000 + i);
+
+      blink_connections_add_ice_candidate (f->connections, did, 0, candidate);
+    }
+}
+
+static void
+set_state (Fixture *f,
+           const char *did,
+           BlinkParticipantState state)
+{
+  blink_participant_set_state (blink_call_find_participant (f->call, did), state);
+}
+
+/* Who declined, left or failed, or is not in the call, gets no connection
+ * by sending an SDP or a candidate; what they send is counted. Who was
+ * invited and has not answered yet may: its SDP can overtake its join. */
+static void
+test_final_participants (Fixture *f,
+                         gconstpointer data)
+{
+  const char *const out[] = { "b", "d", "e", "z" };
+  const BlinkConnectionStats *stats;
+
+  set_state (f, "b", BLINK_PARTICIPANT_STATE_DECLINED);
+  set_state (f, "d", BLINK_PARTICIPANT_STATE_LEFT);
+  set_state (f, "e", BLINK_PARTICIPANT_STATE_FAILED);
+  for (guint i = 0; i < G_N_ELEMENTS (out); i++)
+    {
+      blink_connections_set_remote_description (f->connections, out[i], "offer", "v=0\r\n");
+      send_candidates (f, out[i], 1);
+      blink_connections_ensure (f->connections, out[i]);
+      g_assert_null (blink_connections_get_peer (f->connections, out[i]));
+    }
+  g_assert_cmpuint (count_webrtcbins (f), ==, 0);
+  g_assert_cmpuint (blink_connections_get_signals_dropped (f->connections), ==, 2 * 4);
+
+  /* "c" still rings. */
+  send_candidates (f, "c", 1);
+  g_assert_nonnull (blink_connections_get_peer (f->connections, "c"));
+  g_assert_cmpuint (count_webrtcbins (f), ==, 1);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      stats = get_stats (f, out[i]);
+      g_assert_nonnull (stats);
+      g_assert_cmpuint (stats->signals_dropped, ==, 2);
+      g_assert_cmpuint (stats->packets_received, ==, 0);
+    }
+  /* Not in the call: counted, but not by name. */
+  g_assert_null (get_stats (f, "z"));
+  g_assert_cmpuint (get_stats (f, "c")->signals_dropped, ==, 0);
+}
+
+/* While the previous connection to a participant closes, what it sends for
+ * the next one waits: once each, one description, and no more than a
+ * connection would take. */
+static void
+test_deferred_bounded (Fixture *f,
+                       gconstpointer data)
+{
+  const guint kept = BLINK_PEER_MAX_REMOTE_CANDIDATES;
+  BlinkPeer *fresh;
+
+  blink_connections_ensure (f->connections, "b");
+  g_assert_nonnull (blink_connections_get_peer (f->connections, "b"));
+  blink_connections_close (f->connections, "b");
+  g_assert_cmpuint (blink_connections_get_n_closing (f->connections), ==, 1);
+
+  /* "a" answers: an answer is out of turn for it, so the waiting ones are
+   * dropped again by the fresh connection, without effect. */
+  for (guint i = 0; i < 5; i++)
+    blink_connections_set_remote_description (f->connections, "b", "answer", "v=0\r\ns=one\r\n");
+  blink_connections_set_remote_description (f->connections, "b", "answer", "v=0\r\ns=two\r\n");
+  blink_connections_set_remote_description (f->connections, "b", "answer", "v=0\r\ns=three\r\n");
+  send_candidates (f, "b", FLOOD);
+  /* A resend of what waits already is not dropped: it is there. */
+  send_candidates (f, "b", kept);
+  g_assert_cmpuint (blink_connections_get_signals_dropped (f->connections), ==,
+                    2 + FLOOD - kept);
+
+  g_assert_true (blink_test_wait_until (none_closing, f->connections, WAIT_MS));
+  fresh = blink_connections_get_peer (f->connections, "b");
+  g_assert_nonnull (fresh);
+  g_assert_cmpuint (blink_peer_get_n_remote_candidates (fresh), ==, kept);
+  g_assert_cmpuint (blink_peer_get_candidates_dropped (fresh), ==, 0);
+  g_assert_cmpuint (count_webrtcbins (f), ==, 1);
+  g_assert_cmpuint (get_stats (f, "b")->signals_dropped, ==, 2 + FLOOD - kept);
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+
+  g_test_add ("/blink/connections/final-participants", Fixture, NULL, fixture_set_up,
+              test_final_participants, fixture_tear_down);
+  g_test_add ("/blink/connections/deferred-bounded", Fixture, NULL, fixture_set_up,
+              test_deferred_bounded, fixture_tear_down);
+
+  return g_test_run ();
+}
