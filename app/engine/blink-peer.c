@@ -101,6 +101,8 @@ struct _BlinkPeer
   char *local_sdp;
   GPtrArray *local_candidates; /* Candidate* */
   GSource *resend;
+  GSource *offer_retry;
+  guint empty_offers;
   guint resends;
   guint answers_repeated;
 
@@ -127,6 +129,12 @@ struct _BlinkPeer
  * connected. */
 #define RESEND_INTERVAL_MS 1500
 #define RESEND_MAX 8
+/* webrtcbin leaves a transceiver out of an offer while it has no caps yet,
+ * which a loaded machine can hit when negotiation is first needed: such an
+ * offer names no certificate, and the peer refuses it. It is made again a
+ * moment later instead, this many times at most. */
+#define EMPTY_OFFER_RETRY_MS 20
+#define EMPTY_OFFER_RETRIES 100
 
 G_DEFINE_FINAL_TYPE (BlinkPeer, blink_peer, G_TYPE_OBJECT)
 
@@ -457,6 +465,38 @@ emit_local_description (BlinkPeer *self,
   g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, self->local_type, text);
 }
 
+static void create_description (BlinkPeer *self,
+                                gpointer data);
+
+static gboolean
+on_offer_retry (gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  blink_clear_source (&self->offer_retry);
+  create_description (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* An offer that names no certificate (no media yet): the peer could only
+ * refuse it. Made again instead of sent. */
+static void
+retry_empty_offer (BlinkPeer *self,
+                   gpointer data)
+{
+  if (self->state >= BLINK_PEER_STATE_CLOSING || self->offer_retry != NULL)
+    return;
+  if (++self->empty_offers > EMPTY_OFFER_RETRIES)
+    {
+      g_warning ("Peer %s: webrtcbin keeps making offers without a certificate", self->did);
+      return;
+    }
+  g_debug ("Peer %s: offer without a certificate, made again in %d ms", self->did,
+           EMPTY_OFFER_RETRY_MS);
+  self->offer_retry = blink_context_add_timeout (self->context, EMPTY_OFFER_RETRY_MS,
+                                                 on_offer_retry, self, NULL);
+}
+
 static void
 on_description_created (GstPromise *promise,
                         gpointer user_data)
@@ -474,6 +514,13 @@ on_description_created (GstPromise *promise,
       return;
     }
   gst_promise_unref (promise);
+
+  if (self->offerer && sdp_fingerprint (desc->sdp) == NULL)
+    {
+      gst_webrtc_session_description_free (desc);
+      on_main (self, retry_empty_offer, NULL, NULL);
+      return;
+    }
 
   g_signal_emit_by_name (self->webrtc, "set-local-description", desc, NULL);
   on_main (self, emit_local_description, desc,
@@ -990,6 +1037,7 @@ blink_peer_close (BlinkPeer *self)
 
   set_state (self, BLINK_PEER_STATE_CLOSING);
   blink_clear_source (&self->resend);
+  blink_clear_source (&self->offer_retry);
   g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
 
   /* No more audio from the tee: it may go on feeding the others. */
@@ -1112,6 +1160,7 @@ blink_peer_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->dtls, self);
   gst_clear_object (&self->dtls);
   blink_clear_source (&self->resend);
+  blink_clear_source (&self->offer_retry);
 
   G_OBJECT_CLASS (blink_peer_parent_class)->dispose (object);
 }
