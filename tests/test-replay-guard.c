@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blink-errors.h"
 #include "blink-replay-guard.h"
@@ -224,8 +225,50 @@ test_state_file (void)
     g_assert_cmpuint (blink_replay_guard_get_size (guard), ==, 0);
   }
 
+  /* A record dated beyond the window is not someone's clock: not loaded. */
+  {
+    g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 100);
+    g_autoptr (BlinkReplayGuard) again = blink_replay_guard_new (120000, 100);
+
+    g_assert_true (blink_replay_guard_set_state_file (guard, path, now, NULL));
+    g_assert_true (blink_replay_guard_check (guard, sender_a, ahead, now + 60000, now, NULL));
+    g_assert_true (blink_replay_guard_set_state_file (again, path, now - 3600000, NULL));
+    g_assert_cmpuint (blink_replay_guard_get_size (again), ==, 0);
+  }
+
+  /* A link where the file should be is not followed. */
+  g_unlink (path);
+  g_assert_cmpint (symlink ("/dev/zero", path), ==, 0);
+  {
+    g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 100);
+
+    g_assert_false (blink_replay_guard_set_state_file (guard, path, now, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    /* Without a file it still guards. */
+    g_assert_true (blink_replay_guard_check (guard, sender_a, ahead, now, now, NULL));
+    g_assert_false (blink_replay_guard_check (guard, sender_a, ahead, now, now, NULL));
+  }
+
   g_unlink (path);
   g_rmdir (dir);
+}
+
+/* The clock stepped back after the start: offers are not refused until it
+ * catches up again. */
+static void
+test_clock_steps_back (void)
+{
+  g_autoptr (BlinkReplayGuard) guard = blink_replay_guard_new (120000, 100);
+  const gint64 started = 1700000000000, two_hours = 7200000;
+  guint8 id[16];
+
+  blink_replay_guard_set_not_before (guard, started);
+  make_id (1, id);
+  g_assert_true (blink_replay_guard_check (guard, sender_a, id, started - two_hours,
+                                           started - two_hours, NULL));
+  g_assert_true (blink_replay_guard_contains (guard, sender_a, id));
+  g_assert_false (blink_replay_guard_contains (guard, sender_b, id));
 }
 
 static void
@@ -259,6 +302,7 @@ main (int argc,
   g_test_add_func ("/blink/replay-guard/expires-by-time", test_expires_by_time);
   g_test_add_func ("/blink/replay-guard/not-before", test_not_before);
   g_test_add_func ("/blink/replay-guard/state-file", test_state_file);
+  g_test_add_func ("/blink/replay-guard/clock-steps-back", test_clock_steps_back);
   g_test_add_func ("/blink/replay-guard/forgets-expired", test_forgets_expired);
 
   return g_test_run ();

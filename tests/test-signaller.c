@@ -915,6 +915,40 @@ test_replay_after_restart (Fixture *f,
   }
 }
 
+/* Bob declines; a late resend of the same call's offer does not ring again. */
+static void
+test_declined_stays_declined (Fixture *f,
+                              gconstpointer data)
+{
+  Party *bob = &f->party[BOB];
+  g_autoptr (BlinkIdentity) alice = NULL;
+  const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
+  g_autofree char *topic = NULL;
+  guint8 key[32];
+
+  if (f->network == NULL)
+    return;
+
+  alice = blink_identity_load (f->party[ALICE].key_path, NULL);
+  topic = blink_topic_offer (bob->did);
+  randombytes_buf (key, sizeof key);
+  {
+    g_autoptr (BlinkMessage) offer = offer_message (f->party[ALICE].did, participants, key);
+    g_autoptr (BlinkMessage) resend = offer_message (f->party[ALICE].did, participants, key);
+    g_autoptr (GBytes) first = seal_offer (alice, bob->did, offer);
+    g_autoptr (GBytes) again = seal_offer (alice, bob->did, resend);
+    guint64 stale;
+
+    publish_raw (f, ALICE, topic, first);
+    wait_event (bob, "incoming %s", offer->call_id);
+    g_assert_true (act (f, BOB, "decline-call", offer->call_id));
+    stale = stat_of (f, BOB, "stale");
+    publish_raw (f, ALICE, topic, again);
+    wait_stat (f, BOB, "stale", stale + 1);
+    g_assert_cmpuint (count_events (bob, "incoming"), ==, 1);
+  }
+}
+
 /* 40 throwaway identities each offer Bob a call ringing for 50 days; one
  * of them offers twice. Bob's own timeout still ends them, a caller rings
  * once at most, the oldest give way, and a real call rings. */
@@ -952,11 +986,11 @@ test_offer_flood (Fixture *f,
           message->expires_ms = message->timestamp_ms + 50LL * 24 * 3600 * 1000;
           sealed = seal_offer (stranger, bob->did, message);
           publish_raw (f, CAROL, topic, sealed);
+          /* One at a time: a burst loses a message now and then in the
+           * pubsub network, which is not what this test is about. */
+          wait_event (bob, "incoming %s", message->call_id);
           if (i == 0 && copy == 0)
-            {
-              first_id = g_strdup (message->call_id);
-              wait_event (bob, "incoming %s", first_id);
-            }
+            first_id = g_strdup (message->call_id);
           else if (i == 0)
             again_id = g_strdup (message->call_id);
           else if (i == n - 1)
@@ -1059,7 +1093,7 @@ test_gone_participant (Fixture *f,
     while (gone + limited != before && gone + limited < n + 2);
     g_test_message ("%" G_GUINT64_FORMAT " gone, %" G_GUINT64_FORMAT " rate-limited", gone,
                     limited);
-    g_assert_cmpuint (gone + limited, >=, n + 2 - n / 100);
+    g_assert_cmpuint (gone + limited, >=, n + 2 - n / 10);
     g_assert_cmpuint (gone + limited, <=, n + 2);
     g_assert_cmpuint (limited, >, 0);
     /* None of it counted as received, let alone acted on. */
@@ -1073,8 +1107,9 @@ test_gone_participant (Fixture *f,
 
     assert_no_event (alice, joined);
   }
-  /* What Alice remembers of it is bounded by Carol's quota in the call. */
-  g_assert_cmpuint (blink_replay_guard_get_size (blink_signaller_call_get_guard (call)), <=, 1024 + 16);
+  /* Refused messages take no room in the call's replay memory: only what
+   * Bob and Alice's own echoes sent is there. */
+  g_assert_cmpuint (blink_replay_guard_get_size (blink_signaller_call_get_guard (call)), <, 16);
 }
 
 int
@@ -1099,6 +1134,7 @@ main (int argc,
   ADD ("call-id-race", test_call_id_race);
   ADD ("replay-after-restart", test_replay_after_restart);
   ADD ("offer-flood", test_offer_flood);
+  ADD ("declined-stays-declined", test_declined_stays_declined);
   ADD ("gone-participant", test_gone_participant);
 
 #undef ADD

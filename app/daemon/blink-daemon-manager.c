@@ -123,11 +123,12 @@ on_verified_changed (BlinkVerifiedStore *store,
                      BlinkDaemonManager *self)
 {
   g_auto (GStrv) dids = blink_verified_store_list (store);
+  BlinkSignaller *signaller = blink_call_manager_get_signaller (self->engine);
 
   blink_dbus_manager1_set_verified (BLINK_DBUS_MANAGER1 (self), (const char *const *) dids);
   /* People the user verified never give way to strangers' offers. */
-  blink_signaller_set_trusted (blink_call_manager_get_signaller (self->engine),
-                               (const char *const *) dids);
+  if (signaller != NULL)
+    blink_signaller_set_trusted (signaller, (const char *const *) dids);
 }
 
 static void

@@ -9,10 +9,12 @@
 #include "blink-message.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Remembers (sender, message id) pairs for as long as their message could
@@ -65,15 +67,33 @@ struct _BlinkReplayGuard
 
 G_DEFINE_FINAL_TYPE (BlinkReplayGuard, blink_replay_guard, G_TYPE_OBJECT)
 
+/* Senders choose their message ids and keys: a keyed hash (SipHash, a
+ * random key per process) keeps them from filling one bucket. */
+static guint
+keyed_hash (const guint8 *data,
+            gsize len)
+{
+  static guint8 hash_key[crypto_shorthash_KEYBYTES];
+  static gsize initialised;
+  guint8 out[crypto_shorthash_BYTES];
+  guint hash;
+
+  if (g_once_init_enter (&initialised))
+    {
+      if (sodium_init () < 0)
+        g_error ("libsodium cannot be initialised");
+      randombytes_buf (hash_key, sizeof hash_key);
+      g_once_init_leave (&initialised, 1);
+    }
+  crypto_shorthash (out, data, len, hash_key);
+  memcpy (&hash, out, sizeof hash);
+  return hash;
+}
+
 static guint
 key_hash (gconstpointer p)
 {
-  guint hash;
-
-  /* Entries end in a random message id, senders are public keys: their
-   * last bytes are a fine hash. */
-  memcpy (&hash, (const guint8 *) p + KEY_BYTES - sizeof hash, sizeof hash);
-  return hash;
+  return keyed_hash (p, KEY_BYTES);
 }
 
 static gboolean
@@ -86,10 +106,7 @@ key_equal (gconstpointer a,
 static guint
 sender_hash (gconstpointer p)
 {
-  guint hash;
-
-  memcpy (&hash, (const guint8 *) p + BLINK_ED25519_PUBLIC_KEY_BYTES - sizeof hash, sizeof hash);
-  return hash;
+  return keyed_hash (p, BLINK_ED25519_PUBLIC_KEY_BYTES);
 }
 
 static gboolean
@@ -259,13 +276,59 @@ state_append (BlinkReplayGuard *self,
     }
 
   record_encode (key, timestamp_ms, record);
-  fd = g_open (self->state_path, O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
+  fd = g_open (self->state_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0 || write (fd, record, sizeof record) != sizeof record)
     g_warning ("Cannot write %s: %s", self->state_path, g_strerror (errno));
   else
     self->state_records++;
   if (fd >= 0)
     close (fd);
+}
+
+/* The file's bytes, if it is a regular file (not a link) of at most
+ * @max_len bytes; a larger one is someone else's and read as empty. NULL
+ * without @error when there is none. */
+static char *
+state_read (const char *path,
+            gsize max_len,
+            gsize *len,
+            GError **error)
+{
+  g_autofree char *contents = NULL;
+  struct stat st;
+  gssize got;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+
+  *len = 0;
+  if (fd < 0 && errno == ENOENT)
+    return NULL;
+  if (fd < 0 || fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      int saved = fd < 0 ? errno : EINVAL;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "Cannot read %s: %s",
+                   path, fd < 0 ? g_strerror (saved) : "not a regular file");
+      return NULL;
+    }
+  if ((gsize) st.st_size > max_len)
+    {
+      close (fd);
+      g_warning ("%s is larger than any state file Blink writes: starting it again", path);
+      return g_strdup ("");
+    }
+  contents = g_malloc ((gsize) st.st_size + 1);
+  got = read (fd, contents, (gsize) st.st_size);
+  close (fd);
+  if (got < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "Cannot read %s: %s",
+                   path, g_strerror (errno));
+      return NULL;
+    }
+  *len = (gsize) got;
+  return g_steal_pointer (&contents);
 }
 
 /**
@@ -292,11 +355,10 @@ blink_replay_guard_set_state_file (BlinkReplayGuard *self,
   g_return_val_if_fail (BLINK_IS_REPLAY_GUARD (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  g_free (self->state_path);
-  self->state_path = g_strdup (path);
-
-  if (!g_file_get_contents (path, &contents, &len, &local_error) &&
-      !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  g_clear_pointer (&self->state_path, g_free);
+  contents = state_read (path, (sizeof STATE_MAGIC - 1) + 2 * (gsize) self->capacity * RECORD_BYTES,
+                         &len, &local_error);
+  if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -312,7 +374,10 @@ blink_replay_guard_set_state_file (BlinkReplayGuard *self,
 
           memcpy (&ts, record + KEY_BYTES, sizeof ts);
           ts = GUINT64_FROM_LE (ts);
-          if ((gint64) ts + self->window_ms >= now_ms && !g_hash_table_contains (self->seen, record) &&
+          /* Only what could still be accepted: inside the window. */
+          if (ts <= (guint64) (now_ms + self->window_ms) &&
+              (gint64) ts >= now_ms - self->window_ms &&
+              !g_hash_table_contains (self->seen, record) &&
               g_hash_table_size (self->seen) < self->capacity)
             remember (self, record, (gint64) ts);
         }
@@ -320,7 +385,13 @@ blink_replay_guard_set_state_file (BlinkReplayGuard *self,
   else if (contents != NULL && len > 0)
     g_warning ("%s is not a Blink state file: starting it again", path);
 
-  return state_compact (self, now_ms, error);
+  self->state_path = g_strdup (path);
+  if (!state_compact (self, now_ms, error))
+    {
+      g_clear_pointer (&self->state_path, g_free);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -355,6 +426,11 @@ blink_replay_guard_check (BlinkReplayGuard *self,
                    G_GINT64_FORMAT " ms", timestamp_ms - now_ms, self->window_ms);
       return FALSE;
     }
+  /* The clock stepped back since the start: what was accepted before the
+   * start is dated later than now, outside the window, so the start can
+   * follow the clock down. */
+  if (now_ms < self->not_before_ms)
+    self->not_before_ms = now_ms;
   if (timestamp_ms < self->not_before_ms)
     {
       g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_EXPIRED,
@@ -390,6 +466,25 @@ blink_replay_guard_check (BlinkReplayGuard *self,
     state_append (self, key, timestamp_ms, now_ms);
 
   return TRUE;
+}
+
+/**
+ * blink_replay_guard_contains:
+ *
+ * Returns: whether the guard remembers this message, without recording it
+ */
+gboolean
+blink_replay_guard_contains (BlinkReplayGuard *self,
+                             const guint8 *sender_key,
+                             const guint8 *message_id)
+{
+  guint8 key[KEY_BYTES];
+
+  g_return_val_if_fail (BLINK_IS_REPLAY_GUARD (self), FALSE);
+
+  memcpy (key, sender_key, BLINK_ED25519_PUBLIC_KEY_BYTES);
+  memcpy (key + BLINK_ED25519_PUBLIC_KEY_BYTES, message_id, BLINK_MESSAGE_ID_BYTES);
+  return g_hash_table_contains (self->seen, key);
 }
 
 gint64

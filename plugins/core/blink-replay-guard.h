@@ -26,6 +26,9 @@ gboolean blink_replay_guard_set_state_file (BlinkReplayGuard *self,
                                             gint64 now_ms,
                                             GError **error);
 guint blink_replay_guard_get_size (BlinkReplayGuard *self);
+gboolean blink_replay_guard_contains (BlinkReplayGuard *self,
+                                     const guint8 *sender_key,
+                                     const guint8 *message_id);
 
 gboolean blink_replay_guard_check (BlinkReplayGuard *self,
                                    const guint8 *sender_key,

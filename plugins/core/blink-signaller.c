@@ -54,6 +54,10 @@
 #define DEFAULT_PEER_RATE 100
 #define PEER_RATE_BURST_S 4
 #define MAX_RATED_PEERS 4096
+/* Incoming calls that ended (declined, rang out, gave way, left) are not
+ * rung again by a late resend of their offer for twice the replay window;
+ * the memory is bounded, and what does not fit only loses that. */
+#define MAX_ENDED_CALLS 4096
 
 enum
 {
@@ -107,12 +111,15 @@ struct _BlinkSignaller
   GMainContext *context;
   BlinkIdentity *identity;
   BlinkIpfsClient *client;
-  BlinkReplayGuard *guard; /* of the offer topic; calls have their own */
+  BlinkReplayGuard *guard;         /* of the offer topic; calls have their own */
+  BlinkReplayGuard *trusted_guard; /* of the offer topic, for trusted senders: room a flood
+                                    * of strangers cannot take */
   char *offer_topic;
   GHashTable *calls;  /* id → BlinkSignallerCall* */
   GHashTable *topics; /* call and peer topic → BlinkSignallerCall*, owned by @calls */
   GHashTable *rates;  /* pubsub peer id → PeerRate* */
   GHashTable *trusted; /* DIDs whose offers never give way */
+  GHashTable *ended;   /* call id → when to forget it (Unix ms) */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkSignaller, blink_signaller, G_TYPE_OBJECT)
@@ -254,10 +261,44 @@ send_offers_to (BlinkSignaller *self,
 /* ---- call lifetime ---- */
 
 static void
+remember_ended (BlinkSignaller *self,
+                const char *id)
+{
+  gint64 now = now_ms ();
+
+  if (g_hash_table_size (self->ended) >= MAX_ENDED_CALLS)
+    {
+      GHashTableIter iter;
+      gpointer until;
+
+      g_hash_table_iter_init (&iter, self->ended);
+      while (g_hash_table_iter_next (&iter, NULL, &until))
+        if (*(gint64 *) until < now)
+          g_hash_table_iter_remove (&iter);
+      if (g_hash_table_size (self->ended) >= MAX_ENDED_CALLS)
+        return;
+    }
+  g_hash_table_insert (self->ended, g_strdup (id),
+                       g_memdup2 (&(gint64){ now + 2 * blink_replay_guard_get_window (self->guard) },
+                                  sizeof (gint64)));
+}
+
+static gboolean
+call_ended (BlinkSignaller *self,
+            const char *id)
+{
+  gint64 *until = g_hash_table_lookup (self->ended, id);
+
+  return until != NULL && *until >= now_ms ();
+}
+
+static void
 call_forget (BlinkSignaller *self,
              BlinkSignallerCall *call)
 {
   g_debug ("Forgetting call %s", blink_signaller_call_get_id (call));
+  if (!blink_signaller_call_get_outgoing (call))
+    remember_ended (self, blink_signaller_call_get_id (call));
   blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_call_topic (call));
   g_hash_table_remove (self->topics, blink_signaller_call_get_call_topic (call));
   if (blink_signaller_call_get_joined (call))
@@ -482,6 +523,13 @@ handle_offer (BlinkSignaller *self,
       return;
     }
 
+  /* A late resend of a call that ended here rings no more. */
+  if (call_ended (self, message->call_id))
+    {
+      COUNT (self, stale);
+      return;
+    }
+
   if (!make_room (self, message->sender))
     {
       COUNT (self, refused_calls);
@@ -653,6 +701,40 @@ peer_may_send (BlinkSignaller *self,
   return TRUE;
 }
 
+/* The time window and replays, once everything else passed. On the offer
+ * topic, people the user trusts have room of their own, which a flood of
+ * strangers' offers cannot fill; an id is a replay in either. */
+static gboolean
+check_replay (BlinkSignaller *self,
+              BlinkReplayGuard *call_guard,
+              BlinkMessage *message,
+              GError **error)
+{
+  guint8 sender_key[BLINK_ED25519_PUBLIC_KEY_BYTES];
+  BlinkReplayGuard *guard = call_guard;
+
+  /* The DID came from a verified key, so it converts back. */
+  if (!blink_did_to_public_key (message->sender, sender_key, NULL))
+    g_return_val_if_reached (FALSE);
+
+  if (guard == NULL)
+    {
+      gboolean trusted = g_hash_table_contains (self->trusted, message->sender);
+      BlinkReplayGuard *other = trusted ? self->guard : self->trusted_guard;
+
+      guard = trusted ? self->trusted_guard : self->guard;
+      if (blink_replay_guard_contains (other, sender_key, message->id))
+        {
+          g_set_error_literal (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_REPLAYED,
+                               "The message was received before");
+          return FALSE;
+        }
+    }
+
+  return blink_replay_guard_check (guard, sender_key, message->id, message->timestamp_ms,
+                                   now_ms (), error);
+}
+
 static void
 on_client_message (BlinkIpfsClient *client,
                    const char *topic,
@@ -663,8 +745,8 @@ on_client_message (BlinkIpfsClient *client,
   g_autoptr (GError) error = NULL;
   g_autoptr (BlinkMessage) message = NULL;
   g_autoptr (BlinkSignallerCall) call = NULL;
-  BlinkMembership membership;
-  BlinkReplayGuard *guard;
+  BlinkMembership membership = BLINK_MEMBERSHIP_JOINED;
+  BlinkReplayGuard *guard = NULL;
   guint64 window;
 
   if (!peer_may_send (self, from))
@@ -674,9 +756,7 @@ on_client_message (BlinkIpfsClient *client,
       return;
     }
 
-  if (g_str_equal (topic, self->offer_topic))
-    guard = self->guard;
-  else
+  if (!g_str_equal (topic, self->offer_topic))
     {
       call = g_hash_table_lookup (self->topics, topic);
       if (call == NULL)
@@ -693,12 +773,17 @@ on_client_message (BlinkIpfsClient *client,
   g_mutex_lock (&self->lock);
   window = self->replay_window_ms;
   g_mutex_unlock (&self->lock);
-  blink_replay_guard_set_window (guard, window);
+  blink_replay_guard_set_window (self->guard, window);
+  blink_replay_guard_set_window (self->trusted_guard, window);
+  if (guard != NULL)
+    blink_replay_guard_set_window (guard, window);
 
+  /* The replay memory is checked last, by check_replay(): what is refused
+   * for other reasons must not take its room. */
   message = blink_envelope_open (g_bytes_get_data (data, NULL), g_bytes_get_size (data), topic,
                                  self->identity,
                                  call != NULL ? blink_signaller_call_get_key (call) : NULL,
-                                 call != NULL ? blink_signaller_call_get_id (call) : NULL, guard,
+                                 call != NULL ? blink_signaller_call_get_id (call) : NULL, NULL,
                                  now_ms (), &error);
   if (message == NULL)
     {
@@ -725,6 +810,12 @@ on_client_message (BlinkIpfsClient *client,
       (membership == BLINK_MEMBERSHIP_DECLINED || membership == BLINK_MEMBERSHIP_LEFT))
     {
       reject (self, topic, BLINK_PROTOCOL_ERROR_GONE, "The sender declined or left the call");
+      return;
+    }
+
+  if (!check_replay (self, guard, message, &error))
+    {
+      count_rejection (self, topic, error);
       return;
     }
 
@@ -1131,19 +1222,20 @@ blink_signaller_send_ice_candidate (BlinkSignaller *self,
  * restart by a clock ahead of ours are kept in a state file. */
 static BlinkReplayGuard *
 offer_guard_new (const char *did,
+                 const char *kind,
                  guint64 window_ms)
 {
   BlinkReplayGuard *guard = blink_replay_guard_new (window_ms, OFFER_GUARD_CAPACITY);
   g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, did, -1);
   g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "blink", NULL);
-  g_autofree char *name = g_strdup_printf ("seen-offers-%.16s", digest);
+  g_autofree char *name = g_strdup_printf ("%s-%.16s", kind, digest);
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr (GError) error = NULL;
   gint64 now = now_ms ();
 
   blink_replay_guard_set_sender_capacity (guard, OFFER_GUARD_SENDER_CAPACITY);
   blink_replay_guard_set_not_before (guard, now);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  if (g_mkdir_with_parents (dir, 0700) != 0 || g_chmod (dir, 0700) != 0)
     g_warning ("Cannot create %s: %s", dir, g_strerror (errno));
   else if (!blink_replay_guard_set_state_file (guard, path, now, &error))
     g_warning ("Cannot keep the offers seen in %s: %s", path, error->message);
@@ -1185,7 +1277,9 @@ blink_signaller_start (BlinkSignaller *self,
 
   self->identity = g_steal_pointer (&identity);
   self->context = g_main_context_ref_thread_default ();
-  self->guard = offer_guard_new (blink_signaller_get_did (self), window);
+  self->guard = offer_guard_new (blink_signaller_get_did (self), "seen-offers", window);
+  self->trusted_guard =
+    offer_guard_new (blink_signaller_get_did (self), "seen-offers-trusted", window);
   self->offer_topic = blink_topic_offer (blink_signaller_get_did (self));
   g_signal_connect (self->client, "message", G_CALLBACK (on_client_message), self);
   g_signal_connect (self->client, "notify::state", G_CALLBACK (on_client_state), self);
@@ -1233,6 +1327,7 @@ blink_signaller_stop (BlinkSignaller *self)
   /* Pending publishes keep the client alive until they are sent. */
   g_clear_object (&self->client);
   g_clear_object (&self->guard);
+  g_clear_object (&self->trusted_guard);
   g_hash_table_remove_all (self->rates);
   g_clear_pointer (&self->offer_topic, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1431,6 +1526,7 @@ blink_signaller_finalize (GObject *object)
   g_hash_table_unref (self->topics);
   g_hash_table_unref (self->rates);
   g_hash_table_unref (self->trusted);
+  g_hash_table_unref (self->ended);
   g_free (self->identity_path);
   g_free (self->ipfs_api);
   g_mutex_clear (&self->lock);
@@ -1576,6 +1672,7 @@ blink_signaller_init (BlinkSignaller *self)
   self->topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->trusted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 BlinkSignaller *
