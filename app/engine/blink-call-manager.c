@@ -645,6 +645,29 @@ on_signaller_error (BlinkSignaller *signaller,
   g_message ("Signaling of call %s: %s", id != NULL ? id : "-", error->message);
 }
 
+/* ---- what we announce ---- */
+
+/* Tells the active call's participants whether we are muted or deafened. */
+static void
+announce (BlinkCallManager *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->active != NULL &&
+      !blink_signaller_announce (self->signaller, blink_call_get_id (self->active), self->muted,
+                                 self->deafened, FALSE, &error))
+    g_debug ("%s", error->message);
+}
+
+/* Muted and deafened hold from call to call; the signaller's first
+ * announces of a new call know nothing of them. */
+static void
+announce_held_state (BlinkCallManager *self)
+{
+  if (self->muted || self->deafened)
+    announce (self);
+}
+
 /* ---- public API ---- */
 
 static gboolean
@@ -762,6 +785,7 @@ blink_call_manager_offer (BlinkCallManager *self,
   g_ptr_array_add (self->calls, g_object_ref (call));
   set_active (self, call);
   blink_connections_set_call (self->connections, call, self->media);
+  announce_held_state (self);
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
   return call;
 }
@@ -820,6 +844,7 @@ blink_call_manager_accept (BlinkCallManager *self,
   blink_call_start_setup (call);
   set_active (self, call);
   blink_connections_set_call (self->connections, call, self->media);
+  announce_held_state (self);
   /* Connect to everyone who is in already: the caller, and whoever joined. */
   participants = blink_call_get_participants (call);
   for (guint i = 0; i < participants->len; i++)
@@ -902,17 +927,6 @@ blink_call_manager_hang_up (BlinkCallManager *self,
 
   end_call (self, self->active);
   return TRUE;
-}
-
-static void
-announce (BlinkCallManager *self)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (self->active != NULL &&
-      !blink_signaller_announce (self->signaller, blink_call_get_id (self->active), self->muted,
-                                 self->deafened, FALSE, &error))
-    g_debug ("%s", error->message);
 }
 
 void
