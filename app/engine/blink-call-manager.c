@@ -953,6 +953,53 @@ blink_call_manager_set_deafened (BlinkCallManager *self,
   announce (self);
 }
 
+/**
+ * blink_call_manager_set_volume:
+ * @call: a call of the manager's, active or not
+ * @did: one of its participants
+ * @volume: 0 silent, 1 as they send, up to %BLINK_PARTICIPANT_VOLUME_MAX
+ *
+ * Sets how loud @did is played in @call, at once if it is connected, else
+ * once it is. Refused, with nothing changed, when @did is not in @call or
+ * @volume is out of range (NaN included).
+ */
+gboolean
+blink_call_manager_set_volume (BlinkCallManager *self,
+                               BlinkCall *call,
+                               const char *did,
+                               double volume,
+                               GError **error)
+{
+  BlinkParticipant *participant;
+  BlinkPeer *peer;
+
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
+  g_return_val_if_fail (BLINK_IS_CALL (call), FALSE);
+  g_return_val_if_fail (did != NULL, FALSE);
+
+  /* Written so that NaN fails it. */
+  if (!(volume >= 0 && volume <= BLINK_PARTICIPANT_VOLUME_MAX))
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_INVALID_ARGUMENT,
+                   _("A volume goes from 0 (silent) to %g (twice as loud), not %g"),
+                   BLINK_PARTICIPANT_VOLUME_MAX, volume);
+      return FALSE;
+    }
+  participant = blink_call_find_participant (call, did);
+  if (participant == NULL)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_PARTICIPANT,
+                   _("%s is not in this call"), did);
+      return FALSE;
+    }
+
+  blink_participant_set_volume (participant, volume);
+  peer = call == self->active ? blink_connections_get_peer (self->connections, did) : NULL;
+  if (peer != NULL)
+    blink_peer_set_volume (peer, volume);
+  return TRUE;
+}
+
 const char *
 blink_call_manager_get_did (BlinkCallManager *self)
 {
