@@ -7,6 +7,7 @@
 #include "blink-engine-errors.h"
 
 #include <glib/gi18n-lib.h>
+#include <gst/base/gstbasesink.h>
 
 /* The call's pipeline, minus the peers:
  *
@@ -85,6 +86,44 @@ device_bin (const char *description,
   return bin;
 }
 
+/* The call's pipeline is live (the silent source): its sinks have nothing
+ * to preroll. One that does may finish prerolling while the pipeline goes
+ * to PLAYING and then stay PAUSED for good (seen with wavenc ! filesink
+ * behind a source with a decodebin): the mixer then waits on it, and so do
+ * the peers' decoders, and a closing connection waits on them. */
+static void
+set_not_async (GstElement *element)
+{
+  if (GST_IS_BASE_SINK (element))
+    gst_base_sink_set_async_enabled (GST_BASE_SINK (element), FALSE);
+}
+
+/* For the sinks a sink bin makes later, e.g. autoaudiosink's. */
+static void
+on_playback_element_added (GstBin *bin,
+                           GstBin *sub_bin,
+                           GstElement *element,
+                           gpointer user_data)
+{
+  set_not_async (element);
+}
+
+static void
+make_sinks_not_async (GstElement *playback)
+{
+  g_autoptr (GstIterator) elements = gst_bin_iterate_recurse (GST_BIN (playback));
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (elements, &item) == GST_ITERATOR_OK)
+    {
+      set_not_async (g_value_get_object (&item));
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  g_signal_connect (playback, "deep-element-added", G_CALLBACK (on_playback_element_added),
+                    NULL);
+}
+
 /**
  * blink_audio_pipeline_new:
  * @source: a gst-launch description of the capture, e.g. "autoaudiosrc" or
@@ -115,6 +154,7 @@ blink_audio_pipeline_new (const char *source,
       gst_object_unref (src);
       return NULL;
     }
+  make_sinks_not_async (playback);
 
   self->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("blink-call")));
 
