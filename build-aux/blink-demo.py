@@ -26,24 +26,11 @@ import wave
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'tests'))
+from blink_audio import dominant_frequency  # noqa: E402
 from blink_processes import (DEFAULT_KIND, Failure, Process, start_bus, start_ipfs_pair,  # noqa: E402
                              watch_event)
 
 TONES = {'alice': 440, 'bob': 660}
-
-
-def dominant_frequency(samples, rate):
-    """The strongest frequency from 100 to 2000 Hz, in 10 Hz steps."""
-    best, best_power = 0, -1.0
-    for f in range(100, 2001, 10):
-        k = 2 * math.cos(2 * math.pi * f / rate)
-        s1 = s2 = 0.0
-        for x in samples:
-            s1, s2 = x + k * s1 - s2, s1
-        power = s1 * s1 + s2 * s2 - k * s1 * s2
-        if power > best_power:
-            best, best_power = f, power
-    return best
 
 
 def analyse(path):

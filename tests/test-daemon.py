@@ -4,22 +4,28 @@
 
 Two daemons (alice and bob: two identities, two IPFS nodes, two session
 buses) call each other through the D-Bus API only, with generic clients
-(gdbus); then the `blink` command line against them; then SIGTERM during a
-call. TAP output. Needs BLINKD, BLINK and BLINK_DBUS_XML in the
+(gdbus); then the `blink` command line against them; then mute, deafen,
+volume and a recording played into a call, judged by what each daemon
+records of the other's tone; then SIGTERM during a call. TAP output. Needs BLINKD, BLINK and BLINK_DBUS_XML in the
 environment (meson sets them)."""
 
+import array
 import json
+import math
 import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import wave
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blink_audio import Wav, block_levels_db, dominant_frequency  # noqa: E402
 from blink_processes import (DEFAULT_KIND, Failure, IpfsNode, Process, start_bus,  # noqa: E402
                              start_ipfs_pair, watch_event)
 
@@ -31,12 +37,15 @@ ROOT = '/im/blink/Blink1'
 
 
 class Party:
-    """A blinkd on its own bus; @api None: blinkd finds the node as users' do."""
+    """A blinkd on its own bus; @api None: blinkd finds the node as users' do.
+    It sends a tone of @tone Hz and records what it hears in self.heard."""
 
-    def __init__(self, name, workdir, api, started, **env):
+    def __init__(self, name, workdir, api, started, tone=440, **env):
         self.name = name
         home = os.path.join(workdir, name)
         os.makedirs(home)
+        self.tone = tone
+        self.heard = Wav(os.path.join(home, 'heard.wav'))
         self.bus, address = start_bus(f'bus of {name}', home)
         started.append(self.bus)
         self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
@@ -51,10 +60,11 @@ class Party:
         started.append(self.monitor)
         self.start_daemon()
 
-    def start_daemon(self, sink='null'):
+    def start_daemon(self, source=None, sink=None):
         api = ['--ipfs-api', self.api] if self.api else []
         self.daemon = Process(f'blinkd of {self.name}', [
-            BLINKD, *api, '--audio-source', 'tone:440', '--audio-sink', sink,
+            BLINKD, *api, '--audio-source', source or f'tone:{self.tone}',
+            '--audio-sink', sink or f'wav:{self.heard.path}',
             '--ice-address', '127.0.0.1'], env=self.env)
         self.started.append(self.daemon)
         subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=self.env,
@@ -70,11 +80,12 @@ class Party:
         return result
 
     def get(self, path, interface, prop):
+        """A property as gdbus prints it, strings and paths without their quotes."""
         out = self.gdbus(path, 'org.freedesktop.DBus.Properties.Get', interface, prop).stdout
-        m = re.match(r"\(<(?:objectpath )?'(.*)'>,\)", out.strip())
+        m = re.match(r"\(<(?:objectpath )?'(.*)'>,\)$|\(<(.*)>,\)$", out.strip())
         if m is None:
             raise Failure(f'unexpected reply {out!r}')
-        return m.group(1)
+        return m.group(1) if m.group(1) is not None else m.group(2)
 
     def managed_objects(self):
         out = self.gdbus(ROOT, 'org.freedesktop.DBus.ObjectManager.GetManagedObjects').stdout
@@ -113,6 +124,97 @@ def wait_until(predicate, timeout, what):
         if time.monotonic() > deadline:
             raise Failure(f'no {what} within {timeout} s')
         time.sleep(0.05)
+
+
+def connect(caller, callee):
+    """@caller calls @callee, who answers; the call's path once both are connected."""
+    out = caller.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{callee.did}']").stdout
+    path = re.search(r"objectpath '([^']+)'", out).group(1)
+    callee.wait_signal(rf"IncomingCall \(objectpath '{path}'")
+    callee.gdbus(path, 'im.blink.Call1.Accept')
+    for me, other in ((caller, callee), (callee, caller)):
+        me.wait_signal(rf"\('{other.did}', 'connected'")
+    return path
+
+
+def hang_up(caller, callee, path):
+    """@caller leaves the call at @path; returns once it is gone on both sides."""
+    caller.gdbus(path, 'im.blink.Call1.Hangup')
+    for me in (caller, callee):
+        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+        if path in me.managed_objects():
+            raise Failure(f'{me.name} still lists the call')
+
+
+# What is heard after a change (mute, volume…) reaches the recording late:
+# filesink writes in blocks of 64 KiB (0.7 s of 48 kHz mono), and the media
+# path adds its latency (jitter buffer, mixer). A change made when the
+# recording is S s long must show in a window of WINDOW s that starts
+# between S and S + SETTLE.
+SETTLE = 1.2
+WINDOW = 0.5
+SILENT_DB = -60
+TONE_DB = -30
+
+
+def heard(party, start):
+    """@party's recording from @start s on, for WINDOW s, once written:
+    (samples, rate, median and loudest level of its 20 ms blocks in dBFS).
+    The median is deaf to a short dropout."""
+    wait_until(lambda: party.heard.seconds() >= start + WINDOW, 15,
+               f'{party.name}: recording up to {start + WINDOW:.1f} s')
+    samples, rate = party.heard.samples(start, WINDOW)
+    levels = block_levels_db(samples, rate)
+    return samples, rate, statistics.median(levels), max(levels)
+
+
+def find_heard(party, start, meets, what, within=SETTLE):
+    """The first window from @start on, in steps of 0.1 s, whose median and
+    loudest levels @meets; one must start within @within s."""
+    t = start
+    while True:
+        samples, rate, median, loudest = heard(party, t)
+        if meets(median, loudest):
+            return samples, rate, median, loudest
+        if t >= start + within:
+            raise Failure(f'{party.name} {what}: not within {within} s of {start:.1f} s of its '
+                          f'recording (last: {median:.1f} dBFS, up to {loudest:.1f})')
+        t += 0.1
+
+
+def expect_tone(party, start, tone, what, within=SETTLE):
+    """The level of @tone Hz heard from @start on (dBFS, median of the blocks)."""
+    samples, rate, median, _ = find_heard(party, start, lambda median, _: median >= TONE_DB,
+                                          f'{what}: no sound above {TONE_DB} dBFS', within)
+    frequency = dominant_frequency(samples, rate)
+    if abs(frequency - tone) > 10:
+        raise Failure(f'{party.name} {what}: {frequency} Hz, expected {tone} Hz')
+    return median
+
+
+def expect_silence(party, start, what):
+    """The loudest level (dBFS) of the first silent window from @start on."""
+    return find_heard(party, start, lambda _, loudest: loudest <= SILENT_DB,
+                      f'{what}: no silence (under {SILENT_DB} dBFS)')[3]
+
+
+def packets_received(party, other):
+    """RTP packets @party has received from @other in the active call."""
+    result = party.blink('stats', '--json')
+    for line in result.stdout.splitlines():
+        stats = json.loads(line)
+        if stats['did'] == other.did:
+            return stats['packets-received']
+    raise Failure(f'{party.name}: no stats of {other.name}: {result.stdout!r} {result.stderr!r}')
+
+
+def shared_call(alice, bob):
+    """The call alice made to bob that the media tests share; made again
+    if it is not the active one any more."""
+    if getattr(alice, 'call', None) is None or alice.get(ROOT, 'im.blink.Manager1',
+                                                         'ActiveCall') != alice.call:
+        alice.call = connect(alice, bob)
+    return alice.call
 
 
 # ---- the tests, in order: they share the daemons ----
@@ -194,11 +296,7 @@ def test_call_through_dbus(alice, bob):
         raise Failure('Verified does not list bob')
     expect_error(alice.gdbus(ROOT, 'im.blink.Manager1.SetVerified', 'did:key:zNope', 'true',
                              check=False), 'im.blink.Error.BadDid')
-    alice.gdbus(path, 'im.blink.Call1.Hangup')
-    for me in (alice, bob):
-        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
-        if path in me.managed_objects():
-            raise Failure(f'{me.name} still lists the call')
+    hang_up(alice, bob, path)
 
 
 
@@ -277,11 +375,7 @@ def test_verified_survives_a_restart(alice, bob):
     if bob.did not in alice.gdbus(ROOT, 'org.freedesktop.DBus.Properties.Get',
                                   'im.blink.Manager1', 'Verified').stdout:
         raise Failure('the verified address was forgotten by the restart')
-    out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
-    path = re.search(r"objectpath '([^']+)'", out).group(1)
-    bob.wait_signal(rf"IncomingCall \(objectpath '{path}'")
-    bob.gdbus(path, 'im.blink.Call1.Accept')
-    alice.wait_signal(rf"\('{bob.did}', 'connected'")
+    path = connect(alice, bob)
     wait_until(lambda: 'verified' in alice.blink('status').stdout.replace('not verified', ''),
                10, 'blink status showing bob verified')
     status = alice.blink('status').stdout
@@ -289,9 +383,142 @@ def test_verified_survives_a_restart(alice, bob):
         raise Failure(f'blink status: {status!r}')
     if alice.blink('unverify', bob.did).returncode != 0:
         raise Failure('blink unverify failed')
-    alice.gdbus(path, 'im.blink.Call1.Hangup')
-    for me in (alice, bob):
-        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+    hang_up(alice, bob, path)
+
+
+def test_mute(alice, bob):
+    """Muted before a call: bob hears no tone from alice but her packets
+    (the connection stays), and sees her muted from the start; unmuted
+    during the call, her tone is back; muted again, gone again."""
+    result = alice.blink('mute')
+    if result.returncode != 0 or alice.get(ROOT, 'im.blink.Manager1', 'Muted') != 'true':
+        raise Failure(f'blink mute without a call: {result.returncode} {result.stderr!r}')
+    if 'You are muted' not in alice.blink('status').stdout:
+        raise Failure('blink status does not say that alice is muted')
+    watch = Process('blink watch of bob', [BLINK, 'watch', '--json'], env=bob.env)
+    alice.started.append(watch)
+    alice.call = connect(alice, bob)
+    call = alice.call.rsplit('/', 1)[1]
+    watch_event(watch, 'participant', call=call, did=alice.did, muted=True)
+    received = packets_received(bob, alice)
+    muted = expect_silence(bob, bob.heard.seconds(), 'from alice muted before the call')
+    if packets_received(bob, alice) <= received:
+        raise Failure(f'muted, alice sends no packets ({received} received before the 0.5 s, '
+                      f'{packets_received(bob, alice)} after): the connection is not kept')
+
+    if alice.blink('unmute').returncode != 0:
+        raise Failure('blink unmute failed')
+    start = bob.heard.seconds()
+    watch_event(watch, 'participant', call=call, did=alice.did, muted=False)
+    tone = expect_tone(bob, start, alice.tone, 'from alice unmuted')
+
+    if alice.blink('mute').returncode != 0:
+        raise Failure('blink mute during the call failed')
+    start = bob.heard.seconds()
+    watch_event(watch, 'participant', call=call, did=alice.did, muted=True)
+    participants = bob.get(alice.call, 'im.blink.Call1', 'Participants')
+    status = bob.blink('status').stdout
+    if (f"('{alice.did}', 'connected', true, false)" not in participants
+            or f'{alice.did} connected, muted' not in status):
+        raise Failure(f'bob does not show alice muted: {participants!r} {status!r}')
+    expect_silence(bob, start, 'from alice muted during the call')
+    if alice.blink('unmute').returncode != 0:
+        raise Failure('blink unmute failed')
+    watch_event(watch, 'participant', call=call, did=alice.did, muted=False)
+    watch.stop(timeout=5)
+    return f'tone {tone:.1f} dBFS, muted {muted:.1f} dBFS'
+
+
+def test_deafen(alice, bob):
+    """Deafened, bob hears nothing while alice's tone goes on, and alice
+    still hears him and sees him deafened; undeafened, he hears her again."""
+    shared_call(alice, bob)
+    if bob.blink('deafen').returncode != 0:
+        raise Failure('blink deafen failed')
+    start_bob, start_alice = bob.heard.seconds(), alice.heard.seconds()
+
+    def alice_sees_bob_deafened():
+        status = json.loads(alice.blink('status', '--json').stdout)
+        return any(p['did'] == bob.did and p['deafened'] for c in status['calls']
+                   for p in c['participants'])
+    wait_until(alice_sees_bob_deafened, 10, 'alice: bob deafened in blink status --json')
+    if not json.loads(bob.blink('status', '--json').stdout)['deafened']:
+        raise Failure('blink status --json of bob: not deafened')
+    deaf = expect_silence(bob, start_bob, 'deafened')
+    expect_tone(alice, start_alice + SETTLE, bob.tone, 'from bob deafened')
+    if bob.blink('undeafen').returncode != 0:
+        raise Failure('blink undeafen failed')
+    expect_tone(bob, bob.heard.seconds(), alice.tone, 'undeafened')
+    wait_until(lambda: not alice_sees_bob_deafened(), 10, 'alice: bob no longer deafened')
+    return f'deafened {deaf:.1f} dBFS'
+
+
+def test_volume(alice, bob):
+    """bob plays alice at 25 %: her level drops by 12 dB (20 log10 0.25)."""
+    path = shared_call(alice, bob)
+    full = expect_tone(bob, bob.heard.seconds(), alice.tone, 'at full volume')
+    result = bob.blink('volume', alice.did, '25')
+    if result.returncode != 0:
+        raise Failure(f'blink volume: {result.returncode} {result.stderr!r}')
+    start = bob.heard.seconds()
+    volumes = bob.get(path, 'im.blink.Call1', 'Volumes')
+    if f"'{alice.did}': 0.25" not in volumes:
+        raise Failure(f'Volumes: {volumes!r}')
+    if f'{alice.did} connected, volume 25 %' not in bob.blink('status').stdout:
+        raise Failure('blink status does not show the volume')
+    # Once most of a window is at the new volume, its median is that level.
+    samples, rate, quiet, _ = find_heard(bob, start, lambda median, _: median <= full - 6,
+                                         'at 25 %: not 6 dB quieter')
+    drop = full - quiet
+    if not 9 <= drop <= 15 or abs(dominant_frequency(samples, rate) - alice.tone) > 10:
+        raise Failure(f'at 25 % alice is {drop:.1f} dB quieter ({full:.1f} → {quiet:.1f} dBFS), '
+                      f'expected 12 ± 3 dB of her tone')
+    return f'{full:.1f} dBFS at 100 %, {quiet:.1f} dBFS at 25 %: {drop:.1f} dB'
+
+
+def test_volume_refused(alice, bob):
+    """A volume for someone not in the call, or out of 0–2, is refused with
+    a clear error and changes nothing; then the CLI's usage errors."""
+    path = shared_call(alice, bob)
+
+    def volumes():
+        return bob.get(path, 'im.blink.Call1', 'Volumes')
+    before = volumes()
+    for did, volume, error in ((bob.did, '0.5', 'NoSuchParticipant'),
+                               ('did:key:zNope', '0.5', 'NoSuchParticipant'),
+                               (alice.did, '-0.5', 'InvalidArgument'),
+                               (alice.did, '2.5', 'InvalidArgument'),
+                               (alice.did, 'nan', 'InvalidArgument'),
+                               (alice.did, 'inf', 'InvalidArgument')):
+        expect_error(bob.gdbus(path, 'im.blink.Call1.SetVolume', '--', did, volume, check=False),
+                     f'im.blink.Error.{error}')
+    if volumes() != before:
+        raise Failure(f'a refused volume changed Volumes: {before!r} → {volumes()!r}')
+
+    for words, status, message in ((('volume', alice.did, '250'), 1, 'from 0 (silent) to 2'),
+                                   (('volume', bob.did, '50'), 1, 'is not in this call'),
+                                   (('volume', alice.did, 'loud'), 2, 'not a percentage'),
+                                   (('volume', alice.did), 2, 'blink --help'),
+                                   (('mute', 'now'), 2, 'blink --help')):
+        result = bob.blink(*words)
+        if result.returncode != status or message not in result.stderr:
+            raise Failure(f'blink {" ".join(words)}: {result.returncode} {result.stderr!r}')
+    if volumes() != before:
+        raise Failure('a refused blink volume changed Volumes')
+    help_text = bob.blink('--help').stdout
+    for command in ('mute, unmute', 'deafen, undeafen', 'volume DID PERCENT'):
+        if command not in help_text:
+            raise Failure(f'--help does not list {command}')
+
+    hang_up(alice, bob, path)
+    result = bob.blink('volume', alice.did, '50')
+    if result.returncode != 1 or 'no active call' not in result.stderr:
+        raise Failure(f'blink volume without a call: {result.returncode} {result.stderr!r}')
+    nobody = dict(bob.env, DBUS_SESSION_BUS_ADDRESS=alice.third_bus)
+    if bob.blink('mute', env=nobody).returncode != 3:
+        raise Failure('blink mute without blinkd: not exit status 3')
+
+
 def test_kubo_comes_up_late(alice, bob):
     """blinkd started before its Kubo, with a stale API file left by a Kubo
     that did not stop: calling says what to do; once Kubo is up at that
@@ -349,11 +576,7 @@ def test_kubo_comes_up_late(alice, bob):
 
 
 def test_sigterm_during_call(alice, bob):
-    out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
-    path = re.search(r"objectpath '([^']+)'", out).group(1)
-    bob.wait_signal(rf"IncomingCall \(objectpath '{path}'")
-    bob.gdbus(path, 'im.blink.Call1.Accept')
-    bob.wait_signal(rf"\('{alice.did}', 'connected'")
+    path = connect(alice, bob)
     killed = time.monotonic()
     alice.daemon.proc.terminate()
     bob.wait_signal(rf"\('{alice.did}', 'left'", timeout=2)
@@ -384,6 +607,77 @@ def test_device_failure_reaches_dbus(alice, bob):
     if alice.get(ROOT, 'im.blink.Manager1', 'ActiveCall') != '/':
         raise Failure('the failed call is still active')
     watch.stop(timeout=5)
+
+
+def write_tone(path, frequency, seconds, rate=16000):
+    """A WAV file of a sine at @frequency Hz, at the level of blinkd's tone:HZ."""
+    samples = array.array('h', (int(0.3 * 32767 * math.sin(2 * math.pi * frequency * i / rate))
+                                for i in range(int(seconds * rate))))
+    with wave.open(path, 'wb') as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.tobytes())
+
+
+def test_file_source(alice, bob):
+    """A recording played into calls (--audio-source file:PATH, a WAV of
+    523 Hz at 16 kHz): bob hears it. blinkd opens the file for each call,
+    from the call's start: the second call's file, of 0.2 s, is over before
+    the call connects, and the call goes on, silent, with alice's packets."""
+    recording = os.path.join(alice.workdir, 'c5.wav')
+    write_tone(recording, 523, 30)
+    alice.daemon.stop()
+    alice.start_daemon(source=f'file:{recording}')
+    path = connect(alice, bob)
+    # The first audio of a new connection may come seconds after both sides
+    # report it connected when the daemons run under a sanitizer.
+    tone = expect_tone(bob, bob.heard.seconds(), 523, 'from alice playing a file', within=5)
+    hang_up(alice, bob, path)
+
+    write_tone(recording, 523, 0.2)
+    path = connect(alice, bob)
+    received = packets_received(bob, alice)
+    ended = expect_silence(bob, bob.heard.seconds(), 'after alice\'s file ended')
+    wait_until(lambda: packets_received(bob, alice) > received + 10, 5,
+               'packets from alice after her file ended')
+    if f"('{alice.did}', 'connected'" not in bob.get(path, 'im.blink.Call1', 'Participants'):
+        raise Failure('alice is no longer connected after her file ended')
+    hang_up(alice, bob, path)
+    return f'523 Hz at {tone:.1f} dBFS, then {ended:.1f} dBFS'
+
+
+def test_file_source_refused(alice, bob):
+    """A recording that is not there stops blinkd at start, with the path
+    and why; one that is not audio fails the call with a device error."""
+    missing = os.path.join(alice.workdir, 'no-such.ogg')
+    result = subprocess.run([BLINKD, '--ipfs-api', alice.api, '--audio-source',
+                             f'file:{missing}'],
+                            env=dict(alice.env, DBUS_SESSION_BUS_ADDRESS=alice.third_bus),
+                            text=True, capture_output=True, timeout=20)
+    if result.returncode != 2 or missing not in result.stderr or 'No such file' not in \
+            result.stderr:
+        raise Failure(f'blinkd with a missing file: {result.returncode} {result.stderr!r}')
+
+    not_audio = os.path.join(alice.workdir, 'notes.txt')
+    with open(not_audio, 'w') as f:
+        f.write('not a recording\n' * 100)
+    # The daemon of test_file_source, which played the recording.
+    if alice.daemon.stop() != 0:
+        raise Failure(f'blinkd with a file source exited with {alice.daemon.proc.returncode}')
+    alice.start_daemon(source=f'file:{not_audio}')
+    try:
+        out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']", check=False)
+        if out.returncode != 0:
+            expect_error(out, 'im.blink.Error.Device')
+            return f'refused at once: {out.stderr.strip()}'
+        path = re.search(r"objectpath '([^']+)'", out.stdout).group(1)
+        failed = alice.wait_signal(rf"CallFailed \(objectpath '{path}', 'im.blink.Error.Device'")
+        alice.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'", timeout=10)
+        return failed.string.split("'im.blink.Error.Device', ", 1)[1]
+    finally:
+        alice.daemon.stop()
+        alice.start_daemon()
 
 
 def test_turn_password_not_on_the_command_line(alice, bob):
@@ -418,9 +712,10 @@ def test_turn_password_not_on_the_command_line(alice, bob):
 
 def main():
     tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
-             test_cli, test_kubo_comes_up_late, test_verified_survives_a_restart,
-             test_sigterm_during_call, test_device_failure_reaches_dbus,
-             test_turn_password_not_on_the_command_line]
+             test_cli, test_mute, test_deafen, test_volume, test_volume_refused,
+             test_kubo_comes_up_late, test_verified_survives_a_restart,
+             test_sigterm_during_call, test_device_failure_reaches_dbus, test_file_source,
+             test_file_source_refused, test_turn_password_not_on_the_command_line]
     print(f'1..{len(tests)}', flush=True)
     workdir = tempfile.mkdtemp(prefix='blink-test-daemon-')
     started = []
@@ -429,7 +724,7 @@ def main():
         info_a, info_b = start_ipfs_pair(started)
         alice = Party('alice', workdir, info_a['api'], started)
         alice.workdir, alice.swarm = workdir, info_a['swarm']
-        bob = Party('bob', workdir, info_b['api'], started)
+        bob = Party('bob', workdir, info_b['api'], started, tone=660)
         os.makedirs(os.path.join(workdir, 'nobody'))
         third, alice.third_bus = start_bus('bus without blinkd', os.path.join(workdir, 'nobody'))
         started.append(third)

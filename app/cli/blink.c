@@ -171,10 +171,24 @@ print_json (JsonBuilder *builder)
   g_print ("%s\n", text);
 }
 
+/* How loud we play @did in @call: 1.0 unless the user changed it. */
+static double
+volume_of (BlinkDbusCall1 *call,
+           const char *did)
+{
+  GVariant *volumes = blink_dbus_call1_get_volumes (call);
+  double volume = 1.0;
+
+  if (volumes != NULL)
+    g_variant_lookup (volumes, did, "d", &volume);
+  return volume;
+}
+
 static void
 json_add_participants (JsonBuilder *builder,
-                       GVariant *participants)
+                       BlinkDbusCall1 *call)
 {
+  GVariant *participants = blink_dbus_call1_get_participants (call);
   GVariantIter iter;
   const char *did, *state;
   gboolean muted, deafened;
@@ -195,6 +209,8 @@ json_add_participants (JsonBuilder *builder,
           json_builder_add_boolean_value (builder, muted);
           json_builder_set_member_name (builder, "deafened");
           json_builder_add_boolean_value (builder, deafened);
+          json_builder_set_member_name (builder, "volume");
+          json_builder_add_double_value (builder, volume_of (call, did));
           json_builder_end_object (builder);
         }
     }
@@ -215,7 +231,7 @@ json_add_call (JsonBuilder *builder,
   json_builder_add_string_value (builder, blink_dbus_call1_get_caller (call));
   json_builder_set_member_name (builder, "setup-time-us");
   json_builder_add_int_value (builder, blink_dbus_call1_get_setup_time (call));
-  json_add_participants (builder, blink_dbus_call1_get_participants (call));
+  json_add_participants (builder, call);
   json_builder_set_member_name (builder, "verification");
   json_builder_begin_array (builder);
   if (blink_dbus_call1_get_verification (call) != NULL)
@@ -330,6 +346,70 @@ command_hangup (GDBusConnection *bus)
   return EXIT_SUCCESS;
 }
 
+/* mute, unmute, deafen, undeafen: they hold from call to call. */
+static int
+command_quiet (GDBusConnection *bus,
+               const char *command)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  gboolean ok;
+
+  if (manager == NULL)
+    return report_error (error);
+  if (g_str_equal (command, "mute") || g_str_equal (command, "unmute"))
+    ok = blink_dbus_manager1_call_set_muted_sync (manager, g_str_equal (command, "mute"), NULL,
+                                                  &error);
+  else
+    ok = blink_dbus_manager1_call_set_deafened_sync (manager, g_str_equal (command, "deafen"),
+                                                     NULL, &error);
+  return ok ? EXIT_SUCCESS : report_error (error);
+}
+
+/* The active call's object, or an error that says there is none. */
+static BlinkDbusCall1 *
+get_active_call (GDBusConnection *bus,
+                 BlinkDbusManager1 *manager,
+                 GError **error)
+{
+  const char *path = blink_dbus_manager1_get_active_call (manager);
+
+  if (path == NULL || g_str_equal (path, "/"))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("there is no active call"));
+      return NULL;
+    }
+  return blink_dbus_call1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME, path, NULL,
+                                          error);
+}
+
+static int
+command_volume (GDBusConnection *bus,
+                const char *did,
+                const char *percent)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = NULL;
+  g_autoptr (BlinkDbusCall1) call = NULL;
+  char *end = NULL;
+  double value = g_ascii_strtod (percent, &end);
+
+  /* Which values are allowed is blinkd's to say; here only whether it is
+   * a number at all. */
+  if (end == percent || (*end != '\0' && !g_str_equal (end, "%")))
+    {
+      g_printerr (_("blink: “%s” is not a percentage: “blink volume DID 50” plays DID at half "
+                    "its volume\n"),
+                  percent);
+      return EXIT_USAGE;
+    }
+  manager = get_manager (bus, &error);
+  if (manager == NULL || (call = get_active_call (bus, manager, &error)) == NULL ||
+      !blink_dbus_call1_call_set_volume_sync (call, did, value / 100, NULL, &error))
+    return report_error (error);
+  return EXIT_SUCCESS;
+}
+
 /* The IPFS node as blinkd sees it, and what to do when it does not work. */
 static void
 print_ipfs_status (BlinkDbusManager1 *manager)
@@ -403,6 +483,10 @@ command_status (GDBusConnection *bus)
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "did");
       json_builder_add_string_value (builder, blink_dbus_manager1_get_did (manager));
+      json_builder_set_member_name (builder, "muted");
+      json_builder_add_boolean_value (builder, blink_dbus_manager1_get_muted (manager));
+      json_builder_set_member_name (builder, "deafened");
+      json_builder_add_boolean_value (builder, blink_dbus_manager1_get_deafened (manager));
       json_builder_set_member_name (builder, "ipfs");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "api");
@@ -430,6 +514,10 @@ command_status (GDBusConnection *bus)
   else
     {
       g_print (_("You are %s\n"), blink_dbus_manager1_get_did (manager));
+      if (blink_dbus_manager1_get_muted (manager))
+        g_print (_("You are muted: nobody hears you (“blink unmute”).\n"));
+      if (blink_dbus_manager1_get_deafened (manager))
+        g_print (_("You are deafened: you hear nobody (“blink undeafen”).\n"));
       print_ipfs_status (manager);
       if (calls == NULL)
         g_print (_("No calls.\n"));
@@ -450,9 +538,13 @@ command_status (GDBusConnection *bus)
           while (g_variant_iter_next (&iter, "(&s&sbb)", &did, &state, &muted, &deafened))
             {
               g_autofree char *verification = verification_of (call, did);
+              double volume = volume_of (call, did);
+              g_autofree char *volume_text =
+                volume != 1.0 ? g_strdup_printf (_(", volume %.0f %%"), volume * 100) : NULL;
 
-              g_print ("  %s %s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
-                       deafened ? _(", deafened") : "", verification != NULL ? ", " : "",
+              g_print ("  %s %s%s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
+                       deafened ? _(", deafened") : "", volume_text != NULL ? volume_text : "",
+                       verification != NULL ? ", " : "",
                        verification != NULL ? verification : "");
             }
         }
@@ -472,17 +564,8 @@ command_stats (GDBusConnection *bus)
   const char *did;
   GVariant *figures;
 
-  if (manager == NULL)
-    return report_error (error);
-  if (g_str_equal (blink_dbus_manager1_get_active_call (manager), "/"))
-    {
-      g_printerr (_("blink: there is no active call\n"));
-      return EXIT_FAILURE;
-    }
-  call = blink_dbus_call1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
-                                          blink_dbus_manager1_get_active_call (manager), NULL,
-                                          &error);
-  if (call == NULL || !blink_dbus_call1_call_get_stats_sync (call, &stats, NULL, &error))
+  if (manager == NULL || (call = get_active_call (bus, manager, &error)) == NULL ||
+      !blink_dbus_call1_call_get_stats_sync (call, &stats, NULL, &error))
     return report_error (error);
 
   g_variant_iter_init (&iter, stats);
@@ -556,48 +639,87 @@ command_stats (GDBusConnection *bus)
 typedef struct
 {
   GMainLoop *loop;
-  GHashTable *seen; /* "path did" → participant state, as last printed */
+  GHashTable *seen; /* "path did" → participant state and flags, as last printed */
 } Watch;
+
+/* An event's JSON object, left open for its own members. */
+static JsonBuilder *
+json_event_begin (const char *event,
+                  BlinkDbusCall1 *call,
+                  const char *did)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+  json_builder_set_member_name (builder, "time-us");
+  json_builder_add_int_value (builder, g_get_real_time ());
+  if (call != NULL)
+    json_add_call (builder, call);
+  if (did != NULL)
+    {
+      json_builder_set_member_name (builder, "did");
+      json_builder_add_string_value (builder, did);
+    }
+  return builder;
+}
+
+static void
+json_event_end (JsonBuilder *builder)
+{
+  json_builder_end_object (builder);
+  print_json (builder);
+}
 
 static void
 print_event (const char *event,
              BlinkDbusCall1 *call,
              const char *did,
-             const char *value)
+             const char *detail)
 {
   if (json_output)
     {
-      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonBuilder) builder = json_event_begin (event, call, did);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "event");
-      json_builder_add_string_value (builder, event);
-      json_builder_set_member_name (builder, "time-us");
-      json_builder_add_int_value (builder, g_get_real_time ());
-      if (call != NULL)
-        json_add_call (builder, call);
-      if (did != NULL)
+      if (detail != NULL)
         {
-          json_builder_set_member_name (builder, "did");
-          json_builder_add_string_value (builder, did);
+          json_builder_set_member_name (builder, "detail");
+          json_builder_add_string_value (builder, detail);
         }
-      if (value != NULL)
-        {
-          /* A participant event's value is its state; any other's a detail. */
-          json_builder_set_member_name (builder, g_str_equal (event, "participant")
-                                                   ? "participant-state"
-                                                   : "detail");
-          json_builder_add_string_value (builder, value);
-        }
-      json_builder_end_object (builder);
-      print_json (builder);
+      json_event_end (builder);
     }
   else if (did != NULL)
-    g_print ("%s %s %s %s\n", event, call_id (call), did, value);
-  else if (value != NULL)
-    g_print ("%s %s %s\n", event, call_id (call), value);
+    g_print ("%s %s %s %s\n", event, call_id (call), did, detail);
+  else if (detail != NULL)
+    g_print ("%s %s %s\n", event, call_id (call), detail);
   else
     g_print ("%s %s\n", event, call_id (call));
+}
+
+/* A participant's state changed, or what it announced (muted, deafened). */
+static void
+print_participant_event (BlinkDbusCall1 *call,
+                         const char *did,
+                         const char *state,
+                         gboolean muted,
+                         gboolean deafened)
+{
+  if (json_output)
+    {
+      g_autoptr (JsonBuilder) builder = json_event_begin ("participant", call, did);
+
+      json_builder_set_member_name (builder, "participant-state");
+      json_builder_add_string_value (builder, state);
+      json_builder_set_member_name (builder, "muted");
+      json_builder_add_boolean_value (builder, muted);
+      json_builder_set_member_name (builder, "deafened");
+      json_builder_add_boolean_value (builder, deafened);
+      json_event_end (builder);
+    }
+  else
+    g_print ("participant %s %s %s%s%s\n", call_id (call), did, state, muted ? " muted" : "",
+             deafened ? " deafened" : "");
 }
 
 static void
@@ -616,13 +738,12 @@ print_participant_changes (Watch *watch,
   while (g_variant_iter_next (&iter, "(&s&sbb)", &did, &state, &muted, &deafened))
     {
       g_autofree char *key = g_strdup_printf ("%s %s", path, did);
-      g_autofree char *shown = g_strdup_printf ("%s%s%s", state, muted ? " muted" : "",
-                                                deafened ? " deafened" : "");
+      g_autofree char *shown = g_strdup_printf ("%s %d %d", state, muted, deafened);
       const char *before = g_hash_table_lookup (watch->seen, key);
 
       if (g_strcmp0 (before, shown) == 0)
         continue;
-      print_event ("participant", call, did, shown);
+      print_participant_event (call, did, state, muted, deafened);
       g_hash_table_insert (watch->seen, g_steal_pointer (&key), g_steal_pointer (&shown));
     }
 }
@@ -814,11 +935,16 @@ main (int argc,
     "  stats              %s\n"
     "  watch              %s\n"
     "  verify DID         %s\n"
-    "  unverify DID       %s\n\n"
+    "  unverify DID       %s\n"
+    "  mute, unmute       %s\n"
+    "  deafen, undeafen   %s\n"
+    "  volume DID PERCENT %s\n\n"
     "%s\n"
     "  blink id\n"
     "  blink call did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\n"
     "  blink answer\n"
+    "  blink mute\n"
+    "  blink volume did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK 50\n"
     "  blink watch --json\n\n"
     "%s",
     _("Commands (blinkd must run on the session bus):"),
@@ -829,7 +955,10 @@ main (int argc,
     _("Show your calls and who is in them"), _("Show the active call's packet figures"),
     _("Print call events as they happen, one per line"),
     _("Remember that DID's verification code matched, read aloud on a call"),
-    _("Forget that DID was verified"), _("Examples:"),
+    _("Forget that DID was verified"),
+    _("Stop or start sending your microphone; holds from call to call"),
+    _("Stop or start hearing the others; holds from call to call"),
+    _("Play DID in the active call at PERCENT of its volume (0–200)"), _("Examples:"),
     _("Exit status: 0 done, 1 refused or failed, 2 bad usage, 3 blinkd not running."));
   g_option_context_set_summary (context, summary);
 
@@ -868,6 +997,12 @@ main (int argc,
     return command_watch (bus);
   if ((g_str_equal (command, "verify") || g_str_equal (command, "unverify")) && argc == 3)
     return command_verify (bus, argv[2], g_str_equal (command, "verify"));
+  if ((g_str_equal (command, "mute") || g_str_equal (command, "unmute") ||
+       g_str_equal (command, "deafen") || g_str_equal (command, "undeafen")) &&
+      argc == 2)
+    return command_quiet (bus, command);
+  if (g_str_equal (command, "volume") && argc == 4)
+    return command_volume (bus, argv[2], argv[3]);
 
   g_printerr (_("blink: unknown command or wrong arguments: “%s”. Try “blink --help”.\n"),
               command);

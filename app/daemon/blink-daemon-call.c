@@ -58,6 +58,16 @@ update_participants (BlinkDaemonCall *self)
                                                               blink_participant_get_did (p)));
     }
   blink_dbus_call1_set_verification (BLINK_DBUS_CALL1 (self), g_variant_builder_end (&builder));
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sd}"));
+  for (guint i = 0; i < participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+
+      g_variant_builder_add (&builder, "{sd}", blink_participant_get_did (p),
+                             blink_participant_get_volume (p));
+    }
+  blink_dbus_call1_set_volumes (BLINK_DBUS_CALL1 (self), g_variant_builder_end (&builder));
 }
 
 static void
@@ -159,6 +169,19 @@ handle_hangup (BlinkDbusCall1 *object,
   return return_result (invocation, ok, error);
 }
 
+static gboolean
+handle_set_volume (BlinkDbusCall1 *object,
+                   GDBusMethodInvocation *invocation,
+                   const char *did,
+                   double volume)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = blink_call_manager_set_volume (self->manager, self->call, did, volume, &error);
+
+  return return_result (invocation, ok, error);
+}
+
 static void
 on_stats (GObject *source,
           GAsyncResult *result,
@@ -222,6 +245,7 @@ blink_daemon_call_iface_init (BlinkDbusCall1Iface *iface)
   iface->handle_cancel = handle_cancel;
   iface->handle_hangup = handle_hangup;
   iface->handle_get_stats = handle_get_stats;
+  iface->handle_set_volume = handle_set_volume;
 }
 
 static void

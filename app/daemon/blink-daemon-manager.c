@@ -41,6 +41,8 @@ static const GDBusErrorEntry call_error_entries[] = {
   { BLINK_CALL_ERROR_CALL_ACTIVE, "im.blink.Error.CallActive" },
   { BLINK_CALL_ERROR_DEVICE, "im.blink.Error.Device" },
   { BLINK_CALL_ERROR_CERTIFICATE, "im.blink.Error.Certificate" },
+  { BLINK_CALL_ERROR_NO_SUCH_PARTICIPANT, "im.blink.Error.NoSuchParticipant" },
+  { BLINK_CALL_ERROR_INVALID_ARGUMENT, "im.blink.Error.InvalidArgument" },
   { BLINK_CALL_ERROR_FAILED, "im.blink.Error.Failed" },
 };
 

@@ -28,34 +28,74 @@ typedef struct
   int status;
 } Daemon;
 
+/* @path as a gst-launch property value: double quotes, backslash escapes. */
+static char *
+quote_location (const char *path)
+{
+  GString *quoted = g_string_new ("\"");
+
+  for (const char *c = path; *c != '\0'; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_c (quoted, '\\');
+      g_string_append_c (quoted, *c);
+    }
+  g_string_append_c (quoted, '"');
+  return g_string_free (quoted, FALSE);
+}
+
+/* Both inputs of a file source's mixer: with one fixed format neither can
+ * configure the mixer to a format the other then cannot give it. */
+#define FILE_SOURCE_FORMAT "audio/x-raw,format=S16LE,rate=48000,channels=2"
+
+/* A recording played into calls. Read once here so that a wrong path is
+ * told at start, not at the first call. The live silence beside it paces
+ * the file in real time (the mixer takes from it what each moment needs)
+ * and goes on after its end: an end of stream would stop our packets, and
+ * the others would take us for gone. */
+static char *
+file_source (const char *path,
+             GError **error)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (absolute);
+  g_autoptr (GFileInputStream) stream = g_file_read (file, NULL, error);
+  g_autofree char *location = NULL;
+
+  if (stream == NULL)
+    return NULL;
+  location = quote_location (absolute);
+  return g_strdup_printf ("filesrc location=%s ! decodebin ! audioconvert ! audioresample "
+                          "! " FILE_SOURCE_FORMAT " ! audiomixer name=file_then_silence "
+                          "audiotestsrc is-live=true wave=silence ! " FILE_SOURCE_FORMAT
+                          " ! file_then_silence.",
+                          location);
+}
+
 /* Shortcuts for machines without sound devices, and for recordings. */
 static char *
 expand_device (const char *description,
-               gboolean source)
+               gboolean source,
+               GError **error)
 {
   if (description == NULL)
     return g_strdup (source ? "autoaudiosrc" : "autoaudiosink");
   if (source && g_str_has_prefix (description, "tone:"))
     return g_strdup_printf ("audiotestsrc is-live=true wave=sine volume=0.3 freq=%s",
                             description + strlen ("tone:"));
+  if (source && g_str_has_prefix (description, "file:"))
+    return file_source (description + strlen ("file:"), error);
   if (source && g_str_equal (description, "silence"))
     return g_strdup ("audiotestsrc is-live=true wave=silence");
   if (!source && g_str_equal (description, "null"))
     return g_strdup ("fakesink sync=true");
   if (!source && g_str_has_prefix (description, "wav:"))
     {
-      g_autoptr (GString) location = g_string_new (NULL);
+      g_autofree char *location = quote_location (description + strlen ("wav:"));
 
-      /* gst-launch quoting: double quotes, backslash escapes. */
-      for (const char *c = description + strlen ("wav:"); *c != '\0'; c++)
-        {
-          if (*c == '"' || *c == '\\')
-            g_string_append_c (location, '\\');
-          g_string_append_c (location, *c);
-        }
       return g_strdup_printf ("audioconvert ! audio/x-raw,format=S16LE ! wavenc "
-                              "! filesink location=\"%s\"",
-                              location->str);
+                              "! filesink location=%s",
+                              location);
     }
   return g_strdup (description);
 }
@@ -186,7 +226,8 @@ main (int argc,
          "/ip4/127.0.0.1/tcp/5001)"),
       N_("ADDRESS") },
     { "audio-source", 0, 0, G_OPTION_ARG_STRING, &source,
-      N_("Microphone: a gst-launch description, “tone:HZ” or “silence” (default: autoaudiosrc)"),
+      N_("Microphone: a gst-launch description, “tone:HZ”, “file:PATH” (a recording, played "
+         "in real time from the start of each call) or “silence” (default: autoaudiosrc)"),
       N_("SOURCE") },
     { "audio-sink", 0, 0, G_OPTION_ARG_STRING, &sink,
       N_("Speaker: a gst-launch description, “wav:FILE” to record what is heard, or “null” "
@@ -219,6 +260,7 @@ main (int argc,
                "Examples:\n"
                "  blinkd\n"
                "  blinkd --profile work --audio-sink wav:heard.wav\n"
+               "  blinkd --audio-source file:greeting.ogg\n"
                "  blinkd --ipfs-api /ip4/127.0.0.1/tcp/5001 --audio-source tone:440 "
                "--audio-sink null"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -240,8 +282,13 @@ main (int argc,
       return 2;
     }
 
-  source_description = expand_device (source, TRUE);
-  sink_description = expand_device (sink, FALSE);
+  source_description = expand_device (source, TRUE, &error);
+  if (source_description == NULL)
+    {
+      g_printerr (_("blinkd: cannot play the audio file into calls: %s\n"), error->message);
+      return 2;
+    }
+  sink_description = expand_device (sink, FALSE, NULL);
   daemon.engine = blink_call_manager_new ();
   g_object_set (daemon.engine, "identity", identity, "ipfs-api", ipfs_api, "audio-source",
                 source_description, "audio-sink", sink_description, "ice-addresses", ice,

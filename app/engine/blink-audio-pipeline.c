@@ -6,6 +6,9 @@
 #include "blink-audio-pipeline.h"
 #include "blink-engine-errors.h"
 
+#include <glib/gi18n-lib.h>
+#include <gst/base/gstbasesink.h>
+
 /* The call's pipeline, minus the peers:
  *
  *   source ! audioconvert ! audioresample ! volume(mute) ! capsfilter(call format)
@@ -46,21 +49,79 @@ make (const char *factory,
   return element;
 }
 
+/* A device as a bin with one pad: @direction, the pad the call's pipeline
+ * links to. Only that pad is ghosted, never one that the description links
+ * later: "filesrc ! decodebin ! audioconvert" links audioconvert once
+ * decodebin has a pad, and a ghost pad on audioconvert's sink would take
+ * it first. */
 static GstElement *
 device_bin (const char *description,
+            GstPadDirection direction,
             GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  GstElement *bin = gst_parse_bin_from_description (description, TRUE, &local_error);
+  g_autoptr (GstPad) pad = NULL;
+  GstElement *bin = gst_parse_bin_from_description (description, FALSE, &local_error);
 
   if (bin == NULL)
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
-                   "The audio device “%s” cannot be used: %s", description,
+                   _("The audio device “%s” cannot be used: %s"), description,
                    local_error->message);
       return NULL;
     }
+  pad = gst_bin_find_unlinked_pad (GST_BIN (bin), direction);
+  if (pad == NULL)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                   direction == GST_PAD_SRC
+                     ? _("The audio source “%s” cannot be used: it has no free output")
+                     : _("The audio sink “%s” cannot be used: it has no free input"),
+                   description);
+      gst_object_unref (gst_object_ref_sink (bin));
+      return NULL;
+    }
+  gst_element_add_pad (bin, gst_ghost_pad_new (direction == GST_PAD_SRC ? "src" : "sink", pad));
+  /* Floating, as the parser made it: the pipeline takes it. */
   return bin;
+}
+
+/* The call's pipeline is live (the silent source): its sinks have nothing
+ * to preroll. One that does may finish prerolling while the pipeline goes
+ * to PLAYING and then stay PAUSED for good (seen with wavenc ! filesink
+ * behind a source with a decodebin): the mixer then waits on it, and so do
+ * the peers' decoders, and a closing connection waits on them. */
+static void
+set_not_async (GstElement *element)
+{
+  if (GST_IS_BASE_SINK (element))
+    gst_base_sink_set_async_enabled (GST_BASE_SINK (element), FALSE);
+}
+
+/* For the sinks a sink bin makes later, e.g. autoaudiosink's. */
+static void
+on_playback_element_added (GstBin *bin,
+                           GstBin *sub_bin,
+                           GstElement *element,
+                           gpointer user_data)
+{
+  set_not_async (element);
+}
+
+static void
+make_sinks_not_async (GstElement *playback)
+{
+  g_autoptr (GstIterator) elements = gst_bin_iterate_recurse (GST_BIN (playback));
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (elements, &item) == GST_ITERATOR_OK)
+    {
+      set_not_async (g_value_get_object (&item));
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  g_signal_connect (playback, "deep-element-added", G_CALLBACK (on_playback_element_added),
+                    NULL);
 }
 
 /**
@@ -84,15 +145,16 @@ blink_audio_pipeline_new (const char *source,
   g_autoptr (GstCaps) caps = NULL;
   g_autoptr (GstCaps) mix_caps = NULL;
 
-  src = device_bin (source, error);
+  src = device_bin (source, GST_PAD_SRC, error);
   if (src == NULL)
     return NULL;
-  playback = device_bin (sink, error);
+  playback = device_bin (sink, GST_PAD_SINK, error);
   if (playback == NULL)
     {
       gst_object_unref (src);
       return NULL;
     }
+  make_sinks_not_async (playback);
 
   self->pipeline = GST_PIPELINE (gst_object_ref_sink (gst_pipeline_new ("blink-call")));
 
@@ -138,7 +200,7 @@ blink_audio_pipeline_new (const char *source,
                               out_resample, playback, NULL))
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
-                   "The audio devices cannot be linked to the call's format");
+                   _("The audio devices cannot be linked to the call’s format"));
       return NULL;
     }
 
@@ -149,14 +211,27 @@ gboolean
 blink_audio_pipeline_start (BlinkAudioPipeline *self,
                             GError **error)
 {
-  if (gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_PLAYING) ==
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) message = NULL;
+  g_autoptr (GError) device_error = NULL;
+
+  if (gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE)
-    {
-      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
-                   "The audio devices cannot be opened");
-      return FALSE;
-    }
-  return TRUE;
+    return TRUE;
+
+  /* What the device said, e.g. that a file source's file is gone: nobody
+   * watches the bus yet. */
+  bus = gst_element_get_bus (GST_ELEMENT (self->pipeline));
+  message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  if (message != NULL)
+    gst_message_parse_error (message, &device_error, NULL);
+  if (device_error != NULL)
+    g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                 _("The audio devices cannot be opened: %s"), device_error->message);
+  else
+    g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                         _("The audio devices cannot be opened"));
+  return FALSE;
 }
 
 /* How long stopping waits for the playback to take its end of stream. */

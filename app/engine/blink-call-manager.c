@@ -645,6 +645,29 @@ on_signaller_error (BlinkSignaller *signaller,
   g_message ("Signaling of call %s: %s", id != NULL ? id : "-", error->message);
 }
 
+/* ---- what we announce ---- */
+
+/* Tells the active call's participants whether we are muted or deafened. */
+static void
+announce (BlinkCallManager *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->active != NULL &&
+      !blink_signaller_announce (self->signaller, blink_call_get_id (self->active), self->muted,
+                                 self->deafened, FALSE, &error))
+    g_debug ("%s", error->message);
+}
+
+/* Muted and deafened hold from call to call; the signaller's first
+ * announces of a new call know nothing of them. */
+static void
+announce_held_state (BlinkCallManager *self)
+{
+  if (self->muted || self->deafened)
+    announce (self);
+}
+
 /* ---- public API ---- */
 
 static gboolean
@@ -762,6 +785,7 @@ blink_call_manager_offer (BlinkCallManager *self,
   g_ptr_array_add (self->calls, g_object_ref (call));
   set_active (self, call);
   blink_connections_set_call (self->connections, call, self->media);
+  announce_held_state (self);
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
   return call;
 }
@@ -820,6 +844,7 @@ blink_call_manager_accept (BlinkCallManager *self,
   blink_call_start_setup (call);
   set_active (self, call);
   blink_connections_set_call (self->connections, call, self->media);
+  announce_held_state (self);
   /* Connect to everyone who is in already: the caller, and whoever joined. */
   participants = blink_call_get_participants (call);
   for (guint i = 0; i < participants->len; i++)
@@ -904,17 +929,6 @@ blink_call_manager_hang_up (BlinkCallManager *self,
   return TRUE;
 }
 
-static void
-announce (BlinkCallManager *self)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (self->active != NULL &&
-      !blink_signaller_announce (self->signaller, blink_call_get_id (self->active), self->muted,
-                                 self->deafened, FALSE, &error))
-    g_debug ("%s", error->message);
-}
-
 void
 blink_call_manager_set_muted (BlinkCallManager *self,
                               gboolean muted)
@@ -937,6 +951,53 @@ blink_call_manager_set_deafened (BlinkCallManager *self,
   if (self->media != NULL)
     blink_audio_pipeline_set_deafened (self->media, deafened);
   announce (self);
+}
+
+/**
+ * blink_call_manager_set_volume:
+ * @call: a call of the manager's, active or not
+ * @did: one of its participants
+ * @volume: 0 silent, 1 as they send, up to %BLINK_PARTICIPANT_VOLUME_MAX
+ *
+ * Sets how loud @did is played in @call, at once if it is connected, else
+ * once it is. Refused, with nothing changed, when @did is not in @call or
+ * @volume is out of range (NaN included).
+ */
+gboolean
+blink_call_manager_set_volume (BlinkCallManager *self,
+                               BlinkCall *call,
+                               const char *did,
+                               double volume,
+                               GError **error)
+{
+  BlinkParticipant *participant;
+  BlinkPeer *peer;
+
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
+  g_return_val_if_fail (BLINK_IS_CALL (call), FALSE);
+  g_return_val_if_fail (did != NULL, FALSE);
+
+  /* Written so that NaN fails it. */
+  if (!(volume >= 0 && volume <= BLINK_PARTICIPANT_VOLUME_MAX))
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_INVALID_ARGUMENT,
+                   _("A volume goes from 0 (silent) to %g (twice as loud), not %g"),
+                   BLINK_PARTICIPANT_VOLUME_MAX, volume);
+      return FALSE;
+    }
+  participant = blink_call_find_participant (call, did);
+  if (participant == NULL)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_PARTICIPANT,
+                   _("%s is not in this call"), did);
+      return FALSE;
+    }
+
+  blink_participant_set_volume (participant, volume);
+  peer = call == self->active ? blink_connections_get_peer (self->connections, did) : NULL;
+  if (peer != NULL)
+    blink_peer_set_volume (peer, volume);
+  return TRUE;
 }
 
 const char *

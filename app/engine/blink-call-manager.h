@@ -49,6 +49,11 @@ void blink_call_manager_set_muted (BlinkCallManager *self,
                                    gboolean muted);
 void blink_call_manager_set_deafened (BlinkCallManager *self,
                                       gboolean deafened);
+gboolean blink_call_manager_set_volume (BlinkCallManager *self,
+                                        BlinkCall *call,
+                                        const char *did,
+                                        double volume,
+                                        GError **error);
 
 void blink_call_manager_get_stats_async (BlinkCallManager *self,
                                          GAsyncReadyCallback callback,

@@ -371,6 +371,10 @@ blink_connections_ensure (BlinkConnections *self,
                          blink_audio_pipeline_get_tee (self->media),
                          blink_audio_pipeline_get_mixer (self->media),
                          blink_audio_pipeline_get_mix_caps (self->media), did, offerer, &config);
+  /* The volume the user chose is the participant's, not the connection's:
+   * a new connection in the same call keeps it. */
+  blink_peer_set_volume (peer, blink_participant_get_volume (
+                                 blink_call_find_participant (self->call, did)));
   g_signal_connect (peer, "local-description", G_CALLBACK (on_peer_description), self);
   g_signal_connect (peer, "local-candidate", G_CALLBACK (on_peer_candidate), self);
   g_signal_connect (peer, "notify::state", G_CALLBACK (on_peer_state), self);

@@ -17,6 +17,7 @@ enum
   PROP_RECORDING,
   PROP_FAILURE,
   PROP_VERIFICATION_CODE,
+  PROP_VOLUME,
   N_PROPS
 };
 
@@ -33,6 +34,7 @@ struct _BlinkParticipant
   gboolean recording;
   GError *failure;
   char *verification_code;
+  double volume;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkParticipant, blink_participant, G_TYPE_OBJECT)
@@ -112,6 +114,18 @@ blink_participant_get_verification_code (BlinkParticipant *self)
   return self->verification_code;
 }
 
+/**
+ * blink_participant_get_volume:
+ *
+ * Returns: how loud we play them: 0 silent, 1 as they send, up to
+ *   %BLINK_PARTICIPANT_VOLUME_MAX
+ */
+double
+blink_participant_get_volume (BlinkParticipant *self)
+{
+  return self->volume;
+}
+
 void
 blink_participant_set_failed (BlinkParticipant *self,
                               const GError *failure)
@@ -131,6 +145,18 @@ blink_participant_set_verification_code (BlinkParticipant *self,
   g_free (self->verification_code);
   self->verification_code = g_strdup (code);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFICATION_CODE]);
+}
+
+void
+blink_participant_set_volume (BlinkParticipant *self,
+                              double volume)
+{
+  g_return_if_fail (volume >= 0 && volume <= BLINK_PARTICIPANT_VOLUME_MAX);
+
+  if (self->volume == volume)
+    return;
+  self->volume = volume;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VOLUME]);
 }
 
 void
@@ -200,6 +226,9 @@ blink_participant_get_property (GObject *object,
     case PROP_RECORDING:
       g_value_set_boolean (value, self->recording);
       break;
+    case PROP_VOLUME:
+      g_value_set_double (value, self->volume);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -248,12 +277,18 @@ blink_participant_class_init (BlinkParticipantClass *klass)
                          "Six digits to read to each other: the same on both sides unless "
                          "someone is in the middle",
                          NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_VOLUME] =
+    g_param_spec_double ("volume", "Volume",
+                         "How loud they are played: 0 silent, 1 as they send, 2 twice as loud", 0,
+                         BLINK_PARTICIPANT_VOLUME_MAX, 1,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 blink_participant_init (BlinkParticipant *self)
 {
+  self->volume = 1;
 }
 
 BlinkParticipant *

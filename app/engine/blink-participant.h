@@ -19,6 +19,10 @@ typedef enum
 GType blink_participant_state_get_type (void);
 gboolean blink_participant_state_is_final (BlinkParticipantState state);
 
+/* The loudest a participant is played: twice as loud as sent (+6 dB).
+ * Enough to lift a quiet microphone; more would mostly clip. */
+#define BLINK_PARTICIPANT_VOLUME_MAX 2.0
+
 #define BLINK_TYPE_PARTICIPANT (blink_participant_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkParticipant, blink_participant, BLINK, PARTICIPANT, GObject)
 
@@ -30,6 +34,7 @@ BlinkParticipantState blink_participant_get_state (BlinkParticipant *self);
 gboolean blink_participant_get_muted (BlinkParticipant *self);
 gboolean blink_participant_get_deafened (BlinkParticipant *self);
 gboolean blink_participant_get_recording (BlinkParticipant *self);
+double blink_participant_get_volume (BlinkParticipant *self);
 
 const GError *blink_participant_get_failure (BlinkParticipant *self);
 const char *blink_participant_get_verification_code (BlinkParticipant *self);
@@ -40,6 +45,8 @@ void blink_participant_set_failed (BlinkParticipant *self,
                                    const GError *failure);
 void blink_participant_set_verification_code (BlinkParticipant *self,
                                               const char *code);
+void blink_participant_set_volume (BlinkParticipant *self,
+                                   double volume);
 void blink_participant_set_announced (BlinkParticipant *self,
                                       gboolean muted,
                                       gboolean deafened,

@@ -894,7 +894,15 @@ add_stats (GQuark field,
     return TRUE;
   if (type == GST_WEBRTC_STATS_INBOUND_RTP)
     {
-      gst_structure_get_uint64 (entry, "packets-received", &stats->packets_received);
+      guint64 received = 0;
+
+      /* The peer's RTP session may also list an SSRC of the peer that
+       * sends no RTP (only RTCP): its entry, with nothing received, must
+       * not hide the one that carries the audio. Which comes last varies. */
+      gst_structure_get_uint64 (entry, "packets-received", &received);
+      if (received < stats->packets_received)
+        return TRUE;
+      stats->packets_received = received;
       gst_structure_get_int64 (entry, "packets-lost", &stats->packets_lost);
       gst_structure_get_double (entry, "jitter", &stats->jitter);
     }

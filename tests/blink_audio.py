@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What a recording sounds like, for the demo and the daemon tests: the
+16-bit WAV files that blinkd writes (`--audio-sink wav:FILE`), also while
+it is still writing them."""
+
+import math
+import os
+import struct
+
+from blink_processes import Failure
+
+# The level of digital silence, in dBFS: log10 of 0 has no value.
+SILENCE_DB = -120.0
+
+
+def dominant_frequency(samples, rate):
+    """The strongest frequency from 100 to 2000 Hz, in 10 Hz steps."""
+    best, best_power = 0, -1.0
+    for f in range(100, 2001, 10):
+        k = 2 * math.cos(2 * math.pi * f / rate)
+        s1 = s2 = 0.0
+        for x in samples:
+            s1, s2 = x + k * s1 - s2, s1
+        power = s1 * s1 + s2 * s2 - k * s1 * s2
+        if power > best_power:
+            best, best_power = f, power
+    return best
+
+
+def level_db(samples):
+    """RMS level of @samples (floats from -1 to 1) in dBFS."""
+    if not samples:
+        return SILENCE_DB
+    rms = math.sqrt(sum(v * v for v in samples) / len(samples))
+    return max(SILENCE_DB, 20 * math.log10(rms)) if rms > 0 else SILENCE_DB
+
+
+def block_levels_db(samples, rate, block=0.02):
+    """The level of each @block seconds of @samples, in dBFS."""
+    n = max(1, int(rate * block))
+    return [level_db(samples[i:i + n]) for i in range(0, len(samples) - n + 1, n)]
+
+
+class Wav:
+    """A 16-bit PCM WAV file. While wavenc writes one, the size in its
+    header is a placeholder (0x7fff0000) and the data ends where the file
+    does: what is read is what has reached the disk so far."""
+
+    def __init__(self, path):
+        self.path = path
+        self.layout = None  # (rate, channels, offset of the samples)
+
+    def _read_layout(self):
+        with open(self.path, 'rb') as f:
+            head = f.read(4096)
+        if len(head) < 12:
+            return None
+        if head[:4] != b'RIFF' or head[8:12] != b'WAVE':
+            raise Failure(f'{self.path} is not a WAV file')
+        pos, rate, channels = 12, None, None
+        while pos + 8 <= len(head):
+            chunk, size = head[pos:pos + 4], struct.unpack_from('<I', head, pos + 4)[0]
+            if chunk == b'fmt ':
+                _, channels, rate = struct.unpack_from('<HHI', head, pos + 8)
+                if struct.unpack_from('<H', head, pos + 22)[0] != 16:
+                    raise Failure(f'{self.path}: expected 16-bit samples')
+            elif chunk == b'data':
+                return (rate, channels, pos + 8) if rate else None
+            pos += 8 + size + (size & 1)
+        return None
+
+    def _ensure_layout(self):
+        if self.layout is None:
+            try:
+                self.layout = self._read_layout()
+            except FileNotFoundError:
+                pass
+        return self.layout
+
+    def seconds(self):
+        """How much has been written, in seconds; 0 before the header."""
+        try:
+            size = os.path.getsize(self.path)
+        except FileNotFoundError:
+            return 0.0
+        if self._ensure_layout() is None:
+            return 0.0
+        rate, channels, offset = self.layout
+        return max(0, size - offset) // (2 * channels) / rate
+
+    def samples(self, start, length):
+        """The first channel from @start for @length seconds, as floats,
+        decimated to about 8 kHz (enough for dominant_frequency, and fast)."""
+        if self._ensure_layout() is None:
+            return [], 8000
+        rate, channels, offset = self.layout
+        first, count = int(start * rate), int(length * rate)
+        with open(self.path, 'rb') as f:
+            f.seek(offset + first * 2 * channels)
+            data = f.read(count * 2 * channels)
+        data = data[:len(data) // (2 * channels) * 2 * channels]
+        step = max(1, rate // 8000)
+        values = memoryview(data).cast('h')[::channels * step]
+        return [v / 32768 for v in values], rate / step
