@@ -6,7 +6,6 @@
 G_BEGIN_DECLS
 
 #define BLINK_REPLAY_WINDOW_DEFAULT_MS (120 * 1000)
-#define BLINK_REPLAY_GUARD_DEFAULT_CAPACITY 8192
 
 #define BLINK_TYPE_REPLAY_GUARD (blink_replay_guard_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkReplayGuard, blink_replay_guard, BLINK, REPLAY_GUARD, GObject)
