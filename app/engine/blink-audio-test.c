@@ -55,7 +55,7 @@ level_of (const GstStructure *structure,
 
   /* level posts a GValueArray, deprecated but what 1.22 gives. */
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  if (rms == NULL || !G_VALUE_HOLDS (rms, G_TYPE_VALUE_ARRAY))
+  if (rms == NULL || !G_VALUE_HOLDS (rms, g_value_array_get_type ()))
     return FALSE;
   channels = g_value_get_boxed (rms);
   *level = -G_MAXDOUBLE;
