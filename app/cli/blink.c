@@ -634,6 +634,156 @@ command_stats (GDBusConnection *bus)
   return EXIT_SUCCESS;
 }
 
+/* ---- devices ---- */
+
+static int
+command_devices (GDBusConnection *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  GVariant *devices;
+  GVariantIter iter;
+  const char *id, *kind, *name;
+  gboolean is_default;
+
+  if (manager == NULL)
+    return report_error (error);
+  devices = blink_dbus_manager1_get_devices (manager);
+  if (devices == NULL)
+    {
+      g_printerr (_("blink: blinkd is not running on this session bus. Start it with “blinkd &” "
+                    "(or “systemctl --user start blinkd”).\n"));
+      return EXIT_NO_DAEMON;
+    }
+  g_variant_iter_init (&iter, devices);
+  while (g_variant_iter_next (&iter, "(&s&s&sb)", &id, &kind, &name, &is_default))
+    {
+      const char *chosen = g_str_equal (kind, "speaker")
+                             ? blink_dbus_manager1_get_speaker (manager)
+                             : blink_dbus_manager1_get_microphone (manager);
+      gboolean in_use = g_strcmp0 (chosen, id) == 0;
+
+      if (json_output)
+        {
+          g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, id);
+          json_builder_set_member_name (builder, "kind");
+          json_builder_add_string_value (builder, kind);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, name);
+          json_builder_set_member_name (builder, "default");
+          json_builder_add_boolean_value (builder, is_default);
+          json_builder_set_member_name (builder, "chosen");
+          json_builder_add_boolean_value (builder, in_use);
+          json_builder_end_object (builder);
+          print_json (builder);
+        }
+      else
+        /* "*" marks the chosen one, "default" the system's default. */
+        g_print ("%s %-10s %s — %s%s\n", in_use ? "*" : " ", kind, name, id,
+                 is_default ? _(" (default)") : "");
+    }
+  return EXIT_SUCCESS;
+}
+
+/* use-mic, use-speaker: NAME "default" goes back to blinkd's own
+ * --audio-source or --audio-sink. */
+static int
+command_use_device (GDBusConnection *bus,
+                    const char *command,
+                    const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  const char *wanted = g_str_equal (name, "default") ? "" : name;
+  gboolean ok;
+
+  if (manager == NULL)
+    return report_error (error);
+  if (g_str_equal (command, "use-mic"))
+    ok = blink_dbus_manager1_call_use_microphone_sync (manager, wanted, NULL, &error);
+  else
+    ok = blink_dbus_manager1_call_use_speaker_sync (manager, wanted, NULL, &error);
+  return ok ? EXIT_SUCCESS : report_error (error);
+}
+
+static void
+on_microphone_level (BlinkDbusManager1 *manager,
+                     double level,
+                     gpointer user_data)
+{
+  if (json_output)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "event");
+      json_builder_add_string_value (builder, "microphone-level");
+      json_builder_set_member_name (builder, "time-us");
+      json_builder_add_int_value (builder, g_get_real_time ());
+      json_builder_set_member_name (builder, "level");
+      json_builder_add_double_value (builder, level);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    {
+      /* One mark per 2 dB above -80 dBFS. */
+      int marks = CLAMP ((int) ((level + 80) / 2), 0, 40);
+      g_autofree char *bar = g_strnfill (marks, '#');
+
+      g_print ("%6.1f dBFS %s\n", level, bar);
+    }
+}
+
+static gboolean
+on_audio_test_over (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* test-audio [SECONDS]: the microphone's level and a tone on the speaker. */
+static int
+command_test_audio (GDBusConnection *bus,
+                    const char *seconds_text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  g_autoptr (GMainLoop) loop = NULL;
+  guint64 seconds = 10;
+  guint interrupt, term;
+
+  if (seconds_text != NULL &&
+      (!g_ascii_string_to_unsigned (seconds_text, 10, 1, 3600, &seconds, NULL)))
+    {
+      g_printerr (_("blink: “%s” is not a number of seconds (1–3600)\n"), seconds_text);
+      return EXIT_USAGE;
+    }
+  if (manager == NULL)
+    return report_error (error);
+  loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (manager, "microphone-level", G_CALLBACK (on_microphone_level), NULL);
+  if (!blink_dbus_manager1_call_start_audio_test_sync (manager, NULL, &error))
+    return report_error (error);
+  if (!json_output)
+    g_printerr (_("blink: a test tone plays on the speaker; speak into the microphone "
+                  "(Ctrl+C stops)\n"));
+  g_timeout_add_seconds (seconds, on_audio_test_over, loop);
+  interrupt = g_unix_signal_add (SIGINT, on_audio_test_over, loop);
+  term = g_unix_signal_add (SIGTERM, on_audio_test_over, loop);
+  g_main_loop_run (loop);
+  g_source_remove (interrupt);
+  g_source_remove (term);
+  /* blinkd also stops it when we leave the bus. */
+  if (!blink_dbus_manager1_call_stop_audio_test_sync (manager, NULL, &error))
+    return report_error (error);
+  return EXIT_SUCCESS;
+}
+
 /* ---- watch ---- */
 
 typedef struct
@@ -847,6 +997,59 @@ on_participant_failed (BlinkDbusManager1 *manager,
     print_event ("participant-failed", call, did, message);
 }
 
+/* A device came, went, or went while in use (fallback). */
+static void
+print_device_event (const char *event,
+                    const char *kind,
+                    const char *id,
+                    const char *name)
+{
+  if (json_output)
+    {
+      g_autoptr (JsonBuilder) builder = json_event_begin (event, NULL, NULL);
+
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, kind);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, id);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, name);
+      json_event_end (builder);
+    }
+  else
+    g_print ("%s %s %s %s\n", event, kind, id, name);
+}
+
+static void
+on_device_added (BlinkDbusManager1 *manager,
+                 const char *id,
+                 const char *kind,
+                 const char *name,
+                 Watch *watch)
+{
+  print_device_event ("device-added", kind, id, name);
+}
+
+static void
+on_device_removed (BlinkDbusManager1 *manager,
+                   const char *id,
+                   const char *kind,
+                   const char *name,
+                   Watch *watch)
+{
+  print_device_event ("device-removed", kind, id, name);
+}
+
+static void
+on_device_fallback (BlinkDbusManager1 *manager,
+                    const char *kind,
+                    const char *id,
+                    const char *name,
+                    Watch *watch)
+{
+  print_device_event ("device-fallback", kind, id, name);
+}
+
 static void
 on_daemon_gone (GObject *objects,
                 GParamSpec *pspec,
@@ -896,6 +1099,9 @@ command_watch (GDBusConnection *bus)
   g_signal_connect (manager, "incoming-call", G_CALLBACK (on_incoming_call), &watch);
   g_signal_connect (manager, "call-failed", G_CALLBACK (on_call_failed), &watch);
   g_signal_connect (manager, "participant-failed", G_CALLBACK (on_participant_failed), &watch);
+  g_signal_connect (manager, "device-added", G_CALLBACK (on_device_added), &watch);
+  g_signal_connect (manager, "device-removed", G_CALLBACK (on_device_removed), &watch);
+  g_signal_connect (manager, "device-fallback", G_CALLBACK (on_device_fallback), &watch);
   g_unix_signal_add (SIGINT, on_interrupt, &watch);
   g_unix_signal_add (SIGTERM, on_interrupt, &watch);
 
@@ -938,14 +1144,19 @@ main (int argc,
     "  unverify DID       %s\n"
     "  mute, unmute       %s\n"
     "  deafen, undeafen   %s\n"
-    "  volume DID PERCENT %s\n\n"
+    "  volume DID PERCENT %s\n"
+    "  devices            %s\n"
+    "  use-mic NAME       %s\n"
+    "  use-speaker NAME   %s\n"
+    "  test-audio [SECS]  %s\n\n"
     "%s\n"
     "  blink id\n"
     "  blink call did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\n"
     "  blink answer\n"
     "  blink mute\n"
     "  blink volume did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK 50\n"
-    "  blink watch --json\n\n"
+    "  blink watch --json\n"
+    "  blink use-mic headset\n\n"
     "%s",
     _("Commands (blinkd must run on the session bus):"),
     _("Print your Blink address (a did:key)"),
@@ -958,7 +1169,12 @@ main (int argc,
     _("Forget that DID was verified"),
     _("Stop or start sending your microphone; holds from call to call"),
     _("Stop or start hearing the others; holds from call to call"),
-    _("Play DID in the active call at PERCENT of its volume (0–200)"), _("Examples:"),
+    _("Play DID in the active call at PERCENT of its volume (0–200)"),
+    _("List microphones and speakers; * marks the ones calls use"),
+    _("Use that microphone (id or part of its name; “default”: blinkd’s own)"),
+    _("Use that speaker, also in the running call"),
+    _("Show the microphone’s level and play a tone (default 10 s), before calling"),
+    _("Examples:"),
     _("Exit status: 0 done, 1 refused or failed, 2 bad usage, 3 blinkd not running."));
   g_option_context_set_summary (context, summary);
 
@@ -1003,6 +1219,12 @@ main (int argc,
     return command_quiet (bus, command);
   if (g_str_equal (command, "volume") && argc == 4)
     return command_volume (bus, argv[2], argv[3]);
+  if (g_str_equal (command, "devices") && argc == 2)
+    return command_devices (bus);
+  if ((g_str_equal (command, "use-mic") || g_str_equal (command, "use-speaker")) && argc == 3)
+    return command_use_device (bus, command, argv[2]);
+  if (g_str_equal (command, "test-audio") && argc <= 3)
+    return command_test_audio (bus, argv[2]);
 
   g_printerr (_("blink: unknown command or wrong arguments: “%s”. Try “blink --help”.\n"),
               command);

@@ -8,6 +8,8 @@
 #include "blink-daemon-call.h"
 #include "blink-did.h"
 #include "blink-daemon-ipfs.h"
+#include "blink-audio-test.h"
+#include "blink-device-monitor.h"
 
 #include <glib/gi18n.h>
 
@@ -25,6 +27,9 @@ struct _BlinkDaemonManager
   GDBusObjectManagerServer *objects;
   GHashTable *calls;          /* BlinkCall* → BlinkDbusObjectSkeleton* */
   BlinkDaemonIpfs *ipfs;      /* for IpfsApi, IpfsState, IpfsPeers */
+  BlinkDeviceMonitor *devices; /* Devices, Microphone, Speaker */
+  BlinkAudioTest *audio_test;
+  guint audio_test_client;     /* watch of the bus name that started the test */
 };
 
 static void blink_daemon_manager_iface_init (BlinkDbusManager1Iface *iface);
@@ -44,6 +49,7 @@ static const GDBusErrorEntry call_error_entries[] = {
   { BLINK_CALL_ERROR_NO_SUCH_PARTICIPANT, "im.blink.Error.NoSuchParticipant" },
   { BLINK_CALL_ERROR_INVALID_ARGUMENT, "im.blink.Error.InvalidArgument" },
   { BLINK_CALL_ERROR_FAILED, "im.blink.Error.Failed" },
+  { BLINK_CALL_ERROR_NO_SUCH_DEVICE, "im.blink.Error.NoSuchDevice" },
 };
 
 static char *
@@ -228,9 +234,234 @@ handle_set_verified (BlinkDbusManager1 *object,
   return TRUE;
 }
 
+/* ---- devices and the audio test ---- */
+
+static void
+update_devices (BlinkDaemonManager *self)
+{
+  g_autoptr (GPtrArray) devices = blink_device_monitor_list (self->devices);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sssb)"));
+  for (guint i = 0; i < devices->len; i++)
+    {
+      GstDevice *device = g_ptr_array_index (devices, i);
+      g_autofree char *id = blink_device_get_id (device);
+      g_autofree char *name = gst_device_get_display_name (device);
+
+      g_variant_builder_add (&builder, "(sssb)", id,
+                             blink_device_kind_to_string (blink_device_get_kind (device)), name,
+                             blink_device_is_default (device));
+    }
+  blink_dbus_manager1_set_devices (BLINK_DBUS_MANAGER1 (self),
+                                   g_variant_builder_end (&builder));
+}
+
+static void
+on_device_added (BlinkDeviceMonitor *devices,
+                 GstDevice *device,
+                 BlinkDaemonManager *self)
+{
+  g_autofree char *id = blink_device_get_id (device);
+  g_autofree char *name = gst_device_get_display_name (device);
+
+  update_devices (self);
+  blink_dbus_manager1_emit_device_added (
+    BLINK_DBUS_MANAGER1 (self), id, blink_device_kind_to_string (blink_device_get_kind (device)),
+    name);
+}
+
+static void
+on_device_removed (BlinkDeviceMonitor *devices,
+                   GstDevice *device,
+                   BlinkDaemonManager *self)
+{
+  g_autofree char *id = blink_device_get_id (device);
+  g_autofree char *name = gst_device_get_display_name (device);
+
+  update_devices (self);
+  blink_dbus_manager1_emit_device_removed (
+    BLINK_DBUS_MANAGER1 (self), id, blink_device_kind_to_string (blink_device_get_kind (device)),
+    name);
+}
+
+static void
+on_chosen_device (BlinkDeviceMonitor *devices,
+                  GParamSpec *pspec,
+                  BlinkDaemonManager *self)
+{
+  GstDevice *microphone = blink_device_monitor_get_chosen (devices, BLINK_DEVICE_MICROPHONE);
+  GstDevice *speaker = blink_device_monitor_get_chosen (devices, BLINK_DEVICE_SPEAKER);
+  g_autofree char *microphone_id = microphone != NULL ? blink_device_get_id (microphone) : NULL;
+  g_autofree char *speaker_id = speaker != NULL ? blink_device_get_id (speaker) : NULL;
+
+  blink_dbus_manager1_set_microphone (BLINK_DBUS_MANAGER1 (self),
+                                      microphone_id != NULL ? microphone_id : "");
+  blink_dbus_manager1_set_speaker (BLINK_DBUS_MANAGER1 (self),
+                                   speaker_id != NULL ? speaker_id : "");
+}
+
+static void
+on_device_fallback (BlinkDeviceMonitor *devices,
+                    BlinkDeviceKind kind,
+                    GstDevice *device,
+                    BlinkDaemonManager *self)
+{
+  g_autofree char *id = blink_device_get_id (device);
+  g_autofree char *name = gst_device_get_display_name (device);
+  g_autoptr (GError) error = NULL;
+
+  /* Our audio source or sink again, which follows the system's default. */
+  if (!blink_call_manager_use_device (self->engine, kind, NULL, &error))
+    g_warning ("The default %s cannot be used: %s", blink_device_kind_to_string (kind),
+               error->message);
+  blink_dbus_manager1_emit_device_fallback (BLINK_DBUS_MANAGER1 (self),
+                                            blink_device_kind_to_string (kind), id, name);
+}
+
+static gboolean
+use_device (BlinkDaemonManager *self,
+            GDBusMethodInvocation *invocation,
+            BlinkDeviceKind kind,
+            const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstDevice) device = NULL;
+
+  /* Opened by the engine first: a device that cannot open is not chosen. */
+  if ((*name != '\0' &&
+       (device = blink_device_monitor_find (self->devices, kind, name, &error)) == NULL) ||
+      !blink_call_manager_use_device (self->engine, kind, device, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return TRUE;
+    }
+  {
+    g_autofree char *id = device != NULL ? blink_device_get_id (device) : NULL;
+
+    blink_device_monitor_choose (self->devices, kind, id != NULL ? id : "", NULL);
+  }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+  return TRUE;
+}
+
+static gboolean
+handle_use_microphone (BlinkDbusManager1 *object,
+                       GDBusMethodInvocation *invocation,
+                       const char *name)
+{
+  return use_device (BLINK_DAEMON_MANAGER (object), invocation, BLINK_DEVICE_MICROPHONE, name);
+}
+
+static gboolean
+handle_use_speaker (BlinkDbusManager1 *object,
+                    GDBusMethodInvocation *invocation,
+                    const char *name)
+{
+  return use_device (BLINK_DAEMON_MANAGER (object), invocation, BLINK_DEVICE_SPEAKER, name);
+}
+
+static void
+on_microphone_level (BlinkAudioTest *test,
+                     double level,
+                     BlinkDaemonManager *self)
+{
+  blink_dbus_manager1_emit_microphone_level (BLINK_DBUS_MANAGER1 (self), level);
+}
+
+static void
+stop_audio_test (BlinkDaemonManager *self)
+{
+  g_clear_handle_id (&self->audio_test_client, g_bus_unwatch_name);
+  blink_audio_test_stop (self->audio_test);
+}
+
+static void
+on_audio_test_running (BlinkAudioTest *test,
+                       GParamSpec *pspec,
+                       BlinkDaemonManager *self)
+{
+  gboolean running = blink_audio_test_get_running (test);
+
+  if (!running)
+    g_clear_handle_id (&self->audio_test_client, g_bus_unwatch_name);
+  blink_dbus_manager1_set_audio_test (BLINK_DBUS_MANAGER1 (self), running);
+}
+
+/* Whoever started the test is gone: nobody looks at the meter any more. */
+static void
+on_audio_test_client_vanished (GDBusConnection *connection,
+                               const char *name,
+                               gpointer user_data)
+{
+  stop_audio_test (user_data);
+}
+
+/* A call takes the devices: the test gives them up. */
+static void
+on_call_pipeline (BlinkCallManager *engine,
+                  GParamSpec *pspec,
+                  BlinkDaemonManager *self)
+{
+  g_autoptr (GstBin) pipeline = NULL;
+
+  g_object_get (engine, "pipeline", &pipeline, NULL);
+  if (pipeline != NULL)
+    stop_audio_test (self);
+}
+
+static gboolean
+handle_start_audio_test (BlinkDbusManager1 *object,
+                         GDBusMethodInvocation *invocation)
+{
+  BlinkDaemonManager *self = BLINK_DAEMON_MANAGER (object);
+  g_autoptr (GstBin) pipeline = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *sink = NULL;
+
+  g_object_get (self->engine, "pipeline", &pipeline, "audio-source", &source, "audio-sink",
+                &sink, NULL);
+  if (pipeline != NULL)
+    {
+      g_dbus_method_invocation_return_error_literal (
+        invocation, BLINK_CALL_ERROR, BLINK_CALL_ERROR_CALL_ACTIVE,
+        _("A call uses the microphone and speaker: hang up before testing them"));
+      return TRUE;
+    }
+  if (!blink_audio_test_start (
+        self->audio_test, blink_device_monitor_get_chosen (self->devices, BLINK_DEVICE_MICROPHONE),
+        source, blink_device_monitor_get_chosen (self->devices, BLINK_DEVICE_SPEAKER), sink,
+        &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return TRUE;
+    }
+  g_clear_handle_id (&self->audio_test_client, g_bus_unwatch_name);
+  self->audio_test_client = g_bus_watch_name_on_connection (
+    g_dbus_method_invocation_get_connection (invocation),
+    g_dbus_method_invocation_get_sender (invocation), G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
+    on_audio_test_client_vanished, self, NULL);
+  blink_dbus_manager1_complete_start_audio_test (object, invocation);
+  return TRUE;
+}
+
+static gboolean
+handle_stop_audio_test (BlinkDbusManager1 *object,
+                        GDBusMethodInvocation *invocation)
+{
+  stop_audio_test (BLINK_DAEMON_MANAGER (object));
+  blink_dbus_manager1_complete_stop_audio_test (object, invocation);
+  return TRUE;
+}
+
 static void
 blink_daemon_manager_iface_init (BlinkDbusManager1Iface *iface)
 {
+  iface->handle_use_microphone = handle_use_microphone;
+  iface->handle_use_speaker = handle_use_speaker;
+  iface->handle_start_audio_test = handle_start_audio_test;
+  iface->handle_stop_audio_test = handle_stop_audio_test;
   iface->handle_set_verified = handle_set_verified;
   iface->handle_offer = handle_offer;
   iface->handle_hangup = handle_hangup;
@@ -250,6 +481,13 @@ blink_daemon_manager_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->verified, self);
   g_clear_object (&self->verified);
   g_clear_object (&self->ipfs);
+  g_clear_handle_id (&self->audio_test_client, g_bus_unwatch_name);
+  if (self->audio_test != NULL)
+    g_signal_handlers_disconnect_by_data (self->audio_test, self);
+  g_clear_object (&self->audio_test);
+  if (self->devices != NULL)
+    g_signal_handlers_disconnect_by_data (self->devices, self);
+  g_clear_object (&self->devices);
   g_clear_pointer (&self->calls, g_hash_table_unref);
   g_clear_object (&self->objects);
 
@@ -312,6 +550,24 @@ blink_daemon_manager_new (BlinkCallManager *engine,
   g_signal_connect (engine, "notify::certificate-mismatches",
                     G_CALLBACK (on_certificate_mismatches), self);
   g_signal_connect (engine, "notify::active-call", G_CALLBACK (on_active_call), self);
+
+  self->devices = blink_device_monitor_new ();
+  g_clear_error (&error);
+  if (!blink_device_monitor_start (self->devices, &error))
+    g_warning ("%s", error->message);
+  g_signal_connect (self->devices, "device-added", G_CALLBACK (on_device_added), self);
+  g_signal_connect (self->devices, "device-removed", G_CALLBACK (on_device_removed), self);
+  g_signal_connect (self->devices, "notify::microphone", G_CALLBACK (on_chosen_device), self);
+  g_signal_connect (self->devices, "notify::speaker", G_CALLBACK (on_chosen_device), self);
+  g_signal_connect (self->devices, "fallback", G_CALLBACK (on_device_fallback), self);
+  update_devices (self);
+  blink_dbus_manager1_set_microphone (BLINK_DBUS_MANAGER1 (self), "");
+  blink_dbus_manager1_set_speaker (BLINK_DBUS_MANAGER1 (self), "");
+  self->audio_test = blink_audio_test_new ();
+  g_signal_connect (self->audio_test, "level", G_CALLBACK (on_microphone_level), self);
+  g_signal_connect (self->audio_test, "notify::running", G_CALLBACK (on_audio_test_running),
+                    self);
+  g_signal_connect (engine, "notify::pipeline", G_CALLBACK (on_call_pipeline), self);
   return self;
 }
 

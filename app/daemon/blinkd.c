@@ -227,11 +227,12 @@ main (int argc,
       N_("ADDRESS") },
     { "audio-source", 0, 0, G_OPTION_ARG_STRING, &source,
       N_("Microphone: a gst-launch description, “tone:HZ”, “file:PATH” (a recording, played "
-         "in real time from the start of each call) or “silence” (default: autoaudiosrc)"),
+         "in real time from the start of each call) or “silence” (default: autoaudiosrc); "
+         "“blink use-mic” replaces it with a device until “blink use-mic default”"),
       N_("SOURCE") },
     { "audio-sink", 0, 0, G_OPTION_ARG_STRING, &sink,
       N_("Speaker: a gst-launch description, “wav:FILE” to record what is heard, or “null” "
-         "(default: autoaudiosink)"),
+         "(default: autoaudiosink); “blink use-speaker” replaces it with a device"),
       N_("SINK") },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
       N_("Let ICE use only this local address (repeat for more)"), N_("ADDRESS") },

@@ -30,6 +30,7 @@ struct _BlinkAudioPipeline
   GstElement *mixer;
   GstElement *mute;
   GstElement *deafen;
+  GstElement *source;
   GstElement *playback;
   GstCaps *mix_caps;
   BlinkAudioFormat format;
@@ -86,6 +87,56 @@ device_bin (const char *description,
   return bin;
 }
 
+/* @device's element in a bin with one ghost pad, as device_bin() makes
+ * them: the pipeline treats both alike. */
+static GstElement *
+device_element_bin (GstDevice *device,
+                    GstPadDirection direction,
+                    GError **error)
+{
+  g_autofree char *name = gst_device_get_display_name (device);
+  g_autoptr (GstPad) pad = NULL;
+  GstElement *element = gst_device_create_element (device, NULL);
+  GstElement *bin;
+
+  if (element == NULL)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                   _("The audio device “%s” cannot be used"), name);
+      return NULL;
+    }
+  bin = gst_bin_new (NULL);
+  gst_bin_add (GST_BIN (bin), element);
+  pad = gst_element_get_static_pad (element, direction == GST_PAD_SRC ? "src" : "sink");
+  if (pad == NULL)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                   _("The audio device “%s” cannot be used: it has no pad to link"), name);
+      gst_object_unref (gst_object_ref_sink (bin));
+      return NULL;
+    }
+  gst_element_add_pad (bin, gst_ghost_pad_new (direction == GST_PAD_SRC ? "src" : "sink", pad));
+  return bin;
+}
+
+/**
+ * blink_audio_device_bin_new:
+ * @device: (nullable): a device of a #GstDeviceMonitor
+ * @description: the gst-launch description used when @device is NULL
+ *
+ * Returns: (transfer floating) (nullable): @device, else @description, as
+ *   a bin with one ghost pad of @direction, "src" or "sink"
+ */
+GstElement *
+blink_audio_device_bin_new (GstDevice *device,
+                            const char *description,
+                            GstPadDirection direction,
+                            GError **error)
+{
+  return device != NULL ? device_element_bin (device, direction, error)
+                        : device_bin (description, direction, error);
+}
+
 /* The call's pipeline is live (the silent source): its sinks have nothing
  * to preroll. One that does may finish prerolling while the pipeline goes
  * to PLAYING and then stay PAUSED for good (seen with wavenc ! filesink
@@ -139,16 +190,35 @@ blink_audio_pipeline_new (const char *source,
                           const BlinkAudioFormat *format,
                           GError **error)
 {
+  return blink_audio_pipeline_new_with_devices (source, NULL, sink, NULL, format, error);
+}
+
+/**
+ * blink_audio_pipeline_new_with_devices:
+ * @microphone: (nullable): the device to capture from; NULL: @source
+ * @speaker: (nullable): the device to play to; NULL: @sink
+ *
+ * As blink_audio_pipeline_new(), with devices of a #GstDeviceMonitor in
+ * place of the descriptions.
+ */
+BlinkAudioPipeline *
+blink_audio_pipeline_new_with_devices (const char *source,
+                                       GstDevice *microphone,
+                                       const char *sink,
+                                       GstDevice *speaker,
+                                       const BlinkAudioFormat *format,
+                                       GError **error)
+{
   g_autoptr (BlinkAudioPipeline) self = g_object_new (BLINK_TYPE_AUDIO_PIPELINE, NULL);
   GstElement *src, *convert, *resample, *capsfilter, *enc, *pay;
   GstElement *silence, *silence_caps, *out_convert, *out_resample, *playback;
   g_autoptr (GstCaps) caps = NULL;
   g_autoptr (GstCaps) mix_caps = NULL;
 
-  src = device_bin (source, GST_PAD_SRC, error);
+  src = blink_audio_device_bin_new (microphone, source, GST_PAD_SRC, error);
   if (src == NULL)
     return NULL;
-  playback = device_bin (sink, GST_PAD_SINK, error);
+  playback = blink_audio_device_bin_new (speaker, sink, GST_PAD_SINK, error);
   if (playback == NULL)
     {
       gst_object_unref (src);
@@ -193,6 +263,7 @@ blink_audio_pipeline_new (const char *source,
   gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample, self->mute, capsfilter, enc,
                     pay, self->tee, silence, silence_caps, self->mixer, self->deafen, out_convert,
                     out_resample, playback, NULL);
+  self->source = src;
   self->playback = playback;
   if (!gst_element_link_many (src, convert, resample, self->mute, capsfilter, enc, pay, self->tee,
                               NULL) ||
@@ -350,6 +421,183 @@ blink_audio_pipeline_set_deafened (BlinkAudioPipeline *self,
                                    gboolean deafened)
 {
   g_object_set (self->deafen, "mute", deafened, NULL);
+}
+
+/* ---- changing devices while the call runs ----
+ *
+ * Only the device's bin is replaced: whatever the pipeline has next to it
+ * (the converter after the source, the element before the playback) is
+ * found through the device's pad, and stays, and so do the encoder, the
+ * payloader and every connection: the others notice nothing but the new
+ * sound. */
+
+/* Opens @device (NULL→READY) before anything changes: a device that
+ * cannot open leaves the old one playing. */
+static gboolean
+open_new_device (GstElement *device,
+                 GError **error)
+{
+  if (gst_element_set_state (device, GST_STATE_READY) != GST_STATE_CHANGE_FAILURE)
+    return TRUE;
+  gst_element_set_state (device, GST_STATE_NULL);
+  g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                       _("The audio device cannot be opened"));
+  return FALSE;
+}
+
+static void
+retire_device (GstBin *pipeline,
+               GstElement *device)
+{
+  gst_element_set_locked_state (device, TRUE);
+  gst_element_set_state (device, GST_STATE_NULL);
+  gst_bin_remove (pipeline, device);
+}
+
+/**
+ * blink_audio_pipeline_set_source:
+ * @device: (nullable): the microphone; NULL: @description
+ *
+ * Captures from @device (or @description) from now on, in place of the
+ * current source; on error, the current source goes on.
+ */
+gboolean
+blink_audio_pipeline_set_source (BlinkAudioPipeline *self,
+                                 GstDevice *device,
+                                 const char *description,
+                                 GError **error)
+{
+  g_autoptr (GstPad) old_pad = NULL;
+  g_autoptr (GstPad) new_pad = NULL;
+  g_autoptr (GstPad) peer = NULL;
+  g_autoptr (GstElement) old = NULL;
+  GstElement *source;
+
+  g_return_val_if_fail (BLINK_IS_AUDIO_PIPELINE (self), FALSE);
+
+  source = blink_audio_device_bin_new (device, description, GST_PAD_SRC, error);
+  if (source == NULL)
+    return FALSE;
+  gst_object_ref_sink (source);
+  if (!open_new_device (source, error))
+    {
+      gst_object_unref (source);
+      return FALSE;
+    }
+  /* The source is upstream of everything: stopping it from here waits for
+   * its streaming thread to leave its push, and nothing is pushed after. */
+  old = gst_object_ref (self->source);
+  old_pad = gst_element_get_static_pad (old, "src");
+  peer = gst_pad_get_peer (old_pad);
+  retire_device (GST_BIN (self->pipeline), old);
+  gst_bin_add (GST_BIN (self->pipeline), source);
+  gst_object_unref (source);
+  self->source = source;
+  new_pad = gst_element_get_static_pad (source, "src");
+  if (peer == NULL || GST_PAD_LINK_FAILED (gst_pad_link (new_pad, peer)))
+    {
+      g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                           _("The audio source cannot be linked to the call"));
+      return FALSE;
+    }
+  if (!gst_element_sync_state_with_parent (source))
+    {
+      g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                           _("The audio source cannot be started"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  GstBin *pipeline;
+  GstElement *old;
+  GstElement *new;
+} PlaybackSwap;
+
+static void
+playback_swap_free (PlaybackSwap *swap)
+{
+  gst_object_unref (swap->pipeline);
+  gst_object_unref (swap->old);
+  gst_object_unref (swap->new);
+  g_free (swap);
+}
+
+/* While nothing flows through @pad, the one before the playback: on the
+ * mixer's streaming thread between two buffers, or at once on the
+ * caller's. Stopping the old playback from upstream is safe; stopping it
+ * while the mixer pushes into it would flush the mixer's task for good. */
+static GstPadProbeReturn
+on_playback_idle (GstPad *pad,
+                  GstPadProbeInfo *info,
+                  gpointer user_data)
+{
+  PlaybackSwap *swap = user_data;
+  g_autoptr (GstPad) new_pad = gst_element_get_static_pad (swap->new, "sink");
+  g_autoptr (GstPad) old_pad = gst_element_get_static_pad (swap->old, "sink");
+
+  gst_pad_unlink (pad, old_pad);
+  retire_device (swap->pipeline, swap->old);
+  gst_bin_add (swap->pipeline, swap->new);
+  if (GST_PAD_LINK_FAILED (gst_pad_link (pad, new_pad)) ||
+      !gst_element_sync_state_with_parent (swap->new))
+    GST_ELEMENT_ERROR (swap->new, RESOURCE, OPEN_WRITE,
+                       (_("The audio sink cannot be started")), (NULL));
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/**
+ * blink_audio_pipeline_set_playback:
+ * @device: (nullable): the speaker; NULL: @description
+ *
+ * Plays to @device (or @description) from now on, in place of the current
+ * playback. The new device is opened here: on error nothing changes. The
+ * change itself happens as soon as no buffer is on its way to the
+ * playback, perhaps after this returns.
+ */
+gboolean
+blink_audio_pipeline_set_playback (BlinkAudioPipeline *self,
+                                   GstDevice *device,
+                                   const char *description,
+                                   GError **error)
+{
+  g_autoptr (GstPad) old_pad = NULL;
+  g_autoptr (GstPad) peer = NULL;
+  PlaybackSwap *swap;
+  GstElement *playback;
+
+  g_return_val_if_fail (BLINK_IS_AUDIO_PIPELINE (self), FALSE);
+
+  playback = blink_audio_device_bin_new (device, description, GST_PAD_SINK, error);
+  if (playback == NULL)
+    return FALSE;
+  gst_object_ref_sink (playback);
+  make_sinks_not_async (playback);
+  if (!open_new_device (playback, error))
+    {
+      gst_object_unref (playback);
+      return FALSE;
+    }
+  old_pad = gst_element_get_static_pad (self->playback, "sink");
+  peer = gst_pad_get_peer (old_pad);
+  if (peer == NULL)
+    {
+      gst_object_unref (playback);
+      g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
+                           _("The audio sink cannot be linked to the call"));
+      return FALSE;
+    }
+  swap = g_new0 (PlaybackSwap, 1);
+  swap->pipeline = GST_BIN (gst_object_ref (self->pipeline));
+  swap->old = gst_object_ref (self->playback);
+  swap->new = gst_object_ref (playback);
+  self->playback = playback; /* the pipeline holds it, as the old one, once added */
+  gst_object_unref (playback);
+  gst_pad_add_probe (peer, GST_PAD_PROBE_TYPE_IDLE, on_playback_idle, swap,
+                     (GDestroyNotify) playback_swap_free);
+  return TRUE;
 }
 
 GstBin *

@@ -18,6 +18,17 @@ BlinkAudioPipeline *blink_audio_pipeline_new (const char *source,
                                               const char *sink,
                                               const BlinkAudioFormat *format,
                                               GError **error);
+BlinkAudioPipeline *blink_audio_pipeline_new_with_devices (const char *source,
+                                                           GstDevice *microphone,
+                                                           const char *sink,
+                                                           GstDevice *speaker,
+                                                           const BlinkAudioFormat *format,
+                                                           GError **error);
+
+GstElement *blink_audio_device_bin_new (GstDevice *device,
+                                        const char *description,
+                                        GstPadDirection direction,
+                                        GError **error);
 
 GstBin *blink_audio_pipeline_get_bin (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_tee (BlinkAudioPipeline *self);
@@ -37,5 +48,13 @@ void blink_audio_pipeline_set_muted (BlinkAudioPipeline *self,
                                      gboolean muted);
 void blink_audio_pipeline_set_deafened (BlinkAudioPipeline *self,
                                         gboolean deafened);
+gboolean blink_audio_pipeline_set_source (BlinkAudioPipeline *self,
+                                          GstDevice *device,
+                                          const char *description,
+                                          GError **error);
+gboolean blink_audio_pipeline_set_playback (BlinkAudioPipeline *self,
+                                            GstDevice *device,
+                                            const char *description,
+                                            GError **error);
 
 G_END_DECLS

@@ -69,6 +69,7 @@ struct _BlinkCallManager
   char *ipfs_api;
   char *audio_source;
   char *audio_sink;
+  GstDevice *devices[2]; /* by BlinkDeviceKind, in place of audio_source/sink; NULL: those */
   BlinkAudioFormat audio_format;
   char **ice_addresses;
   char *stun_server;
@@ -254,7 +255,10 @@ media_ensure (BlinkCallManager *self,
       blink_audio_format_equal (blink_audio_pipeline_get_format (self->media), format))
     return TRUE;
 
-  media = blink_audio_pipeline_new (self->audio_source, self->audio_sink, format, error);
+  media = blink_audio_pipeline_new_with_devices (self->audio_source,
+                                                 self->devices[BLINK_DEVICE_MICROPHONE],
+                                                 self->audio_sink,
+                                                 self->devices[BLINK_DEVICE_SPEAKER], format, error);
   if (media == NULL)
     return FALSE;
 
@@ -954,6 +958,38 @@ blink_call_manager_set_deafened (BlinkCallManager *self,
 }
 
 /**
+ * blink_call_manager_use_device:
+ * @device: (nullable): a microphone (@kind %BLINK_DEVICE_MICROPHONE) or a
+ *   speaker; NULL: the `audio-source` or `audio-sink` description again
+ *
+ * Calls from now on use @device; the running call switches to it at once,
+ * without a pause its peers could notice (docs/engine.md, "Devices"). A
+ * device that cannot be opened changes nothing.
+ */
+gboolean
+blink_call_manager_use_device (BlinkCallManager *self,
+                               BlinkDeviceKind kind,
+                               GstDevice *device,
+                               GError **error)
+{
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
+  g_return_val_if_fail (device == NULL || GST_IS_DEVICE (device), FALSE);
+
+  if (self->media != NULL)
+    {
+      gboolean done = kind == BLINK_DEVICE_MICROPHONE
+                        ? blink_audio_pipeline_set_source (self->media, device,
+                                                           self->audio_source, error)
+                        : blink_audio_pipeline_set_playback (self->media, device,
+                                                             self->audio_sink, error);
+      if (!done)
+        return FALSE;
+    }
+  gst_object_replace ((GstObject **) &self->devices[kind], GST_OBJECT (device));
+  return TRUE;
+}
+
+/**
  * blink_call_manager_set_volume:
  * @call: a call of the manager's, active or not
  * @did: one of its participants
@@ -1434,6 +1470,8 @@ blink_call_manager_finalize (GObject *object)
   g_free (self->ipfs_api);
   g_free (self->audio_source);
   g_free (self->audio_sink);
+  gst_clear_object (&self->devices[BLINK_DEVICE_MICROPHONE]);
+  gst_clear_object (&self->devices[BLINK_DEVICE_SPEAKER]);
   g_strfreev (self->ice_addresses);
   g_free (self->stun_server);
   g_strfreev (self->turn_servers);

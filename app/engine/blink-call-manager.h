@@ -5,6 +5,7 @@
 
 #include "blink-call.h"
 #include "blink-connection-stats.h"
+#include "blink-device-monitor.h"
 #include "blink-engine-errors.h"
 #include "blink-signaller.h"
 
@@ -49,6 +50,10 @@ void blink_call_manager_set_muted (BlinkCallManager *self,
                                    gboolean muted);
 void blink_call_manager_set_deafened (BlinkCallManager *self,
                                       gboolean deafened);
+gboolean blink_call_manager_use_device (BlinkCallManager *self,
+                                        BlinkDeviceKind kind,
+                                        GstDevice *device,
+                                        GError **error);
 gboolean blink_call_manager_set_volume (BlinkCallManager *self,
                                         BlinkCall *call,
                                         const char *did,

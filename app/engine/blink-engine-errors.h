@@ -21,6 +21,8 @@ typedef enum
   BLINK_CALL_ERROR_NO_SUCH_PARTICIPANT, /* that address is not in the call */
   BLINK_CALL_ERROR_INVALID_ARGUMENT,    /* a value out of its range */
   BLINK_CALL_ERROR_FAILED,              /* anything else */
+  BLINK_CALL_ERROR_NO_SUCH_DEVICE,      /* no microphone or speaker of that name, or more
+                                           than one */
 } BlinkCallError;
 
 #define BLINK_CALL_ERROR (blink_call_error_quark ())
