@@ -209,18 +209,21 @@ blink_quality_monitor_push (BlinkQualityMonitor *self,
   g_return_val_if_fail (BLINK_IS_QUALITY_MONITOR (self), FALSE);
   g_return_val_if_fail (stats->connected_time != 0, FALSE);
 
-  self->figures.loss = windowed_loss (self, stats, now);
   self->figures.jitter = stats->jitter;
   self->figures.round_trip_time = stats->round_trip_time;
   heard = MAX (stats->last_media_time, stats->connected_time);
   self->figures.silent_for = (double) (now - heard) / G_USEC_PER_SEC;
 
-  judge (self, BLINK_QUALITY_LOSS, 0, self->figures.loss, BLINK_QUALITY_LOSS_RAISE,
-         BLINK_QUALITY_LOSS_CLEAR, now);
-  judge (self, BLINK_QUALITY_JITTER, 1, self->figures.jitter, BLINK_QUALITY_JITTER_RAISE,
-         BLINK_QUALITY_JITTER_CLEAR, now);
-  judge (self, BLINK_QUALITY_ROUND_TRIP, 2, self->figures.round_trip_time,
-         BLINK_QUALITY_RTT_RAISE, BLINK_QUALITY_RTT_CLEAR, now);
+  if (now - stats->connected_time >= BLINK_QUALITY_SETTLE_US)
+    {
+      self->figures.loss = windowed_loss (self, stats, now);
+      judge (self, BLINK_QUALITY_LOSS, 0, self->figures.loss, BLINK_QUALITY_LOSS_RAISE,
+             BLINK_QUALITY_LOSS_CLEAR, now);
+      judge (self, BLINK_QUALITY_JITTER, 1, self->figures.jitter, BLINK_QUALITY_JITTER_RAISE,
+             BLINK_QUALITY_JITTER_CLEAR, now);
+      judge (self, BLINK_QUALITY_ROUND_TRIP, 2, self->figures.round_trip_time,
+             BLINK_QUALITY_RTT_RAISE, BLINK_QUALITY_RTT_CLEAR, now);
+    }
   if (now - heard >= BLINK_QUALITY_NO_AUDIO_US)
     self->problems |= BLINK_QUALITY_NO_AUDIO;
   else

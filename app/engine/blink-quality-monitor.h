@@ -41,6 +41,11 @@ GType blink_quality_problems_get_type (void);
 #define BLINK_QUALITY_RTT_CLEAR 0.300
 /* How long a figure must stay good before its warning goes. */
 #define BLINK_QUALITY_CLEAR_US (10 * G_USEC_PER_SEC)
+/* Loss, jitter and round trip are judged from this long after the
+ * connection is up: the packets the sender numbered before (queued while
+ * it came up, docs/engine.md) are counted lost at the next RTCP, and the
+ * jitter estimate starts from the burst they make. */
+#define BLINK_QUALITY_SETTLE_US (5 * G_USEC_PER_SEC)
 /* No audio: connected, and no RTP for this long. */
 #define BLINK_QUALITY_NO_AUDIO_US (2 * G_USEC_PER_SEC)
 

@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""blinkd daemons for the tests that drive them over D-Bus: a party (a
+blinkd on its own session bus, with gdbus and blink at hand) and the
+steps of a call between two of them. Needs BLINKD and BLINK in the
+environment (meson sets them)."""
+
+import json
+import os
+import re
+import subprocess
+import time
+
+from blink_audio import Wav
+from blink_processes import Failure, Process, start_bus
+
+BLINKD = os.environ['BLINKD']
+BLINK = os.environ['BLINK']
+NAME = 'im.blink.Blink1'
+ROOT = '/im/blink/Blink1'
+
+
+class Party:
+    """A blinkd on its own bus; @api None: blinkd finds the node as users' do.
+    It sends a tone of @tone Hz, records what it hears in self.heard, and
+    makes its connections from @ice_address."""
+
+    def __init__(self, name, workdir, api, started, tone=440, ice_address='127.0.0.1', **env):
+        self.name = name
+        home = os.path.join(workdir, name)
+        os.makedirs(home)
+        self.tone = tone
+        self.ice_address = ice_address
+        self.heard = Wav(os.path.join(home, 'heard.wav'))
+        self.bus, address = start_bus(f'bus of {name}', home)
+        started.append(self.bus)
+        self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
+                        XDG_CONFIG_HOME=os.path.join(home, 'config'),
+                        XDG_STATE_HOME=os.path.join(home, 'state'), **env)
+        for variable in ('BLINK_IPFS_API', 'IPFS_API'):
+            self.env.pop(variable, None)
+        self.api = api
+        self.started = started
+        self.monitor = Process(f'gdbus monitor of {name}',
+                               ['gdbus', 'monitor', '--session', '--dest', NAME], env=self.env)
+        started.append(self.monitor)
+        self.start_daemon()
+
+    def start_daemon(self, source=None, sink=None):
+        api = ['--ipfs-api', self.api] if self.api else []
+        self.daemon = Process(f'blinkd of {self.name}', [
+            BLINKD, *api, '--audio-source', source or f'tone:{self.tone}',
+            '--audio-sink', sink or f'wav:{self.heard.path}',
+            '--ice-address', self.ice_address], env=self.env)
+        self.started.append(self.daemon)
+        subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=self.env,
+                       check=True, timeout=20)
+        self.did = self.get(ROOT, 'im.blink.Manager1', 'Did')
+
+    def gdbus(self, path, method, *args, check=True):
+        result = subprocess.run(['gdbus', 'call', '--session', '--dest', NAME, '--object-path',
+                                 path, '--method', method, *args],
+                                env=self.env, text=True, capture_output=True, timeout=20)
+        if check and result.returncode != 0:
+            raise Failure(f'{self.name}: {method} failed: {result.stderr.strip()}')
+        return result
+
+    def get(self, path, interface, prop):
+        """A property as gdbus prints it, strings and paths without their quotes."""
+        out = self.gdbus(path, 'org.freedesktop.DBus.Properties.Get', interface, prop).stdout
+        m = re.match(r"\(<(?:objectpath )?'(.*)'>,\)$|\(<(.*)>,\)$", out.strip())
+        if m is None:
+            raise Failure(f'unexpected reply {out!r}')
+        return m.group(1) if m.group(1) is not None else m.group(2)
+
+    def managed_objects(self):
+        out = self.gdbus(ROOT, 'org.freedesktop.DBus.ObjectManager.GetManagedObjects').stdout
+        return re.findall(r"objectpath '([^']+)'", out)
+
+    def blink(self, *words, env=None):
+        return subprocess.run([BLINK, *words], env=env or self.env, text=True,
+                              capture_output=True, timeout=30)
+
+    def wait_ipfs(self, state, peers, timeout=10):
+        """`blink status --json` until its IPFS node is in @state with
+        @peers peers or more; returns that status."""
+        status = {}
+
+        def reached():
+            status.update(json.loads(self.blink('status', '--json').stdout))
+            return status['ipfs']['state'] == state and status['ipfs']['peers'] >= peers
+        wait_until(reached, timeout, f'{self.name}: IPFS node {state} with {peers} peers '
+                   f'({status.get("ipfs")})')
+        return status['ipfs']
+
+    def wait_signal(self, pattern, timeout=20):
+        return self.monitor.expect(lambda line: re.search(pattern, line), timeout,
+                                   f'signal matching {pattern}')
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise Failure(f'no {what} within {timeout} s')
+        time.sleep(0.05)
+
+
+def connect(caller, callee):
+    """@caller calls @callee, who answers; the call's path once both are connected."""
+    out = caller.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{callee.did}']").stdout
+    path = re.search(r"objectpath '([^']+)'", out).group(1)
+    callee.wait_signal(rf"IncomingCall \(objectpath '{path}'")
+    callee.gdbus(path, 'im.blink.Call1.Accept')
+    for me, other in ((caller, callee), (callee, caller)):
+        me.wait_signal(rf"\('{other.did}', 'connected'")
+    return path
+
+
+def hang_up(caller, callee, path):
+    """@caller leaves the call at @path; returns once it is gone on both sides."""
+    caller.gdbus(path, 'im.blink.Call1.Hangup')
+    for me in (caller, callee):
+        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+        if path in me.managed_objects():
+            raise Failure(f'{me.name} still lists the call')
+
+
+def packets_received(party, other):
+    """RTP packets @party has received from @other in the active call."""
+    result = party.blink('stats', '--json')
+    for line in result.stdout.splitlines():
+        stats = json.loads(line)
+        if stats['did'] == other.did:
+            return stats['packets-received']
+    raise Failure(f'{party.name}: no stats of {other.name}: {result.stdout!r} {result.stderr!r}')
