@@ -58,10 +58,13 @@ def _nft(script):
     subprocess.run(['nft', '-f', '-'], input=script, text=True, check=True)
 
 
-def set_udp_loss(percent, source=None, destination=None):
+def set_udp_loss(percent, source=None, destination=None, rtp_only=False):
     """Drops @percent % of the UDP packets sent from @source to
     @destination (IPv4 addresses; None is any), at random, replacing the
-    rules set before. 0 removes them."""
+    rules set before. 0 removes them. @rtp_only: only (S)RTP media, not
+    RTCP, STUN or DTLS (RFC 7983, RFC 5761: version 2, and a payload type
+    of 96 or more, RTCP's being 64 to 95 in those bits), so that
+    connections are made and kept while no audio arrives."""
     if not inside():
         raise RuntimeError('loss rules go only into the private network')
     _nft(f'table inet {TABLE} {{}}\ndelete table inet {TABLE}\n')
@@ -72,12 +75,17 @@ def set_udp_loss(percent, source=None, destination=None):
         match += f' ip saddr {source}'
     if destination is not None:
         match += f' ip daddr {destination}'
+    if rtp_only:
+        match += ' @th,64,2 2 @th,73,7 >= 96'
+    # numgen random mod 1000 gives 0 to 999: all of them needs no draw.
+    if percent < 100:
+        match += f' numgen random mod 1000 < {int(round(percent * 10))}'
     # On input, not output: a packet dropped on output fails the sender's
     # sendto() with EPERM, which no lossy network does.
     _nft(f'''table inet {TABLE} {{
   chain input {{
     type filter hook input priority 0; policy accept;
-    {match} numgen random mod 1000 < {int(round(percent * 10))} counter drop
+    {match} counter drop
   }}
 }}
 ''')

@@ -914,6 +914,58 @@ on_call_properties (GDBusProxy *proxy,
 }
 
 static void
+on_speaking_changed (BlinkDbusCall1 *call,
+                     const char *did,
+                     gboolean speaking,
+                     Watch *watch)
+{
+  if (json_output)
+    {
+      g_autoptr (JsonBuilder) builder = json_event_begin ("speaking", call, did);
+
+      json_builder_set_member_name (builder, "speaking");
+      json_builder_add_boolean_value (builder, speaking);
+      json_event_end (builder);
+    }
+  else
+    print_event ("speaking", call, did, speaking ? "on" : "off");
+}
+
+static void
+on_quality_changed (BlinkDbusCall1 *call,
+                    const char *did,
+                    const char *const *problems,
+                    GVariant *figures,
+                    Watch *watch)
+{
+  g_autofree char *list = g_strjoinv (",", (char **) problems);
+
+  if (json_output)
+    {
+      g_autoptr (JsonBuilder) builder = json_event_begin ("quality", call, did);
+      GVariantIter iter;
+      const char *name;
+      GVariant *value;
+
+      json_builder_set_member_name (builder, "problems");
+      json_builder_begin_array (builder);
+      for (guint i = 0; problems[i] != NULL; i++)
+        json_builder_add_string_value (builder, problems[i]);
+      json_builder_end_array (builder);
+      g_variant_iter_init (&iter, figures);
+      while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+        {
+          json_builder_set_member_name (builder, name);
+          json_builder_add_double_value (builder, g_variant_get_double (value));
+          g_variant_unref (value);
+        }
+      json_event_end (builder);
+    }
+  else
+    print_event ("quality", call, did, *list != '\0' ? list : "ok");
+}
+
+static void
 follow_call (Watch *watch,
              GDBusObject *object,
              gboolean announce)
@@ -927,6 +979,8 @@ follow_call (Watch *watch,
                  blink_dbus_call1_get_incoming (call) ? "incoming" : "outgoing");
   print_participant_changes (watch, call);
   g_signal_connect (call, "g-properties-changed", G_CALLBACK (on_call_properties), watch);
+  g_signal_connect (call, "speaking-changed", G_CALLBACK (on_speaking_changed), watch);
+  g_signal_connect (call, "quality-changed", G_CALLBACK (on_quality_changed), watch);
 }
 
 static void
@@ -1164,7 +1218,8 @@ main (int argc,
     _("Answer a ringing call (default: the newest one)"),
     _("Decline a ringing call (default: the newest one)"), _("Leave the active call"),
     _("Show your calls and who is in them"), _("Show the active call's packet figures"),
-    _("Print call events as they happen, one per line"),
+    _("Print call events as they happen, one per line, who speaks and connection problems "
+      "included"),
     _("Remember that DID's verification code matched, read aloud on a call"),
     _("Forget that DID was verified"),
     _("Stop or start sending your microphone; holds from call to call"),

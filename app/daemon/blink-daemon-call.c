@@ -28,6 +28,8 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BlinkDaemonCall, blink_daemon_call, BLINK_DBUS_TY
                                G_IMPLEMENT_INTERFACE (BLINK_DBUS_TYPE_CALL1,
                                                       blink_daemon_call_iface_init))
 
+static void update_quality (BlinkDaemonCall *self);
+
 static void
 update_participants (BlinkDaemonCall *self)
 {
@@ -83,6 +85,9 @@ on_participant_changed (BlinkParticipant *participant,
                         BlinkDaemonCall *self)
 {
   update_participants (self);
+  /* Connected or not, a participant is listed in Quality or not. */
+  if (g_str_equal (pspec->name, "state"))
+    update_quality (self);
 }
 
 static void
@@ -100,6 +105,104 @@ on_setup_time (BlinkCall *call,
                BlinkDaemonCall *self)
 {
   blink_dbus_call1_set_setup_time (BLINK_DBUS_CALL1 (self), blink_call_get_setup_time (call));
+}
+
+/* ---- speaking and quality ---- */
+
+static void
+update_speaking (BlinkDaemonCall *self)
+{
+  GPtrArray *participants = blink_call_get_participants (self->call);
+  g_autoptr (GStrvBuilder) speaking = g_strv_builder_new ();
+  g_auto (GStrv) dids = NULL;
+
+  if (blink_call_get_speaking (self->call))
+    g_strv_builder_add (speaking, blink_call_manager_get_did (self->manager));
+  for (guint i = 0; i < participants->len; i++)
+    if (blink_participant_get_speaking (g_ptr_array_index (participants, i)))
+      g_strv_builder_add (speaking, blink_participant_get_did (g_ptr_array_index (participants, i)));
+  dids = g_strv_builder_end (speaking);
+  blink_dbus_call1_set_speaking (BLINK_DBUS_CALL1 (self), (const char *const *) dids);
+}
+
+static void
+on_self_speaking (BlinkCall *call,
+                  GParamSpec *pspec,
+                  BlinkDaemonCall *self)
+{
+  update_speaking (self);
+  blink_dbus_call1_emit_speaking_changed (BLINK_DBUS_CALL1 (self),
+                                          blink_call_manager_get_did (self->manager),
+                                          blink_call_get_speaking (call));
+}
+
+static void
+on_participant_speaking (BlinkParticipant *participant,
+                         GParamSpec *pspec,
+                         BlinkDaemonCall *self)
+{
+  update_speaking (self);
+  blink_dbus_call1_emit_speaking_changed (BLINK_DBUS_CALL1 (self),
+                                          blink_participant_get_did (participant),
+                                          blink_participant_get_speaking (participant));
+}
+
+static GVariant *
+quality_figures (BlinkParticipant *participant)
+{
+  const BlinkQualityFigures *figures = blink_participant_get_quality_figures (participant);
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  if (figures != NULL)
+    {
+      if (figures->loss >= 0)
+        g_variant_dict_insert (&dict, "loss", "d", figures->loss);
+      g_variant_dict_insert (&dict, "jitter", "d", figures->jitter);
+      if (figures->round_trip_time >= 0)
+        g_variant_dict_insert (&dict, "round-trip-time", "d", figures->round_trip_time);
+      g_variant_dict_insert (&dict, "silent-for", "d", figures->silent_for);
+    }
+  return g_variant_dict_end (&dict);
+}
+
+static void
+update_quality (BlinkDaemonCall *self)
+{
+  GPtrArray *participants = blink_call_get_participants (self->call);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
+  for (guint i = 0; i < participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+      g_auto (GStrv) problems = NULL;
+      GVariantDict dict;
+
+      if (blink_participant_get_state (p) != BLINK_PARTICIPANT_STATE_CONNECTED)
+        continue;
+      problems = blink_quality_problems_to_strv (blink_participant_get_quality_problems (p));
+      g_variant_dict_init (&dict, quality_figures (p));
+      g_variant_dict_insert (&dict, "problems", "^as", problems);
+      g_variant_builder_add (&builder, "{s@a{sv}}", blink_participant_get_did (p),
+                             g_variant_dict_end (&dict));
+    }
+  blink_dbus_call1_set_quality (BLINK_DBUS_CALL1 (self), g_variant_builder_end (&builder));
+}
+
+static void
+on_participant_quality (BlinkParticipant *participant,
+                        GParamSpec *pspec,
+                        BlinkDaemonCall *self)
+{
+  g_auto (GStrv) problems =
+    blink_quality_problems_to_strv (blink_participant_get_quality_problems (participant));
+
+  update_quality (self);
+  blink_dbus_call1_emit_quality_changed (BLINK_DBUS_CALL1 (self),
+                                         blink_participant_get_did (participant),
+                                         (const char *const *) problems,
+                                         quality_figures (participant));
 }
 
 static gboolean
@@ -304,12 +407,22 @@ blink_daemon_call_new (BlinkCallManager *manager,
   on_call_state (call, NULL, self);
   on_setup_time (call, NULL, self);
   update_participants (self);
+  update_speaking (self);
+  update_quality (self);
 
   g_signal_connect_object (call, "notify::state", G_CALLBACK (on_call_state), self, 0);
+  g_signal_connect_object (call, "notify::speaking", G_CALLBACK (on_self_speaking), self, 0);
   g_signal_connect_object (call, "notify::setup-time", G_CALLBACK (on_setup_time), self, 0);
   for (guint i = 0; i < participants->len; i++)
-    g_signal_connect_object (g_ptr_array_index (participants, i), "notify",
-                             G_CALLBACK (on_participant_changed), self, 0);
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+
+      g_signal_connect_object (p, "notify", G_CALLBACK (on_participant_changed), self, 0);
+      g_signal_connect_object (p, "notify::speaking", G_CALLBACK (on_participant_speaking), self,
+                               0);
+      g_signal_connect_object (p, "notify::quality-problems",
+                               G_CALLBACK (on_participant_quality), self, 0);
+    }
   return self;
 }
 

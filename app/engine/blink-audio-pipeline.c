@@ -5,13 +5,14 @@
 
 #include "blink-audio-pipeline.h"
 #include "blink-engine-errors.h"
+#include "blink-voice-activity.h"
 
 #include <glib/gi18n-lib.h>
 #include <gst/base/gstbasesink.h>
 
 /* The call's pipeline, minus the peers:
  *
- *   source ! audioconvert ! audioresample ! volume(mute) ! capsfilter(call format)
+ *   source ! audioconvert ! audioresample ! volume(mute) ! level ! capsfilter(call format)
  *     ! opusenc(in-band FEC) ! rtpopuspay ! tee          ← each peer's queue ! webrtcbin
  *
  *   audiotestsrc(silence) ─┐
@@ -29,6 +30,7 @@ struct _BlinkAudioPipeline
   GstElement *tee;
   GstElement *mixer;
   GstElement *mute;
+  GstElement *level; /* after the mute: a muted user does not speak */
   GstElement *deafen;
   GstElement *source;
   GstElement *playback;
@@ -231,6 +233,8 @@ blink_audio_pipeline_new_with_devices (const char *source,
   convert = make ("audioconvert", NULL);
   resample = make ("audioresample", NULL);
   self->mute = make ("volume", "mute");
+  self->level = make ("level", "self-level");
+  blink_voice_activity_setup_level (self->level);
   capsfilter = make ("capsfilter", NULL);
   enc = make ("opusenc", NULL);
   pay = make ("rtpopuspay", NULL);
@@ -260,13 +264,13 @@ blink_audio_pipeline_new_with_devices (const char *source,
   out_convert = make ("audioconvert", NULL);
   out_resample = make ("audioresample", NULL);
 
-  gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample, self->mute, capsfilter, enc,
-                    pay, self->tee, silence, silence_caps, self->mixer, self->deafen, out_convert,
+  gst_bin_add_many (GST_BIN (self->pipeline), src, convert, resample, self->mute, self->level,
+                    capsfilter, enc, pay, self->tee, silence, silence_caps, self->mixer, self->deafen, out_convert,
                     out_resample, playback, NULL);
   self->source = src;
   self->playback = playback;
-  if (!gst_element_link_many (src, convert, resample, self->mute, capsfilter, enc, pay, self->tee,
-                              NULL) ||
+  if (!gst_element_link_many (src, convert, resample, self->mute, self->level, capsfilter, enc, pay,
+                              self->tee, NULL) ||
       !gst_element_link_many (silence, silence_caps, self->mixer, self->deafen, out_convert,
                               out_resample, playback, NULL))
     {
@@ -610,6 +614,19 @@ GstElement *
 blink_audio_pipeline_get_tee (BlinkAudioPipeline *self)
 {
   return self->tee;
+}
+
+/**
+ * blink_audio_pipeline_is_self_level:
+ *
+ * Returns: whether @object is the `level` that measures what the user
+ *   sends, after the mute
+ */
+gboolean
+blink_audio_pipeline_is_self_level (BlinkAudioPipeline *self,
+                                    GstObject *object)
+{
+  return object == GST_OBJECT (self->level);
 }
 
 GstElement *

@@ -33,6 +33,8 @@ GstElement *blink_audio_device_bin_new (GstDevice *device,
 GstBin *blink_audio_pipeline_get_bin (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_tee (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_mixer (BlinkAudioPipeline *self);
+gboolean blink_audio_pipeline_is_self_level (BlinkAudioPipeline *self,
+                                             GstObject *object);
 GstCaps *blink_audio_pipeline_get_mix_caps (BlinkAudioPipeline *self);
 const BlinkAudioFormat *blink_audio_pipeline_get_format (BlinkAudioPipeline *self);
 

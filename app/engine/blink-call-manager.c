@@ -10,9 +10,11 @@
 #include "blink-context.h"
 #include "blink-did.h"
 #include "blink-signaller.h"
+#include "blink-voice-activity.h"
 
 #include <glib/gi18n-lib.h>
 #include <gst/gst.h>
+#include <math.h>
 
 /* Turns signaling into calls (docs/engine.md): the state machine of
  * DESIGN §3. Many pending incoming calls, at most one active call, whose
@@ -85,6 +87,8 @@ struct _BlinkCallManager
   BlinkCall *active;
   BlinkAudioPipeline *media;
   GSource *bus_watch;
+  GSource *quality_poll; /* the active call's statistics, every second */
+  gboolean quality_polling; /* a poll waits for its statistics */
   GPtrArray *retired; /* BlinkAudioPipeline* of an earlier format, until its peers closed */
   gboolean muted;
   gboolean deafened;
@@ -96,6 +100,10 @@ struct _BlinkCallManager
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCallManager, blink_call_manager, G_TYPE_OBJECT)
+
+/* How often the active call's connections are judged (docs/engine.md,
+ * "Quality warnings"): a warning changes at most this often. */
+#define QUALITY_POLL_INTERVAL_MS 1000
 
 static void check_call_end (BlinkCallManager *self, BlinkCall *call);
 static void end_call (BlinkCallManager *self, BlinkCall *call);
@@ -117,6 +125,9 @@ set_active (BlinkCallManager *self,
 {
   if (self->active == call)
     return;
+  /* Our voice goes only into the active call. */
+  if (self->active != NULL)
+    blink_call_stop_speaking (self->active);
   g_set_object (&self->active, call);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_CALL]);
 }
@@ -166,6 +177,7 @@ media_drop (BlinkCallManager *self)
   if (self->media == NULL)
     return;
   blink_clear_source (&self->bus_watch);
+  blink_clear_source (&self->quality_poll);
   g_clear_object (&self->media);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
 }
@@ -188,8 +200,78 @@ media_release_if_idle (BlinkCallManager *self)
   media_drop (self);
 }
 
+/* ---- speaking and quality (docs/engine.md, "Speaking", "Quality warnings") ---- */
+
+/* A level of what we send, or of what a participant sends us. */
+static void
+on_level (BlinkCallManager *self,
+          GstObject *source,
+          double rms_db,
+          GTimeSpan duration)
+{
+  gint64 now = g_get_monotonic_time ();
+  BlinkParticipant *p;
+  const char *did;
+
+  if (self->active == NULL)
+    return;
+  if (blink_audio_pipeline_is_self_level (self->media, source))
+    {
+      blink_call_push_self_level (self->active, rms_db, duration, now);
+      return;
+    }
+  did = blink_connections_find_owner (self->connections, source);
+  if (did != NULL && (p = blink_call_find_participant (self->active, did)) != NULL)
+    blink_participant_push_level (p, rms_db, duration, now);
+}
+
+static void
+on_quality_stats (GObject *source,
+                  GAsyncResult *result,
+                  gpointer user_data)
+{
+  g_autoptr (BlinkCallManager) self = user_data;
+  g_autoptr (GHashTable) stats = NULL;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  const char *did;
+  const BlinkConnectionStats *figures;
+
+  self->quality_polling = FALSE;
+  stats = blink_connections_get_stats_finish (BLINK_CONNECTIONS (source), result, NULL);
+  if (stats == NULL || self->active == NULL)
+    return;
+  g_hash_table_iter_init (&iter, stats);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &did, (gpointer *) &figures))
+    {
+      BlinkParticipant *p = blink_call_find_participant (self->active, did);
+
+      if (p == NULL)
+        continue;
+      blink_participant_push_stats (p, figures, now);
+      /* No audio, no levels: a voice that stopped coming has stopped. */
+      if (figures->last_media_time != 0 && now - figures->last_media_time >= BLINK_VOICE_OFF_US)
+        blink_participant_push_level (p, -INFINITY, BLINK_VOICE_OFF_US, now);
+    }
+}
+
+static gboolean
+on_quality_poll (gpointer user_data)
+{
+  BlinkCallManager *self = user_data;
+
+  if (self->active != NULL && !self->quality_polling)
+    {
+      self->quality_polling = TRUE;
+      blink_connections_get_stats_async (self->connections, on_quality_stats,
+                                         g_object_ref (self));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 /* Errors of the call's elements: a connection's end that connection, a
- * device's end the active call with the error (it reaches D-Bus). */
+ * device's end the active call with the error (it reaches D-Bus). Levels
+ * feed the speaking indicators. */
 static gboolean
 on_bus_message (GstBus *bus,
                 GstMessage *message,
@@ -199,7 +281,14 @@ on_bus_message (GstBus *bus,
   g_autoptr (GError) error = NULL;
   g_autofree char *debug = NULL;
   const char *did;
+  double rms_db;
+  GTimeSpan duration;
 
+  if (blink_voice_activity_parse_level (message, &rms_db, &duration))
+    {
+      on_level (self, GST_MESSAGE_SRC (message), rms_db, duration);
+      return G_SOURCE_CONTINUE;
+    }
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_WARNING)
     {
       gst_message_parse_warning (message, &error, &debug);
@@ -277,6 +366,8 @@ media_ensure (BlinkCallManager *self,
   self->bus_watch = gst_bus_create_watch (bus);
   g_source_set_callback (self->bus_watch, (GSourceFunc) G_CALLBACK (on_bus_message), self, NULL);
   g_source_attach (self->bus_watch, self->context);
+  self->quality_poll = blink_context_add_timeout (self->context, QUALITY_POLL_INTERVAL_MS,
+                                                  on_quality_poll, self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
   return TRUE;
 }

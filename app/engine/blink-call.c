@@ -6,6 +6,7 @@
 #include "blink-call.h"
 
 #include "blink-enum.h"
+#include "blink-voice-activity.h"
 
 /* A call as a front end shows it: its state and the other participants.
  * BlinkCallManager drives it. */
@@ -19,6 +20,7 @@ enum
   PROP_CALLER,
   PROP_AUDIO_FORMAT,
   PROP_SETUP_TIME,
+  PROP_SPEAKING,
   N_PROPS
 };
 
@@ -36,6 +38,7 @@ struct _BlinkCall
   BlinkAudioFormat audio;
   gint64 setup_started_us; /* offered or accepted here; 0 before */
   gint64 setup_time_us;    /* from then to the first connected participant */
+  BlinkVoiceActivity *voice; /* ours, while the call has the media */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCall, blink_call, G_TYPE_OBJECT)
@@ -140,6 +143,54 @@ blink_call_start_setup (BlinkCall *self)
   self->setup_started_us = g_get_monotonic_time ();
 }
 
+/**
+ * blink_call_get_speaking:
+ *
+ * Returns: whether the user's own voice goes out now (unmuted and heard:
+ *   docs/engine.md, "Speaking")
+ */
+gboolean
+blink_call_get_speaking (BlinkCall *self)
+{
+  return self->voice != NULL && blink_voice_activity_get_speaking (self->voice);
+}
+
+/**
+ * blink_call_push_self_level:
+ *
+ * Takes the RMS level of a stretch of what the user sends, after the mute,
+ * while this is the active call.
+ */
+void
+blink_call_push_self_level (BlinkCall *self,
+                            double rms_db,
+                            GTimeSpan duration,
+                            gint64 now)
+{
+  if (self->state >= BLINK_CALL_STATE_ENDING)
+    return;
+  if (self->voice == NULL)
+    self->voice = blink_voice_activity_new ();
+  if (blink_voice_activity_push_level (self->voice, rms_db, duration, now))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEAKING]);
+}
+
+/**
+ * blink_call_stop_speaking:
+ *
+ * The call has no media any more (ended, or another call is active): the
+ * user does not speak in it.
+ */
+void
+blink_call_stop_speaking (BlinkCall *self)
+{
+  gboolean speaking = blink_call_get_speaking (self);
+
+  g_clear_object (&self->voice);
+  if (speaking)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEAKING]);
+}
+
 void
 blink_call_set_state (BlinkCall *self,
                       BlinkCallState state)
@@ -147,6 +198,8 @@ blink_call_set_state (BlinkCall *self,
   /* States only move forward. */
   if (state <= self->state)
     return;
+  if (state >= BLINK_CALL_STATE_ENDING)
+    blink_call_stop_speaking (self);
 
   if (state == BLINK_CALL_STATE_STARTED && self->setup_started_us != 0)
     {
@@ -187,6 +240,9 @@ blink_call_get_property (GObject *object,
     case PROP_SETUP_TIME:
       g_value_set_int64 (value, self->setup_time_us);
       break;
+    case PROP_SPEAKING:
+      g_value_set_boolean (value, blink_call_get_speaking (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -200,6 +256,7 @@ blink_call_finalize (GObject *object)
   g_free (self->id);
   g_free (self->caller);
   g_ptr_array_unref (self->participants);
+  g_clear_object (&self->voice);
 
   G_OBJECT_CLASS (blink_call_parent_class)->finalize (object);
 }
@@ -230,6 +287,9 @@ blink_call_class_init (BlinkCallClass *klass)
     g_param_spec_int64 ("setup-time", "Setup time",
                         "µs from offer or accept to the first connected participant; 0 before",
                         0, G_MAXINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SPEAKING] =
+    g_param_spec_boolean ("speaking", "Speaking", "The user's own voice goes out now", FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -48,6 +48,12 @@ gboolean blink_call_has_participant_in (BlinkCall *self,
 
 const BlinkAudioFormat *blink_call_get_audio_format (BlinkCall *self);
 gint64 blink_call_get_setup_time (BlinkCall *self);
+gboolean blink_call_get_speaking (BlinkCall *self);
+void blink_call_push_self_level (BlinkCall *self,
+                                 double rms_db,
+                                 GTimeSpan duration,
+                                 gint64 now);
+void blink_call_stop_speaking (BlinkCall *self);
 
 void blink_call_start_setup (BlinkCall *self);
 void blink_call_set_state (BlinkCall *self,

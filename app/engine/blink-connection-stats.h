@@ -22,6 +22,9 @@ G_BEGIN_DECLS
  *   or more waited than a connection takes while the previous one closed
  * @candidates_dropped: ICE candidates the connection refused: more than
  *   %BLINK_PEER_MAX_REMOTE_CANDIDATES different ones
+ * @connected_time: when the connection was up (monotonic µs), 0 before
+ * @last_media_time: when the peer's last RTP packet came (monotonic µs), 0
+ *   before the first
  */
 typedef struct
 {
@@ -32,6 +35,8 @@ typedef struct
   double round_trip_time;
   guint64 signals_dropped;
   guint64 candidates_dropped;
+  gint64 connected_time;
+  gint64 last_media_time;
 } BlinkConnectionStats;
 
 G_END_DECLS

@@ -5,6 +5,9 @@
 
 #include "blink-participant.h"
 
+#include "blink-quality-monitor.h"
+#include "blink-voice-activity.h"
+
 /* Someone in a call, as a front end shows them. */
 
 enum
@@ -18,6 +21,8 @@ enum
   PROP_FAILURE,
   PROP_VERIFICATION_CODE,
   PROP_VOLUME,
+  PROP_SPEAKING,
+  PROP_QUALITY_PROBLEMS,
   N_PROPS
 };
 
@@ -35,6 +40,9 @@ struct _BlinkParticipant
   GError *failure;
   char *verification_code;
   double volume;
+  /* Judged while connected, from its audio and its connection's figures. */
+  BlinkVoiceActivity *voice;
+  BlinkQualityMonitor *quality;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkParticipant, blink_participant, G_TYPE_OBJECT)
@@ -159,15 +167,100 @@ blink_participant_set_volume (BlinkParticipant *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VOLUME]);
 }
 
+/**
+ * blink_participant_get_speaking:
+ *
+ * Returns: whether their voice is heard now (docs/engine.md, "Speaking")
+ */
+gboolean
+blink_participant_get_speaking (BlinkParticipant *self)
+{
+  return self->voice != NULL && blink_voice_activity_get_speaking (self->voice);
+}
+
+/**
+ * blink_participant_get_quality_problems:
+ *
+ * Returns: what is wrong with their connection now (docs/engine.md,
+ *   "Quality warnings")
+ */
+BlinkQualityProblems
+blink_participant_get_quality_problems (BlinkParticipant *self)
+{
+  return self->quality != NULL ? blink_quality_monitor_get_problems (self->quality) : 0;
+}
+
+/**
+ * blink_participant_get_quality_figures:
+ *
+ * Returns: (nullable): the figures the problems were judged from last,
+ *   %NULL while not connected
+ */
+const BlinkQualityFigures *
+blink_participant_get_quality_figures (BlinkParticipant *self)
+{
+  return self->quality != NULL ? blink_quality_monitor_get_figures (self->quality) : NULL;
+}
+
+/**
+ * blink_participant_push_level:
+ *
+ * Takes the RMS level of a stretch of their audio, as heard before our
+ * volume, while they are connected.
+ */
+void
+blink_participant_push_level (BlinkParticipant *self,
+                              double rms_db,
+                              GTimeSpan duration,
+                              gint64 now)
+{
+  if (self->voice != NULL && blink_voice_activity_push_level (self->voice, rms_db, duration, now))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEAKING]);
+}
+
+/**
+ * blink_participant_push_stats:
+ *
+ * Takes their connection's statistics, while they are connected.
+ */
+void
+blink_participant_push_stats (BlinkParticipant *self,
+                              const BlinkConnectionStats *stats,
+                              gint64 now)
+{
+  if (self->quality != NULL && stats->connected_time != 0 &&
+      blink_quality_monitor_push (self->quality, stats, now))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUALITY_PROBLEMS]);
+}
+
 void
 blink_participant_set_state (BlinkParticipant *self,
                              BlinkParticipantState state)
 {
+  gboolean speaking, problems;
+
   if (self->state == state)
     return;
 
+  speaking = blink_participant_get_speaking (self);
+  problems = blink_participant_get_quality_problems (self) != 0;
   self->state = state;
+  /* Judged afresh for each connection: nothing carries over from the
+   * last one, and nobody speaks or has problems without one. */
+  g_clear_object (&self->voice);
+  g_clear_object (&self->quality);
+  if (state == BLINK_PARTICIPANT_STATE_CONNECTED)
+    {
+      self->voice = blink_voice_activity_new ();
+      self->quality = blink_quality_monitor_new ();
+    }
+  g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (speaking)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEAKING]);
+  if (problems)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUALITY_PROBLEMS]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 void
@@ -229,6 +322,12 @@ blink_participant_get_property (GObject *object,
     case PROP_VOLUME:
       g_value_set_double (value, self->volume);
       break;
+    case PROP_SPEAKING:
+      g_value_set_boolean (value, blink_participant_get_speaking (self));
+      break;
+    case PROP_QUALITY_PROBLEMS:
+      g_value_set_flags (value, blink_participant_get_quality_problems (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -242,6 +341,8 @@ blink_participant_finalize (GObject *object)
   g_free (self->did);
   g_clear_error (&self->failure);
   g_free (self->verification_code);
+  g_clear_object (&self->voice);
+  g_clear_object (&self->quality);
 
   G_OBJECT_CLASS (blink_participant_parent_class)->finalize (object);
 }
@@ -282,6 +383,13 @@ blink_participant_class_init (BlinkParticipantClass *klass)
                          "How loud they are played: 0 silent, 1 as they send, 2 twice as loud", 0,
                          BLINK_PARTICIPANT_VOLUME_MAX, 1,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SPEAKING] =
+    g_param_spec_boolean ("speaking", "Speaking", "Their voice is heard now", FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_QUALITY_PROBLEMS] =
+    g_param_spec_flags ("quality-problems", "Quality problems",
+                        "What is wrong with their connection now", BLINK_TYPE_QUALITY_PROBLEMS, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

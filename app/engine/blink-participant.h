@@ -3,6 +3,9 @@
 
 #include <glib-object.h>
 
+#include "blink-connection-stats.h"
+#include "blink-quality-monitor.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -35,6 +38,9 @@ gboolean blink_participant_get_muted (BlinkParticipant *self);
 gboolean blink_participant_get_deafened (BlinkParticipant *self);
 gboolean blink_participant_get_recording (BlinkParticipant *self);
 double blink_participant_get_volume (BlinkParticipant *self);
+gboolean blink_participant_get_speaking (BlinkParticipant *self);
+BlinkQualityProblems blink_participant_get_quality_problems (BlinkParticipant *self);
+const BlinkQualityFigures *blink_participant_get_quality_figures (BlinkParticipant *self);
 
 const GError *blink_participant_get_failure (BlinkParticipant *self);
 const char *blink_participant_get_verification_code (BlinkParticipant *self);
@@ -51,5 +57,12 @@ void blink_participant_set_announced (BlinkParticipant *self,
                                       gboolean muted,
                                       gboolean deafened,
                                       gboolean recording);
+void blink_participant_push_level (BlinkParticipant *self,
+                                   double rms_db,
+                                   GTimeSpan duration,
+                                   gint64 now);
+void blink_participant_push_stats (BlinkParticipant *self,
+                                   const BlinkConnectionStats *stats,
+                                   gint64 now);
 
 G_END_DECLS

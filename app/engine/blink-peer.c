@@ -9,6 +9,7 @@
 #include "blink-engine-errors.h"
 #include "blink-enum.h"
 #include "blink-fingerprint.h"
+#include "blink-voice-activity.h"
 
 #include <gio/gio.h>
 
@@ -108,6 +109,7 @@ struct _BlinkPeer
 
   GMutex media_lock;    /* a streaming thread writes, the main thread reads */
   gint64 last_media_us; /* monotonic, when the last RTP packet came */
+  gint64 connected_us;  /* monotonic, when the connection was up; main thread */
 
   /* The remote certificate must be the one the signed SDP names before
    * any audio flows either way (docs/security.md). The gate probes drop
@@ -175,6 +177,8 @@ set_state (BlinkPeer *self,
 
   g_debug ("Peer %s: %s", self->did, blink_enum_nick (BLINK_TYPE_PEER_STATE, state));
   self->state = state;
+  if (state == BLINK_PEER_STATE_CONNECTED && self->connected_us == 0)
+    self->connected_us = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -817,7 +821,7 @@ on_pad_added (GstElement *webrtc,
               GstPad *pad,
               BlinkPeer *self)
 {
-  GstElement *depay, *dec, *convert, *resample, *capsfilter, *volume;
+  GstElement *depay, *dec, *convert, *resample, *capsfilter, *level, *volume;
   g_autoptr (GstPad) sink = NULL;
   g_autoptr (GstPad) volume_src = NULL;
   GstPad *mixer_pad;
@@ -835,17 +839,20 @@ on_pad_added (GstElement *webrtc,
   convert = add_element (self, "audioconvert");
   resample = add_element (self, "audioresample");
   capsfilter = add_element (self, "capsfilter");
+  level = add_element (self, "level");
   volume = add_element (self, "volume");
   /* The mixer's one input format (see BlinkAudioPipeline). */
   g_object_set (capsfilter, "caps", self->mix_caps, NULL);
   /* Conceal lost packets, and use the in-band FEC the sender adds. */
   g_object_set (dec, "plc", TRUE, "use-inband-fec", TRUE, NULL);
+  /* Before the volume: a participant turned down still shows speaking. */
+  blink_voice_activity_setup_level (level);
   g_mutex_lock (&self->volume_lock);
   g_object_set (volume, "volume", self->volume_level, NULL);
   self->volume = volume;
   g_mutex_unlock (&self->volume_lock);
 
-  gst_element_link_many (depay, dec, convert, resample, capsfilter, volume, NULL);
+  gst_element_link_many (depay, dec, convert, resample, capsfilter, level, volume, NULL);
   mixer_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
   g_ptr_array_add (self->mixer_pads, mixer_pad);
   volume_src = gst_element_get_static_pad (volume, "src");
@@ -972,6 +979,8 @@ blink_peer_get_stats_finish (BlinkPeer *self,
     return FALSE;
   *stats = *reply;
   stats->candidates_dropped = self->candidates_dropped;
+  stats->connected_time = self->connected_us;
+  stats->last_media_time = blink_peer_get_last_media_time (self);
   return TRUE;
 }
 
