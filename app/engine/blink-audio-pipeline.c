@@ -26,6 +26,7 @@ struct _BlinkAudioPipeline
   GObject parent_instance;
 
   GstPipeline *pipeline;
+  GstElement *encoder;
   GstElement *tee;
   GstElement *mixer;
   GstElement *mute;
@@ -162,7 +163,7 @@ blink_audio_pipeline_new (const char *source,
   resample = make ("audioresample", NULL);
   self->mute = make ("volume", "mute");
   capsfilter = make ("capsfilter", NULL);
-  enc = make ("opusenc", NULL);
+  enc = self->encoder = make ("opusenc", NULL);
   pay = make ("rtpopuspay", NULL);
   self->tee = make ("tee", "send");
   caps = gst_caps_new_simple ("audio/x-raw", "rate", G_TYPE_INT, (int) format->rate, "channels",
@@ -362,6 +363,19 @@ GstElement *
 blink_audio_pipeline_get_tee (BlinkAudioPipeline *self)
 {
   return self->tee;
+}
+
+/**
+ * blink_audio_pipeline_get_encoded_pad:
+ *
+ * Returns: (transfer full): the pad that carries our voice as Opus packets,
+ *   timestamped when captured, before the payloader: what a recording of
+ *   it takes
+ */
+GstPad *
+blink_audio_pipeline_get_encoded_pad (BlinkAudioPipeline *self)
+{
+  return gst_element_get_static_pad (self->encoder, "src");
 }
 
 GstElement *

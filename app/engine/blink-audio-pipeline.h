@@ -21,6 +21,7 @@ BlinkAudioPipeline *blink_audio_pipeline_new (const char *source,
 
 GstBin *blink_audio_pipeline_get_bin (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_tee (BlinkAudioPipeline *self);
+GstPad *blink_audio_pipeline_get_encoded_pad (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_mixer (BlinkAudioPipeline *self);
 GstCaps *blink_audio_pipeline_get_mix_caps (BlinkAudioPipeline *self);
 const BlinkAudioFormat *blink_audio_pipeline_get_format (BlinkAudioPipeline *self);

@@ -19,6 +19,7 @@ enum
   PROP_CALLER,
   PROP_AUDIO_FORMAT,
   PROP_SETUP_TIME,
+  PROP_RECORDING,
   N_PROPS
 };
 
@@ -36,6 +37,7 @@ struct _BlinkCall
   BlinkAudioFormat audio;
   gint64 setup_started_us; /* offered or accepted here; 0 before */
   gint64 setup_time_us;    /* from then to the first connected participant */
+  char *recording;         /* the folder we record it into; NULL when we do not */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCall, blink_call, G_TYPE_OBJECT)
@@ -140,6 +142,29 @@ blink_call_start_setup (BlinkCall *self)
   self->setup_started_us = g_get_monotonic_time ();
 }
 
+/**
+ * blink_call_get_recording:
+ *
+ * Returns: (nullable): the folder the call is being recorded into here,
+ *   %NULL when it is not
+ */
+const char *
+blink_call_get_recording (BlinkCall *self)
+{
+  return self->recording;
+}
+
+void
+blink_call_set_recording (BlinkCall *self,
+                          const char *directory)
+{
+  if (g_strcmp0 (self->recording, directory) == 0)
+    return;
+  g_free (self->recording);
+  self->recording = g_strdup (directory);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+}
+
 void
 blink_call_set_state (BlinkCall *self,
                       BlinkCallState state)
@@ -187,6 +212,9 @@ blink_call_get_property (GObject *object,
     case PROP_SETUP_TIME:
       g_value_set_int64 (value, self->setup_time_us);
       break;
+    case PROP_RECORDING:
+      g_value_set_string (value, self->recording);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -199,6 +227,7 @@ blink_call_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->caller);
+  g_free (self->recording);
   g_ptr_array_unref (self->participants);
 
   G_OBJECT_CLASS (blink_call_parent_class)->finalize (object);
@@ -230,6 +259,10 @@ blink_call_class_init (BlinkCallClass *klass)
     g_param_spec_int64 ("setup-time", "Setup time",
                         "µs from offer or accept to the first connected participant; 0 before",
                         0, G_MAXINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RECORDING] =
+    g_param_spec_string ("recording", "Recording",
+                         "The folder we record the call into; NULL when we do not", NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

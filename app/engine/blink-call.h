@@ -48,9 +48,12 @@ gboolean blink_call_has_participant_in (BlinkCall *self,
 
 const BlinkAudioFormat *blink_call_get_audio_format (BlinkCall *self);
 gint64 blink_call_get_setup_time (BlinkCall *self);
+const char *blink_call_get_recording (BlinkCall *self);
 
 void blink_call_start_setup (BlinkCall *self);
 void blink_call_set_state (BlinkCall *self,
                            BlinkCallState state);
+void blink_call_set_recording (BlinkCall *self,
+                               const char *directory);
 
 G_END_DECLS
