@@ -184,6 +184,16 @@ volume_of (BlinkDbusCall1 *call,
   return volume;
 }
 
+/* Whether @did announces that it records @call. */
+static gboolean
+records (BlinkDbusCall1 *call,
+         const char *did)
+{
+  const char *const *recording = blink_dbus_call1_get_recording_participants (call);
+
+  return recording != NULL && g_strv_contains (recording, did);
+}
+
 static void
 json_add_participants (JsonBuilder *builder,
                        BlinkDbusCall1 *call)
@@ -211,6 +221,8 @@ json_add_participants (JsonBuilder *builder,
           json_builder_add_boolean_value (builder, deafened);
           json_builder_set_member_name (builder, "volume");
           json_builder_add_double_value (builder, volume_of (call, did));
+          json_builder_set_member_name (builder, "recording");
+          json_builder_add_boolean_value (builder, records (call, did));
           json_builder_end_object (builder);
         }
     }
@@ -232,6 +244,10 @@ json_add_call (JsonBuilder *builder,
   json_builder_set_member_name (builder, "setup-time-us");
   json_builder_add_int_value (builder, blink_dbus_call1_get_setup_time (call));
   json_add_participants (builder, call);
+  json_builder_set_member_name (builder, "recording");
+  json_builder_add_string_value (builder, blink_dbus_call1_get_recording (call) != NULL
+                                            ? blink_dbus_call1_get_recording (call)
+                                            : "");
   json_builder_set_member_name (builder, "verification");
   json_builder_begin_array (builder);
   if (blink_dbus_call1_get_verification (call) != NULL)
@@ -410,6 +426,34 @@ command_volume (GDBusConnection *bus,
   return EXIT_SUCCESS;
 }
 
+/* record [DIR], stop-recording: the active call. */
+static int
+command_record (GDBusConnection *bus,
+                const char *directory,
+                gboolean start)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = NULL;
+  g_autoptr (BlinkDbusCall1) call = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *path = NULL;
+
+  manager = get_manager (bus, &error);
+  if (manager == NULL || (call = get_active_call (bus, manager, &error)) == NULL)
+    return report_error (error);
+  if (!start)
+    return blink_dbus_call1_call_stop_recording_sync (call, NULL, &error) ? EXIT_SUCCESS
+                                                                           : report_error (error);
+  /* blinkd's working folder is not ours. */
+  if (directory != NULL)
+    absolute = g_canonicalize_filename (directory, NULL);
+  if (!blink_dbus_call1_call_start_recording_sync (call, absolute != NULL ? absolute : "", &path,
+                                                   NULL, &error))
+    return report_error (error);
+  g_print (_("Recording into %s\n"), path);
+  return EXIT_SUCCESS;
+}
+
 /* The IPFS node as blinkd sees it, and what to do when it does not work. */
 static void
 print_ipfs_status (BlinkDbusManager1 *manager)
@@ -542,11 +586,15 @@ command_status (GDBusConnection *bus)
               g_autofree char *volume_text =
                 volume != 1.0 ? g_strdup_printf (_(", volume %.0f %%"), volume * 100) : NULL;
 
-              g_print ("  %s %s%s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
-                       deafened ? _(", deafened") : "", volume_text != NULL ? volume_text : "",
-                       verification != NULL ? ", " : "",
+              g_print ("  %s %s%s%s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
+                       deafened ? _(", deafened") : "", records (call, did) ? _(", recording") : "",
+                       volume_text != NULL ? volume_text : "", verification != NULL ? ", " : "",
                        verification != NULL ? verification : "");
             }
+          if (blink_dbus_call1_get_recording (call) != NULL &&
+              *blink_dbus_call1_get_recording (call) != '\0')
+            g_print (_("  You record this call into %s (“blink stop-recording”).\n"),
+                     blink_dbus_call1_get_recording (call));
         }
     }
   g_list_free_full (calls, g_object_unref);
@@ -748,6 +796,35 @@ print_participant_changes (Watch *watch,
     }
 }
 
+/* Who started or stopped recording the call, as they announce it. */
+static void
+print_recording_changes (Watch *watch,
+                         BlinkDbusCall1 *call)
+{
+  GVariant *participants = blink_dbus_call1_get_participants (call);
+  const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
+  GVariantIter iter;
+  const char *did;
+
+  if (participants == NULL)
+    return;
+  g_variant_iter_init (&iter, participants);
+  while (g_variant_iter_next (&iter, "(&s&sbb)", &did, NULL, NULL, NULL))
+    {
+      g_autofree char *key = g_strdup_printf ("%s %s recording", path, did);
+      gboolean recording = records (call, did);
+      gboolean before = g_hash_table_contains (watch->seen, key);
+
+      if (recording == before)
+        continue;
+      print_event ("recording", call, did, recording ? "started" : "stopped");
+      if (recording)
+        g_hash_table_insert (watch->seen, g_steal_pointer (&key), g_strdup ("recording"));
+      else
+        g_hash_table_remove (watch->seen, key);
+    }
+}
+
 static void
 on_call_properties (GDBusProxy *proxy,
                     GVariant *changed,
@@ -761,6 +838,8 @@ on_call_properties (GDBusProxy *proxy,
     print_event ("call-state", call, NULL, blink_dbus_call1_get_state (call));
   if (participants != NULL)
     print_participant_changes (watch, call);
+  if (participants != NULL || g_variant_lookup (changed, "RecordingParticipants", "^a&s", NULL))
+    print_recording_changes (watch, call);
 }
 
 static void
@@ -776,6 +855,7 @@ follow_call (Watch *watch,
     print_event ("call-added", call, NULL,
                  blink_dbus_call1_get_incoming (call) ? "incoming" : "outgoing");
   print_participant_changes (watch, call);
+  print_recording_changes (watch, call);
   g_signal_connect (call, "g-properties-changed", G_CALLBACK (on_call_properties), watch);
 }
 
@@ -938,14 +1018,17 @@ main (int argc,
     "  unverify DID       %s\n"
     "  mute, unmute       %s\n"
     "  deafen, undeafen   %s\n"
-    "  volume DID PERCENT %s\n\n"
+    "  volume DID PERCENT %s\n"
+    "  record [DIR]       %s\n"
+    "  stop-recording     %s\n\n"
     "%s\n"
     "  blink id\n"
     "  blink call did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\n"
     "  blink answer\n"
     "  blink mute\n"
     "  blink volume did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK 50\n"
-    "  blink watch --json\n\n"
+    "  blink watch --json\n"
+    "  blink record ~/calls\n\n"
     "%s",
     _("Commands (blinkd must run on the session bus):"),
     _("Print your Blink address (a did:key)"),
@@ -958,7 +1041,10 @@ main (int argc,
     _("Forget that DID was verified"),
     _("Stop or start sending your microphone; holds from call to call"),
     _("Stop or start hearing the others; holds from call to call"),
-    _("Play DID in the active call at PERCENT of its volume (0–200)"), _("Examples:"),
+    _("Play DID in the active call at PERCENT of its volume (0–200)"),
+    _("Record the active call, one Opus file per voice (default folder: "
+      "~/.local/share/blink/recordings/DATE-TIME-CALL)"),
+    _("Stop recording; the files are complete when it returns"), _("Examples:"),
     _("Exit status: 0 done, 1 refused or failed, 2 bad usage, 3 blinkd not running."));
   g_option_context_set_summary (context, summary);
 
@@ -1003,6 +1089,10 @@ main (int argc,
     return command_quiet (bus, command);
   if (g_str_equal (command, "volume") && argc == 4)
     return command_volume (bus, argv[2], argv[3]);
+  if (g_str_equal (command, "record") && argc <= 3)
+    return command_record (bus, argv[2], TRUE);
+  if (g_str_equal (command, "stop-recording") && argc == 2)
+    return command_record (bus, NULL, FALSE);
 
   g_printerr (_("blink: unknown command or wrong arguments: “%s”. Try “blink --help”.\n"),
               command);
