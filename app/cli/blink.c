@@ -184,14 +184,16 @@ volume_of (BlinkDbusCall1 *call,
   return volume;
 }
 
-/* Whether @did announces that it records @call. */
+/* Whether @did announces that it records @call. A copy: the proxy's
+ * own strv of the property is still the old one while our handler of
+ * g-properties-changed runs (the proxy's class handler runs last). */
 static gboolean
 records (BlinkDbusCall1 *call,
          const char *did)
 {
-  const char *const *recording = blink_dbus_call1_get_recording_participants (call);
+  g_auto (GStrv) recording = blink_dbus_call1_dup_recording_participants (call);
 
-  return recording != NULL && g_strv_contains (recording, did);
+  return recording != NULL && g_strv_contains ((const char *const *) recording, did);
 }
 
 static void
@@ -804,12 +806,13 @@ print_recording_changes (Watch *watch,
   GVariant *participants = blink_dbus_call1_get_participants (call);
   const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
   GVariantIter iter;
-  const char *did;
+  const char *did, *state;
+  gboolean muted, deafened;
 
   if (participants == NULL)
     return;
   g_variant_iter_init (&iter, participants);
-  while (g_variant_iter_next (&iter, "(&s&sbb)", &did, NULL, NULL, NULL))
+  while (g_variant_iter_next (&iter, "(&s&sbb)", &did, &state, &muted, &deafened))
     {
       g_autofree char *key = g_strdup_printf ("%s %s recording", path, did);
       gboolean recording = records (call, did);
@@ -833,12 +836,13 @@ on_call_properties (GDBusProxy *proxy,
 {
   BlinkDbusCall1 *call = BLINK_DBUS_CALL1 (proxy);
   g_autoptr (GVariant) participants = g_variant_lookup_value (changed, "Participants", NULL);
+  g_autoptr (GVariant) recording = g_variant_lookup_value (changed, "RecordingParticipants", NULL);
 
   if (g_variant_lookup (changed, "State", "&s", NULL))
     print_event ("call-state", call, NULL, blink_dbus_call1_get_state (call));
   if (participants != NULL)
     print_participant_changes (watch, call);
-  if (participants != NULL || g_variant_lookup (changed, "RecordingParticipants", "^a&s", NULL))
+  if (participants != NULL || recording != NULL)
     print_recording_changes (watch, call);
 }
 

@@ -193,6 +193,8 @@ track_new (BlinkRecorder *self,
            const char *title)
 {
   Track *track = g_atomic_rc_box_new0 (Track);
+  g_autoptr (GstPad) src = NULL;
+  g_autoptr (GstPad) audio = NULL;
   GstElement *mux, *sink;
 
   g_mutex_init (&track->lock);
@@ -212,7 +214,12 @@ track_new (BlinkRecorder *self,
     gst_tag_setter_add_tags (GST_TAG_SETTER (mux), GST_TAG_MERGE_REPLACE, GST_TAG_TITLE, title,
                              NULL);
   gst_bin_add_many (GST_BIN (track->pipeline), track->appsrc, mux, sink, NULL);
-  gst_element_link_many (track->appsrc, mux, sink, NULL);
+  /* The caps come with the first packet: until then the muxer would take
+   * the appsrc for video. */
+  src = gst_element_get_static_pad (track->appsrc, "src");
+  audio = gst_element_request_pad_simple (mux, "audio_%u");
+  gst_pad_link (src, audio);
+  gst_element_link (mux, sink);
   if (gst_element_set_state (track->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     g_warning ("Cannot write the recording %s", track->path);
   g_debug ("Recording %s into %s", title != NULL ? title : name, track->path);
