@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Recording a call through blinkd, with three real daemons.
 
-Alice (440 Hz) calls bob (660 Hz, muted at first) and carol (880 Hz);
-bob answers, alice starts recording, carol answers later, bob unmutes,
-carol hangs up, alice stops. Every daemon also writes what it hears
+Alice (440 Hz) calls bob (660 Hz) and carol (880 Hz), both muted at
+first; bob answers, alice starts recording, carol answers later and
+unmutes, bob unmutes, carol mutes and hangs up, alice stops. Every daemon also writes what it hears
 (`wav:FILE`). The test checks with gst-discoverer-1.0 that there is one
 Opus file per voice, and by decoding them that the voices start and stop
-where alice heard them start and stop: the times between the onsets in the
+where alice heard them start and stop: the times between these events in the
 files are those in what alice heard, within 20 ms. Bob sees alice's
 recording flag come and go. Bad folders are refused with a clear error,
 and a recording cut short by SIGTERM is a playable file. TAP output.
@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -50,12 +51,13 @@ def discover(path):
     """gst-discoverer-1.0's view of @path: (codec, duration in s)."""
     out = subprocess.run(['gst-discoverer-1.0', path], text=True, capture_output=True,
                          timeout=30).stdout
-    codec = re.search(r'audio codec: (.*)', out)
+    streams = re.findall(r'^ *(\w+) #\d+: (.*)$', out, re.MULTILINE)
     duration = re.search(r'Duration: (\d+):(\d+):(\d+\.\d+)', out)
-    if codec is None or duration is None:
-        raise Failure(f'{path} is not a playable audio file:\n{out}')
+    if duration is None or [kind for kind, _ in streams if kind != 'container'] != ['audio']:
+        raise Failure(f'{path} is not a playable file of one audio track:\n{out}')
     h, m, s = duration.groups()
-    return codec.group(1).strip(), int(h) * 3600 + int(m) * 60 + float(s)
+    codec = [codec for kind, codec in streams if kind == 'audio'][0]
+    return codec.strip(), int(h) * 3600 + int(m) * 60 + float(s)
 
 
 def gst_launch(*description):
@@ -146,7 +148,11 @@ def call_path(party):
 
 def test_call_recorded(alice, bob, carol, workdir):
     alice.directory = os.path.join(workdir, 'recordings', 'first')
-    bob.gdbus(ROOT, 'im.blink.Manager1.SetMuted', 'true')
+    # Muted at first, bob and carol each come in at a moment that is clear
+    # in every file and in what alice hears: when a connection starts, its
+    # first packets arrive in a burst, and some of them are not played.
+    for party in (bob, carol):
+        party.gdbus(ROOT, 'im.blink.Manager1.SetMuted', 'true')
     out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}', '{carol.did}']").stdout
     path = re.search(r"objectpath '([^']+)'", out).group(1)
     for callee in (bob, carol):
@@ -167,7 +173,9 @@ def test_call_recorded(alice, bob, carol, workdir):
     if alice.get(path, 'im.blink.Call1', 'Recording') != '':
         raise Failure('a refused recording is shown as recording')
 
+    before = time.monotonic()
     result = alice.blink('record', alice.directory)
+    started = (before + time.monotonic()) / 2
     if result.returncode != 0 or alice.directory not in result.stdout:
         raise Failure(f'blink record: {result.returncode} {result.stdout!r} {result.stderr!r}')
     again = alice.gdbus(path, 'im.blink.Call1.StartRecording', '', check=False)
@@ -188,13 +196,20 @@ def test_call_recorded(alice, bob, carol, workdir):
     talk(alice, STEP)  # what is recorded before carol joins
     carol.gdbus(path, 'im.blink.Call1.Accept')
     alice.wait_signal(rf"\('{carol.did}', 'connected'")
+    alice.carol_connected = time.monotonic() - started
+    talk(alice, STEP)
+    carol.gdbus(ROOT, 'im.blink.Manager1.SetMuted', 'false')
     talk(alice, STEP)
     bob.gdbus(ROOT, 'im.blink.Manager1.SetMuted', 'false')
+    talk(alice, STEP)
+    carol.gdbus(ROOT, 'im.blink.Manager1.SetMuted', 'true')
     talk(alice, STEP)
     carol.gdbus(path, 'im.blink.Call1.Hangup')
     alice.wait_signal(rf"\('{carol.did}', 'left'")
     talk(alice, STEP)
+    before = time.monotonic()
     result = alice.blink('stop-recording')
+    alice.recording_seconds = (before + time.monotonic()) / 2 - started
     if result.returncode != 0:
         raise Failure(f'blink stop-recording: {result.returncode} {result.stderr!r}')
     watch_event(bob_watch, 'recording', did=alice.did, detail='stopped')
@@ -224,11 +239,16 @@ def test_one_opus_file_per_voice(alice, bob, carol, workdir):
     me = durations[f'me-{short(alice.did)}.mkv']
     bob_d = durations[f'participant-{short(bob.did)}.mkv']
     carol_d = durations[f'participant-{short(carol.did)}.mkv']
-    if abs(me - bob_d) > TOLERANCE:
+    # Both stop at once, but what arrives is stamped with when it is played,
+    # up to the jitter buffer's 40 ms after it arrived, and what we say with
+    # when it was captured: bob's file may end that much later.
+    if not -TOLERANCE < bob_d - me < 0.040 + TOLERANCE:
         raise Failure(f'alice\'s file lasts {me:.3f} s, bob\'s {bob_d:.3f} s')
-    if not 4 * STEP - 0.5 < me < 4 * STEP + 2:
-        raise Failure(f'{me:.3f} s recorded in about {4 * STEP} s')
-    if not 2 * STEP - 0.5 < carol_d < me - STEP + 0.5:
+    # The test knows the recording's length from the clock around the
+    # commands that started and stopped it, within what a command takes.
+    if abs(me - alice.recording_seconds) > 0.25:
+        raise Failure(f'{me:.3f} s recorded in {alice.recording_seconds:.3f} s')
+    if not 4 * STEP - 0.5 < carol_d < me - STEP + 0.5:
         raise Failure(f'carol\'s file lasts {carol_d:.3f} s of {me:.3f}')
     alice.durations = durations
     return f'{me:.3f} s, {bob_d:.3f} s, carol {carol_d:.3f} s'
@@ -248,11 +268,12 @@ def test_voices_line_up(alice, bob, carol, workdir):
         raise Failure(f'alice\'s own voice starts at {me_on:.3f} s of the recording, not at 0')
     carol_on, carol_off = edges(carol_track, carol.tone)
     bob_on, _ = edges(bob_track, bob.tone)
-    if carol_on < STEP - 0.2:
-        raise Failure(f'carol, who joined after {STEP} s, starts at {carol_on:.3f} s')
-    if wav_seconds(carol_track) > carol_off + 0.1:
-        raise Failure(f'carol\'s file goes on {wav_seconds(carol_track) - carol_off:.3f} s after '
-                      'her voice')
+    if carol_on < alice.carol_connected + STEP - 0.3:
+        raise Failure(f'carol, who joined at {alice.carol_connected:.3f} s and unmuted {STEP} s '
+                      f'later, is heard at {carol_on:.3f} s')
+    if wav_seconds(carol_track) < carol_off + STEP - 0.3:
+        raise Failure(f'carol\'s file ends {wav_seconds(carol_track) - carol_off:.3f} s after '
+                      f'she muted, and she hung up {STEP} s after')
 
     wait_until(lambda: alice.heard.seconds() >= alice.recorded_at + 1, 15, 'alice\'s WAV')
     heard = os.path.join(workdir, 'alice-heard.wav')
@@ -262,13 +283,13 @@ def test_voices_line_up(alice, bob, carol, workdir):
     h_bob_on, _ = edges(heard, bob.tone, after=h_carol_on)
     figures = []
     for what, recorded, played in (('bob\'s onset', bob_on - carol_on, h_bob_on - h_carol_on),
-                                   ('carol\'s end', carol_off - carol_on,
+                                   ('carol\'s mute', carol_off - carol_on,
                                     h_carol_off - h_carol_on)):
         figures.append(f'{what} {(recorded - played) * 1000:+.1f} ms')
         if abs(recorded - played) > TOLERANCE:
             raise Failure(f'{what} is {recorded:.3f} s after carol\'s onset in the files, '
                           f'{played:.3f} s in what alice heard')
-    return f'carol joins at {carol_on:.3f} s; ' + ', '.join(figures)
+    return f'carol heard from {carol_on:.3f} s; ' + ', '.join(figures)
 
 
 def test_recording_survives_sigterm(alice, bob, carol, workdir):
