@@ -20,7 +20,7 @@ import wave
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blink_netns  # noqa: E402
 from blink_party import (BLINK, ROOT, Party, connect, hang_up,  # noqa: E402
-                           packets_received, wait_until)
+                         packets_received, wait_until)
 from blink_processes import Failure, Process, start_ipfs_pair, watch_event  # noqa: E402
 
 # What the engine promises (docs/engine.md, "Speaking", "Quality warnings").

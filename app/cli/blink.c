@@ -184,6 +184,18 @@ volume_of (BlinkDbusCall1 *call,
   return volume;
 }
 
+/* Whether @did announces that it records @call. A copy: the proxy's
+ * own strv of the property is still the old one while our handler of
+ * g-properties-changed runs (the proxy's class handler runs last). */
+static gboolean
+records (BlinkDbusCall1 *call,
+         const char *did)
+{
+  g_auto (GStrv) recording = blink_dbus_call1_dup_recording_participants (call);
+
+  return recording != NULL && g_strv_contains ((const char *const *) recording, did);
+}
+
 static void
 json_add_participants (JsonBuilder *builder,
                        BlinkDbusCall1 *call)
@@ -211,6 +223,8 @@ json_add_participants (JsonBuilder *builder,
           json_builder_add_boolean_value (builder, deafened);
           json_builder_set_member_name (builder, "volume");
           json_builder_add_double_value (builder, volume_of (call, did));
+          json_builder_set_member_name (builder, "recording");
+          json_builder_add_boolean_value (builder, records (call, did));
           json_builder_end_object (builder);
         }
     }
@@ -232,6 +246,10 @@ json_add_call (JsonBuilder *builder,
   json_builder_set_member_name (builder, "setup-time-us");
   json_builder_add_int_value (builder, blink_dbus_call1_get_setup_time (call));
   json_add_participants (builder, call);
+  json_builder_set_member_name (builder, "recording");
+  json_builder_add_string_value (builder, blink_dbus_call1_get_recording (call) != NULL
+                                            ? blink_dbus_call1_get_recording (call)
+                                            : "");
   json_builder_set_member_name (builder, "verification");
   json_builder_begin_array (builder);
   if (blink_dbus_call1_get_verification (call) != NULL)
@@ -410,6 +428,34 @@ command_volume (GDBusConnection *bus,
   return EXIT_SUCCESS;
 }
 
+/* record [DIR], stop-recording: the active call. */
+static int
+command_record (GDBusConnection *bus,
+                const char *directory,
+                gboolean start)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = NULL;
+  g_autoptr (BlinkDbusCall1) call = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *path = NULL;
+
+  manager = get_manager (bus, &error);
+  if (manager == NULL || (call = get_active_call (bus, manager, &error)) == NULL)
+    return report_error (error);
+  if (!start)
+    return blink_dbus_call1_call_stop_recording_sync (call, NULL, &error) ? EXIT_SUCCESS
+                                                                           : report_error (error);
+  /* blinkd's working folder is not ours. */
+  if (directory != NULL)
+    absolute = g_canonicalize_filename (directory, NULL);
+  if (!blink_dbus_call1_call_start_recording_sync (call, absolute != NULL ? absolute : "", &path,
+                                                   NULL, &error))
+    return report_error (error);
+  g_print (_("Recording into %s\n"), path);
+  return EXIT_SUCCESS;
+}
+
 /* The IPFS node as blinkd sees it, and what to do when it does not work. */
 static void
 print_ipfs_status (BlinkDbusManager1 *manager)
@@ -542,11 +588,15 @@ command_status (GDBusConnection *bus)
               g_autofree char *volume_text =
                 volume != 1.0 ? g_strdup_printf (_(", volume %.0f %%"), volume * 100) : NULL;
 
-              g_print ("  %s %s%s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
-                       deafened ? _(", deafened") : "", volume_text != NULL ? volume_text : "",
-                       verification != NULL ? ", " : "",
+              g_print ("  %s %s%s%s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
+                       deafened ? _(", deafened") : "", records (call, did) ? _(", recording") : "",
+                       volume_text != NULL ? volume_text : "", verification != NULL ? ", " : "",
                        verification != NULL ? verification : "");
             }
+          if (blink_dbus_call1_get_recording (call) != NULL &&
+              *blink_dbus_call1_get_recording (call) != '\0')
+            g_print (_("  You record this call into %s (“blink stop-recording”).\n"),
+                     blink_dbus_call1_get_recording (call));
         }
     }
   g_list_free_full (calls, g_object_unref);
@@ -898,6 +948,36 @@ print_participant_changes (Watch *watch,
     }
 }
 
+/* Who started or stopped recording the call, as they announce it. */
+static void
+print_recording_changes (Watch *watch,
+                         BlinkDbusCall1 *call)
+{
+  GVariant *participants = blink_dbus_call1_get_participants (call);
+  const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
+  GVariantIter iter;
+  const char *did, *state;
+  gboolean muted, deafened;
+
+  if (participants == NULL)
+    return;
+  g_variant_iter_init (&iter, participants);
+  while (g_variant_iter_next (&iter, "(&s&sbb)", &did, &state, &muted, &deafened))
+    {
+      g_autofree char *key = g_strdup_printf ("%s %s recording", path, did);
+      gboolean recording = records (call, did);
+      gboolean before = g_hash_table_contains (watch->seen, key);
+
+      if (recording == before)
+        continue;
+      print_event ("recording", call, did, recording ? "started" : "stopped");
+      if (recording)
+        g_hash_table_insert (watch->seen, g_steal_pointer (&key), g_strdup ("recording"));
+      else
+        g_hash_table_remove (watch->seen, key);
+    }
+}
+
 static void
 on_call_properties (GDBusProxy *proxy,
                     GVariant *changed,
@@ -906,11 +986,14 @@ on_call_properties (GDBusProxy *proxy,
 {
   BlinkDbusCall1 *call = BLINK_DBUS_CALL1 (proxy);
   g_autoptr (GVariant) participants = g_variant_lookup_value (changed, "Participants", NULL);
+  g_autoptr (GVariant) recording = g_variant_lookup_value (changed, "RecordingParticipants", NULL);
 
   if (g_variant_lookup (changed, "State", "&s", NULL))
     print_event ("call-state", call, NULL, blink_dbus_call1_get_state (call));
   if (participants != NULL)
     print_participant_changes (watch, call);
+  if (participants != NULL || recording != NULL)
+    print_recording_changes (watch, call);
 }
 
 static void
@@ -978,6 +1061,7 @@ follow_call (Watch *watch,
     print_event ("call-added", call, NULL,
                  blink_dbus_call1_get_incoming (call) ? "incoming" : "outgoing");
   print_participant_changes (watch, call);
+  print_recording_changes (watch, call);
   g_signal_connect (call, "g-properties-changed", G_CALLBACK (on_call_properties), watch);
   g_signal_connect (call, "speaking-changed", G_CALLBACK (on_speaking_changed), watch);
   g_signal_connect (call, "quality-changed", G_CALLBACK (on_quality_changed), watch);
@@ -1202,7 +1286,9 @@ main (int argc,
     "  devices            %s\n"
     "  use-mic NAME       %s\n"
     "  use-speaker NAME   %s\n"
-    "  test-audio [SECS]  %s\n\n"
+    "  test-audio [SECS]  %s\n"
+    "  record [DIR]       %s\n"
+    "  stop-recording     %s\n\n"
     "%s\n"
     "  blink id\n"
     "  blink call did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\n"
@@ -1210,7 +1296,8 @@ main (int argc,
     "  blink mute\n"
     "  blink volume did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK 50\n"
     "  blink watch --json\n"
-    "  blink use-mic headset\n\n"
+    "  blink use-mic headset\n"
+    "  blink record ~/calls\n\n"
     "%s",
     _("Commands (blinkd must run on the session bus):"),
     _("Print your Blink address (a did:key)"),
@@ -1229,7 +1316,9 @@ main (int argc,
     _("Use that microphone (id or part of its name; “default”: blinkd’s own)"),
     _("Use that speaker, also in the running call"),
     _("Show the microphone’s level and play a tone (default 10 s), before calling"),
-    _("Examples:"),
+    _("Record the active call, one Opus file per voice (default folder: "
+      "~/.local/share/blink/recordings/DATE-TIME-CALL)"),
+    _("Stop recording; the files are complete when it returns"), _("Examples:"),
     _("Exit status: 0 done, 1 refused or failed, 2 bad usage, 3 blinkd not running."));
   g_option_context_set_summary (context, summary);
 
@@ -1280,6 +1369,10 @@ main (int argc,
     return command_use_device (bus, command, argv[2]);
   if (g_str_equal (command, "test-audio") && argc <= 3)
     return command_test_audio (bus, argv[2]);
+  if (g_str_equal (command, "record") && argc <= 3)
+    return command_record (bus, argv[2], TRUE);
+  if (g_str_equal (command, "stop-recording") && argc == 2)
+    return command_record (bus, NULL, FALSE);
 
   g_printerr (_("blink: unknown command or wrong arguments: “%s”. Try “blink --help”.\n"),
               command);

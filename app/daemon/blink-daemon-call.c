@@ -34,6 +34,7 @@ static void
 update_participants (BlinkDaemonCall *self)
 {
   GPtrArray *participants = blink_call_get_participants (self->call);
+  g_autoptr (GPtrArray) recording = NULL;
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssbb)"));
@@ -70,6 +71,18 @@ update_participants (BlinkDaemonCall *self)
                              blink_participant_get_volume (p));
     }
   blink_dbus_call1_set_volumes (BLINK_DBUS_CALL1 (self), g_variant_builder_end (&builder));
+
+  recording = g_ptr_array_new ();
+  for (guint i = 0; i < participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+
+      if (blink_participant_get_recording (p))
+        g_ptr_array_add (recording, (gpointer) blink_participant_get_did (p));
+    }
+  g_ptr_array_add (recording, NULL);
+  blink_dbus_call1_set_recording_participants (BLINK_DBUS_CALL1 (self),
+                                               (const char *const *) recording->pdata);
 }
 
 static void
@@ -228,6 +241,58 @@ check_active (BlinkDaemonCall *self,
   return FALSE;
 }
 
+/* ---- recording ---- */
+
+static void
+on_recording (BlinkCall *call,
+              GParamSpec *pspec,
+              BlinkDaemonCall *self)
+{
+  const char *directory = blink_call_get_recording (call);
+
+  blink_dbus_call1_set_recording (BLINK_DBUS_CALL1 (self), directory != NULL ? directory : "");
+}
+
+static gboolean
+handle_start_recording (BlinkDbusCall1 *object,
+                        GDBusMethodInvocation *invocation,
+                        const char *directory)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_call_manager_start_recording (self->manager, self->call, directory, &error))
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    blink_dbus_call1_complete_start_recording (object, invocation,
+                                               blink_call_get_recording (self->call));
+  return TRUE;
+}
+
+static void
+on_recording_stopped (GObject *source,
+                      GAsyncResult *result,
+                      gpointer user_data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = blink_call_manager_stop_recording_finish (BLINK_CALL_MANAGER (source), result,
+                                                          &error);
+
+  return_result (invocation, ok, error);
+}
+
+static gboolean
+handle_stop_recording (BlinkDbusCall1 *object,
+                       GDBusMethodInvocation *invocation)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+
+  blink_call_manager_stop_recording_async (self->manager, self->call, on_recording_stopped,
+                                           g_object_ref (invocation));
+  return TRUE;
+}
+
 static gboolean
 handle_accept (BlinkDbusCall1 *object,
                GDBusMethodInvocation *invocation)
@@ -349,6 +414,8 @@ blink_daemon_call_iface_init (BlinkDbusCall1Iface *iface)
   iface->handle_hangup = handle_hangup;
   iface->handle_get_stats = handle_get_stats;
   iface->handle_set_volume = handle_set_volume;
+  iface->handle_start_recording = handle_start_recording;
+  iface->handle_stop_recording = handle_stop_recording;
 }
 
 static void
@@ -413,6 +480,8 @@ blink_daemon_call_new (BlinkCallManager *manager,
   g_signal_connect_object (call, "notify::state", G_CALLBACK (on_call_state), self, 0);
   g_signal_connect_object (call, "notify::speaking", G_CALLBACK (on_self_speaking), self, 0);
   g_signal_connect_object (call, "notify::setup-time", G_CALLBACK (on_setup_time), self, 0);
+  on_recording (call, NULL, self);
+  g_signal_connect_object (call, "notify::recording", G_CALLBACK (on_recording), self, 0);
   for (guint i = 0; i < participants->len; i++)
     {
       BlinkParticipant *p = g_ptr_array_index (participants, i);

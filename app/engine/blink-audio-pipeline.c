@@ -27,6 +27,7 @@ struct _BlinkAudioPipeline
   GObject parent_instance;
 
   GstPipeline *pipeline;
+  GstElement *encoder;
   GstElement *tee;
   GstElement *mixer;
   GstElement *mute;
@@ -236,7 +237,7 @@ blink_audio_pipeline_new_with_devices (const char *source,
   self->level = make ("level", "self-level");
   blink_voice_activity_setup_level (self->level);
   capsfilter = make ("capsfilter", NULL);
-  enc = make ("opusenc", NULL);
+  enc = self->encoder = make ("opusenc", NULL);
   pay = make ("rtpopuspay", NULL);
   self->tee = make ("tee", "send");
   caps = gst_caps_new_simple ("audio/x-raw", "rate", G_TYPE_INT, (int) format->rate, "channels",
@@ -627,6 +628,19 @@ blink_audio_pipeline_is_self_level (BlinkAudioPipeline *self,
                                     GstObject *object)
 {
   return object == GST_OBJECT (self->level);
+}
+
+/**
+ * blink_audio_pipeline_get_encoded_pad:
+ *
+ * Returns: (transfer full): the pad that carries our voice as Opus packets,
+ *   timestamped when captured, before the payloader: what a recording of
+ *   it takes
+ */
+GstPad *
+blink_audio_pipeline_get_encoded_pad (BlinkAudioPipeline *self)
+{
+  return gst_element_get_static_pad (self->encoder, "src");
 }
 
 GstElement *

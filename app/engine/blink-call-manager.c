@@ -9,6 +9,7 @@
 #include "blink-connections.h"
 #include "blink-context.h"
 #include "blink-did.h"
+#include "blink-recorder.h"
 #include "blink-signaller.h"
 #include "blink-voice-activity.h"
 
@@ -92,6 +93,7 @@ struct _BlinkCallManager
   GPtrArray *retired; /* BlinkAudioPipeline* of an earlier format, until its peers closed */
   gboolean muted;
   gboolean deafened;
+  BlinkRecorder *recorder; /* the active call's recording; NULL when none */
 
   GPtrArray *ending; /* BlinkCall* waiting for their peers to close */
   GSource *teardown;
@@ -142,6 +144,15 @@ return_stopped (BlinkCallManager *self)
   g_task_return_boolean (task, TRUE);
 }
 
+/* Stopping the engine is over once its devices are released and its
+ * recordings finished. */
+static void
+media_stopped_one (BlinkCallManager *self)
+{
+  if (--self->media_stopping == 0 && self->stop_task != NULL && self->signaller == NULL)
+    return_stopped (self);
+}
+
 static void
 on_media_stopped (GObject *source,
                   GAsyncResult *result,
@@ -150,9 +161,7 @@ on_media_stopped (GObject *source,
   g_autoptr (BlinkCallManager) self = user_data;
 
   blink_audio_pipeline_stop_finish (BLINK_AUDIO_PIPELINE (source), result, NULL);
-  /* Stopping the engine is over once its devices are released. */
-  if (--self->media_stopping == 0 && self->stop_task != NULL && self->signaller == NULL)
-    return_stopped (self);
+  media_stopped_one (self);
 }
 
 static void
@@ -407,6 +416,41 @@ on_teardown_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* ---- recording ---- */
+
+/* @user_data: a GTask of the manager's, returned once the files are
+ * finished. */
+static void
+on_recorder_stopped (GObject *source,
+                     GAsyncResult *result,
+                     gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+
+  blink_recorder_stop_finish (BLINK_RECORDER (source), result, NULL);
+  media_stopped_one (g_task_get_source_object (task));
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Stops recording the active call; its files are finished off the main
+ * loop, and stopping the engine waits for them as for a pipeline. @task,
+ * if any, returns when they are. */
+static void
+recording_stop (BlinkCallManager *self,
+                GTask *task)
+{
+  g_autoptr (BlinkRecorder) recorder = g_steal_pointer (&self->recorder);
+
+  if (recorder == NULL)
+    return;
+  blink_connections_set_recorder (self->connections, NULL);
+  self->media_stopping++;
+  blink_recorder_stop_async (recorder, on_recorder_stopped,
+                             task != NULL ? g_object_ref (task)
+                                          : g_task_new (self, NULL, NULL, NULL));
+  blink_call_set_recording (self->active, NULL);
+}
+
 /* Leaves @call: peers are told, connections closed; the call ends when
  * every connection has closed (bounded by TEARDOWN_TIMEOUT_MS). */
 static void
@@ -429,6 +473,7 @@ end_call (BlinkCallManager *self,
       return;
     }
 
+  recording_stop (self, NULL);
   blink_connections_close_all (self->connections);
   set_active (self, NULL);
 
@@ -742,7 +787,8 @@ on_signaller_error (BlinkSignaller *signaller,
 
 /* ---- what we announce ---- */
 
-/* Tells the active call's participants whether we are muted or deafened. */
+/* Tells the active call's participants whether we are muted or deafened,
+ * and whether we record them. */
 static void
 announce (BlinkCallManager *self)
 {
@@ -750,7 +796,7 @@ announce (BlinkCallManager *self)
 
   if (self->active != NULL &&
       !blink_signaller_announce (self->signaller, blink_call_get_id (self->active), self->muted,
-                                 self->deafened, FALSE, &error))
+                                 self->deafened, self->recorder != NULL, &error))
     g_debug ("%s", error->message);
 }
 
@@ -1125,6 +1171,103 @@ blink_call_manager_set_volume (BlinkCallManager *self,
   if (peer != NULL)
     blink_peer_set_volume (peer, volume);
   return TRUE;
+}
+
+/**
+ * blink_call_manager_start_recording:
+ * @call: the active call
+ * @directory: (nullable): an absolute path, made if missing; %NULL for
+ *   blink_recorder_default_directory()
+ *
+ * Records @call until blink_call_manager_stop_recording() or its end: our
+ * voice and each participant's, also of those who join later, one file
+ * each (see #BlinkRecorder). The others are told by our announces.
+ * Refused, with nothing changed, for a call that is not the active one
+ * (%BLINK_CALL_ERROR_NO_SUCH_CALL), one already recorded
+ * (%BLINK_CALL_ERROR_FAILED), or a folder that cannot take the files
+ * (%BLINK_CALL_ERROR_INVALID_ARGUMENT).
+ */
+gboolean
+blink_call_manager_start_recording (BlinkCallManager *self,
+                                    BlinkCall *call,
+                                    const char *directory,
+                                    GError **error)
+{
+  g_autofree char *default_directory = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr (GstPad) own_voice = NULL;
+  BlinkRecorder *recorder;
+
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
+  g_return_val_if_fail (BLINK_IS_CALL (call), FALSE);
+
+  if (call != self->active || self->media == NULL)
+    {
+      g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_CALL,
+                           _("Only the active call can be recorded"));
+      return FALSE;
+    }
+  if (self->recorder != NULL)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED,
+                   _("The call is being recorded already, into “%s”"),
+                   blink_recorder_get_directory (self->recorder));
+      return FALSE;
+    }
+  if (directory == NULL || *directory == '\0')
+    directory = default_directory = blink_recorder_default_directory (blink_call_get_id (call));
+  recorder = blink_recorder_new (GST_ELEMENT (blink_audio_pipeline_get_bin (self->media)),
+                                 directory, error);
+  if (recorder == NULL)
+    return FALSE;
+
+  self->recorder = recorder;
+  own_voice = blink_audio_pipeline_get_encoded_pad (self->media);
+  name = blink_recorder_track_name ("me", blink_call_manager_get_did (self));
+  blink_recorder_add_track (recorder, name, blink_call_manager_get_did (self), own_voice);
+  blink_connections_set_recorder (self->connections, recorder);
+  blink_call_set_recording (call, directory);
+  announce (self);
+  return TRUE;
+}
+
+/**
+ * blink_call_manager_stop_recording_async:
+ * @call: the active call
+ *
+ * Stops recording @call; finishes once its files are complete.
+ * %BLINK_CALL_ERROR_FAILED when @call is not being recorded.
+ */
+void
+blink_call_manager_stop_recording_async (BlinkCallManager *self,
+                                         BlinkCall *call,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
+  g_return_if_fail (BLINK_IS_CALL (call));
+
+  g_task_set_source_tag (task, blink_call_manager_stop_recording_async);
+  if (call != self->active || self->recorder == NULL)
+    {
+      g_task_return_new_error (task, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED,
+                               _("The call is not being recorded"));
+      return;
+    }
+  recording_stop (self, task);
+  announce (self);
+}
+
+gboolean
+blink_call_manager_stop_recording_finish (BlinkCallManager *self,
+                                          GAsyncResult *result,
+                                          GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 const char *
@@ -1542,6 +1685,7 @@ blink_call_manager_dispose (GObject *object)
   g_clear_object (&self->connections);
   blink_clear_source (&self->teardown);
   g_clear_object (&self->active);
+  g_clear_object (&self->recorder);
   media_drop (self);
   g_ptr_array_set_size (self->retired, 0);
   g_clear_pointer (&self->context, g_main_context_unref);

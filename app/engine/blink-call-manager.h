@@ -46,6 +46,17 @@ gboolean blink_call_manager_cancel (BlinkCallManager *self,
                                     GError **error);
 gboolean blink_call_manager_hang_up (BlinkCallManager *self,
                                      GError **error);
+gboolean blink_call_manager_start_recording (BlinkCallManager *self,
+                                             BlinkCall *call,
+                                             const char *directory,
+                                             GError **error);
+void blink_call_manager_stop_recording_async (BlinkCallManager *self,
+                                              BlinkCall *call,
+                                              GAsyncReadyCallback callback,
+                                              gpointer user_data);
+gboolean blink_call_manager_stop_recording_finish (BlinkCallManager *self,
+                                                   GAsyncResult *result,
+                                                   GError **error);
 void blink_call_manager_set_muted (BlinkCallManager *self,
                                    gboolean muted);
 void blink_call_manager_set_deafened (BlinkCallManager *self,

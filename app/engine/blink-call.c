@@ -21,6 +21,7 @@ enum
   PROP_AUDIO_FORMAT,
   PROP_SETUP_TIME,
   PROP_SPEAKING,
+  PROP_RECORDING,
   N_PROPS
 };
 
@@ -39,6 +40,7 @@ struct _BlinkCall
   gint64 setup_started_us; /* offered or accepted here; 0 before */
   gint64 setup_time_us;    /* from then to the first connected participant */
   BlinkVoiceActivity *voice; /* ours, while the call has the media */
+  char *recording;         /* the folder we record it into; NULL when we do not */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCall, blink_call, G_TYPE_OBJECT)
@@ -191,6 +193,29 @@ blink_call_stop_speaking (BlinkCall *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEAKING]);
 }
 
+/**
+ * blink_call_get_recording:
+ *
+ * Returns: (nullable): the folder the call is being recorded into here,
+ *   %NULL when it is not
+ */
+const char *
+blink_call_get_recording (BlinkCall *self)
+{
+  return self->recording;
+}
+
+void
+blink_call_set_recording (BlinkCall *self,
+                          const char *directory)
+{
+  if (g_strcmp0 (self->recording, directory) == 0)
+    return;
+  g_free (self->recording);
+  self->recording = g_strdup (directory);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+}
+
 void
 blink_call_set_state (BlinkCall *self,
                       BlinkCallState state)
@@ -242,6 +267,8 @@ blink_call_get_property (GObject *object,
       break;
     case PROP_SPEAKING:
       g_value_set_boolean (value, blink_call_get_speaking (self));
+    case PROP_RECORDING:
+      g_value_set_string (value, self->recording);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -255,6 +282,7 @@ blink_call_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->caller);
+  g_free (self->recording);
   g_ptr_array_unref (self->participants);
   g_clear_object (&self->voice);
 
@@ -290,6 +318,10 @@ blink_call_class_init (BlinkCallClass *klass)
   properties[PROP_SPEAKING] =
     g_param_spec_boolean ("speaking", "Speaking", "The user's own voice goes out now", FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RECORDING] =
+    g_param_spec_string ("recording", "Recording",
+                         "The folder we record the call into; NULL when we do not", NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

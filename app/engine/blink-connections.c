@@ -76,6 +76,7 @@ struct _BlinkConnections
   GHashTable *deferred;       /* did → GPtrArray of PendingSignal*: waits for the old peer */
   GHashTable *last_announce;  /* did → gint64* monotonic µs */
   GHashTable *dropped;        /* did → guint64*: signals dropped, per participant */
+  BlinkRecorder *recorder;    /* records the active call's peers; NULL: nobody */
   GSource *watchdog;
   guint64 certificate_mismatches;
   guint64 signals_dropped; /* all of them, participants or not */
@@ -330,6 +331,26 @@ blink_connections_set_call (BlinkConnections *self,
 }
 
 /**
+ * blink_connections_set_recorder:
+ * @recorder: (nullable): where every connection of the active call, also
+ *   one made later, records what its peer sends; %NULL to stop
+ */
+void
+blink_connections_set_recorder (BlinkConnections *self,
+                                BlinkRecorder *recorder)
+{
+  GHashTableIter iter;
+  gpointer peer;
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  g_set_object (&self->recorder, recorder);
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &peer))
+    blink_peer_set_recorder (peer, recorder);
+}
+
+/**
  * blink_connections_ensure:
  *
  * Makes the connection to @did, unless one exists, there is no active
@@ -375,6 +396,7 @@ blink_connections_ensure (BlinkConnections *self,
    * a new connection in the same call keeps it. */
   blink_peer_set_volume (peer, blink_participant_get_volume (
                                  blink_call_find_participant (self->call, did)));
+  blink_peer_set_recorder (peer, self->recorder);
   g_signal_connect (peer, "local-description", G_CALLBACK (on_peer_description), self);
   g_signal_connect (peer, "local-candidate", G_CALLBACK (on_peer_candidate), self);
   g_signal_connect (peer, "notify::state", G_CALLBACK (on_peer_state), self);
@@ -709,6 +731,7 @@ blink_connections_dispose (GObject *object)
   g_ptr_array_set_size (self->closing, 0);
   g_clear_object (&self->media);
   g_clear_object (&self->call);
+  g_clear_object (&self->recorder);
 
   G_OBJECT_CLASS (blink_connections_parent_class)->dispose (object);
 }

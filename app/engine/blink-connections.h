@@ -19,6 +19,8 @@ BlinkConnections *blink_connections_new (GMainContext *context,
 void blink_connections_set_call (BlinkConnections *self,
                                  BlinkCall *call,
                                  BlinkAudioPipeline *media);
+void blink_connections_set_recorder (BlinkConnections *self,
+                                     BlinkRecorder *recorder);
 void blink_connections_ensure (BlinkConnections *self,
                                const char *did);
 void blink_connections_set_remote_description (BlinkConnections *self,

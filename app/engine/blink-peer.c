@@ -79,6 +79,10 @@ struct _BlinkPeer
   gboolean receive_closed;
   GPtrArray *receive_elements;
   GPtrArray *mixer_pads;
+  /* What the peer sends, as Opus packets, and who records it: both under
+   * receive_lock, since the pad appears on a streaming thread. */
+  GstPad *depayloaded;
+  BlinkRecorder *recorder;
 
   /* The receive branch's volume appears on a streaming thread while the
    * main thread may set the level: both under the lock. */
@@ -814,6 +818,36 @@ add_element (BlinkPeer *self,
   return element;
 }
 
+/* Under receive_lock. */
+static void
+record_locked (BlinkPeer *self)
+{
+  g_autofree char *name = NULL;
+
+  if (self->recorder == NULL || self->depayloaded == NULL)
+    return;
+  name = blink_recorder_track_name ("participant", self->did);
+  blink_recorder_add_track (self->recorder, name, self->did, self->depayloaded);
+}
+
+/**
+ * blink_peer_set_recorder:
+ * @recorder: (nullable): where what the peer sends is recorded, from now
+ *   on (at once, or when its audio arrives), or %NULL
+ */
+void
+blink_peer_set_recorder (BlinkPeer *self,
+                         BlinkRecorder *recorder)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  locker = g_mutex_locker_new (&self->receive_lock);
+  g_set_object (&self->recorder, recorder);
+  record_locked (self);
+}
+
 /* Runs on a streaming thread: linking is thread-safe, and waiting for the
  * main loop would drop the first packets. */
 static void
@@ -860,6 +894,12 @@ on_pad_added (GstElement *webrtc,
 
   for (guint i = 0; i < self->receive_elements->len; i++)
     gst_element_sync_state_with_parent (g_ptr_array_index (self->receive_elements, i));
+
+  if (self->depayloaded == NULL)
+    {
+      self->depayloaded = gst_element_get_static_pad (depay, "src");
+      record_locked (self);
+    }
 
   sink = gst_element_get_static_pad (depay, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, gate, self,
@@ -1176,6 +1216,7 @@ blink_peer_dispose (GObject *object)
   if (self->dtls != NULL)
     g_signal_handlers_disconnect_by_data (self->dtls, self);
   gst_clear_object (&self->dtls);
+  g_clear_object (&self->recorder);
   blink_clear_source (&self->resend);
   blink_clear_source (&self->offer_retry);
 
@@ -1192,6 +1233,7 @@ blink_peer_finalize (GObject *object)
   g_clear_object (&self->tee_pad);
   g_ptr_array_unref (self->receive_elements);
   g_ptr_array_unref (self->mixer_pads);
+  gst_clear_object (&self->depayloaded);
   g_mutex_clear (&self->receive_lock);
   g_mutex_clear (&self->volume_lock);
   g_mutex_clear (&self->verify_lock);

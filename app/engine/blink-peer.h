@@ -5,6 +5,7 @@
 #include <gst/gst.h>
 
 #include "blink-connection-stats.h"
+#include "blink-recorder.h"
 
 G_BEGIN_DECLS
 
@@ -93,6 +94,8 @@ void blink_peer_add_ice_candidate (BlinkPeer *self,
                                    const char *candidate);
 void blink_peer_set_volume (BlinkPeer *self,
                             double volume);
+void blink_peer_set_recorder (BlinkPeer *self,
+                              BlinkRecorder *recorder);
 void blink_peer_close (BlinkPeer *self);
 gboolean blink_peer_contains (BlinkPeer *self,
                               GstObject *object);
