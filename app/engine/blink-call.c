@@ -267,6 +267,7 @@ blink_call_get_property (GObject *object,
       break;
     case PROP_SPEAKING:
       g_value_set_boolean (value, blink_call_get_speaking (self));
+      break;
     case PROP_RECORDING:
       g_value_set_string (value, self->recording);
       break;
