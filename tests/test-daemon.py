@@ -40,8 +40,9 @@ class Party:
     """A blinkd on its own bus; @api None: blinkd finds the node as users' do.
     It sends a tone of @tone Hz and records what it hears in self.heard."""
 
-    def __init__(self, name, workdir, api, started, tone=440, **env):
+    def __init__(self, name, workdir, api, started, tone=440, ice_address='127.0.0.1', **env):
         self.name = name
+        self.ice_address = ice_address
         home = os.path.join(workdir, name)
         os.makedirs(home)
         self.tone = tone
@@ -65,7 +66,7 @@ class Party:
         self.daemon = Process(f'blinkd of {self.name}', [
             BLINKD, *api, '--audio-source', source or f'tone:{self.tone}',
             '--audio-sink', sink or f'wav:{self.heard.path}',
-            '--ice-address', '127.0.0.1'], env=self.env)
+            '--ice-address', self.ice_address], env=self.env)
         self.started.append(self.daemon)
         subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=self.env,
                        check=True, timeout=20)
