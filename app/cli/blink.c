@@ -623,13 +623,16 @@ command_stats (GDBusConnection *bus)
     {
       guint64 sent = 0, received = 0, signals_dropped = 0, candidates_dropped = 0;
       gint64 lost = 0;
-      double jitter = 0, rtt = -1;
+      double jitter = 0, rtt = -1, remote_lost = -1;
+      guint32 expected_loss = 0;
 
       g_variant_lookup (figures, "packets-sent", "t", &sent);
       g_variant_lookup (figures, "packets-received", "t", &received);
       g_variant_lookup (figures, "packets-lost", "x", &lost);
       g_variant_lookup (figures, "jitter", "d", &jitter);
       g_variant_lookup (figures, "round-trip-time", "d", &rtt);
+      g_variant_lookup (figures, "remote-fraction-lost", "d", &remote_lost);
+      g_variant_lookup (figures, "expected-loss", "u", &expected_loss);
       g_variant_lookup (figures, "signals-dropped", "t", &signals_dropped);
       g_variant_lookup (figures, "candidates-dropped", "t", &candidates_dropped);
       if (json_output)
@@ -652,6 +655,13 @@ command_stats (GDBusConnection *bus)
               json_builder_set_member_name (builder, "round-trip-time");
               json_builder_add_double_value (builder, rtt);
             }
+          if (remote_lost >= 0)
+            {
+              json_builder_set_member_name (builder, "remote-fraction-lost");
+              json_builder_add_double_value (builder, remote_lost);
+            }
+          json_builder_set_member_name (builder, "expected-loss");
+          json_builder_add_int_value (builder, expected_loss);
           json_builder_set_member_name (builder, "signals-dropped");
           json_builder_add_int_value (builder, signals_dropped);
           json_builder_set_member_name (builder, "candidates-dropped");
@@ -667,6 +677,9 @@ command_stats (GDBusConnection *bus)
 
           g_print (_("%s: %s packets sent, %s received, %s lost, jitter %.1f ms\n"), did,
                    sent_text, received_text, lost_text, jitter * 1000);
+          if (remote_lost >= 0)
+            g_print (_("%s: loses %.1f %% of what we send; our encoder expects %u %%\n"), did,
+                     remote_lost * 100, expected_loss);
           /* Only when it happened: a participant sent what the engine refused. */
           if (signals_dropped > 0 || candidates_dropped > 0)
             {

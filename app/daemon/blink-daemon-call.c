@@ -383,6 +383,9 @@ on_stats (GObject *source,
       g_variant_dict_insert (&dict, "jitter", "d", s->jitter);
       if (s->round_trip_time >= 0)
         g_variant_dict_insert (&dict, "round-trip-time", "d", s->round_trip_time);
+      if (s->remote_fraction_lost >= 0)
+        g_variant_dict_insert (&dict, "remote-fraction-lost", "d", s->remote_fraction_lost);
+      g_variant_dict_insert (&dict, "expected-loss", "u", s->expected_loss);
       g_variant_dict_insert (&dict, "signals-dropped", "t", s->signals_dropped);
       g_variant_dict_insert (&dict, "candidates-dropped", "t", s->candidates_dropped);
       g_variant_builder_add (&builder, "{s@a{sv}}", (const char *) did, g_variant_dict_end (&dict));

@@ -243,7 +243,9 @@ blink_audio_pipeline_new_with_devices (const char *source,
   caps = gst_caps_new_simple ("audio/x-raw", "rate", G_TYPE_INT, (int) format->rate, "channels",
                               G_TYPE_INT, (int) format->channels, NULL);
   g_object_set (capsfilter, "caps", caps, NULL);
-  g_object_set (enc, "inband-fec", TRUE, "packet-loss-percentage", 10, "frame-size",
+  self->encoder = enc;
+  g_object_set (enc, "inband-fec", TRUE, "packet-loss-percentage",
+                BLINK_AUDIO_PIPELINE_EXPECTED_LOSS_MIN, "frame-size",
                 format->frame_ms, "bitrate", format->bitrate, "audio-type", 2048 /* voice */,
                 NULL);
   g_object_set (pay, "pt", 96, NULL);
@@ -603,6 +605,33 @@ blink_audio_pipeline_set_playback (BlinkAudioPipeline *self,
   gst_pad_add_probe (peer, GST_PAD_PROBE_TYPE_IDLE, on_playback_idle, swap,
                      (GDestroyNotify) playback_swap_free);
   return TRUE;
+}
+
+/**
+ * blink_audio_pipeline_set_expected_loss:
+ * @percent: the share of packets the encoder expects to be lost
+ *
+ * Opus spends more of its bitrate on in-band FEC (a coarse copy of each
+ * frame in the next packet) the more loss it expects; with 0 it sends none.
+ */
+void
+blink_audio_pipeline_set_expected_loss (BlinkAudioPipeline *self,
+                                        guint percent)
+{
+  g_return_if_fail (BLINK_IS_AUDIO_PIPELINE (self));
+
+  g_object_set (self->encoder, "packet-loss-percentage", (int) MIN (percent, 100), NULL);
+}
+
+guint
+blink_audio_pipeline_get_expected_loss (BlinkAudioPipeline *self)
+{
+  int percent = 0;
+
+  g_return_val_if_fail (BLINK_IS_AUDIO_PIPELINE (self), 0);
+
+  g_object_get (self->encoder, "packet-loss-percentage", &percent, NULL);
+  return percent;
 }
 
 GstBin *

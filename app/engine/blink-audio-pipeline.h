@@ -10,6 +10,8 @@ G_BEGIN_DECLS
 
 #define BLINK_AUDIO_SOURCE_DEFAULT "autoaudiosrc"
 #define BLINK_AUDIO_SINK_DEFAULT "autoaudiosink"
+/* The encoder's expected loss (percent) before any peer reported loss. */
+#define BLINK_AUDIO_PIPELINE_EXPECTED_LOSS_MIN 5
 
 #define BLINK_TYPE_AUDIO_PIPELINE (blink_audio_pipeline_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkAudioPipeline, blink_audio_pipeline, BLINK, AUDIO_PIPELINE, GObject)
@@ -59,5 +61,8 @@ gboolean blink_audio_pipeline_set_playback (BlinkAudioPipeline *self,
                                             GstDevice *device,
                                             const char *description,
                                             GError **error);
+void blink_audio_pipeline_set_expected_loss (BlinkAudioPipeline *self,
+                                             guint percent);
+guint blink_audio_pipeline_get_expected_loss (BlinkAudioPipeline *self);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "blink-context.h"
 #include "blink-did.h"
 #include "blink-recorder.h"
+#include "blink-loss-adapter.h"
 #include "blink-signaller.h"
 #include "blink-voice-activity.h"
 
@@ -84,6 +85,7 @@ struct _BlinkCallManager
   GMainContext *context;
   BlinkSignaller *signaller;
   BlinkConnections *connections;
+  BlinkLossAdapter *loss_adapter;
   GPtrArray *calls; /* BlinkCall*, not ended */
   BlinkCall *active;
   BlinkAudioPipeline *media;
@@ -187,6 +189,8 @@ media_drop (BlinkCallManager *self)
     return;
   blink_clear_source (&self->bus_watch);
   blink_clear_source (&self->quality_poll);
+  if (self->loss_adapter != NULL)
+    blink_loss_adapter_set_media (self->loss_adapter, NULL);
   g_clear_object (&self->media);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
 }
@@ -250,6 +254,7 @@ on_quality_stats (GObject *source,
   stats = blink_connections_get_stats_finish (BLINK_CONNECTIONS (source), result, NULL);
   if (stats == NULL || self->active == NULL)
     return;
+  blink_loss_adapter_push_stats (self->loss_adapter, stats);
   g_hash_table_iter_init (&iter, stats);
   while (g_hash_table_iter_next (&iter, (gpointer *) &did, (gpointer *) &figures))
     {
@@ -371,6 +376,7 @@ media_ensure (BlinkCallManager *self,
       media_drop (self);
     }
   self->media = g_steal_pointer (&media);
+  blink_loss_adapter_set_media (self->loss_adapter, self->media);
   bus = gst_element_get_bus (GST_ELEMENT (blink_audio_pipeline_get_bin (self->media)));
   self->bus_watch = gst_bus_create_watch (bus);
   g_source_set_callback (self->bus_watch, (GSourceFunc) G_CALLBACK (on_bus_message), self, NULL);
@@ -1330,14 +1336,23 @@ on_connections_stats (GObject *source,
                       gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
+  BlinkCallManager *self = g_task_get_source_object (task);
   GError *error = NULL;
   GHashTable *stats = blink_connections_get_stats_finish (BLINK_CONNECTIONS (source), result,
                                                           &error);
+  GHashTableIter iter;
+  gpointer value;
 
   if (stats == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, stats, (GDestroyNotify) g_hash_table_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_hash_table_iter_init (&iter, stats);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    ((BlinkConnectionStats *) value)->expected_loss =
+      self->media != NULL ? blink_audio_pipeline_get_expected_loss (self->media) : 0;
+  g_task_return_pointer (task, stats, (GDestroyNotify) g_hash_table_unref);
 }
 
 /**
@@ -1418,6 +1433,7 @@ blink_call_manager_start (BlinkCallManager *self,
                                self->latency_ms };
   self->connections = blink_connections_new (self->context,
                                              blink_signaller_get_did (self->signaller), &config);
+  self->loss_adapter = blink_loss_adapter_new ();
   g_signal_connect (self->connections, "local-description", G_CALLBACK (on_local_description),
                     self);
   g_signal_connect (self->connections, "local-candidate", G_CALLBACK (on_local_candidate), self);
@@ -1463,6 +1479,7 @@ finish_stop (BlinkCallManager *self)
   /* Stopping sends the leaves; the IPFS client lives until they are out. */
   blink_signaller_stop (self->signaller);
   g_clear_object (&self->signaller);
+  g_clear_object (&self->loss_adapter);
   g_clear_object (&self->connections);
   g_clear_pointer (&self->context, g_main_context_unref);
   if (self->media_stopping == 0)
@@ -1682,6 +1699,7 @@ blink_call_manager_dispose (GObject *object)
     }
   g_clear_object (&self->stop_task);
   g_clear_object (&self->signaller);
+  g_clear_object (&self->loss_adapter);
   g_clear_object (&self->connections);
   blink_clear_source (&self->teardown);
   g_clear_object (&self->active);

@@ -17,6 +17,10 @@ G_BEGIN_DECLS
  *   sent before the connection was up)
  * @jitter: interarrival jitter, seconds
  * @round_trip_time: seconds, from the peer's RTCP reports; negative until known
+ * @remote_fraction_lost: the share (0 to 1) of our packets the peer lost
+ *   over the interval of its last RTCP receiver report; negative until known
+ * @expected_loss: percent of packets the call's encoder expects lost (one
+ *   encoder for all peers: the same in every connection's figures)
  * @signals_dropped: SDPs and ICE candidates from the participant that reached
  *   no connection: they came after the participant declined, left or failed,
  *   or more waited than a connection takes while the previous one closed
@@ -33,6 +37,8 @@ typedef struct
   gint64 packets_lost;
   double jitter;
   double round_trip_time;
+  double remote_fraction_lost;
+  guint expected_loss;
   guint64 signals_dropped;
   guint64 candidates_dropped;
   gint64 connected_time;

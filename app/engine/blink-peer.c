@@ -956,7 +956,10 @@ add_stats (GQuark field,
   else if (type == GST_WEBRTC_STATS_OUTBOUND_RTP)
     gst_structure_get_uint64 (entry, "packets-sent", &stats->packets_sent);
   else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
-    gst_structure_get_double (entry, "round-trip-time", &stats->round_trip_time);
+    {
+      gst_structure_get_double (entry, "round-trip-time", &stats->round_trip_time);
+      gst_structure_get_double (entry, "fraction-lost", &stats->remote_fraction_lost);
+    }
   return TRUE;
 }
 
@@ -978,6 +981,7 @@ on_stats_reply (GstPromise *promise,
     }
   stats = g_new0 (BlinkConnectionStats, 1);
   stats->round_trip_time = -1;
+  stats->remote_fraction_lost = -1;
   gst_structure_foreach (reply, add_stats, stats);
   g_task_return_pointer (task, stats, g_free);
 }
