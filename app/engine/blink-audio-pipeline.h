@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "blink-audio-processing.h"
 #include "blink-message.h"
 
 G_BEGIN_DECLS
@@ -18,12 +19,19 @@ BlinkAudioPipeline *blink_audio_pipeline_new (const char *source,
                                               const char *sink,
                                               const BlinkAudioFormat *format,
                                               GError **error);
+BlinkAudioPipeline *blink_audio_pipeline_new_full (const char *source,
+                                                   const char *sink,
+                                                   const BlinkAudioFormat *format,
+                                                   BlinkAudioProcessingMode processing_mode,
+                                                   BlinkAudioProcessing processing,
+                                                   GError **error);
 
 GstBin *blink_audio_pipeline_get_bin (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_tee (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_mixer (BlinkAudioPipeline *self);
 GstCaps *blink_audio_pipeline_get_mix_caps (BlinkAudioPipeline *self);
 const BlinkAudioFormat *blink_audio_pipeline_get_format (BlinkAudioPipeline *self);
+BlinkAudioProcessing blink_audio_pipeline_get_processing (BlinkAudioPipeline *self);
 
 gboolean blink_audio_pipeline_start (BlinkAudioPipeline *self,
                                      GError **error);
