@@ -739,8 +739,13 @@ def test_audio_processing_options(alice, bob):
                               '--method', 'org.freedesktop.DBus.Properties.Get',
                               'im.blink.Manager1', 'AudioProcessing'],
                              env=env, text=True, capture_output=True, timeout=20).stdout.strip()
+        status = subprocess.run([BLINK, 'status', '--json'], env=env, text=True,
+                                capture_output=True, timeout=30)
         if daemon.stop() != 0:
             raise Failure(f'blinkd {options} did not stop cleanly')
+        shown = json.loads(status.stdout.splitlines()[0])['audio-processing']
+        if str(shown) != expected.replace('@as ', ''):
+            raise Failure(f'blink status --json with {options}: {shown}, not {expected}')
         if out != f'(<{expected}>,)':
             raise Failure(f'blinkd {" ".join(options)}: AudioProcessing {out}, not {expected}')
 
