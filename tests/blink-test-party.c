@@ -35,6 +35,7 @@
 #include <sys/prctl.h>
 #include <signal.h>
 
+#include "blink-audio-processing.h"
 #include "blink-call-manager.h"
 #include "blink-enum.h"
 #include "blink-test-audio.h"
@@ -328,6 +329,10 @@ main (int argc,
   g_object_set (manager, "identity", identity, "ipfs-api", ipfs_api, "audio-source", source,
                 "audio-sink", sink, "ice-addresses", ice, "ringing-timeout", ringing_timeout,
                 "announce-interval", announce_interval, NULL);
+  /* The load benchmark's processing variant: a tone is not processed
+   * otherwise. */
+  if (g_strcmp0 (g_getenv ("BLINK_TEST_AUDIO_PROCESSING"), "on") == 0)
+    g_object_set (manager, "audio-processing-mode", BLINK_AUDIO_PROCESSING_MODE_ON, NULL);
   g_signal_connect (manager, "call-added", G_CALLBACK (on_call_added), NULL);
   g_signal_connect (manager, "call-removed", G_CALLBACK (on_call_removed), NULL);
   g_signal_connect (manager, "notify::pipeline", G_CALLBACK (on_pipeline), NULL);

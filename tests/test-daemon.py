@@ -536,12 +536,53 @@ def test_turn_password_not_on_the_command_line(alice, bob):
         raise Failure('blinkd with a TURN password file did not stop cleanly')
 
 
+def test_audio_processing_options(alice, bob):
+    """Manager1.AudioProcessing says what processes the microphone: nothing
+    for a tone by default; what --audio-processing and --no-* leave on;
+    a bad --audio-processing stops blinkd at start and says why."""
+    if alice.get(ROOT, 'im.blink.Manager1', 'AudioProcessing') != '@as []':
+        raise Failure('a tone is processed by default')
+    env = dict(alice.env, DBUS_SESSION_BUS_ADDRESS=alice.third_bus)
+    argv = [BLINKD, '--ipfs-api', alice.api, '--audio-sink', 'null']
+    result = subprocess.run(argv + ['--audio-processing', 'sometimes'], env=env, text=True,
+                            capture_output=True, timeout=20)
+    if result.returncode != 2 or '“auto”, “on” or “off”, not “sometimes”' not in result.stderr:
+        raise Failure(f'--audio-processing sometimes: {result.returncode} {result.stderr!r}')
+    cases = [
+        (['--audio-source', 'silence', '--audio-processing', 'on', '--no-gain-control'],
+         "['echo-cancellation', 'noise-suppression']"),
+        # A capture device (never opened: no call is made).
+        (['--audio-source', 'autoaudiosrc', '--no-echo-cancellation'],
+         "['noise-suppression', 'gain-control']"),
+        (['--audio-source', 'autoaudiosrc', '--audio-processing', 'off'], '@as []'),
+    ]
+    for options, expected in cases:
+        daemon = Process('blinkd ' + ' '.join(options), argv + options, env=env)
+        alice.started.append(daemon)
+        subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=env,
+                       check=True, timeout=20)
+        out = subprocess.run(['gdbus', 'call', '--session', '--dest', NAME, '--object-path', ROOT,
+                              '--method', 'org.freedesktop.DBus.Properties.Get',
+                              'im.blink.Manager1', 'AudioProcessing'],
+                             env=env, text=True, capture_output=True, timeout=20).stdout.strip()
+        status = subprocess.run([BLINK, 'status', '--json'], env=env, text=True,
+                                capture_output=True, timeout=30)
+        if daemon.stop() != 0:
+            raise Failure(f'blinkd {options} did not stop cleanly')
+        shown = json.loads(status.stdout.splitlines()[0])['audio-processing']
+        if str(shown) != expected.replace('@as ', ''):
+            raise Failure(f'blink status --json with {options}: {shown}, not {expected}')
+        if out != f'(<{expected}>,)':
+            raise Failure(f'blinkd {" ".join(options)}: AudioProcessing {out}, not {expected}')
+
+
 def main():
     tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
              test_cli, test_mute, test_deafen, test_volume, test_volume_refused,
              test_kubo_comes_up_late, test_verified_survives_a_restart,
              test_sigterm_during_call, test_device_failure_reaches_dbus, test_file_source,
-             test_file_source_refused, test_turn_password_not_on_the_command_line]
+             test_file_source_refused, test_turn_password_not_on_the_command_line,
+             test_audio_processing_options]
     print(f'1..{len(tests)}', flush=True)
     workdir = tempfile.mkdtemp(prefix='blink-test-daemon-')
     started = []

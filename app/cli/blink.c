@@ -457,6 +457,29 @@ command_record (GDBusConnection *bus,
 }
 
 /* The IPFS node as blinkd sees it, and what to do when it does not work. */
+/* What processes the microphone, as the user knows it. */
+static void
+print_audio_processing (BlinkDbusManager1 *manager)
+{
+  const char *const *parts = blink_dbus_manager1_get_audio_processing (manager);
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
+    {
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      if (g_str_equal (parts[i], "echo-cancellation"))
+        g_string_append (text, _("echo cancellation"));
+      else if (g_str_equal (parts[i], "noise-suppression"))
+        g_string_append (text, _("noise suppression"));
+      else if (g_str_equal (parts[i], "gain-control"))
+        g_string_append (text, _("gain control"));
+      else
+        g_string_append (text, parts[i]);
+    }
+  g_print (_("Microphone processing: %s\n"), text->len > 0 ? text->str : _("none"));
+}
+
 static void
 print_ipfs_status (BlinkDbusManager1 *manager)
 {
@@ -533,6 +556,12 @@ command_status (GDBusConnection *bus)
       json_builder_add_boolean_value (builder, blink_dbus_manager1_get_muted (manager));
       json_builder_set_member_name (builder, "deafened");
       json_builder_add_boolean_value (builder, blink_dbus_manager1_get_deafened (manager));
+      json_builder_set_member_name (builder, "audio-processing");
+      json_builder_begin_array (builder);
+      for (const char *const *part = blink_dbus_manager1_get_audio_processing (manager);
+           part != NULL && *part != NULL; part++)
+        json_builder_add_string_value (builder, *part);
+      json_builder_end_array (builder);
       json_builder_set_member_name (builder, "ipfs");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "api");
@@ -564,6 +593,7 @@ command_status (GDBusConnection *bus)
         g_print (_("You are muted: nobody hears you (“blink unmute”).\n"));
       if (blink_dbus_manager1_get_deafened (manager))
         g_print (_("You are deafened: you hear nobody (“blink undeafen”).\n"));
+      print_audio_processing (manager);
       print_ipfs_status (manager);
       if (calls == NULL)
         g_print (_("No calls.\n"));

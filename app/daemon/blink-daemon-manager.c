@@ -10,6 +10,7 @@
 #include "blink-daemon-ipfs.h"
 #include "blink-audio-test.h"
 #include "blink-device-monitor.h"
+#include "blink-audio-processing.h"
 
 #include <glib/gi18n.h>
 
@@ -512,6 +513,25 @@ blink_daemon_manager_init (BlinkDaemonManager *self)
   self->objects = g_dbus_object_manager_server_new (BLINK_DAEMON_OBJECT_PATH);
 }
 
+/* What processes the microphone, for the engine's source: fixed at start,
+ * as blinkd's options are. */
+static void
+show_audio_processing (BlinkDaemonManager *self,
+                       BlinkCallManager *engine)
+{
+  g_autofree char *source = NULL;
+  BlinkAudioProcessing wanted;
+  BlinkAudioProcessingMode mode;
+  g_auto (GStrv) parts = NULL;
+
+  g_object_get (engine, "audio-source", &source, "audio-processing", &wanted,
+                "audio-processing-mode", &mode, NULL);
+  parts = blink_audio_processing_to_strv (
+    blink_audio_processing_for_description (mode, wanted, source));
+  blink_dbus_manager1_set_audio_processing (BLINK_DBUS_MANAGER1 (self),
+                                            (const char *const *) parts);
+}
+
 /**
  * blink_daemon_manager_new:
  * @engine: a started call manager
@@ -543,6 +563,7 @@ blink_daemon_manager_new (BlinkCallManager *engine,
     g_warning ("%s", error->message);
   blink_dbus_manager1_set_did (BLINK_DBUS_MANAGER1 (self), blink_call_manager_get_did (engine));
   blink_dbus_manager1_set_active_call (BLINK_DBUS_MANAGER1 (self), "/");
+  show_audio_processing (self, engine);
   g_signal_connect (engine, "call-added", G_CALLBACK (on_call_added), self);
   g_signal_connect (engine, "call-removed", G_CALLBACK (on_call_removed), self);
   g_signal_connect (engine, "call-failed", G_CALLBACK (on_call_failed), self);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blink-audio-processing.h"
 #include "blink-call-manager.h"
 #include "blink-daemon-manager.h"
 #include "blink-identity.h"
@@ -209,6 +210,10 @@ main (int argc,
   g_auto (GStrv) ice = NULL, turn = NULL, turn_servers = NULL;
   g_autofree char *turn_password_file = NULL;
   int ringing_timeout = 60;
+  g_autofree char *processing_mode_name = NULL;
+  gboolean no_echo_cancellation = FALSE, no_noise_suppression = FALSE, no_gain_control = FALSE;
+  BlinkAudioProcessingMode processing_mode = BLINK_AUDIO_PROCESSING_MODE_AUTO;
+  BlinkAudioProcessing processing = BLINK_AUDIO_PROCESSING_ALL;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *source_description = NULL, *sink_description = NULL;
@@ -234,6 +239,17 @@ main (int argc,
       N_("Speaker: a gst-launch description, “wav:FILE” to record what is heard, or “null” "
          "(default: autoaudiosink); “blink use-speaker” replaces it with a device"),
       N_("SINK") },
+    { "audio-processing", 0, 0, G_OPTION_ARG_STRING, &processing_mode_name,
+      N_("When the microphone is processed (echo cancellation, noise suppression, gain "
+         "control): “auto” for a capture device and not for a tone, silence or a file, “on” "
+         "for any source, “off” never (default: auto)"),
+      N_("WHEN") },
+    { "no-echo-cancellation", 0, 0, G_OPTION_ARG_NONE, &no_echo_cancellation,
+      N_("Do not take what the speaker plays out of what the microphone hears"), NULL },
+    { "no-noise-suppression", 0, 0, G_OPTION_ARG_NONE, &no_noise_suppression,
+      N_("Do not take steady background noise out of the microphone"), NULL },
+    { "no-gain-control", 0, 0, G_OPTION_ARG_NONE, &no_gain_control,
+      N_("Do not bring the microphone to one level"), NULL },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ice,
       N_("Let ICE use only this local address (repeat for more)"), N_("ADDRESS") },
     { "stun-server", 0, 0, G_OPTION_ARG_STRING, &stun, N_("STUN server"), "stun://HOST:PORT" },
@@ -262,6 +278,7 @@ main (int argc,
                "  blinkd\n"
                "  blinkd --profile work --audio-sink wav:heard.wav\n"
                "  blinkd --audio-source file:greeting.ogg\n"
+               "  blinkd --no-noise-suppression --no-gain-control\n"
                "  blinkd --ipfs-api /ip4/127.0.0.1/tcp/5001 --audio-source tone:440 "
                "--audio-sink null"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -283,6 +300,20 @@ main (int argc,
       return 2;
     }
 
+  if (processing_mode_name != NULL &&
+      !blink_audio_processing_mode_from_string (processing_mode_name, &processing_mode))
+    {
+      g_printerr (_("blinkd: --audio-processing takes “auto”, “on” or “off”, not “%s”\n"),
+                  processing_mode_name);
+      return 2;
+    }
+  if (no_echo_cancellation)
+    processing &= ~BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION;
+  if (no_noise_suppression)
+    processing &= ~BLINK_AUDIO_PROCESSING_NOISE_SUPPRESSION;
+  if (no_gain_control)
+    processing &= ~BLINK_AUDIO_PROCESSING_GAIN_CONTROL;
+
   source_description = expand_device (source, TRUE, &error);
   if (source_description == NULL)
     {
@@ -294,7 +325,8 @@ main (int argc,
   g_object_set (daemon.engine, "identity", identity, "ipfs-api", ipfs_api, "audio-source",
                 source_description, "audio-sink", sink_description, "ice-addresses", ice,
                 "stun-server", stun, "turn-servers", turn_servers, "ringing-timeout",
-                (guint) CLAMP (ringing_timeout, 1, 3600), NULL);
+                (guint) CLAMP (ringing_timeout, 1, 3600), "audio-processing", processing,
+                "audio-processing-mode", processing_mode, NULL);
   if (!blink_call_manager_start (daemon.engine, &error))
     {
       g_printerr (_("blinkd: %s\n"), error->message);

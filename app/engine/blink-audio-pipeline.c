@@ -20,7 +20,15 @@
  *
  * Encoding happens once whatever the number of peers. The silent source
  * keeps the mixer running, and the sink playing, while nobody talks. The
- * devices keep their own formats: convert and resample on both sides. */
+ * devices keep their own formats: convert and resample on both sides.
+ *
+ * With audio processing (docs/engine.md, "Audio processing"), the capture
+ * goes through webrtcdsp at 48 kHz before the mute, and the mixer's output
+ * through its webrtcechoprobe before it is converted for the sink:
+ *
+ *   source ! audioconvert ! audioresample ! capsfilter(48 kHz) ! webrtcdsp
+ *     ! audioconvert ! audioresample ! volume(mute) ! …
+ *   … audiomixer ! volume(deafen) ! webrtcechoprobe ! audioconvert ! … ! sink */
 
 struct _BlinkAudioPipeline
 {
@@ -37,6 +45,7 @@ struct _BlinkAudioPipeline
   GstElement *playback;
   GstCaps *mix_caps;
   BlinkAudioFormat format;
+  BlinkAudioProcessing processing;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkAudioPipeline, blink_audio_pipeline, G_TYPE_OBJECT)
@@ -178,12 +187,75 @@ make_sinks_not_async (GstElement *playback)
                     NULL);
 }
 
+/* The rate of the microphone's processing, and so of its echo probe: the
+ * mixer's. webrtcdsp takes 8, 16, 32 or 48 kHz, and the probe must run at
+ * the rate of its DSP (at 44.1 kHz they do not negotiate). */
+#define PROCESSING_RATE 48000
+
+/* webrtcdsp finds its probe by name among every probe of the process, and
+ * a probe serves one DSP: each pipeline names its own. */
+static char *
+echo_probe_name (void)
+{
+  static gint count;
+
+  return g_strdup_printf ("blink-echo-probe-%d", g_atomic_int_add (&count, 1));
+}
+
+/* The microphone's processing, to go after its convert and resample:
+ * capsfilter(48 kHz) ! webrtcdsp ! audioconvert ! audioresample, added to
+ * the pipeline; @probe, the echo probe for the playback, or NULL without
+ * echo cancellation. Returns the first element and sets @last. */
+static GstElement *
+add_processing (BlinkAudioPipeline *self,
+                guint channels,
+                GstElement **last,
+                GstElement **probe)
+{
+  GstElement *dsp_caps = make ("capsfilter", NULL);
+  GstElement *dsp = make ("webrtcdsp", "processing");
+  GstElement *convert = make ("audioconvert", NULL);
+  GstElement *resample = make ("audioresample", NULL);
+  g_autoptr (GstCaps) caps = NULL;
+  gboolean echo = (self->processing & BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION) != 0;
+
+  caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "layout",
+                              G_TYPE_STRING, "interleaved", "rate", G_TYPE_INT, PROCESSING_RATE,
+                              "channels", G_TYPE_INT, (int) channels, NULL);
+  g_object_set (dsp_caps, "caps", caps, NULL);
+  /* Timestamp mode, not delay-agnostic: it aligns the echo with what was
+   * played from the buffers' times and the latencies the devices report. */
+  g_object_set (dsp, "echo-cancel", echo, "noise-suppression",
+                (self->processing & BLINK_AUDIO_PROCESSING_NOISE_SUPPRESSION) != 0, "gain-control",
+                (self->processing & BLINK_AUDIO_PROCESSING_GAIN_CONTROL) != 0, "delay-agnostic",
+                FALSE, NULL);
+  *probe = NULL;
+  if (echo)
+    {
+      g_autofree char *name = echo_probe_name ();
+
+      /* Made, and so registered, before the DSP starts and looks it up. */
+      *probe = make ("webrtcechoprobe", name);
+      g_object_set (dsp, "probe", name, NULL);
+      gst_bin_add (GST_BIN (self->pipeline), *probe);
+    }
+  gst_bin_add_many (GST_BIN (self->pipeline), dsp_caps, dsp, convert, resample, NULL);
+  gst_element_link_many (dsp_caps, dsp, convert, resample, NULL);
+  *last = resample;
+  return dsp_caps;
+}
+
 /**
  * blink_audio_pipeline_new:
  * @source: a gst-launch description of the capture, e.g. "autoaudiosrc" or
  *   "audiotestsrc is-live=true freq=440"
  * @sink: a description of the playback, e.g. "autoaudiosink"
  * @format: the call's format on the wire
+ *
+ * A pipeline whose capture is processed (echo cancellation, noise
+ * suppression, gain control) if it is a device, not if it is synthetic:
+ * blink_audio_pipeline_new_full() with %BLINK_AUDIO_PROCESSING_MODE_AUTO
+ * and every part.
  *
  * Returns: (transfer full) (nullable): the pipeline, stopped
  */
@@ -193,28 +265,38 @@ blink_audio_pipeline_new (const char *source,
                           const BlinkAudioFormat *format,
                           GError **error)
 {
-  return blink_audio_pipeline_new_with_devices (source, NULL, sink, NULL, format, error);
+  return blink_audio_pipeline_new_full (source, NULL, sink, NULL, format,
+                                        BLINK_AUDIO_PROCESSING_MODE_AUTO, BLINK_AUDIO_PROCESSING_ALL,
+                                        error);
 }
 
 /**
- * blink_audio_pipeline_new_with_devices:
- * @microphone: (nullable): the device to capture from; NULL: @source
+ * blink_audio_pipeline_new_full:
+ * @microphone: (nullable): the device to capture from (of a
+ *   #GstDeviceMonitor); NULL: @source
  * @speaker: (nullable): the device to play to; NULL: @sink
+ * @processing_mode: when the capture is processed
+ * @processing: the parts that may process it
  *
- * As blink_audio_pipeline_new(), with devices of a #GstDeviceMonitor in
- * place of the descriptions.
+ * As blink_audio_pipeline_new(), with devices in place of the
+ * descriptions, and the capture's processing chosen.
+ *
+ * Returns: (transfer full) (nullable): the pipeline, stopped
  */
 BlinkAudioPipeline *
-blink_audio_pipeline_new_with_devices (const char *source,
-                                       GstDevice *microphone,
-                                       const char *sink,
-                                       GstDevice *speaker,
-                                       const BlinkAudioFormat *format,
-                                       GError **error)
+blink_audio_pipeline_new_full (const char *source,
+                               GstDevice *microphone,
+                               const char *sink,
+                               GstDevice *speaker,
+                               const BlinkAudioFormat *format,
+                               BlinkAudioProcessingMode processing_mode,
+                               BlinkAudioProcessing processing,
+                               GError **error)
 {
   g_autoptr (BlinkAudioPipeline) self = g_object_new (BLINK_TYPE_AUDIO_PIPELINE, NULL);
   GstElement *src, *convert, *resample, *capsfilter, *enc, *pay;
   GstElement *silence, *silence_caps, *out_convert, *out_resample, *playback;
+  GstElement *processing_first = NULL, *processing_last = NULL, *probe = NULL;
   g_autoptr (GstCaps) caps = NULL;
   g_autoptr (GstCaps) mix_caps = NULL;
 
@@ -272,10 +354,19 @@ blink_audio_pipeline_new_with_devices (const char *source,
                     out_resample, playback, NULL);
   self->source = src;
   self->playback = playback;
-  if (!gst_element_link_many (src, convert, resample, self->mute, self->level, capsfilter, enc, pay,
-                              self->tee, NULL) ||
-      !gst_element_link_many (silence, silence_caps, self->mixer, self->deafen, out_convert,
-                              out_resample, playback, NULL))
+  self->processing = blink_audio_processing_resolve (processing_mode, processing, src);
+  if (self->processing != BLINK_AUDIO_PROCESSING_NONE)
+    processing_first = add_processing (self, format->channels, &processing_last, &probe);
+  if (!gst_element_link (src, convert) ||
+      !gst_element_link (resample, processing_first != NULL ? processing_first : self->mute) ||
+      (processing_last != NULL && !gst_element_link (processing_last, self->mute)) ||
+      !gst_element_link (convert, resample) ||
+      !gst_element_link_many (self->mute, self->level, capsfilter, enc, pay, self->tee,
+                              NULL) ||
+      !gst_element_link_many (silence, silence_caps, self->mixer, self->deafen, NULL) ||
+      !gst_element_link (self->deafen, probe != NULL ? probe : out_convert) ||
+      (probe != NULL && !gst_element_link (probe, out_convert)) ||
+      !gst_element_link_many (out_convert, out_resample, playback, NULL))
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
                    _("The audio devices cannot be linked to the call’s format"));
@@ -694,6 +785,18 @@ const BlinkAudioFormat *
 blink_audio_pipeline_get_format (BlinkAudioPipeline *self)
 {
   return &self->format;
+}
+
+/**
+ * blink_audio_pipeline_get_processing:
+ *
+ * Returns: the parts that process the capture (none for a synthetic source
+ *   unless forced on)
+ */
+BlinkAudioProcessing
+blink_audio_pipeline_get_processing (BlinkAudioPipeline *self)
+{
+  return self->processing;
 }
 
 static void

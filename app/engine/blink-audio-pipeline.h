@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "blink-audio-processing.h"
 #include "blink-message.h"
 
 G_BEGIN_DECLS
@@ -20,12 +21,14 @@ BlinkAudioPipeline *blink_audio_pipeline_new (const char *source,
                                               const char *sink,
                                               const BlinkAudioFormat *format,
                                               GError **error);
-BlinkAudioPipeline *blink_audio_pipeline_new_with_devices (const char *source,
-                                                           GstDevice *microphone,
-                                                           const char *sink,
-                                                           GstDevice *speaker,
-                                                           const BlinkAudioFormat *format,
-                                                           GError **error);
+BlinkAudioPipeline *blink_audio_pipeline_new_full (const char *source,
+                                                   GstDevice *microphone,
+                                                   const char *sink,
+                                                   GstDevice *speaker,
+                                                   const BlinkAudioFormat *format,
+                                                   BlinkAudioProcessingMode processing_mode,
+                                                   BlinkAudioProcessing processing,
+                                                   GError **error);
 
 GstElement *blink_audio_device_bin_new (GstDevice *device,
                                         const char *description,
@@ -40,6 +43,7 @@ gboolean blink_audio_pipeline_is_self_level (BlinkAudioPipeline *self,
                                              GstObject *object);
 GstCaps *blink_audio_pipeline_get_mix_caps (BlinkAudioPipeline *self);
 const BlinkAudioFormat *blink_audio_pipeline_get_format (BlinkAudioPipeline *self);
+BlinkAudioProcessing blink_audio_pipeline_get_processing (BlinkAudioPipeline *self);
 
 gboolean blink_audio_pipeline_start (BlinkAudioPipeline *self,
                                      GError **error);

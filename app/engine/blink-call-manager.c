@@ -37,6 +37,8 @@ enum
   PROP_AUDIO_SOURCE,
   PROP_AUDIO_SINK,
   PROP_AUDIO_FORMAT,
+  PROP_AUDIO_PROCESSING,
+  PROP_AUDIO_PROCESSING_MODE,
   PROP_ICE_ADDRESSES,
   PROP_STUN_SERVER,
   PROP_TURN_SERVERS,
@@ -75,6 +77,8 @@ struct _BlinkCallManager
   char *audio_sink;
   GstDevice *devices[2]; /* by BlinkDeviceKind, in place of audio_source/sink; NULL: those */
   BlinkAudioFormat audio_format;
+  BlinkAudioProcessing audio_processing;
+  BlinkAudioProcessingMode audio_processing_mode;
   char **ice_addresses;
   char *stun_server;
   char **turn_servers;
@@ -358,10 +362,11 @@ media_ensure (BlinkCallManager *self,
       blink_audio_format_equal (blink_audio_pipeline_get_format (self->media), format))
     return TRUE;
 
-  media = blink_audio_pipeline_new_with_devices (self->audio_source,
-                                                 self->devices[BLINK_DEVICE_MICROPHONE],
-                                                 self->audio_sink,
-                                                 self->devices[BLINK_DEVICE_SPEAKER], format, error);
+  media = blink_audio_pipeline_new_full (self->audio_source,
+                                         self->devices[BLINK_DEVICE_MICROPHONE], self->audio_sink,
+                                         self->devices[BLINK_DEVICE_SPEAKER], format,
+                                         self->audio_processing_mode, self->audio_processing,
+                                         error);
   if (media == NULL)
     return FALSE;
 
@@ -1579,6 +1584,12 @@ blink_call_manager_get_property (GObject *object,
     case PROP_AUDIO_FORMAT:
       g_value_set_boxed (value, &self->audio_format);
       break;
+    case PROP_AUDIO_PROCESSING:
+      g_value_set_flags (value, self->audio_processing);
+      break;
+    case PROP_AUDIO_PROCESSING_MODE:
+      g_value_set_enum (value, self->audio_processing_mode);
+      break;
     case PROP_ICE_ADDRESSES:
       g_value_set_boxed (value, self->ice_addresses);
       break;
@@ -1658,6 +1669,12 @@ blink_call_manager_set_property (GObject *object,
           g_warning ("Not a format Blink can send: keeping the previous one");
         break;
       }
+    case PROP_AUDIO_PROCESSING:
+      self->audio_processing = g_value_get_flags (value);
+      break;
+    case PROP_AUDIO_PROCESSING_MODE:
+      self->audio_processing_mode = g_value_get_enum (value);
+      break;
     case PROP_ICE_ADDRESSES:
       g_strfreev (self->ice_addresses);
       self->ice_addresses = g_value_dup_boxed (value);
@@ -1757,6 +1774,15 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
     g_param_spec_boxed ("audio-format", "Audio format",
                         "The format of the calls offered from here; callees use it too",
                         BLINK_TYPE_AUDIO_FORMAT, rw);
+  /* Read by the next call's pipeline: a running call keeps what it has. */
+  properties[PROP_AUDIO_PROCESSING] =
+    g_param_spec_flags ("audio-processing", "Audio processing",
+                        "The parts of the microphone's processing not turned off",
+                        BLINK_TYPE_AUDIO_PROCESSING, BLINK_AUDIO_PROCESSING_ALL, rw);
+  properties[PROP_AUDIO_PROCESSING_MODE] =
+    g_param_spec_enum ("audio-processing-mode", "Audio processing mode",
+                       "When the microphone is processed: for devices (auto), always, or never",
+                       BLINK_TYPE_AUDIO_PROCESSING_MODE, BLINK_AUDIO_PROCESSING_MODE_AUTO, rw);
   properties[PROP_ICE_ADDRESSES] =
     g_param_spec_boxed ("ice-addresses", "ICE addresses",
                         "Local addresses ICE may use; all when unset", G_TYPE_STRV, rw);
@@ -1835,6 +1861,8 @@ blink_call_manager_init (BlinkCallManager *self)
 {
   self->audio_source = g_strdup (BLINK_AUDIO_SOURCE_DEFAULT);
   self->audio_sink = g_strdup (BLINK_AUDIO_SINK_DEFAULT);
+  self->audio_processing = BLINK_AUDIO_PROCESSING_ALL;
+  self->audio_processing_mode = BLINK_AUDIO_PROCESSING_MODE_AUTO;
   self->latency_ms = DEFAULT_LATENCY_MS;
   self->ringing_timeout_s = 60;
   self->announce_interval_ms = 3000;

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A room around the engine's call pipeline: what its speaker plays comes
+ * back into its microphone, delayed and attenuated, and what it sends is
+ * decoded and measured. */
+
+#include "blink-audio-pipeline.h"
+
+G_BEGIN_DECLS
+
+typedef struct _BlinkTestEcho BlinkTestEcho;
+
+/**
+ * BlinkTestFarEnd:
+ * @BLINK_TEST_FAR_END_TONE: a steady 1 kHz sine
+ * @BLINK_TEST_FAR_END_SPEECH: a deterministic speech-like signal: voiced
+ *   syllables (a gliding pitch and its harmonics) with pauses and hiss
+ */
+typedef enum
+{
+  BLINK_TEST_FAR_END_TONE,
+  BLINK_TEST_FAR_END_SPEECH,
+} BlinkTestFarEnd;
+
+BlinkTestEcho *blink_test_echo_new (BlinkAudioProcessing processing,
+                                    BlinkTestFarEnd far_end,
+                                    guint delay_ms,
+                                    double echo_gain_db);
+BlinkAudioPipeline *blink_test_echo_get_pipeline (BlinkTestEcho *self);
+gboolean blink_test_echo_run (BlinkTestEcho *self,
+                              guint skip_ms,
+                              guint measure_ms);
+double blink_test_echo_erle (BlinkTestEcho *self);
+double blink_test_echo_power_db (BlinkTestEcho *self,
+                                 gboolean residual);
+void blink_test_echo_free (BlinkTestEcho *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BlinkTestEcho, blink_test_echo_free)
+
+G_END_DECLS

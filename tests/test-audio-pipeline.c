@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The microphone's processing in the call pipeline: where webrtcdsp and
+ * its echo probe are, what turns each part off, and that the echo of what
+ * is played is taken out of what is sent. */
+
+#include "config.h"
+
+#include "blink-audio-pipeline.h"
+#include "blink-test-echo.h"
+#include "blink-test-media.h"
+
+#include <gst/gst.h>
+
+#define TONE "audiotestsrc is-live=true freq=440"
+
+static BlinkAudioPipeline *
+pipeline_new (const char *source,
+              BlinkAudioProcessingMode mode,
+              BlinkAudioProcessing processing)
+{
+  BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  g_autoptr (GError) error = NULL;
+  BlinkAudioPipeline *pipeline = blink_audio_pipeline_new_full (source, NULL, "fakesink sync=true",
+                                                                NULL, &format, mode, processing,
+                                                                &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (pipeline);
+  return pipeline;
+}
+
+static guint
+count (BlinkAudioPipeline *pipeline,
+       const char *factory)
+{
+  return blink_test_count_elements (blink_audio_pipeline_get_bin (pipeline), factory);
+}
+
+static GstElement *
+dsp_of (BlinkAudioPipeline *pipeline)
+{
+  return gst_bin_get_by_name (blink_audio_pipeline_get_bin (pipeline), "processing");
+}
+
+static void
+assert_dsp (GstElement *dsp,
+            gboolean echo,
+            gboolean noise,
+            gboolean gain)
+{
+  gboolean echo_cancel, noise_suppression, gain_control, delay_agnostic;
+
+  g_object_get (dsp, "echo-cancel", &echo_cancel, "noise-suppression", &noise_suppression,
+                "gain-control", &gain_control, "delay-agnostic", &delay_agnostic, NULL);
+  g_assert_cmpint (echo_cancel, ==, echo);
+  g_assert_cmpint (noise_suppression, ==, noise);
+  g_assert_cmpint (gain_control, ==, gain);
+  g_assert_false (delay_agnostic);
+}
+
+/* A microphone (autoaudiosrc, never started here) is processed by default. */
+static void
+test_device_processed (void)
+{
+  BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkAudioPipeline) pipeline =
+      blink_audio_pipeline_new ("autoaudiosrc", "fakesink", &format, &error);
+  g_autoptr (GstElement) dsp = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (blink_audio_pipeline_get_processing (pipeline), ==, BLINK_AUDIO_PROCESSING_ALL);
+  g_assert_cmpuint (count (pipeline, "webrtcdsp"), ==, 1);
+  g_assert_cmpuint (count (pipeline, "webrtcechoprobe"), ==, 1);
+  dsp = dsp_of (pipeline);
+  assert_dsp (dsp, TRUE, TRUE, TRUE);
+}
+
+/* Test tones, silence, files and appsrcs are not processed unless forced. */
+static void
+test_synthetic_not_processed (void)
+{
+  const char *sources[] = {
+    TONE,
+    "audiotestsrc is-live=true wave=silence",
+    "appsrc is-live=true caps=audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved",
+    "filesrc location=/nonexistent ! decodebin ! audioconvert",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      g_autoptr (BlinkAudioPipeline) pipeline =
+          pipeline_new (sources[i], BLINK_AUDIO_PROCESSING_MODE_AUTO, BLINK_AUDIO_PROCESSING_ALL);
+
+      g_assert_cmpuint (blink_audio_pipeline_get_processing (pipeline), ==,
+                        BLINK_AUDIO_PROCESSING_NONE);
+      g_assert_cmpuint (count (pipeline, "webrtcdsp"), ==, 0);
+      g_assert_cmpuint (count (pipeline, "webrtcechoprobe"), ==, 0);
+    }
+}
+
+static void
+test_forced_on_and_off (void)
+{
+  g_autoptr (BlinkAudioPipeline) tone =
+      pipeline_new (TONE, BLINK_AUDIO_PROCESSING_MODE_ON, BLINK_AUDIO_PROCESSING_ALL);
+  g_autoptr (BlinkAudioPipeline) device =
+      pipeline_new ("autoaudiosrc", BLINK_AUDIO_PROCESSING_MODE_OFF, BLINK_AUDIO_PROCESSING_ALL);
+
+  g_assert_cmpuint (blink_audio_pipeline_get_processing (tone), ==, BLINK_AUDIO_PROCESSING_ALL);
+  g_assert_cmpuint (count (tone, "webrtcdsp"), ==, 1);
+  g_assert_cmpuint (count (tone, "webrtcechoprobe"), ==, 1);
+  g_assert_cmpuint (blink_audio_pipeline_get_processing (device), ==, BLINK_AUDIO_PROCESSING_NONE);
+  g_assert_cmpuint (count (device, "webrtcdsp"), ==, 0);
+  g_assert_cmpuint (count (device, "webrtcechoprobe"), ==, 0);
+}
+
+/* Each part off on its own; without echo cancellation, no probe. */
+static void
+test_each_part_off (void)
+{
+  const BlinkAudioProcessing parts[] = {
+    BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION,
+    BLINK_AUDIO_PROCESSING_NOISE_SUPPRESSION,
+    BLINK_AUDIO_PROCESSING_GAIN_CONTROL,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      BlinkAudioProcessing wanted = BLINK_AUDIO_PROCESSING_ALL & ~parts[i];
+      g_autoptr (BlinkAudioPipeline) pipeline =
+          pipeline_new ("autoaudiosrc", BLINK_AUDIO_PROCESSING_MODE_AUTO, wanted);
+      g_autoptr (GstElement) dsp = dsp_of (pipeline);
+
+      g_assert_cmpuint (blink_audio_pipeline_get_processing (pipeline), ==, wanted);
+      g_assert_nonnull (dsp);
+      assert_dsp (dsp, (wanted & BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION) != 0,
+                  (wanted & BLINK_AUDIO_PROCESSING_NOISE_SUPPRESSION) != 0,
+                  (wanted & BLINK_AUDIO_PROCESSING_GAIN_CONTROL) != 0);
+      g_assert_cmpuint (count (pipeline, "webrtcechoprobe"), ==,
+                        parts[i] == BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION ? 0 : 1);
+    }
+}
+
+/* webrtcdsp finds its probe by name in the whole process, and a probe
+ * serves one DSP: two pipelines at once must each find their own. */
+static void
+test_two_pipelines (void)
+{
+  g_autoptr (BlinkAudioPipeline) a =
+      pipeline_new (TONE, BLINK_AUDIO_PROCESSING_MODE_ON, BLINK_AUDIO_PROCESSING_ALL);
+  g_autoptr (BlinkAudioPipeline) b =
+      pipeline_new (TONE, BLINK_AUDIO_PROCESSING_MODE_ON, BLINK_AUDIO_PROCESSING_ALL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (blink_audio_pipeline_start (a, &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_audio_pipeline_start (b, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      GstElement *pipeline = GST_ELEMENT (blink_audio_pipeline_get_bin (i == 0 ? a : b));
+      g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+      g_autoptr (GstMessage) message = NULL;
+      GstState state;
+
+      g_assert_cmpint (gst_element_get_state (pipeline, &state, NULL, 5 * GST_SECOND), !=,
+                       GST_STATE_CHANGE_FAILURE);
+      g_assert_cmpint (state, ==, GST_STATE_PLAYING);
+      message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+      g_assert_null (message);
+    }
+  blink_test_stop_pipeline (a);
+  blink_test_stop_pipeline (b);
+}
+
+static void
+test_for_description (void)
+{
+  g_assert_cmpuint (blink_audio_processing_for_description (BLINK_AUDIO_PROCESSING_MODE_AUTO,
+                                                            BLINK_AUDIO_PROCESSING_ALL, TONE),
+                    ==, BLINK_AUDIO_PROCESSING_NONE);
+  g_assert_cmpuint (blink_audio_processing_for_description (BLINK_AUDIO_PROCESSING_MODE_AUTO,
+                                                            BLINK_AUDIO_PROCESSING_GAIN_CONTROL,
+                                                            "autoaudiosrc"),
+                    ==, BLINK_AUDIO_PROCESSING_GAIN_CONTROL);
+  g_assert_cmpuint (blink_audio_processing_for_description (BLINK_AUDIO_PROCESSING_MODE_ON,
+                                                            BLINK_AUDIO_PROCESSING_ALL, TONE),
+                    ==, BLINK_AUDIO_PROCESSING_ALL);
+}
+
+static void
+test_mode_names (void)
+{
+  BlinkAudioProcessingMode mode = BLINK_AUDIO_PROCESSING_MODE_OFF;
+  g_auto (GStrv) names = blink_audio_processing_to_strv (BLINK_AUDIO_PROCESSING_ALL);
+  g_auto (GStrv) none = blink_audio_processing_to_strv (BLINK_AUDIO_PROCESSING_NONE);
+  const char *const expected[] = { "echo-cancellation", "noise-suppression", "gain-control", NULL };
+
+  g_assert_true (blink_audio_processing_mode_from_string ("auto", &mode));
+  g_assert_cmpint (mode, ==, BLINK_AUDIO_PROCESSING_MODE_AUTO);
+  g_assert_false (blink_audio_processing_mode_from_string ("sometimes", &mode));
+  g_assert_false (blink_audio_processing_mode_from_string (NULL, &mode));
+  g_assert_cmpint (mode, ==, BLINK_AUDIO_PROCESSING_MODE_AUTO);
+  g_assert_cmpstrv (names, expected);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+}
+
+/* A far end's tone played with its echo coming back 60 ms later, 10 dB
+ * down: echo cancellation takes it out of what is sent, and without it
+ * the echo goes out whole. Noise suppression and gain control are off:
+ * a steady tone is what noise suppression takes out by itself. */
+static double
+echo_left_db (BlinkAudioProcessing processing)
+{
+  g_autoptr (BlinkTestEcho) echo =
+      blink_test_echo_new (processing, BLINK_TEST_FAR_END_TONE, 60, -10);
+
+  g_assert_true (blink_test_echo_run (echo, 2000, 1500));
+  g_test_message ("echo heard %.1f dBFS, sent %.1f dBFS: %.1f dB less",
+                  blink_test_echo_power_db (echo, FALSE), blink_test_echo_power_db (echo, TRUE),
+                  blink_test_echo_erle (echo));
+  return blink_test_echo_erle (echo);
+}
+
+static void
+test_echo_cancelled (void)
+{
+  g_assert_cmpfloat (echo_left_db (BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION), >, 20);
+  g_assert_cmpfloat (echo_left_db (BLINK_AUDIO_PROCESSING_NONE), <, 3);
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/blink/audio-pipeline/device-processed", test_device_processed);
+  g_test_add_func ("/blink/audio-pipeline/synthetic-not-processed", test_synthetic_not_processed);
+  g_test_add_func ("/blink/audio-pipeline/forced-on-and-off", test_forced_on_and_off);
+  g_test_add_func ("/blink/audio-pipeline/each-part-off", test_each_part_off);
+  g_test_add_func ("/blink/audio-pipeline/two-pipelines", test_two_pipelines);
+  g_test_add_func ("/blink/audio-pipeline/for-description", test_for_description);
+  g_test_add_func ("/blink/audio-pipeline/mode-names", test_mode_names);
+  g_test_add_func ("/blink/audio-pipeline/echo-cancelled", test_echo_cancelled);
+  return g_test_run ();
+}
