@@ -367,6 +367,32 @@ def test_no_audio_during_the_call(alice, bob):
             f'{(cleared["time-us"] - raised["time-us"]) / 1e6:.1f} s later')
 
 
+def test_long_outage_ends_participation(alice, bob):
+    """All of alice's UDP to bob lost for good: after 5 s without her
+    audio bob takes her for gone (left, as when her process dies), which
+    ends their call; ICE alone would have waited 30 s."""
+    need_private_network()
+    wb = bob.watch
+    mb = wb.mark()
+    path = connect(alice, bob)
+    speaking(wb, path, alice.did, True, mb)
+    mark = wb.mark()
+    began = time.monotonic()
+    try:
+        blink_netns.set_udp_loss(100, source=alice.ice_address, destination=bob.ice_address)
+        gone = wb.wait(lambda e: (e['event'] == 'participant' and e['did'] == alice.did
+                                  and e['participant-state'] != 'connected'), 20,
+                       'alice no longer connected', mark)
+        after = time.monotonic() - began
+    finally:
+        blink_netns.set_udp_loss(0)
+    if gone['participant-state'] != 'left' or not OUTAGE_SURVIVED_S <= after < 10:
+        raise Failure(f'bob: alice {gone["participant-state"]} {after:.1f} s into the outage')
+    for me in (alice, bob):
+        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+    return f'left {after:.1f} s into the outage'
+
+
 def name_of(test):
     return test.__name__[len('test_'):].replace('_', '-')
 
@@ -376,7 +402,8 @@ def main():
     if reason is None:
         blink_netns.enter_private_network()
     tests = [test_speaking_follows_mute, test_speaking_rate_limit, test_loss_warning,
-             test_no_audio_from_the_start, test_no_audio_during_the_call]
+             test_no_audio_from_the_start, test_no_audio_during_the_call,
+             test_long_outage_ends_participation]
     # A subset by name: test-indicators.py loss-warning no-audio-during-the-call
     wanted = sys.argv[1:]
     tests = [t for t in tests if not wanted or name_of(t) in wanted]
