@@ -680,10 +680,11 @@ command_status (GDBusConnection *bus)
               g_auto (GStrv) problems = problems_of (call, did);
               g_autofree char *problems_line = problems_text ((const char *const *) problems);
 
+              /* What holds for the call first, what changes by the second after. */
               g_print ("  %s %s%s%s%s%s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
-                       deafened ? _(", deafened") : "", speaks (call, did) ? _(", speaking") : "",
-                       records (call, did) ? _(", recording") : "",
-                       volume_text != NULL ? volume_text : "", problems_line,
+                       deafened ? _(", deafened") : "", records (call, did) ? _(", recording") : "",
+                       volume_text != NULL ? volume_text : "",
+                       speaks (call, did) ? _(", speaking") : "", problems_line,
                        verification != NULL ? ", " : "", verification != NULL ? verification : "");
             }
           if (blink_dbus_call1_get_recording (call) != NULL &&
