@@ -205,6 +205,27 @@ test_quality_no_audio (void)
   g_assert_cmpint (blink_quality_monitor_get_problems (monitor), ==, BLINK_QUALITY_NO_AUDIO);
 }
 
+/* Statistics that arrive less than a second after a change (a slow poll
+ * then a quick one) hold the next change back until a second has passed. */
+static void
+test_quality_rate_limit (void)
+{
+  g_autoptr (BlinkQualityMonitor) monitor = blink_quality_monitor_new ();
+  gint64 connected = 5 * G_USEC_PER_SEC;
+  BlinkConnectionStats s = stats_at (0, 0, 0);
+
+  s.connected_time = connected;
+  g_assert_true (blink_quality_monitor_push (monitor, &s, connected + 2 * G_USEC_PER_SEC));
+  s.packets_received = 10;
+  s.last_media_time = connected + 2100 * MS;
+  g_assert_false (blink_quality_monitor_push (monitor, &s, connected + 2200 * MS));
+  g_assert_cmpint (blink_quality_monitor_get_problems (monitor), ==, BLINK_QUALITY_NO_AUDIO);
+  g_assert_false (blink_quality_monitor_push (monitor, &s, connected + 2900 * MS));
+  s.last_media_time = connected + 2950 * MS;
+  g_assert_true (blink_quality_monitor_push (monitor, &s, connected + 3 * G_USEC_PER_SEC));
+  g_assert_cmpint (blink_quality_monitor_get_problems (monitor), ==, 0);
+}
+
 static void
 test_quality_nicks (void)
 {
@@ -229,6 +250,7 @@ main (int argc,
   g_test_add_func ("/blink/quality/loss", test_quality_loss);
   g_test_add_func ("/blink/quality/jitter-and-round-trip", test_quality_jitter_and_round_trip);
   g_test_add_func ("/blink/quality/no-audio", test_quality_no_audio);
+  g_test_add_func ("/blink/quality/rate-limit", test_quality_rate_limit);
   g_test_add_func ("/blink/quality/nicks", test_quality_nicks);
   return g_test_run ();
 }

@@ -196,6 +196,55 @@ records (BlinkDbusCall1 *call,
   return recording != NULL && g_strv_contains ((const char *const *) recording, did);
 }
 
+/* Whether @did's voice is heard in @call now (a copy, as in records ()). */
+static gboolean
+speaks (BlinkDbusCall1 *call,
+        const char *did)
+{
+  g_auto (GStrv) speaking = blink_dbus_call1_dup_speaking (call);
+
+  return speaking != NULL && g_strv_contains ((const char *const *) speaking, did);
+}
+
+/* What is wrong with @did's connection in @call: Quality's problems, as
+ * D-Bus names them (empty when all is well or it is not connected). */
+static GStrv
+problems_of (BlinkDbusCall1 *call,
+             const char *did)
+{
+  g_autoptr (GVariant) quality = blink_dbus_call1_dup_quality (call);
+  g_autoptr (GVariant) figures = NULL;
+  g_autofree const char **problems = NULL;
+
+  if (quality == NULL || !g_variant_lookup (quality, did, "@a{sv}", &figures) ||
+      !g_variant_lookup (figures, "problems", "^a&s", &problems))
+    return g_new0 (char *, 1);
+  return g_strdupv ((char **) problems);
+}
+
+/* Quality problems as the user reads them: ", problems: packet loss, no audio". */
+static char *
+problems_text (const char *const *problems)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; problems[i] != NULL; i++)
+    {
+      g_string_append (text, i == 0 ? _(", problems: ") : ", ");
+      if (g_str_equal (problems[i], "loss"))
+        g_string_append (text, _("packet loss"));
+      else if (g_str_equal (problems[i], "jitter"))
+        g_string_append (text, _("jitter"));
+      else if (g_str_equal (problems[i], "round-trip-time"))
+        g_string_append (text, _("long round trip"));
+      else if (g_str_equal (problems[i], "no-audio"))
+        g_string_append (text, _("no audio"));
+      else
+        g_string_append (text, problems[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
 static void
 json_add_participants (JsonBuilder *builder,
                        BlinkDbusCall1 *call)
@@ -225,6 +274,17 @@ json_add_participants (JsonBuilder *builder,
           json_builder_add_double_value (builder, volume_of (call, did));
           json_builder_set_member_name (builder, "recording");
           json_builder_add_boolean_value (builder, records (call, did));
+          json_builder_set_member_name (builder, "speaking");
+          json_builder_add_boolean_value (builder, speaks (call, did));
+          json_builder_set_member_name (builder, "problems");
+          json_builder_begin_array (builder);
+          {
+            g_auto (GStrv) problems = problems_of (call, did);
+
+            for (guint i = 0; problems[i] != NULL; i++)
+              json_builder_add_string_value (builder, problems[i]);
+          }
+          json_builder_end_array (builder);
           json_builder_end_object (builder);
         }
     }
@@ -617,11 +677,15 @@ command_status (GDBusConnection *bus)
               double volume = volume_of (call, did);
               g_autofree char *volume_text =
                 volume != 1.0 ? g_strdup_printf (_(", volume %.0f %%"), volume * 100) : NULL;
+              g_auto (GStrv) problems = problems_of (call, did);
+              g_autofree char *problems_line = problems_text ((const char *const *) problems);
 
-              g_print ("  %s %s%s%s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
+              /* What holds for the call first, what changes by the second after. */
+              g_print ("  %s %s%s%s%s%s%s%s%s%s\n", did, state, muted ? _(", muted") : "",
                        deafened ? _(", deafened") : "", records (call, did) ? _(", recording") : "",
-                       volume_text != NULL ? volume_text : "", verification != NULL ? ", " : "",
-                       verification != NULL ? verification : "");
+                       volume_text != NULL ? volume_text : "",
+                       speaks (call, did) ? _(", speaking") : "", problems_line,
+                       verification != NULL ? ", " : "", verification != NULL ? verification : "");
             }
           if (blink_dbus_call1_get_recording (call) != NULL &&
               *blink_dbus_call1_get_recording (call) != '\0')

@@ -11,7 +11,10 @@
  * only once the figure has stayed under a lower one for
  * BLINK_QUALITY_CLEAR_US: a figure that hovers around a threshold does not
  * make the warning blink. No audio is the exception: it goes as soon as
- * audio comes, since that is what the user waits for. */
+ * audio comes, since that is what the user waits for. The problems change
+ * BLINK_QUALITY_MIN_CHANGE_US after the last change at the earliest (by
+ * the clock, @now): a change judged sooner is held back, and comes with a
+ * later push if it still holds. */
 
 enum
 {
@@ -33,7 +36,9 @@ struct _BlinkQualityMonitor
 {
   GObject parent_instance;
 
-  BlinkQualityProblems problems;
+  BlinkQualityProblems problems; /* as told */
+  BlinkQualityProblems judged;   /* as the last figures say */
+  gint64 changed;                /* clock of the last change told, 0 for none */
   BlinkQualityFigures figures;
   GArray *samples;        /* Sample, oldest first, the last loss window's */
   gint64 good_since[3];   /* per loss, jitter, round trip: under the lower
@@ -104,13 +109,13 @@ judge (BlinkQualityMonitor *self,
   if (figure < 0)
     return; /* not known: as it was */
   if (figure > raise)
-    self->problems |= problem;
+    self->judged |= problem;
   if (figure >= clear)
     self->good_since[index] = 0;
   else if (self->good_since[index] == 0)
     self->good_since[index] = now;
   if (self->good_since[index] != 0 && now - self->good_since[index] >= BLINK_QUALITY_CLEAR_US)
-    self->problems &= ~problem;
+    self->judged &= ~problem;
 }
 
 static void
@@ -203,7 +208,6 @@ blink_quality_monitor_push (BlinkQualityMonitor *self,
                             const BlinkConnectionStats *stats,
                             gint64 now)
 {
-  BlinkQualityProblems before = self->problems;
   gint64 heard;
 
   g_return_val_if_fail (BLINK_IS_QUALITY_MONITOR (self), FALSE);
@@ -225,12 +229,15 @@ blink_quality_monitor_push (BlinkQualityMonitor *self,
              BLINK_QUALITY_RTT_RAISE, BLINK_QUALITY_RTT_CLEAR, now);
     }
   if (now - heard >= BLINK_QUALITY_NO_AUDIO_US)
-    self->problems |= BLINK_QUALITY_NO_AUDIO;
+    self->judged |= BLINK_QUALITY_NO_AUDIO;
   else
-    self->problems &= ~BLINK_QUALITY_NO_AUDIO;
+    self->judged &= ~BLINK_QUALITY_NO_AUDIO;
 
-  if (self->problems == before)
+  if (self->judged == self->problems ||
+      (self->changed != 0 && now - self->changed < BLINK_QUALITY_MIN_CHANGE_US))
     return FALSE;
+  self->problems = self->judged;
+  self->changed = now;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEMS]);
   return TRUE;
 }

@@ -48,6 +48,9 @@ GType blink_quality_problems_get_type (void);
 #define BLINK_QUALITY_SETTLE_US (5 * G_USEC_PER_SEC)
 /* No audio: connected, and no RTP for this long. */
 #define BLINK_QUALITY_NO_AUDIO_US (2 * G_USEC_PER_SEC)
+/* Two changes of one participant's problems are at least this far apart:
+ * a front end is told at most once a second. */
+#define BLINK_QUALITY_MIN_CHANGE_US G_USEC_PER_SEC
 
 /**
  * BlinkQualityFigures:
