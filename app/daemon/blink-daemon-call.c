@@ -190,12 +190,15 @@ update_quality (BlinkDaemonCall *self)
     {
       BlinkParticipant *p = g_ptr_array_index (participants, i);
       g_auto (GStrv) problems = NULL;
+      g_autoptr (GVariant) figures = NULL;
       GVariantDict dict;
 
       if (blink_participant_get_state (p) != BLINK_PARTICIPANT_STATE_CONNECTED)
         continue;
       problems = blink_quality_problems_to_strv (blink_participant_get_quality_problems (p));
-      g_variant_dict_init (&dict, quality_figures (p));
+      /* g_variant_dict_init() reads the figures and does not take them. */
+      figures = g_variant_ref_sink (quality_figures (p));
+      g_variant_dict_init (&dict, figures);
       g_variant_dict_insert (&dict, "problems", "^as", problems);
       g_variant_builder_add (&builder, "{s@a{sv}}", blink_participant_get_did (p),
                              g_variant_dict_end (&dict));
