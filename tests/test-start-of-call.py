@@ -24,6 +24,7 @@ is skipped without it. TAP output. Needs BLINKD, BLINK and
 BLINK_DBUS_XML, as tests/blink_party.py."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -103,6 +104,27 @@ def judge(path, who):
                     f'{min(intervals):.1f}–{max(intervals):.1f} ms (spread {spread:.1f})')
 
 
+# audioaggregator's words for audio it throws away: a buffer, or the part
+# of one, that came after the mixer's output had passed its time.
+DROPPED = re.compile(r'<mixer:sink_(\d+)> Dropped (?:buffer of )?(\d+) samples')
+
+
+def mixer_drops(party, since):
+    """Samples of its peers' audio that @party's mixer dropped, from
+    byte @since of its GStreamer log on (pad sink_0 is its own silence)."""
+    with open(party.gst_log, 'rb') as f:
+        f.seek(since)
+        text = f.read().decode(errors='replace')
+    return sum(int(m.group(2)) for m in DROPPED.finditer(text) if m.group(1) != '0')
+
+
+def log_size(party):
+    try:
+        return os.path.getsize(party.gst_log)
+    except FileNotFoundError:
+        return 0
+
+
 class Load:
     """A busy process per core at a higher priority than the daemons."""
 
@@ -122,6 +144,7 @@ def one_call(alice, bob, before=None, after_connected=None):
     """alice calls bob; each records the other until HEARD_S s after the
     first tick could be heard, then alice hangs up. Returns the faults and
     summaries of both recordings."""
+    logged = {p.name: log_size(p) for p in (alice, bob)}
     if before is not None:
         before()
     path = connect(alice, bob)
@@ -136,6 +159,11 @@ def one_call(alice, bob, before=None, after_connected=None):
     for p, other in ((bob, alice), (alice, bob)):
         f, summary = judge(p.heard.path, f'{p.name} hearing {other.name}')
         faults += f
+        dropped = mixer_drops(p, logged[p.name])
+        if dropped:
+            faults.append(f'{p.name}: the mixer dropped {dropped} samples '
+                          f'({dropped / 48:.0f} ms) of {other.name}')
+        summary += f', mixer dropped {dropped / 48:.0f} ms'
         summaries.append(summary)
         shutil.copy(p.heard.path, os.path.join(alice.workdir, f'{p.name}-{alice.case}.wav'))
     return faults, summaries
@@ -197,6 +225,10 @@ def main():
                     ice_address='127.0.0.3' if private else '127.0.0.1')
         for p in (alice, bob):
             p.daemon.stop()
+            # What the mixer drops, it says at debug level (mixer_drops()).
+            p.env['GST_DEBUG'] = os.environ.get('BLINK_TEST_GST_DEBUG', 'audioaggregator:5')
+            p.env['GST_DEBUG_FILE'] = p.gst_log = os.path.join(keep or workdir, f'{p.name}-gst.log')
+            p.env['GST_DEBUG_NO_COLOR'] = '1'
             p.start_daemon(source=TICKS)
         alice.workdir = keep or workdir
         for i, test in enumerate(tests, 1):
