@@ -50,7 +50,7 @@ def expected_loss(party):
     return None
 
 
-def one_call(daemon, alice, bob, sender, receiver, loss, seconds, keep):
+def one_call(alice, bob, sender, receiver, loss, seconds, keep):
     """A call from alice to bob with @loss % from @sender to @receiver,
     recorded by @receiver until @seconds after connecting; the recording is
     copied to @keep. Returns (connect time, the sender's expected loss at
@@ -109,7 +109,7 @@ def main():
         sender.start_daemon(source=f'file:{sent_path}')
         for loss in args.loss:
             recording = os.path.join(keep, f'heard-{loss:g}.wav')
-            connected, loss_setting, dropped = one_call(daemon, alice, bob, sender, receiver, loss,
+            connected, loss_setting, dropped = one_call(alice, bob, sender, receiver, loss,
                                                         len(sent) / speech.RATE + 1, recording)
             heard, _ = speech.read_wav(recording)
             delay = speech.delay_of(scored, heard) - len(preamble)

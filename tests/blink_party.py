@@ -118,8 +118,10 @@ def connect(caller, callee):
     path = re.search(r"objectpath '([^']+)'", out).group(1)
     callee.wait_signal(rf"IncomingCall \(objectpath '{path}'")
     callee.gdbus(path, 'im.blink.Call1.Accept')
+    # This call's connected, not one of an earlier call still in the
+    # monitor's lines: gdbus monitor starts each line with the object path.
     for me, other in ((caller, callee), (callee, caller)):
-        me.wait_signal(rf"\('{other.did}', 'connected'")
+        me.wait_signal(rf"^{re.escape(path)}: .*\('{other.did}', 'connected'")
     return path
 
 

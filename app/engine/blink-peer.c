@@ -124,6 +124,12 @@ struct _BlinkPeer
   char *expected;           /* its fingerprint */
   char *local_fingerprint;  /* "sha-256 AB:…", from our SDP */
   int media_open;           /* atomic */
+  /* The running time at which the media opened, written before media_open
+   * is set: what arrived earlier waited in webrtcbin for the handshake. */
+  GstClockTime opened_at;
+  guint stale_dropped; /* the receive gate's streaming thread only */
+  /* How much later than it arrived what the peer sends is played. */
+  GstClockTimeDiff play_delay;
   int checked;              /* atomic: the check ran */
   GstWebRTCDTLSTransport *dtls;
   gboolean ice_connected;
@@ -292,6 +298,10 @@ on_dtls_state (GstWebRTCDTLSTransport *dtls,
 
   if (match)
     {
+      g_autoptr (GstClock) clock = gst_element_get_clock (self->webrtc);
+
+      if (clock != NULL)
+        self->opened_at = gst_clock_get_time (clock) - gst_element_get_base_time (self->webrtc);
       g_atomic_int_set (&self->media_open, 1);
       on_main (self, apply_verified, NULL, NULL);
     }
@@ -329,6 +339,44 @@ gate (GstPad *pad,
   BlinkPeer *self = user_data;
 
   return g_atomic_int_get (&self->media_open) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+/* What arrives, gated as above; and what arrived before the media opened
+ * is dropped too. webrtcbin holds the peer's packets until its DTLS
+ * handshake is done, and then lets them go at once, stamped with the time
+ * they arrived: by then older than what the mixer is playing, so the mixer
+ * drops some and plays the others late, and about a second later skips
+ * forward by how late they were (docs/engine.md, "The start of a call").
+ * That audio was said before the connection was up; from the first packet
+ * that came after, everything is played in order. */
+static GstPadProbeReturn
+receive_gate (GstPad *pad,
+              GstPadProbeInfo *info,
+              gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+  GstBuffer *buffer;
+
+  if (!g_atomic_int_get (&self->media_open))
+    return GST_PAD_PROBE_DROP;
+  if (self->opened_at == GST_CLOCK_TIME_NONE)
+    return GST_PAD_PROBE_OK;
+  buffer = (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+             ? gst_buffer_list_get (GST_PAD_PROBE_INFO_BUFFER_LIST (info), 0)
+             : GST_PAD_PROBE_INFO_BUFFER (info);
+  if (buffer != NULL && GST_BUFFER_PTS_IS_VALID (buffer) &&
+      GST_BUFFER_PTS (buffer) < self->opened_at)
+    {
+      self->stale_dropped++;
+      return GST_PAD_PROBE_DROP;
+    }
+  /* Only the first packets can be stale: from the first fresh one on,
+   * the stream is the peer's, in order. */
+  if (self->stale_dropped > 0)
+    g_debug ("Peer %s: %u packets that came before the connection was up dropped", self->did,
+             self->stale_dropped);
+  self->opened_at = GST_CLOCK_TIME_NONE;
+  return GST_PAD_PROBE_OK;
 }
 
 /* An SDP's fingerprint attribute, from the media section or the session. */
@@ -890,6 +938,12 @@ on_pad_added (GstElement *webrtc,
   mixer_pad = gst_element_request_pad_simple (self->mixer, "sink_%u");
   g_ptr_array_add (self->mixer_pads, mixer_pad);
   volume_src = gst_element_get_static_pad (volume, "src");
+  /* The jitter buffer stamps each packet with when it arrived, and may
+   * hold it up to its latency (for one missing before it, and always the
+   * first one); the running mixer plays what it has by its time and drops
+   * what comes later. So the branch is played that latency and a margin
+   * after it arrived (docs/engine.md, "The start of a call"). */
+  gst_pad_set_offset (volume_src, self->play_delay);
   gst_pad_link (volume_src, mixer_pad);
 
   for (guint i = 0; i < self->receive_elements->len; i++)
@@ -902,8 +956,8 @@ on_pad_added (GstElement *webrtc,
     }
 
   sink = gst_element_get_static_pad (depay, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, gate, self,
-                     NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, receive_gate,
+                     self, NULL);
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_media_buffer, self, NULL);
   blink_peer_guard_decoder (sink);
   if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
@@ -1307,6 +1361,7 @@ blink_peer_init (BlinkPeer *self)
   self->receive_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   self->volume_level = 1.0;
+  self->opened_at = GST_CLOCK_TIME_NONE;
   g_queue_init (&self->early_candidates);
   self->remote_candidates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -1340,6 +1395,8 @@ blink_peer_new (GstBin *pipeline,
   self->mix_caps = gst_caps_ref (mix_caps);
   self->did = g_strdup (did);
   self->offerer = offerer;
+  self->play_delay = (GstClockTimeDiff) (config->latency_ms + BLINK_PEER_PLAY_MARGIN_MS) *
+                     GST_MSECOND;
 
   self->queue = gst_object_ref_sink (gst_element_factory_make ("queue", NULL));
   /* Old audio is worse than lost audio: keep at most 200 ms, drop the oldest. */

@@ -44,6 +44,12 @@ typedef struct
   guint latency_ms;
 } BlinkMediaConfig;
 
+/* What a peer's audio is played later than it arrived, beyond the jitter
+ * buffer's latency: the time a loaded machine takes to make the decoding
+ * branch and to schedule its threads (docs/engine.md, "The start of a
+ * call"). */
+#define BLINK_PEER_PLAY_MARGIN_MS 40
+
 /**
  * BLINK_PEER_MAX_REMOTE_CANDIDATES:
  *
