@@ -32,6 +32,9 @@ from blink_processes import (Failure, Process, start_ipfs_node, watch_event)  # 
 from blink_party import BLINK, ROOT, Party, expect_error, wait_until  # noqa: E402
 
 RATE = 48000
+# Under a sanitizer the daemons are too slow for the timing to be judged to
+# 20 ms: what is recorded is still checked, its timing in the normal build.
+SANITIZED = bool(os.environ.get('BLINK_TEST_SANITIZED'))
 # How far apart two events may be in the files and in what alice heard.
 TOLERANCE = 0.020
 # Seconds between the steps of the call: enough for a clear onset, short
@@ -234,11 +237,11 @@ def test_one_opus_file_per_voice(alice, bob, carol, workdir):
     # Both stop at once, but what arrives is stamped with when it is played,
     # up to the jitter buffer's 40 ms after it arrived, and what we say with
     # when it was captured: bob's file may end that much later.
-    if not -TOLERANCE < bob_d - me < 0.040 + TOLERANCE:
+    if not SANITIZED and not -TOLERANCE < bob_d - me < 0.040 + TOLERANCE:
         raise Failure(f'alice\'s file lasts {me:.3f} s, bob\'s {bob_d:.3f} s')
     # The test knows the recording's length from the clock around the
     # commands that started and stopped it, within what a command takes.
-    if abs(me - alice.recording_seconds) > 0.25:
+    if not SANITIZED and abs(me - alice.recording_seconds) > 0.25:
         raise Failure(f'{me:.3f} s recorded in {alice.recording_seconds:.3f} s')
     if not 4 * STEP - 0.5 < carol_d < me - STEP + 0.5:
         raise Failure(f'carol\'s file lasts {carol_d:.3f} s of {me:.3f}')
@@ -253,6 +256,8 @@ def test_voices_line_up(alice, bob, carol, workdir):
     def track(party, prefix):
         return decode(os.path.join(alice.directory, f'{prefix}-{short(party.did)}.mkv'))
 
+    if SANITIZED:
+        return 'SKIP timing judged in the normal build, not under a sanitizer'
     mine = track(alice, 'me')
     bob_track, carol_track = track(bob, 'participant'), track(carol, 'participant')
     me_on, _ = edges(mine, alice.tone)

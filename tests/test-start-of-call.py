@@ -209,6 +209,10 @@ def test_late_first_rtp(alice, bob):
 
 
 def main():
+    if os.environ.get('BLINK_TEST_SANITIZED'):
+        print('1..0 # SKIP timing judged in the normal build: sanitized daemons are 3-5 times '
+              'slower than real time allows')
+        return 0
     if blink_netns.why_not() is None:
         blink_netns.enter_private_network()
     private = blink_netns.inside()
