@@ -6,6 +6,7 @@
 #include "blink-loss-adapter.h"
 
 #include "blink-connection-stats.h"
+#include "blink-quality-monitor.h"
 
 #include <math.h>
 
@@ -113,6 +114,7 @@ blink_loss_adapter_push_stats (BlinkLossAdapter *self,
   gpointer value;
   double worst = -1;
   guint expected, next;
+  gint64 now = g_get_monotonic_time ();
 
   g_return_if_fail (BLINK_IS_LOSS_ADAPTER (self));
 
@@ -120,7 +122,16 @@ blink_loss_adapter_push_stats (BlinkLossAdapter *self,
     return;
   g_hash_table_iter_init (&iter, stats);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    worst = MAX (worst, ((BlinkConnectionStats *) value)->remote_fraction_lost);
+    {
+      const BlinkConnectionStats *figures = value;
+
+      /* The first reports count as lost what we sent before the peer's
+       * side of the connection was up: not the network's loss, as for
+       * the quality warnings. */
+      if (figures->connected_time == 0 || now - figures->connected_time < BLINK_QUALITY_SETTLE_US)
+        continue;
+      worst = MAX (worst, figures->remote_fraction_lost);
+    }
   if (worst < 0)
     return;
   expected = blink_audio_pipeline_get_expected_loss (self->media);
