@@ -215,6 +215,9 @@ def main():
     reason = None
     if not DIALER or not os.path.exists(DIALER):
         reason = 'blink-dialer is not built (meson option dialer, GTK 4 and libadwaita)'
+    elif os.environ.get('BLINK_TEST_SANITIZED'):
+        reason = ('not run in the sanitized build yet: GTK, fontconfig and Mesa have no '
+                  'suppressions in tests/lsan.supp')
     elif shutil.which('Xvfb') is None:
         reason = 'no Xvfb (Debian package xvfb)'
     elif shutil.which('gapplication') is None:

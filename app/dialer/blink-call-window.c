@@ -56,8 +56,7 @@ get_contacts (BlinkCallWindow *self)
 }
 
 static char *
-display_name (BlinkCallWindow *self,
-              const char *did)
+display_name (BlinkCallWindow *self, const char *did)
 {
   BlinkContacts *contacts = get_contacts (self);
 
@@ -65,8 +64,7 @@ display_name (BlinkCallWindow *self,
 }
 
 static BlinkParticipantRow *
-row_for (BlinkCallWindow *self,
-         const char *did)
+row_for (BlinkCallWindow *self, const char *did)
 {
   return g_hash_table_lookup (self->rows, did);
 }
@@ -89,9 +87,8 @@ update_title (BlinkCallWindow *self)
       title = display_name (self, did);
     }
   else
-    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Call with %u person",
-                                          "Call with %u people", n),
-                             n);
+    title = g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "Call with %u person", "Call with %u people", n), n);
 
   if (self->started_at != 0)
     {
@@ -104,12 +101,12 @@ update_title (BlinkCallWindow *self)
         subtitle = g_strdup_printf ("%02d:%02d", (int) (seconds / 60), (int) (seconds % 60));
     }
   else if (g_strcmp0 (state, "ringing") == 0)
-    subtitle = g_strdup (blink_dbus_call1_get_incoming (self->call) ? _("Incoming call")
-                                                                     : _("Calling…"));
+    subtitle = g_strdup (blink_dbus_call1_get_incoming (self->call) ? _ ("Incoming call")
+                                                                    : _ ("Calling…"));
   else if (g_strcmp0 (state, "ending") == 0 || g_strcmp0 (state, "ended") == 0)
-    subtitle = g_strdup (_("Call ended"));
+    subtitle = g_strdup (_ ("Call ended"));
   else
-    subtitle = g_strdup (_("Connecting…"));
+    subtitle = g_strdup (_ ("Connecting…"));
 
   adw_window_title_set_title (self->window_title, title);
   adw_window_title_set_subtitle (self->window_title, subtitle);
@@ -138,7 +135,7 @@ update_ringing_page (BlinkCallWindow *self)
   if (contacts != NULL)
     name = blink_contacts_lookup (contacts, caller, NULL);
   adw_status_page_set_title (self->ringing_page,
-                             name != NULL && *name != '\0' ? name : _("Unknown Caller"));
+                             name != NULL && *name != '\0' ? name : _ ("Unknown Caller"));
   adw_status_page_set_description (self->ringing_page, caller);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->answer_button), "s", path);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->decline_button), "s", path);
@@ -149,7 +146,7 @@ update_state (BlinkCallWindow *self)
 {
   const char *state = blink_dbus_call1_get_state (self->call);
   gboolean ringing_here =
-    blink_dbus_call1_get_incoming (self->call) && g_strcmp0 (state, "ringing") == 0;
+      blink_dbus_call1_get_incoming (self->call) && g_strcmp0 (state, "ringing") == 0;
 
   if (ringing_here)
     {
@@ -175,9 +172,7 @@ update_state (BlinkCallWindow *self)
 }
 
 static void
-on_row_volume_changed (BlinkParticipantRow *row,
-                       double volume,
-                       BlinkCallWindow *self)
+on_row_volume_changed (BlinkParticipantRow *row, double volume, BlinkCallWindow *self)
 {
   if (self->call == NULL)
     return;
@@ -223,8 +218,7 @@ update_speaking (BlinkCallWindow *self)
 
   g_hash_table_iter_init (&iter, self->rows);
   while (g_hash_table_iter_next (&iter, &did, &row))
-    blink_participant_row_set_speaking (row,
-                                        speaking != NULL && g_strv_contains (speaking, did));
+    blink_participant_row_set_speaking (row, speaking != NULL && g_strv_contains (speaking, did));
 }
 
 static void
@@ -281,7 +275,7 @@ update_recording (BlinkCallWindow *self)
     {
       g_autofree char *name = display_name (self, others[0]);
 
-      g_string_printf (text, _("%s is recording this call"), name);
+      g_string_printf (text, _ ("%s is recording this call"), name);
     }
   else if (n > 1)
     g_string_printf (text,
@@ -292,7 +286,7 @@ update_recording (BlinkCallWindow *self)
     {
       if (text->len > 0)
         g_string_append (text, " · ");
-      g_string_append (text, _("You are recording this call"));
+      g_string_append (text, _ ("You are recording this call"));
     }
   gtk_label_set_label (self->recording_label, text->str);
   gtk_revealer_set_reveal_child (self->recording_revealer, text->len > 0);
@@ -341,7 +335,7 @@ update_verification (BlinkCallWindow *self)
   if (shown != NULL)
     {
       g_autofree char *name = display_name (self, shown);
-      g_autofree char *heading = g_strdup_printf (_("Your code with %s"), name);
+      g_autofree char *heading = g_strdup_printf (_ ("Your code with %s"), name);
       g_autofree char *spaced = spaced_code (shown_code);
 
       gtk_label_set_label (self->verification_heading, heading);
@@ -376,19 +370,17 @@ on_mismatch_clicked (BlinkCallWindow *self)
     return;
   name = display_name (self, self->verifying);
   g_action_group_activate_action (G_ACTION_GROUP (app), "hangup", NULL);
-  body = g_strdup_printf (_("The code you saw was not the one %s saw, so the call did not go "
-                            "straight between the two of you: someone may have been listening. "
-                            "Check the address with them another way (in person, or a message "
-                            "you trust) before you call again."),
+  body = g_strdup_printf (_ ("The code you saw was not the one %s saw, so the call did not go "
+                             "straight between the two of you: someone may have been listening. "
+                             "Check the address with them another way (in person, or a message "
+                             "you trust) before you call again."),
                           name);
   blink_dialer_application_report (BLINK_DIALER_APPLICATION (app),
-                                   _("Call Ended: the Codes Did Not Match"), body);
+                                   _ ("Call Ended: the Codes Did Not Match"), body);
 }
 
 static void
-on_call_notify (BlinkDbusCall1 *call,
-                GParamSpec *pspec,
-                BlinkCallWindow *self)
+on_call_notify (BlinkDbusCall1 *call, GParamSpec *pspec, BlinkCallWindow *self)
 {
   const char *name = g_param_spec_get_name (pspec);
 
@@ -520,8 +512,7 @@ blink_call_window_new (GtkApplication *application)
 
 /* Shows @call, or nothing when NULL. */
 void
-blink_call_window_set_call (BlinkCallWindow *self,
-                            BlinkDbusCall1 *call)
+blink_call_window_set_call (BlinkCallWindow *self, BlinkDbusCall1 *call)
 {
   g_return_if_fail (BLINK_IS_CALL_WINDOW (self));
   g_return_if_fail (call == NULL || BLINK_DBUS_IS_CALL1 (call));
@@ -554,8 +545,7 @@ blink_call_window_get_call (BlinkCallWindow *self)
 
 /* What the window shows, read from its widgets, for the tests. */
 void
-blink_call_window_dump (BlinkCallWindow *self,
-                        JsonBuilder *builder)
+blink_call_window_dump (BlinkCallWindow *self, JsonBuilder *builder)
 {
   g_return_if_fail (BLINK_IS_CALL_WINDOW (self));
 
@@ -564,7 +554,7 @@ blink_call_window_dump (BlinkCallWindow *self,
   json_builder_add_boolean_value (builder, gtk_widget_get_visible (GTK_WIDGET (self)));
   json_builder_set_member_name (builder, "call");
   json_builder_add_string_value (
-    builder, self->call != NULL ? g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->call)) : "");
+      builder, self->call != NULL ? g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->call)) : "");
   json_builder_set_member_name (builder, "page");
   json_builder_add_string_value (builder, gtk_stack_get_visible_child_name (self->stack));
   json_builder_set_member_name (builder, "title");
@@ -576,13 +566,12 @@ blink_call_window_dump (BlinkCallWindow *self,
   json_builder_set_member_name (builder, "verification-code");
   json_builder_add_string_value (builder,
                                  gtk_revealer_get_reveal_child (self->verification_revealer)
-                                   ? gtk_label_get_label (self->verification_code)
-                                   : "");
+                                     ? gtk_label_get_label (self->verification_code)
+                                     : "");
   json_builder_set_member_name (builder, "recording");
-  json_builder_add_string_value (builder,
-                                 gtk_revealer_get_reveal_child (self->recording_revealer)
-                                   ? gtk_label_get_label (self->recording_label)
-                                   : "");
+  json_builder_add_string_value (builder, gtk_revealer_get_reveal_child (self->recording_revealer)
+                                              ? gtk_label_get_label (self->recording_label)
+                                              : "");
   json_builder_set_member_name (builder, "participants");
   json_builder_begin_array (builder);
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->participants_list));

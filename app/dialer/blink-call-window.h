@@ -13,10 +13,8 @@ G_DECLARE_FINAL_TYPE (BlinkCallWindow, blink_call_window, BLINK, CALL_WINDOW, Ad
 
 BlinkCallWindow *blink_call_window_new (GtkApplication *application);
 
-void blink_call_window_set_call (BlinkCallWindow *self,
-                                 BlinkDbusCall1 *call);
+void blink_call_window_set_call (BlinkCallWindow *self, BlinkDbusCall1 *call);
 BlinkDbusCall1 *blink_call_window_get_call (BlinkCallWindow *self);
-void blink_call_window_dump (BlinkCallWindow *self,
-                             JsonBuilder *builder);
+void blink_call_window_dump (BlinkCallWindow *self, JsonBuilder *builder);
 
 G_END_DECLS

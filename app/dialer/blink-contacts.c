@@ -61,17 +61,13 @@ on_proxy_properties_changed (GDBusProxy *proxy,
 }
 
 static void
-on_proxy_name_owner (GDBusProxy *proxy,
-                     GParamSpec *pspec,
-                     BlinkContacts *self)
+on_proxy_name_owner (GDBusProxy *proxy, GParamSpec *pspec, BlinkContacts *self)
 {
   notify_changed (self);
 }
 
 static void
-on_proxy_ready (GObject *source,
-                GAsyncResult *result,
-                gpointer user_data)
+on_proxy_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
   GDBusProxy *proxy = g_dbus_proxy_new_finish (result, &error);
@@ -85,18 +81,15 @@ on_proxy_ready (GObject *source,
     }
   self = BLINK_CONTACTS (user_data);
   self->proxy = proxy;
-  g_signal_connect_object (proxy, "g-properties-changed",
-                           G_CALLBACK (on_proxy_properties_changed), self, 0);
+  g_signal_connect_object (proxy, "g-properties-changed", G_CALLBACK (on_proxy_properties_changed),
+                           self, 0);
   g_signal_connect_object (proxy, "notify::g-name-owner", G_CALLBACK (on_proxy_name_owner), self,
                            0);
   notify_changed (self);
 }
 
 static void
-blink_contacts_get_property (GObject *object,
-                             guint prop_id,
-                             GValue *value,
-                             GParamSpec *pspec)
+blink_contacts_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   BlinkContacts *self = BLINK_CONTACTS (object);
 
@@ -131,13 +124,13 @@ blink_contacts_class_init (BlinkContactsClass *klass)
   object_class->dispose = blink_contacts_dispose;
 
   properties[PROP_AVAILABLE] =
-    g_param_spec_boolean ("available", "Available", "Whether blinkd has an address book", FALSE,
-                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      g_param_spec_boolean ("available", "Available", "Whether blinkd has an address book", FALSE,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The list, or whether there is one, changed. */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                   NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -193,9 +186,7 @@ blink_contacts_get_list (BlinkContacts *self)
 
 /* The name of @did in the address book, or NULL. */
 char *
-blink_contacts_lookup (BlinkContacts *self,
-                       const char *did,
-                       gboolean *verified)
+blink_contacts_lookup (BlinkContacts *self, const char *did, gboolean *verified)
 {
   g_autoptr (GVariant) list = NULL;
   GVariantIter iter;
@@ -221,8 +212,7 @@ blink_contacts_lookup (BlinkContacts *self,
 
 /* What to call @did on screen: its contact name, else its short form. */
 char *
-blink_contacts_display_name (BlinkContacts *self,
-                             const char *did)
+blink_contacts_display_name (BlinkContacts *self, const char *did)
 {
   g_autofree char *name = NULL;
 
@@ -243,15 +233,12 @@ blink_contacts_call (BlinkContacts *self,
 {
   g_return_if_fail (BLINK_IS_CONTACTS (self));
 
-  g_dbus_connection_call (self->bus, BUS_NAME, OBJECT_PATH, CONTACTS_INTERFACE, method,
-                          parameters, NULL, G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable,
-                          callback, user_data);
+  g_dbus_connection_call (self->bus, BUS_NAME, OBJECT_PATH, CONTACTS_INTERFACE, method, parameters,
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, callback, user_data);
 }
 
 GVariant *
-blink_contacts_call_finish (BlinkContacts *self,
-                            GAsyncResult *result,
-                            GError **error)
+blink_contacts_call_finish (BlinkContacts *self, GAsyncResult *result, GError **error)
 {
   return g_dbus_connection_call_finish (self->bus, result, error);
 }
@@ -278,8 +265,7 @@ blink_short_did (const char *did)
  * it is neither; blinkd checks the key itself.
  */
 char *
-blink_address_from_text (const char *text,
-                         char **name)
+blink_address_from_text (const char *text, char **name)
 {
   g_autofree char *stripped = NULL;
   const char *rest;

@@ -11,9 +11,7 @@
  * no window manager's frame.
  */
 gboolean
-blink_debug_save_screenshot (GtkWidget *widget,
-                             const char *path,
-                             GError **error)
+blink_debug_save_screenshot (GtkWidget *widget, const char *path, GError **error)
 {
   g_autoptr (GdkPaintable) paintable = NULL;
   g_autoptr (GtkSnapshot) snapshot = NULL;

@@ -5,8 +5,6 @@
 
 G_BEGIN_DECLS
 
-gboolean blink_debug_save_screenshot (GtkWidget *widget,
-                                      const char *path,
-                                      GError **error);
+gboolean blink_debug_save_screenshot (GtkWidget *widget, const char *path, GError **error);
 
 G_END_DECLS

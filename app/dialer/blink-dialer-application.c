@@ -91,25 +91,21 @@ get_call_window (BlinkDialerApplication *self)
 static gboolean
 window_shown (BlinkDialerApplication *self)
 {
-  return (self->main_window != NULL && gtk_widget_get_visible (GTK_WIDGET (self->main_window)))
-         || (self->call_window != NULL
-             && gtk_widget_get_visible (GTK_WIDGET (self->call_window)));
+  return (self->main_window != NULL && gtk_widget_get_visible (GTK_WIDGET (self->main_window))) ||
+         (self->call_window != NULL && gtk_widget_get_visible (GTK_WIDGET (self->call_window)));
 }
 
 static BlinkDbusCall1 *
-lookup_call (BlinkDialerApplication *self,
-             const char *path)
+lookup_call (BlinkDialerApplication *self, const char *path)
 {
   if (self->objects == NULL || path == NULL || !g_variant_is_object_path (path))
     return NULL;
-  return BLINK_DBUS_CALL1 (g_dbus_object_manager_get_interface (self->objects, path,
-                                                                "im.blink.Call1"));
+  return BLINK_DBUS_CALL1 (
+      g_dbus_object_manager_get_interface (self->objects, path, "im.blink.Call1"));
 }
 
 static void
-report_error (BlinkDialerApplication *self,
-              const char *heading,
-              GError *error)
+report_error (BlinkDialerApplication *self, const char *heading, GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -128,8 +124,8 @@ report_error (BlinkDialerApplication *self,
 static void
 update_calls (BlinkDialerApplication *self)
 {
-  const char *active = self->manager != NULL ? blink_dbus_manager1_get_active_call (self->manager)
-                                             : NULL;
+  const char *active =
+      self->manager != NULL ? blink_dbus_manager1_get_active_call (self->manager) : NULL;
   g_autoptr (BlinkDbusCall1) shown = NULL;
   g_autoptr (BlinkDbusCall1) ringing = NULL;
   GList *list;
@@ -152,8 +148,8 @@ update_calls (BlinkDialerApplication *self)
         continue;
       path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
       incoming = g_hash_table_lookup (self->incoming, path);
-      if (incoming != NULL && g_strcmp0 (blink_dbus_call1_get_state (call), "ringing") == 0
-          && !incoming->handled)
+      if (incoming != NULL && g_strcmp0 (blink_dbus_call1_get_state (call), "ringing") == 0 &&
+          !incoming->handled)
         g_set_object (&ringing, call);
       else if (incoming != NULL)
         blink_notifier_stop_ringing (self->notifier, path);
@@ -190,9 +186,7 @@ update_calls (BlinkDialerApplication *self)
 }
 
 static void
-on_call_state (BlinkDbusCall1 *call,
-               GParamSpec *pspec,
-               BlinkDialerApplication *self)
+on_call_state (BlinkDbusCall1 *call, GParamSpec *pspec, BlinkDialerApplication *self)
 {
   const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
   Incoming *incoming = g_hash_table_lookup (self->incoming, path);
@@ -205,8 +199,7 @@ on_call_state (BlinkDbusCall1 *call,
 }
 
 static void
-track_call (BlinkDialerApplication *self,
-            BlinkDbusCall1 *call)
+track_call (BlinkDialerApplication *self, BlinkDbusCall1 *call)
 {
   const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
 
@@ -222,9 +215,7 @@ track_call (BlinkDialerApplication *self,
 }
 
 static void
-on_object_added (GDBusObjectManager *objects,
-                 GDBusObject *object,
-                 BlinkDialerApplication *self)
+on_object_added (GDBusObjectManager *objects, GDBusObject *object, BlinkDialerApplication *self)
 {
   g_autoptr (BlinkDbusCall1) call = blink_dbus_object_get_call1 (BLINK_DBUS_OBJECT (object));
 
@@ -235,9 +226,7 @@ on_object_added (GDBusObjectManager *objects,
 }
 
 static void
-on_object_removed (GDBusObjectManager *objects,
-                   GDBusObject *object,
-                   BlinkDialerApplication *self)
+on_object_removed (GDBusObjectManager *objects, GDBusObject *object, BlinkDialerApplication *self)
 {
   const char *path = g_dbus_object_get_object_path (object);
   Incoming *incoming = g_hash_table_lookup (self->incoming, path);
@@ -256,7 +245,8 @@ on_object_removed (GDBusObjectManager *objects,
     {
       BlinkDbusCall1 *shown = blink_call_window_get_call (self->call_window);
 
-      if (shown != NULL && g_strcmp0 (g_dbus_proxy_get_object_path (G_DBUS_PROXY (shown)), path) == 0)
+      if (shown != NULL &&
+          g_strcmp0 (g_dbus_proxy_get_object_path (G_DBUS_PROXY (shown)), path) == 0)
         blink_call_window_set_call (self->call_window, NULL);
     }
   update_calls (self);
@@ -265,9 +255,7 @@ on_object_removed (GDBusObjectManager *objects,
 static void replay_pending (BlinkDialerApplication *self);
 
 static void
-on_manager_changed (BlinkDbusManager1 *manager,
-                    GParamSpec *pspec,
-                    BlinkDialerApplication *self)
+on_manager_changed (BlinkDbusManager1 *manager, GParamSpec *pspec, BlinkDialerApplication *self)
 {
   GAction *mute = g_action_map_lookup_action (G_ACTION_MAP (self), "mute");
   GAction *deafen = g_action_map_lookup_action (G_ACTION_MAP (self), "deafen");
@@ -280,13 +268,11 @@ on_manager_changed (BlinkDbusManager1 *manager,
 }
 
 static void
-on_objects_ready (GObject *source,
-                  GAsyncResult *result,
-                  gpointer user_data)
+on_objects_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
-  GDBusObjectManager *objects = blink_dbus_object_manager_client_new_for_bus_finish (result,
-                                                                                     &error);
+  GDBusObjectManager *objects =
+      blink_dbus_object_manager_client_new_for_bus_finish (result, &error);
   BlinkDialerApplication *self;
   GList *list;
 
@@ -314,9 +300,7 @@ on_objects_ready (GObject *source,
 }
 
 static void
-on_manager_ready (GObject *source,
-                  GAsyncResult *result,
-                  gpointer user_data)
+on_manager_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
   BlinkDbusManager1 *manager = blink_dbus_manager1_proxy_new_finish (result, &error);
@@ -344,14 +328,11 @@ on_manager_ready (GObject *source,
 
 /* Whether blinkd's proxies are there; if not, the activation is kept for then. */
 static gboolean
-ready_or_wait (BlinkDialerApplication *self,
-               const char *action,
-               GVariant *parameter)
+ready_or_wait (BlinkDialerApplication *self, const char *action, GVariant *parameter)
 {
   if (self->manager != NULL && self->objects != NULL)
     return TRUE;
-  g_ptr_array_add (self->pending, g_variant_ref_sink (g_variant_new (
-                                    "(smv)", action, parameter)));
+  g_ptr_array_add (self->pending, g_variant_ref_sink (g_variant_new ("(smv)", action, parameter)));
   return FALSE;
 }
 
@@ -375,9 +356,7 @@ replay_pending (BlinkDialerApplication *self)
 }
 
 static void
-on_offered (GObject *source,
-            GAsyncResult *result,
-            gpointer user_data)
+on_offered (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BlinkDialerApplication) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -385,7 +364,7 @@ on_offered (GObject *source,
 
   if (!blink_dbus_manager1_call_offer_finish (BLINK_DBUS_MANAGER1 (source), &path, result, &error))
     {
-      report_error (self, _("The Call Could Not Be Made"), error);
+      report_error (self, _ ("The Call Could Not Be Made"), error);
       return;
     }
   g_free (self->offered);
@@ -395,9 +374,7 @@ on_offered (GObject *source,
 
 /* app.call: one address or blink: link, or several separated by spaces (a group call). */
 static void
-call_activated (GSimpleAction *action,
-                GVariant *parameter,
-                gpointer user_data)
+call_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
   g_auto (GStrv) words = NULL;
@@ -416,11 +393,11 @@ call_activated (GSimpleAction *action,
       if (did == NULL)
         {
           g_autofree char *body =
-            g_strdup_printf (_("“%s” is not a Blink address. Addresses start with did:key:z, "
-                               "links with blink:did:key:z."),
-                             words[i]);
+              g_strdup_printf (_ ("“%s” is not a Blink address. Addresses start with did:key:z, "
+                                  "links with blink:did:key:z."),
+                               words[i]);
 
-          blink_dialer_application_report (self, _("The Call Could Not Be Made"), body);
+          blink_dialer_application_report (self, _ ("The Call Could Not Be Made"), body);
           return;
         }
       g_ptr_array_add (dids, did);
@@ -433,22 +410,18 @@ call_activated (GSimpleAction *action,
 }
 
 static void
-on_call_method_done (GObject *source,
-                     GAsyncResult *result,
-                     gpointer user_data)
+on_call_method_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BlinkDialerApplication) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
 
   if (reply == NULL)
-    report_error (self, _("The Call Did Not Change"), error);
+    report_error (self, _ ("The Call Did Not Change"), error);
 }
 
 static void
-call_method (BlinkDialerApplication *self,
-             BlinkDbusCall1 *call,
-             const char *method)
+call_method (BlinkDialerApplication *self, BlinkDbusCall1 *call, const char *method)
 {
   g_dbus_proxy_call (G_DBUS_PROXY (call), method, NULL, G_DBUS_CALL_FLAGS_NONE, -1,
                      self->cancellable, on_call_method_done, g_object_ref (self));
@@ -470,8 +443,8 @@ answer_or_decline (BlinkDialerApplication *self,
   call = lookup_call (self, path);
   if (call == NULL)
     {
-      blink_dialer_application_report (self, _("The Call Is Over"),
-                                       _("The caller hung up or the call stopped ringing."));
+      blink_dialer_application_report (self, _ ("The Call Is Over"),
+                                       _ ("The caller hung up or the call stopped ringing."));
       return;
     }
   incoming = g_hash_table_lookup (self->incoming, path);
@@ -489,26 +462,20 @@ answer_or_decline (BlinkDialerApplication *self,
 }
 
 static void
-answer_activated (GSimpleAction *action,
-                  GVariant *parameter,
-                  gpointer user_data)
+answer_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   answer_or_decline (user_data, "answer", parameter, "Accept");
 }
 
 static void
-decline_activated (GSimpleAction *action,
-                   GVariant *parameter,
-                   gpointer user_data)
+decline_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   answer_or_decline (user_data, "decline", parameter, "Decline");
 }
 
 /* app.hangup: leaves the call the call window shows, whatever its state. */
 static void
-hangup_activated (GSimpleAction *action,
-                  GVariant *parameter,
-                  gpointer user_data)
+hangup_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
   BlinkDbusCall1 *call;
@@ -526,7 +493,7 @@ hangup_activated (GSimpleAction *action,
   if (g_strcmp0 (state, "ringing") == 0)
     {
       g_autoptr (GVariant) path = g_variant_ref_sink (
-        g_variant_new_string (g_dbus_proxy_get_object_path (G_DBUS_PROXY (call))));
+          g_variant_new_string (g_dbus_proxy_get_object_path (G_DBUS_PROXY (call))));
 
       if (blink_dbus_call1_get_incoming (call))
         answer_or_decline (self, "decline", path, "Decline");
@@ -538,9 +505,7 @@ hangup_activated (GSimpleAction *action,
 }
 
 static void
-mute_change_state (GSimpleAction *action,
-                   GVariant *value,
-                   gpointer user_data)
+mute_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
 
@@ -552,9 +517,7 @@ mute_change_state (GSimpleAction *action,
 }
 
 static void
-deafen_change_state (GSimpleAction *action,
-                     GVariant *value,
-                     gpointer user_data)
+deafen_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
 
@@ -565,9 +528,7 @@ deafen_change_state (GSimpleAction *action,
 }
 
 static void
-show_call_activated (GSimpleAction *action,
-                     GVariant *parameter,
-                     gpointer user_data)
+show_call_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
   g_autoptr (BlinkDbusCall1) call = NULL;
@@ -585,9 +546,7 @@ show_call_activated (GSimpleAction *action,
 }
 
 static void
-show_page_activated (GSimpleAction *action,
-                     GVariant *parameter,
-                     gpointer user_data)
+show_page_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
   BlinkMainWindow *window = get_main_window (self);
@@ -597,23 +556,19 @@ show_page_activated (GSimpleAction *action,
 }
 
 static void
-about_activated (GSimpleAction *action,
-                 GVariant *parameter,
-                 gpointer user_data)
+about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  adw_show_about_window (parent, "application-name", _("Blink"), "application-icon",
+  adw_show_about_window (parent, "application-name", _ ("Blink"), "application-icon",
                          "im.blink.Dialer", "version", PACKAGE_VERSION, "comments",
-                         _("Private calls, peer to peer and end-to-end encrypted"),
-                         "license-type", GTK_LICENSE_LGPL_2_1, NULL);
+                         _ ("Private calls, peer to peer and end-to-end encrypted"), "license-type",
+                         GTK_LICENSE_LGPL_2_1, NULL);
 }
 
 static void
-quit_activated (GSimpleAction *action,
-                GVariant *parameter,
-                gpointer user_data)
+quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
 
@@ -631,9 +586,7 @@ quit_activated (GSimpleAction *action,
 /* Debug actions, for the tests: what the windows show, and their pictures. */
 
 static void
-debug_dump_activated (GSimpleAction *action,
-                      GVariant *parameter,
-                      gpointer user_data)
+debug_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -668,9 +621,7 @@ debug_dump_activated (GSimpleAction *action,
 }
 
 static void
-debug_screenshot_activated (GSimpleAction *action,
-                            GVariant *parameter,
-                            gpointer user_data)
+debug_screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
   const char *which, *path;
@@ -744,8 +695,8 @@ blink_dialer_application_startup (GApplication *application)
   blink_dbus_manager1_proxy_new (self->bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME, OBJECT_PATH,
                                  self->cancellable, on_manager_ready, self);
   blink_dbus_object_manager_client_new (self->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                        BUS_NAME, OBJECT_PATH, self->cancellable,
-                                        on_objects_ready, self);
+                                        BUS_NAME, OBJECT_PATH, self->cancellable, on_objects_ready,
+                                        self);
 
   /* Calls ring with every window closed: the app stays until app.quit. */
   g_application_hold (application);
@@ -843,9 +794,8 @@ blink_dialer_application_init (BlinkDialerApplication *self)
 BlinkDialerApplication *
 blink_dialer_application_new (void)
 {
-  return g_object_new (BLINK_TYPE_DIALER_APPLICATION, "application-id", "im.blink.Dialer",
-                       "flags", G_APPLICATION_HANDLES_OPEN, "resource-base-path",
-                       "/im/blink/Dialer", NULL);
+  return g_object_new (BLINK_TYPE_DIALER_APPLICATION, "application-id", "im.blink.Dialer", "flags",
+                       G_APPLICATION_HANDLES_OPEN, "resource-base-path", "/im/blink/Dialer", NULL);
 }
 
 GDBusConnection *
@@ -885,14 +835,14 @@ blink_dialer_application_report (BlinkDialerApplication *self,
   g_return_if_fail (BLINK_IS_DIALER_APPLICATION (self));
 
   parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (parent == NULL || !gtk_widget_get_visible (GTK_WIDGET (parent))
-      || parent == GTK_WINDOW (self->call_window))
+  if (parent == NULL || !gtk_widget_get_visible (GTK_WIDGET (parent)) ||
+      parent == GTK_WINDOW (self->call_window))
     {
       parent = GTK_WINDOW (get_main_window (self));
       gtk_window_present (parent);
     }
   dialog = adw_message_dialog_new (parent, heading, body);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -9,7 +9,10 @@
 G_BEGIN_DECLS
 
 #define BLINK_TYPE_DIALER_APPLICATION (blink_dialer_application_get_type ())
-G_DECLARE_FINAL_TYPE (BlinkDialerApplication, blink_dialer_application, BLINK, DIALER_APPLICATION,
+G_DECLARE_FINAL_TYPE (BlinkDialerApplication,
+                      blink_dialer_application,
+                      BLINK,
+                      DIALER_APPLICATION,
                       AdwApplication)
 
 BlinkDialerApplication *blink_dialer_application_new (void);

@@ -57,9 +57,7 @@ get_app (BlinkMainWindow *self)
 }
 
 static void
-show_error (BlinkMainWindow *self,
-            const char *heading,
-            const GError *error)
+show_error (BlinkMainWindow *self, const char *heading, const GError *error)
 {
   g_autofree char *remote = NULL;
   g_autoptr (GError) copy = g_error_copy (error);
@@ -91,7 +89,7 @@ format_when (gint64 start_us)
       g_autofree char *time = g_date_time_format (when, "%R");
 
       /* TRANSLATORS: a call's time, e.g. "Yesterday 14:05" */
-      return g_strdup_printf (_("Yesterday %s"), time);
+      return g_strdup_printf (_ ("Yesterday %s"), time);
     }
   return g_date_time_format (when, "%A %R");
 }
@@ -108,8 +106,7 @@ format_duration (gint64 duration_us)
 }
 
 static GtkWidget *
-history_row_new (BlinkMainWindow *self,
-                 GVariant *entry)
+history_row_new (BlinkMainWindow *self, GVariant *entry)
 {
   const char *direction = "outgoing", *outcome = "answered", *reason = "";
   g_autofree const char **participants = NULL;
@@ -138,18 +135,18 @@ history_row_new (BlinkMainWindow *self,
     }
 
   if (g_str_equal (outcome, "missed"))
-    icon_name = "call-missed-symbolic", what = _("Missed");
+    icon_name = "call-missed-symbolic", what = _ ("Missed");
   else if (g_str_equal (outcome, "declined"))
     icon_name = "call-missed-symbolic",
-    what = g_str_equal (direction, "incoming") ? _("Declined") : _("Not answered");
+    what = g_str_equal (direction, "incoming") ? _ ("Declined") : _ ("Not answered");
   else if (g_str_equal (outcome, "failed"))
-    icon_name = "dialog-warning-symbolic", what = _("Failed");
+    icon_name = "dialog-warning-symbolic", what = _ ("Failed");
   else if (g_str_equal (outcome, "not-rung"))
-    icon_name = "call-missed-symbolic", what = _("Did not ring");
+    icon_name = "call-missed-symbolic", what = _ ("Did not ring");
   else if (g_str_equal (direction, "incoming"))
-    icon_name = "call-incoming-symbolic", what = _("Incoming");
+    icon_name = "call-incoming-symbolic", what = _ ("Incoming");
   else
-    icon_name = "call-outgoing-symbolic", what = _("Outgoing");
+    icon_name = "call-outgoing-symbolic", what = _ ("Outgoing");
 
   when = format_when (start);
   g_string_append_printf (subtitle, "%s · %s", what, when);
@@ -176,7 +173,7 @@ history_row_new (BlinkMainWindow *self,
       button = gtk_button_new_from_icon_name ("call-start-symbolic");
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_widget_add_css_class (button, "flat");
-      call_label = g_strdup_printf (_("Call %s"), names->str);
+      call_label = g_strdup_printf (_ ("Call %s"), names->str);
       gtk_widget_set_tooltip_text (button, call_label);
       if (participants[1] == NULL)
         gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", participants[0]);
@@ -203,9 +200,7 @@ clear_list (GtkListBox *list)
 }
 
 static void
-on_history_listed (GObject *source,
-                   GAsyncResult *result,
-                   gpointer user_data)
+on_history_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
@@ -221,10 +216,10 @@ on_history_listed (GObject *source,
   if (reply == NULL)
     {
       g_debug ("No call history: %s", error->message);
-      adw_status_page_set_title (self->recent_status, _("No Call History"));
+      adw_status_page_set_title (self->recent_status, _ ("No Call History"));
       adw_status_page_set_description (self->recent_status,
-                                       _("The Blink service that runs here keeps no history "
-                                         "of calls yet"));
+                                       _ ("The Blink service that runs here keeps no history "
+                                          "of calls yet"));
       gtk_stack_set_visible_child_name (self->recent_stack, "empty");
       return;
     }
@@ -235,9 +230,9 @@ on_history_listed (GObject *source,
       gtk_list_box_append (self->recent_list, history_row_new (self, entry));
       g_variant_unref (entry);
     }
-  adw_status_page_set_title (self->recent_status, _("No Calls Yet"));
+  adw_status_page_set_title (self->recent_status, _ ("No Calls Yet"));
   adw_status_page_set_description (self->recent_status,
-                                   _("Calls you make and receive are listed here"));
+                                   _ ("Calls you make and receive are listed here"));
   gtk_stack_set_visible_child_name (self->recent_stack,
                                     g_variant_n_children (entries) > 0 ? "list" : "empty");
 }
@@ -270,9 +265,9 @@ update_missed (BlinkMainWindow *self)
 static void
 mark_seen (BlinkMainWindow *self)
 {
-  if (self->history == NULL || !gtk_window_is_active (GTK_WINDOW (self))
-      || g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "recent") != 0
-      || !adw_view_stack_page_get_needs_attention (self->recent_page))
+  if (self->history == NULL || !gtk_window_is_active (GTK_WINDOW (self)) ||
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "recent") != 0 ||
+      !adw_view_stack_page_get_needs_attention (self->recent_page))
     return;
   g_dbus_proxy_call (self->history, "MarkSeen", NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
                      self->cancellable, NULL, NULL);
@@ -300,18 +295,14 @@ on_history_properties_changed (GDBusProxy *proxy,
 }
 
 static void
-on_history_owner_changed (GDBusProxy *proxy,
-                          GParamSpec *pspec,
-                          BlinkMainWindow *self)
+on_history_owner_changed (GDBusProxy *proxy, GParamSpec *pspec, BlinkMainWindow *self)
 {
   refresh_history (self);
   update_missed (self);
 }
 
 static void
-on_history_proxy_ready (GObject *source,
-                        GAsyncResult *result,
-                        gpointer user_data)
+on_history_proxy_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
   GDBusProxy *proxy = g_dbus_proxy_new_finish (result, &error);
@@ -363,10 +354,7 @@ on_call_address (BlinkMainWindow *self)
 /* Contacts */
 
 static GtkWidget *
-contact_row_new (BlinkMainWindow *self,
-                 const char *did,
-                 const char *name,
-                 gboolean verified)
+contact_row_new (BlinkMainWindow *self, const char *did, const char *name, gboolean verified)
 {
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *avatar, *button, *menu_button, *badge;
@@ -388,26 +376,26 @@ contact_row_new (BlinkMainWindow *self,
     {
       badge = gtk_image_new_from_icon_name ("security-high-symbolic");
       gtk_widget_add_css_class (badge, "success");
-      gtk_widget_set_tooltip_text (badge, _("Verified by voice"));
+      gtk_widget_set_tooltip_text (badge, _ ("Verified by voice"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (badge), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Verified by voice"), -1);
+                                      _ ("Verified by voice"), -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
     }
 
   button = gtk_button_new_from_icon_name ("call-start-symbolic");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (button, "flat");
-  call_label = g_strdup_printf (_("Call %s"), shown);
+  call_label = g_strdup_printf (_ ("Call %s"), shown);
   gtk_widget_set_tooltip_text (button, call_label);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.call");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", did);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
 
-  rename = g_menu_item_new (_("_Rename…"), NULL);
+  rename = g_menu_item_new (_ ("_Rename…"), NULL);
   g_menu_item_set_action_and_target (rename, "win.rename-contact", "s", did);
   g_menu_append_item (menu, rename);
-  remove = g_menu_item_new (_("Re_move"), NULL);
+  remove = g_menu_item_new (_ ("Re_move"), NULL);
   g_menu_item_set_action_and_target (remove, "win.remove-contact", "s", did);
   g_menu_append_item (menu, remove);
   menu_button = gtk_menu_button_new ();
@@ -415,7 +403,7 @@ contact_row_new (BlinkMainWindow *self,
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
   gtk_widget_set_valign (menu_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (menu_button, "flat");
-  more_label = g_strdup_printf (_("More about %s"), shown);
+  more_label = g_strdup_printf (_ ("More about %s"), shown);
   gtk_widget_set_tooltip_text (menu_button, more_label);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), menu_button);
   return row;
@@ -445,15 +433,13 @@ refresh_contacts (BlinkMainWindow *self)
 }
 
 static void
-on_contacts_changed (BlinkContacts *contacts,
-                     BlinkMainWindow *self)
+on_contacts_changed (BlinkContacts *contacts, BlinkMainWindow *self)
 {
   refresh_contacts (self);
 }
 
 static gboolean
-filter_contact (GtkListBoxRow *row,
-                gpointer user_data)
+filter_contact (GtkListBoxRow *row, gpointer user_data)
 {
   BlinkMainWindow *self = BLINK_MAIN_WINDOW (user_data);
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
@@ -473,23 +459,18 @@ on_search_changed (BlinkMainWindow *self)
 }
 
 static void
-on_contact_call_done (GObject *source,
-                      GAsyncResult *result,
-                      gpointer user_data)
+on_contact_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BlinkMainWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = blink_contacts_call_finish (BLINK_CONTACTS (source), result,
-                                                           &error);
+  g_autoptr (GVariant) reply = blink_contacts_call_finish (BLINK_CONTACTS (source), result, &error);
 
   if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error (self, _("The Address Book Was Not Changed"), error);
+    show_error (self, _ ("The Address Book Was Not Changed"), error);
 }
 
 static void
-on_add_contact_response (AdwMessageDialog *dialog,
-                         const char *response,
-                         BlinkMainWindow *self)
+on_add_contact_response (AdwMessageDialog *dialog, const char *response, BlinkMainWindow *self)
 {
   GtkEditable *address = g_object_get_data (G_OBJECT (dialog), "address");
   GtkEditable *name_entry = g_object_get_data (G_OBJECT (dialog), "name");
@@ -509,14 +490,14 @@ on_add_contact_response (AdwMessageDialog *dialog,
   else
     blink_contacts_call (self->contacts, "Add",
                          g_variant_new ("(ss)", did,
-                                        *name != '\0'                       ? name
-                                        : link_name != NULL ? link_name : ""),
+                                        *name != '\0'       ? name
+                                        : link_name != NULL ? link_name
+                                                            : ""),
                          on_contact_call_done, g_object_ref (self));
 }
 
 static void
-on_add_contact_text_changed (GtkEditable *address,
-                             AdwMessageDialog *dialog)
+on_add_contact_text_changed (GtkEditable *address, AdwMessageDialog *dialog)
 {
   g_autofree char *name = NULL;
   g_autofree char *did = blink_address_from_text (gtk_editable_get_text (address), &name);
@@ -528,8 +509,7 @@ on_add_contact_text_changed (GtkEditable *address,
 }
 
 void
-blink_main_window_ask_add_contact (BlinkMainWindow *self,
-                                   const char *text)
+blink_main_window_ask_add_contact (BlinkMainWindow *self, const char *text)
 {
   AdwMessageDialog *dialog;
   GtkWidget *box, *list, *address, *name;
@@ -538,22 +518,22 @@ blink_main_window_ask_add_contact (BlinkMainWindow *self,
 
   if (!blink_contacts_get_available (self->contacts))
     {
-      blink_dialer_application_report (get_app (self), _("No Address Book"),
-                                       _("The Blink service that runs here keeps no contacts "
-                                         "yet. You can still call the address from Recent."));
+      blink_dialer_application_report (get_app (self), _ ("No Address Book"),
+                                       _ ("The Blink service that runs here keeps no contacts "
+                                          "yet. You can still call the address from Recent."));
       return;
     }
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Add Contact"),
-                                                       _("Their address, or the blink: link "
-                                                         "they gave you")));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _ ("Add Contact"),
+                                                       _ ("Their address, or the blink: link "
+                                                          "they gave you")));
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
   address = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (address), _("_Address or link"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (address), _ ("_Address or link"));
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (address), TRUE);
   name = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (name), _("_Name"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (name), _ ("_Name"));
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (name), TRUE);
   adw_entry_row_set_activates_default (ADW_ENTRY_ROW (name), TRUE);
   gtk_list_box_append (GTK_LIST_BOX (list), address);
@@ -564,7 +544,7 @@ blink_main_window_ask_add_contact (BlinkMainWindow *self,
   g_object_set_data (G_OBJECT (dialog), "address", address);
   g_object_set_data (G_OBJECT (dialog), "name", name);
 
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "add", _("_Add"), NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "add", _ ("_Add"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "add", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "add");
   adw_message_dialog_set_close_response (dialog, "cancel");
@@ -576,17 +556,13 @@ blink_main_window_ask_add_contact (BlinkMainWindow *self,
 }
 
 static void
-add_contact_activated (GtkWidget *widget,
-                       const char *action_name,
-                       GVariant *parameter)
+add_contact_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   blink_main_window_ask_add_contact (BLINK_MAIN_WINDOW (widget), NULL);
 }
 
 static void
-on_rename_response (AdwMessageDialog *dialog,
-                    const char *response,
-                    BlinkMainWindow *self)
+on_rename_response (AdwMessageDialog *dialog, const char *response, BlinkMainWindow *self)
 {
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "name");
   const char *did = g_object_get_data (G_OBJECT (dialog), "did");
@@ -599,9 +575,7 @@ on_rename_response (AdwMessageDialog *dialog,
 }
 
 static void
-rename_contact_activated (GtkWidget *widget,
-                          const char *action_name,
-                          GVariant *parameter)
+rename_contact_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BlinkMainWindow *self = BLINK_MAIN_WINDOW (widget);
   const char *did = g_variant_get_string (parameter, NULL);
@@ -609,17 +583,17 @@ rename_contact_activated (GtkWidget *widget,
   AdwMessageDialog *dialog;
   GtkWidget *entry;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Rename Contact"),
-                                                       NULL));
+  dialog =
+      ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _ ("Rename Contact"), NULL));
   entry = gtk_entry_new ();
   gtk_editable_set_text (GTK_EDITABLE (entry), name != NULL ? name : "");
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Name"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Name"),
+                                  -1);
   adw_message_dialog_set_extra_child (dialog, entry);
   g_object_set_data (G_OBJECT (dialog), "name", entry);
   g_object_set_data_full (G_OBJECT (dialog), "did", g_strdup (did), g_free);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "rename", _("_Rename"), NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "rename", _ ("_Rename"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "rename", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (dialog, "rename");
   adw_message_dialog_set_close_response (dialog, "cancel");
@@ -628,34 +602,30 @@ rename_contact_activated (GtkWidget *widget,
 }
 
 static void
-on_remove_response (AdwMessageDialog *dialog,
-                    const char *response,
-                    BlinkMainWindow *self)
+on_remove_response (AdwMessageDialog *dialog, const char *response, BlinkMainWindow *self)
 {
   const char *did = g_object_get_data (G_OBJECT (dialog), "did");
 
   if (g_str_equal (response, "remove"))
-    blink_contacts_call (self->contacts, "Remove", g_variant_new ("(s)", did),
-                         on_contact_call_done, g_object_ref (self));
+    blink_contacts_call (self->contacts, "Remove", g_variant_new ("(s)", did), on_contact_call_done,
+                         g_object_ref (self));
 }
 
 static void
-remove_contact_activated (GtkWidget *widget,
-                          const char *action_name,
-                          GVariant *parameter)
+remove_contact_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BlinkMainWindow *self = BLINK_MAIN_WINDOW (widget);
   const char *did = g_variant_get_string (parameter, NULL);
   g_autofree char *name = blink_contacts_display_name (self->contacts, did);
-  g_autofree char *heading = g_strdup_printf (_("Remove %s?"), name);
+  g_autofree char *heading = g_strdup_printf (_ ("Remove %s?"), name);
   AdwMessageDialog *dialog;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
-    GTK_WINDOW (self), heading,
-    _("Calls from them will no longer show their name, and may not ring, depending on who "
-      "may ring you.")));
+      GTK_WINDOW (self), heading,
+      _ ("Calls from them will no longer show their name, and may not ring, depending on who "
+         "may ring you.")));
   g_object_set_data_full (G_OBJECT (dialog), "did", g_strdup (did), g_free);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "remove", _ ("_Remove"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect (dialog, "response", G_CALLBACK (on_remove_response), self);
@@ -663,9 +633,7 @@ remove_contact_activated (GtkWidget *widget,
 }
 
 static void
-search_activated (GtkWidget *widget,
-                  const char *action_name,
-                  GVariant *parameter)
+search_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BlinkMainWindow *self = BLINK_MAIN_WINDOW (widget);
 
@@ -674,9 +642,7 @@ search_activated (GtkWidget *widget,
 }
 
 static void
-focus_address_activated (GtkWidget *widget,
-                         const char *action_name,
-                         GVariant *parameter)
+focus_address_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BlinkMainWindow *self = BLINK_MAIN_WINDOW (widget);
 
@@ -695,8 +661,7 @@ our_did (BlinkMainWindow *self)
 }
 
 static void
-show_link (BlinkMainWindow *self,
-           const char *link)
+show_link (BlinkMainWindow *self, const char *link)
 {
   g_autoptr (GdkTexture) qr = NULL;
 
@@ -708,13 +673,10 @@ show_link (BlinkMainWindow *self,
 }
 
 static void
-on_link_ready (GObject *source,
-               GAsyncResult *result,
-               gpointer user_data)
+on_link_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GVariant) reply = blink_contacts_call_finish (BLINK_CONTACTS (source), result,
-                                                           &error);
+  g_autoptr (GVariant) reply = blink_contacts_call_finish (BLINK_CONTACTS (source), result, &error);
   g_autoptr (BlinkMainWindow) self = user_data;
   const char *link;
 
@@ -730,7 +692,7 @@ update_address (BlinkMainWindow *self)
   const char *did = our_did (self);
   g_autofree char *link = NULL;
 
-  gtk_label_set_label (self->did_label, did != NULL ? did : _("Waiting for the Blink service…"));
+  gtk_label_set_label (self->did_label, did != NULL ? did : _ ("Waiting for the Blink service…"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-address", did != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-link", did != NULL);
   if (did == NULL)
@@ -746,9 +708,7 @@ update_address (BlinkMainWindow *self)
 }
 
 static void
-copy_address_activated (GtkWidget *widget,
-                        const char *action_name,
-                        GVariant *parameter)
+copy_address_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BlinkMainWindow *self = BLINK_MAIN_WINDOW (widget);
   const char *text = g_str_equal (action_name, "win.copy-link") ? self->link : our_did (self);
@@ -759,9 +719,7 @@ copy_address_activated (GtkWidget *widget,
 }
 
 static void
-on_manager_did (BlinkDbusManager1 *manager,
-                GParamSpec *pspec,
-                BlinkMainWindow *self)
+on_manager_did (BlinkDbusManager1 *manager, GParamSpec *pspec, BlinkMainWindow *self)
 {
   update_address (self);
 }
@@ -792,8 +750,7 @@ blink_main_window_close_request (GtkWindow *window)
     {
       gtk_window_get_default_size (window, &width, &height);
       g_settings_set (self->settings, "window-size", "(ii)", width, height);
-      g_settings_set_boolean (self->settings, "window-maximized",
-                              gtk_window_is_maximized (window));
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
     }
   return GTK_WINDOW_CLASS (blink_main_window_parent_class)->close_request (window);
 }
@@ -861,14 +818,13 @@ blink_main_window_class_init (BlinkMainWindowClass *klass)
                                    rename_contact_activated);
   gtk_widget_class_install_action (widget_class, "win.remove-contact", "s",
                                    remove_contact_activated);
-  gtk_widget_class_install_action (widget_class, "win.copy-address", NULL,
-                                   copy_address_activated);
+  gtk_widget_class_install_action (widget_class, "win.copy-address", NULL, copy_address_activated);
   gtk_widget_class_install_action (widget_class, "win.copy-link", NULL, copy_address_activated);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.focus-address", NULL,
                                    focus_address_activated);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
-                                       "win.add-contact", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-contact",
+                                       NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK,
@@ -915,21 +871,20 @@ blink_main_window_new (GtkApplication *application)
   g_return_val_if_fail (BLINK_IS_DIALER_APPLICATION (application), NULL);
 
   self = g_object_new (BLINK_TYPE_MAIN_WINDOW, "application", application, NULL);
-  self->contacts = g_object_ref (
-    blink_dialer_application_get_contacts (BLINK_DIALER_APPLICATION (application)));
+  self->contacts =
+      g_object_ref (blink_dialer_application_get_contacts (BLINK_DIALER_APPLICATION (application)));
   g_signal_connect (self->contacts, "changed", G_CALLBACK (on_contacts_changed), self);
   refresh_contacts (self);
   bus = blink_dialer_application_get_bus (BLINK_DIALER_APPLICATION (application));
   g_dbus_proxy_new (bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, BUS_NAME, OBJECT_PATH,
                     HISTORY_INTERFACE, self->cancellable, on_history_proxy_ready, self);
   blink_main_window_set_manager (
-    self, blink_dialer_application_get_manager (BLINK_DIALER_APPLICATION (application)));
+      self, blink_dialer_application_get_manager (BLINK_DIALER_APPLICATION (application)));
   return self;
 }
 
 void
-blink_main_window_set_manager (BlinkMainWindow *self,
-                               BlinkDbusManager1 *manager)
+blink_main_window_set_manager (BlinkMainWindow *self, BlinkDbusManager1 *manager)
 {
   g_return_if_fail (BLINK_IS_MAIN_WINDOW (self));
 
@@ -950,8 +905,7 @@ blink_main_window_set_manager (BlinkMainWindow *self,
 }
 
 void
-blink_main_window_show_page (BlinkMainWindow *self,
-                             const char *name)
+blink_main_window_show_page (BlinkMainWindow *self, const char *name)
 {
   g_return_if_fail (BLINK_IS_MAIN_WINDOW (self));
 
@@ -959,8 +913,7 @@ blink_main_window_show_page (BlinkMainWindow *self,
 }
 
 static void
-dump_rows (JsonBuilder *builder,
-           GtkListBox *list)
+dump_rows (JsonBuilder *builder, GtkListBox *list)
 {
   json_builder_begin_array (builder);
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
@@ -981,8 +934,7 @@ dump_rows (JsonBuilder *builder,
 
 /* What the window shows, read from its widgets, for the tests. */
 void
-blink_main_window_dump (BlinkMainWindow *self,
-                        JsonBuilder *builder)
+blink_main_window_dump (BlinkMainWindow *self, JsonBuilder *builder)
 {
   g_return_if_fail (BLINK_IS_MAIN_WINDOW (self));
 

@@ -13,13 +13,9 @@ G_DECLARE_FINAL_TYPE (BlinkMainWindow, blink_main_window, BLINK, MAIN_WINDOW, Ad
 
 BlinkMainWindow *blink_main_window_new (GtkApplication *application);
 
-void blink_main_window_set_manager (BlinkMainWindow *self,
-                                    BlinkDbusManager1 *manager);
-void blink_main_window_show_page (BlinkMainWindow *self,
-                                  const char *name);
-void blink_main_window_ask_add_contact (BlinkMainWindow *self,
-                                        const char *text);
-void blink_main_window_dump (BlinkMainWindow *self,
-                             JsonBuilder *builder);
+void blink_main_window_set_manager (BlinkMainWindow *self, BlinkDbusManager1 *manager);
+void blink_main_window_show_page (BlinkMainWindow *self, const char *name);
+void blink_main_window_ask_add_contact (BlinkMainWindow *self, const char *text);
+void blink_main_window_dump (BlinkMainWindow *self, JsonBuilder *builder);
 
 G_END_DECLS

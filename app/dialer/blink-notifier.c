@@ -79,10 +79,7 @@ blink_notifier_new (GApplication *application)
 
 /* @name: the caller's contact name, or NULL for an unknown caller. */
 void
-blink_notifier_ring (BlinkNotifier *self,
-                     const char *call_path,
-                     const char *name,
-                     const char *did)
+blink_notifier_ring (BlinkNotifier *self, const char *call_path, const char *name, const char *did)
 {
   g_autoptr (GNotification) notification = NULL;
   g_autoptr (GIcon) icon = NULL;
@@ -94,7 +91,8 @@ blink_notifier_ring (BlinkNotifier *self,
 
   if (self->application == NULL)
     return;
-  title = name != NULL ? g_strdup_printf (_("%s is calling"), name) : g_strdup (_("Unknown caller"));
+  title =
+      name != NULL ? g_strdup_printf (_ ("%s is calling"), name) : g_strdup (_ ("Unknown caller"));
   notification = g_notification_new (title);
   g_notification_set_body (notification, did);
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_URGENT);
@@ -102,18 +100,16 @@ blink_notifier_ring (BlinkNotifier *self,
   icon = g_themed_icon_new ("call-incoming-symbolic");
   g_notification_set_icon (notification, icon);
   g_notification_set_default_action_and_target (notification, "app.show-call", "s", call_path);
-  g_notification_add_button_with_target (notification, _("Decline"), "app.decline", "s",
+  g_notification_add_button_with_target (notification, _ ("Decline"), "app.decline", "s",
                                          call_path);
-  g_notification_add_button_with_target (notification, _("Answer"), "app.answer", "s",
-                                         call_path);
+  g_notification_add_button_with_target (notification, _ ("Answer"), "app.answer", "s", call_path);
   id = ring_id (call_path);
   g_application_send_notification (self->application, id, notification);
   g_hash_table_add (self->ringing, g_strdup (call_path));
 }
 
 void
-blink_notifier_stop_ringing (BlinkNotifier *self,
-                             const char *call_path)
+blink_notifier_stop_ringing (BlinkNotifier *self, const char *call_path)
 {
   g_autofree char *id = NULL;
 
@@ -126,9 +122,7 @@ blink_notifier_stop_ringing (BlinkNotifier *self,
 }
 
 void
-blink_notifier_missed (BlinkNotifier *self,
-                       const char *name,
-                       const char *did)
+blink_notifier_missed (BlinkNotifier *self, const char *name, const char *did)
 {
   g_autoptr (GNotification) notification = NULL;
   g_autoptr (GIcon) icon = NULL;
@@ -140,14 +134,14 @@ blink_notifier_missed (BlinkNotifier *self,
 
   if (self->application == NULL)
     return;
-  title = g_strdup_printf (_("Missed call from %s"), name);
+  title = g_strdup_printf (_ ("Missed call from %s"), name);
   notification = g_notification_new (title);
   g_notification_set_body (notification, did);
   g_notification_set_category (notification, "call.unanswered");
   icon = g_themed_icon_new ("call-missed-symbolic");
   g_notification_set_icon (notification, icon);
   g_notification_set_default_action_and_target (notification, "app.show-page", "s", "recent");
-  g_notification_add_button_with_target (notification, _("Call Back"), "app.call", "s", did);
+  g_notification_add_button_with_target (notification, _ ("Call Back"), "app.call", "s", did);
   /* One per caller: a second missed call replaces the first. */
   id = g_strconcat ("missed:", did, NULL);
   g_application_send_notification (self->application, id, notification);

@@ -50,17 +50,17 @@ static const char *
 state_text (const char *state)
 {
   if (g_strcmp0 (state, "ringing") == 0)
-    return _("Ringing…");
+    return _ ("Ringing…");
   if (g_strcmp0 (state, "connecting") == 0)
-    return _("Connecting…");
+    return _ ("Connecting…");
   if (g_strcmp0 (state, "connected") == 0)
-    return _("Connected");
+    return _ ("Connected");
   if (g_strcmp0 (state, "declined") == 0)
-    return _("Declined");
+    return _ ("Declined");
   if (g_strcmp0 (state, "left") == 0)
-    return _("Left");
+    return _ ("Left");
   if (g_strcmp0 (state, "failed") == 0)
-    return _("Could not connect");
+    return _ ("Could not connect");
   return state;
 }
 
@@ -71,23 +71,22 @@ update_labels (BlinkParticipantRow *self)
   g_autofree char *volume_label = NULL;
 
   if (self->speaking)
-    g_string_append_printf (text, " · %s", _("Speaking"));
+    g_string_append_printf (text, " · %s", _ ("Speaking"));
   if (self->muted)
-    g_string_append_printf (text, " · %s", _("Muted"));
+    g_string_append_printf (text, " · %s", _ ("Muted"));
   if (self->deafened)
-    g_string_append_printf (text, " · %s", _("Deafened"));
+    g_string_append_printf (text, " · %s", _ ("Deafened"));
   gtk_label_set_label (self->state_label, text->str);
 
-  volume_label = g_strdup_printf (_("Volume of %s"), self->name);
+  volume_label = g_strdup_printf (_ ("Volume of %s"), self->name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->volume_scale),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, volume_label, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  self->name, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, self->name,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str, -1);
 }
 
 static void
-on_volume_changed (GtkRange *range,
-                   BlinkParticipantRow *self)
+on_volume_changed (GtkRange *range, BlinkParticipantRow *self)
 {
   if (self->updating_volume)
     return;
@@ -124,8 +123,8 @@ blink_participant_row_class_init (BlinkParticipantRowClass *klass)
 
   /* The user moved the volume slider: 0.0 silent, 1.0 as sent, 2.0 twice as loud. */
   signals[VOLUME_CHANGED] =
-    g_signal_new ("volume-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
+      g_signal_new ("volume-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_DOUBLE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/im/blink/Dialer/blink-participant-row.ui");
@@ -169,8 +168,7 @@ blink_participant_row_get_did (BlinkParticipantRow *self)
 }
 
 void
-blink_participant_row_set_name (BlinkParticipantRow *self,
-                                const char *name)
+blink_participant_row_set_name (BlinkParticipantRow *self, const char *name)
 {
   g_return_if_fail (BLINK_IS_PARTICIPANT_ROW (self));
   g_return_if_fail (name != NULL);
@@ -203,9 +201,9 @@ blink_participant_row_set_state (BlinkParticipantRow *self,
   self->state = g_strdup (state);
   self->muted = muted;
   self->deafened = deafened;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->volume_scale),
-                            g_strcmp0 (state, "declined") != 0 && g_strcmp0 (state, "left") != 0
-                              && g_strcmp0 (state, "failed") != 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->volume_scale), g_strcmp0 (state, "declined") != 0 &&
+                                                                 g_strcmp0 (state, "left") != 0 &&
+                                                                 g_strcmp0 (state, "failed") != 0);
   if (g_strcmp0 (state, "connected") != 0)
     blink_participant_row_set_speaking (self, FALSE);
   update_labels (self);
@@ -220,8 +218,7 @@ blink_participant_row_get_state (BlinkParticipantRow *self)
 }
 
 void
-blink_participant_row_set_speaking (BlinkParticipantRow *self,
-                                    gboolean speaking)
+blink_participant_row_set_speaking (BlinkParticipantRow *self, gboolean speaking)
 {
   g_return_if_fail (BLINK_IS_PARTICIPANT_ROW (self));
 
@@ -245,8 +242,7 @@ blink_participant_row_get_speaking (BlinkParticipantRow *self)
 
 /* What the quality warnings mean to the user, most telling first. */
 void
-blink_participant_row_set_problems (BlinkParticipantRow *self,
-                                    const char *const *problems)
+blink_participant_row_set_problems (BlinkParticipantRow *self, const char *const *problems)
 {
   g_autoptr (GString) text = g_string_new (NULL);
 
@@ -257,13 +253,13 @@ blink_participant_row_set_problems (BlinkParticipantRow *self,
       const char *what = problems[i];
 
       if (g_str_equal (problems[i], "no-audio"))
-        what = _("No sound arrives");
+        what = _ ("No sound arrives");
       else if (g_str_equal (problems[i], "loss"))
-        what = _("Sound is being lost");
+        what = _ ("Sound is being lost");
       else if (g_str_equal (problems[i], "jitter"))
-        what = _("Sound arrives unevenly");
+        what = _ ("Sound arrives unevenly");
       else if (g_str_equal (problems[i], "round-trip-time"))
-        what = _("Long delay");
+        what = _ ("Long delay");
       if (text->len > 0)
         g_string_append (text, ", ");
       g_string_append (text, what);
@@ -287,8 +283,7 @@ blink_participant_row_get_warning (BlinkParticipantRow *self)
 }
 
 void
-blink_participant_row_set_volume (BlinkParticipantRow *self,
-                                  double volume)
+blink_participant_row_set_volume (BlinkParticipantRow *self, double volume)
 {
   g_return_if_fail (BLINK_IS_PARTICIPANT_ROW (self));
 
@@ -298,8 +293,7 @@ blink_participant_row_set_volume (BlinkParticipantRow *self,
 }
 
 void
-blink_participant_row_set_verified (BlinkParticipantRow *self,
-                                    gboolean verified)
+blink_participant_row_set_verified (BlinkParticipantRow *self, gboolean verified)
 {
   g_return_if_fail (BLINK_IS_PARTICIPANT_ROW (self));
 

@@ -16,8 +16,7 @@
  * NULL when @text is too long for a QR code.
  */
 GdkTexture *
-blink_qr_texture_new (const char *text,
-                      int module_size)
+blink_qr_texture_new (const char *text, int module_size)
 {
   QRcode *code;
   g_autoptr (GBytes) bytes = NULL;
@@ -44,8 +43,8 @@ blink_qr_texture_new (const char *text,
         if (!(code->data[y * code->width + x] & 1))
           continue;
         for (int dy = 0; dy < module_size; dy++)
-          memset (pixels + ((y + QUIET_ZONE) * module_size + dy) * stride
-                    + (x + QUIET_ZONE) * module_size * 3,
+          memset (pixels + ((y + QUIET_ZONE) * module_size + dy) * stride +
+                      (x + QUIET_ZONE) * module_size * 3,
                   0, module_size * 3);
       }
   QRcode_free (code);

@@ -5,7 +5,6 @@
 
 G_BEGIN_DECLS
 
-GdkTexture *blink_qr_texture_new (const char *text,
-                                  int module_size);
+GdkTexture *blink_qr_texture_new (const char *text, int module_size);
 
 G_END_DECLS

@@ -9,8 +9,7 @@
 #include "blink-dialer-application.h"
 
 int
-main (int argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_autoptr (BlinkDialerApplication) app = NULL;
 
