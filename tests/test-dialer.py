@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""blink-dialer against two real blinkd (tests/blink_party.py) on real Kubo
+nodes, under Xvfb. Alice's dialer runs on alice's session bus and is
+driven only through its own actions (`gapplication action
+im.blink.Dialer …`), as its buttons and notifications drive it; bob is
+driven with D-Bus and `blink`. What the dialer shows is read from its
+widgets by its debug action `debug-dump` (BLINK_DIALER_DEBUG=1): the labels
+and rows on screen, as JSON, the same state an accessibility reader would
+get without an AT-SPI bus. Screenshots of each view go to
+$BLINK_TEST_SCREENSHOTS (docs/screenshots to refresh them), else to a
+temporary folder. TAP output; skipped when the dialer is not built or
+there is no Xvfb."""
+
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blink_party import ROOT, Party, wait_until  # noqa: E402
+from blink_processes import Failure, Process, start_ipfs_pair  # noqa: E402
+
+DIALER = os.environ.get('BLINK_DIALER', '')
+APP_ID = 'im.blink.Dialer'
+
+
+class Dialer:
+    """Alice's blink-dialer on her bus, on a display of its own."""
+
+    def __init__(self, party, display, workdir, started):
+        self.party = party
+        self.workdir = workdir
+        self.env = dict(party.env, DISPLAY=display, GDK_BACKEND='x11', BLINK_DIALER_DEBUG='1',
+                        GSETTINGS_BACKEND='memory', NO_AT_BRIDGE='1',
+                        G_DEBUG='fatal-criticals',
+                        XDG_DATA_HOME=os.path.join(workdir, 'data'),
+                        XDG_CACHE_HOME=os.path.join(workdir, 'cache'))
+        schema_dir = os.environ.get('BLINK_DIALER_SCHEMA_DIR')
+        if schema_dir:
+            self.env['GSETTINGS_SCHEMA_DIR'] = schema_dir
+        self.process = Process('blink-dialer of alice', [DIALER], env=self.env)
+        started.append(self)
+        subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', APP_ID],
+                       env=self.env, check=True, timeout=20)
+        self.dumps = 0
+
+    def action(self, name, parameter=None):
+        argv = ['gapplication', 'action', APP_ID, name]
+        if parameter is not None:
+            argv.append(parameter)
+        result = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=20)
+        if result.returncode != 0:
+            raise Failure(f'gapplication action {name}: {result.stderr.strip()}')
+
+    def dump(self):
+        self.dumps += 1
+        path = os.path.join(self.workdir, f'dump-{self.dumps}.json')
+        self.action('debug-dump', gvariant_string(path))
+        wait_until(lambda: os.path.exists(path), 10, f'dump {path}')
+        with open(path) as f:
+            return json.load(f)
+
+    def wait(self, predicate, timeout, what):
+        """The first dump that @predicate accepts."""
+        state = {}
+
+        def check():
+            state['last'] = self.dump()
+            try:
+                return predicate(state['last'])
+            except (KeyError, TypeError, IndexError):
+                return False
+        try:
+            wait_until(check, timeout, what)
+        except Failure as e:
+            raise Failure(f'{e}; it showed {json.dumps(state.get("last"))}'
+                          + self.process.stderr_tail())
+        return state['last']
+
+    def screenshot(self, window, name):
+        path = os.path.join(SCREENSHOTS, f'{name}.png')
+        if os.path.exists(path):
+            os.unlink(path)
+        self.action('debug-screenshot', f"('{window}', {gvariant_string(path)})")
+        wait_until(lambda: os.path.exists(path) and png_size(path) is not None, 10,
+                   f'screenshot {path}')
+        width, height = png_size(path)
+        if width < 300 or height < 300:
+            raise Failure(f'{path}: {width}x{height}, too small for a window')
+        return path
+
+    def stop(self):
+        if self.process.proc.poll() is None:
+            try:
+                self.action('quit')
+                self.process.proc.wait(10)
+            except (Failure, subprocess.SubprocessError):
+                pass
+        return self.process.stop()
+
+
+def gvariant_string(text):
+    return "'" + text.replace('\\', '\\\\').replace("'", "\\'") + "'"
+
+
+def png_size(path):
+    with open(path, 'rb') as f:
+        head = f.read(24)
+    if len(head) < 24 or head[:8] != b'\x89PNG\r\n\x1a\n':
+        return None
+    return struct.unpack('>II', head[16:24])
+
+
+def participant(dump, did):
+    call = dump['call']
+    if not call or not call['visible']:
+        return None
+    for p in call['participants']:
+        if p['did'] == did:
+            return p
+    return None
+
+
+def test_main_window(alice, bob, dialer):
+    shown = dialer.wait(lambda d: d['main']['visible'] and d['main']['address'] == alice.did
+                        and d['main']['qr-code'], 15, 'main window with alice\'s address')
+    if shown['main']['recent-page'] != 'empty' or shown['main']['contacts-page'] not in (
+            'unavailable', 'empty', 'list'):
+        raise Failure(f'unexpected pages: {shown["main"]}')
+    for page in ('recent', 'contacts', 'address'):
+        dialer.action('show-page', gvariant_string(page))
+        dialer.wait(lambda d: d['main']['page'] == page, 10, f'page {page}')
+        time.sleep(0.5)  # the page's crossfade
+        dialer.screenshot('main', page)
+    dialer.action('show-page', gvariant_string('recent'))
+    return f'contacts page: {shown["main"]["contacts-page"]}'
+
+
+def test_call_out(alice, bob, dialer):
+    dialer.action('call', gvariant_string(bob.did))
+    ringing = bob.wait_signal(r"IncomingCall \(objectpath '([^']+)'")
+    path = ringing.group(1)
+    dialer.wait(lambda d: d['call']['visible'] and d['call']['page'] == 'call'
+                and participant(d, bob.did) is not None, 15, 'call window calling bob')
+    answer = bob.blink('answer')
+    if answer.returncode != 0:
+        raise Failure(f'bob: blink answer: {answer.stderr.strip()}')
+    shown = dialer.wait(lambda d: participant(d, bob.did)['state'] == 'connected', 30,
+                        'bob connected in the call window')
+    if not re.match(r'\d\d:\d\d$', shown['call']['subtitle'] or ''):
+        dialer.wait(lambda d: re.match(r'\d\d:\d\d$', d['call']['subtitle']), 5,
+                    'the call\'s duration')
+    code = dialer.wait(lambda d: re.match(r'\d{3} \d{3}$', d['call']['verification-code']), 10,
+                       'verification code')['call']['verification-code']
+    # bob's tone reaches alice: her daemon says he speaks, her window shows it.
+    dialer.wait(lambda d: participant(d, bob.did)['speaking'], 15, 'bob speaking')
+    time.sleep(1.2)  # let the ring around bob's avatar and the clock settle
+    dialer.screenshot('call', 'call')
+    dialer.action('hangup')
+    for me in (alice, bob):
+        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+    dialer.wait(lambda d: not d['call']['visible'], 10, 'call window hidden after the hang-up')
+    return f'verification code {code}'
+
+
+def test_call_in(alice, bob, dialer):
+    out = bob.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{alice.did}']").stdout
+    path = re.search(r"objectpath '([^']+)'", out).group(1)
+    shown = dialer.wait(lambda d: d['call']['visible'] and d['call']['page'] == 'ringing'
+                        and d['call']['call'] == path, 20, 'ringing page for bob\'s call')
+    if shown['call']['caller'] != 'Unknown Caller':
+        # bob is no contact of alice's, unless the address book says otherwise
+        if shown['main']['contacts-page'] == 'unavailable':
+            raise Failure(f'caller shown as {shown["call"]["caller"]!r}')
+    time.sleep(0.5)
+    dialer.screenshot('call', 'ringing')
+    dialer.action('answer', gvariant_string(path))
+    dialer.wait(lambda d: d['call']['page'] == 'call'
+                and participant(d, bob.did)['state'] == 'connected', 30,
+                'bob connected after app.answer')
+    bob.wait_signal(rf"^{re.escape(path)}: .*\('{alice.did}', 'connected'")
+    bob.gdbus(path, 'im.blink.Call1.Hangup')
+    for me in (alice, bob):
+        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+    dialer.wait(lambda d: not d['call']['visible'], 10, 'call window hidden after bob left')
+
+
+def name_of(test):
+    return test.__name__[len('test_'):].replace('_', '-')
+
+
+TESTS = [test_main_window, test_call_out, test_call_in]
+SCREENSHOTS = ''
+
+
+def start_display(started):
+    """Xvfb on a free display; returns its name."""
+    xvfb = Process('Xvfb', ['Xvfb', '-displayfd', '1', '-screen', '0', '1280x1024x24',
+                            '-nolisten', 'tcp', '-noreset'])
+    started.append(xvfb)
+    number = xvfb.expect(lambda line: line.strip() if line.strip().isdigit() else None, 15,
+                         'display number')
+    return f':{number}'
+
+
+def main():
+    global SCREENSHOTS
+    print(f'1..{len(TESTS)}', flush=True)
+    reason = None
+    if not DIALER or not os.path.exists(DIALER):
+        reason = 'blink-dialer is not built (meson option dialer, GTK 4 and libadwaita)'
+    elif os.environ.get('BLINK_TEST_SANITIZED'):
+        reason = ('not run in the sanitized build yet: GTK, fontconfig and Mesa have no '
+                  'suppressions in tests/lsan.supp')
+    elif shutil.which('Xvfb') is None:
+        reason = 'no Xvfb (Debian package xvfb)'
+    elif shutil.which('gapplication') is None:
+        reason = 'no gapplication (Debian package libglib2.0-bin)'
+    if reason:
+        for i, test in enumerate(TESTS, 1):
+            print(f'ok {i} /blink/dialer/{name_of(test)} # SKIP {reason}', flush=True)
+        return 0
+
+    workdir = tempfile.mkdtemp(prefix='blink-test-dialer-')
+    SCREENSHOTS = os.environ.get('BLINK_TEST_SCREENSHOTS') or os.path.join(workdir, 'screenshots')
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    started = []
+    failed = 0
+    try:
+        display = start_display(started)
+        info_a, info_b = start_ipfs_pair(started)
+        alice = Party('alice', workdir, info_a['api'], started)
+        bob = Party('bob', workdir, info_b['api'], started, tone=660)
+        alice.wait_ipfs('connected', 1)
+        bob.wait_ipfs('connected', 1)
+        dialer = Dialer(alice, display, os.path.join(workdir, 'dialer'), started)
+        os.makedirs(dialer.workdir, exist_ok=True)
+        for i, test in enumerate(TESTS, 1):
+            name = name_of(test)
+            try:
+                detail = test(alice, bob, dialer)
+                print(f'ok {i} /blink/dialer/{name}' + (f' # {detail}' if detail else ''),
+                      flush=True)
+            except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
+                failed += 1
+                print(f'not ok {i} /blink/dialer/{name}', flush=True)
+                for line in str(e).splitlines():
+                    print(f'# {line}', flush=True)
+                for line in dialer.process.stderr[-10:]:
+                    print(f'# dialer: {line}', flush=True)
+    finally:
+        for process in reversed(started):
+            process.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
