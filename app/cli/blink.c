@@ -1169,6 +1169,15 @@ follow_call (Watch *watch,
                  blink_dbus_call1_get_incoming (call) ? "incoming" : "outgoing");
   print_participant_changes (watch, call);
   print_recording_changes (watch, call);
+  /* Who already speaks, as for the participants: a call that was there
+   * when the watch started, or whose first SpeakingChanged went out before
+   * the watch had it, is shown as it is. */
+  {
+    g_auto (GStrv) speaking = blink_dbus_call1_dup_speaking (call);
+
+    for (guint i = 0; speaking != NULL && speaking[i] != NULL; i++)
+      on_speaking_changed (call, speaking[i], TRUE, watch);
+  }
   g_signal_connect (call, "g-properties-changed", G_CALLBACK (on_call_properties), watch);
   g_signal_connect (call, "speaking-changed", G_CALLBACK (on_speaking_changed), watch);
   g_signal_connect (call, "quality-changed", G_CALLBACK (on_quality_changed), watch);
