@@ -29,6 +29,8 @@ static int measure_ms = 4000;
 static char **dsp_settings = NULL;
 static gboolean per_second = FALSE;
 static gboolean in_chunk = FALSE;
+static int far_end_latency_ms = 0;
+static int speaker_latency_ms = 0;
 
 static const GOptionEntry entries[] = {
   { "far-end", 0, 0, G_OPTION_ARG_STRING, &far_end_name,
@@ -44,6 +46,10 @@ static const GOptionEntry entries[] = {
     "PARTS" },
   { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dsp_settings,
     "A property of webrtcdsp, e.g. delay-agnostic=true (repeatable)", "PROP=VALUE" },
+  { "far-end-latency", 0, 0, G_OPTION_ARG_INT, &far_end_latency_ms,
+    "The far end's latency, as a jitter buffer reports it, ms (0)", "MS" },
+  { "speaker-latency", 0, 0, G_OPTION_ARG_INT, &speaker_latency_ms,
+    "The speaker's own latency, as a sound card reports it, ms (0)", "MS" },
   { "per-second", 0, 0, G_OPTION_ARG_NONE, &per_second, "The ERLE in every second of the run",
     NULL },
   { "in-chunk", 0, 0, G_OPTION_ARG_NONE, &in_chunk,
@@ -85,6 +91,8 @@ erle (BlinkAudioProcessing processing,
         g_error ("--set %s: PROP=VALUE", dsp_settings[i]);
       gst_util_set_object_arg (G_OBJECT (dsp), pair[0], pair[1]);
     }
+  blink_test_echo_set_latencies (echo, far_end_latency_ms * GST_MSECOND,
+                                 speaker_latency_ms * GST_MSECOND);
   if (!blink_test_echo_run (echo, skip_ms, measure_ms))
     g_error ("the echo loop did not run");
   *latency = blink_test_echo_get_latency (echo);
@@ -166,9 +174,10 @@ main (int argc,
     g_error ("%s", error->message);
   delays = parse_delays ();
   settings = dsp_settings != NULL ? g_strjoinv (" ", dsp_settings) : g_strdup ("defaults");
-  g_print ("bench: far end %s, echo %.0f dB, ERLE over %d ms after %d ms, webrtcdsp %s\n",
+  g_print ("bench: far end %s, echo %.0f dB, ERLE over %d ms after %d ms, webrtcdsp %s, "
+           "latency of the far end %d ms, of the speaker %d ms\n",
            far_end_name != NULL ? far_end_name : "speech", echo_gain_db, measure_ms, skip_ms,
-           settings);
+           settings, far_end_latency_ms, speaker_latency_ms);
   for (guint i = 0; i < delays->len; i++)
     {
       guint delay = g_array_index (delays, guint, i);

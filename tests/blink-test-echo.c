@@ -399,6 +399,27 @@ blink_test_echo_load_far_end (BlinkTestEcho *self,
 }
 
 /**
+ * blink_test_echo_set_latencies:
+ * @far_end: the latency the far end reports, as a jitter buffer upstream
+ *   of the mixer does (webrtcbin's is 200 ms)
+ * @speaker: the speaker's own latency, as a sound card's sink reports its
+ *   buffer: it takes each sample this long before it is heard
+ *
+ * Before blink_test_echo_run().
+ */
+void
+blink_test_echo_set_latencies (BlinkTestEcho *self,
+                               GstClockTime far_end,
+                               GstClockTime speaker)
+{
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (
+      blink_audio_pipeline_get_bin (self->pipeline), "speaker");
+
+  g_object_set (self->far_end_src, "min-latency", (gint64) far_end, NULL);
+  g_object_set (sink, "render-delay", (guint64) speaker, NULL);
+}
+
+/**
  * blink_test_echo_get_latency:
  *
  * Returns: the pipeline's latency, as the loop found it once running
@@ -459,8 +480,20 @@ blink_test_echo_run (BlinkTestEcho *self,
   gst_element_get_state (pipeline, NULL, NULL, 5 * GST_SECOND);
   clock = gst_element_get_clock (pipeline);
   base = gst_element_get_base_time (pipeline);
-  if (gst_element_query (pipeline, query))
-    gst_query_parse_latency (query, NULL, &latency, NULL);
+  /* The latency the speaker and the echo probe take: the query fails
+   * until every sink, the sent audio's too, has its format, and the
+   * pipeline may have gone to PLAYING with none (0) before; so asked
+   * again, and given to the sinks and the probe, until it is known. */
+  for (guint tries = 0; tries < 100 && clock != NULL; tries++)
+    {
+      gboolean live = FALSE;
+
+      if (gst_bin_recalculate_latency (GST_BIN (pipeline)) && gst_element_query (pipeline, query))
+        gst_query_parse_latency (query, &live, &latency, NULL);
+      if (live)
+        break;
+      wait_for_clock (clock, base + (tries + 1) * CHUNK_NS);
+    }
   self->latency = latency;
   latency_samples = gst_util_uint64_scale_round (latency, RATE, GST_SECOND);
 

@@ -38,6 +38,9 @@ BlinkAudioPipeline *blink_test_echo_get_pipeline (BlinkTestEcho *self);
 gboolean blink_test_echo_load_far_end (BlinkTestEcho *self,
                                        const char *path,
                                        GError **error);
+void blink_test_echo_set_latencies (BlinkTestEcho *self,
+                                    GstClockTime far_end,
+                                    GstClockTime speaker);
 GstClockTime blink_test_echo_get_latency (BlinkTestEcho *self);
 double blink_test_echo_erle_at (BlinkTestEcho *self,
                                 guint second);
