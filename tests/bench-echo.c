@@ -29,8 +29,8 @@ static int measure_ms = 4000;
 static char **dsp_settings = NULL;
 static gboolean per_second = FALSE;
 static gboolean in_chunk = FALSE;
-static int far_end_latency_ms = 0;
-static int speaker_latency_ms = 0;
+static int far_end_latency_ms = 40;
+static int speaker_latency_ms = 110;
 
 static const GOptionEntry entries[] = {
   { "far-end", 0, 0, G_OPTION_ARG_STRING, &far_end_name,
@@ -47,9 +47,9 @@ static const GOptionEntry entries[] = {
   { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &dsp_settings,
     "A property of webrtcdsp, e.g. delay-agnostic=true (repeatable)", "PROP=VALUE" },
   { "far-end-latency", 0, 0, G_OPTION_ARG_INT, &far_end_latency_ms,
-    "The far end's latency, as a jitter buffer reports it, ms (0)", "MS" },
+    "The far end's latency, as a jitter buffer reports it, ms (40)", "MS" },
   { "speaker-latency", 0, 0, G_OPTION_ARG_INT, &speaker_latency_ms,
-    "The speaker's own latency, as a sound card reports it, ms (0)", "MS" },
+    "The speaker's own latency, as a sound card reports it, ms (110, pulsesink's)", "MS" },
   { "per-second", 0, 0, G_OPTION_ARG_NONE, &per_second, "The ERLE in every second of the run",
     NULL },
   { "in-chunk", 0, 0, G_OPTION_ARG_NONE, &in_chunk,
@@ -197,8 +197,8 @@ main (int argc,
         {
           double value = erle (parse_processing (), delay, &latency);
 
-          g_print ("bench: echo %3u ms after it is played: ERLE %5.1f dB %s (latency %" G_GUINT64_FORMAT
-                   " ms)\n",
+          g_print ("bench: echo %3u ms after it is played: ERLE %5.1f dB %s (latency %"
+                   G_GUINT64_FORMAT " ms)\n",
                    delay, value, processing_text, latency / GST_MSECOND);
         }
     }

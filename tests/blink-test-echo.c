@@ -32,6 +32,12 @@
 /* How long the last sent audio may take to come out of the decoder. */
 #define SENT_WAIT_US (5 * G_TIME_SPAN_SECOND)
 
+/* As a call's devices report them: Blink's jitter buffer (40 ms) upstream
+ * of the mixer, and what pulsesink adds for its buffer (110 ms, measured
+ * with a PulseAudio server of 16.1 and GStreamer 1.22's defaults). */
+#define FAR_END_LATENCY (40 * GST_MSECOND)
+#define SPEAKER_LATENCY (110 * GST_MSECOND)
+
 #define MIC_CAPS "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1"
 
 struct _BlinkTestEcho
@@ -334,6 +340,7 @@ blink_test_echo_new (BlinkAudioProcessing processing,
   gst_app_sink_set_callbacks (GST_APP_SINK (speaker), &callbacks, self, NULL);
   add_far_end (self, bin);
   listen_to_sent (self, bin);
+  blink_test_echo_set_latencies (self, FAR_END_LATENCY, SPEAKER_LATENCY);
   return self;
 }
 

@@ -206,15 +206,17 @@ test_mode_names (void)
   g_assert_cmpuint (g_strv_length (none), ==, 0);
 }
 
-/* A far end's tone played with its echo coming back 60 ms later, 10 dB
- * down: echo cancellation takes it out of what is sent, and without it
- * the echo goes out whole. Noise suppression and gain control are off:
- * a steady tone is what noise suppression takes out by itself. */
+/* A far end's tone played with its echo coming back 20 ms later, 10 dB
+ * down, through a jitter buffer and a speaker that report their latency
+ * as in a call (tests/blink-test-echo.c): echo cancellation takes it out
+ * of what is sent, and without it the echo goes out whole. Noise
+ * suppression and gain control are off: a steady tone is what noise
+ * suppression takes out by itself. */
 static double
 echo_left_db (BlinkAudioProcessing processing)
 {
   g_autoptr (BlinkTestEcho) echo =
-      blink_test_echo_new (processing, BLINK_TEST_FAR_END_TONE, 60, -10);
+      blink_test_echo_new (processing, BLINK_TEST_FAR_END_TONE, 20, -10);
 
   g_assert_true (blink_test_echo_run (echo, 2000, 1500));
   g_test_message ("echo heard %.1f dBFS, sent %.1f dBFS: %.1f dB less",
