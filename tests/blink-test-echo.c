@@ -19,7 +19,10 @@
  * latency (the sink syncs to that); its echo is in the microphone's
  * sample of time p + latency + delay. The microphone's chunk of 10 ms is
  * pushed when its last sample has been "captured", and says so (its
- * min-latency), as a sound card does. */
+ * min-latency), as a sound card does. The far end and the speaker report
+ * latencies as a call's do (blink_test_echo_set_latencies()): a speaker
+ * that reports none and a far end that reports none are not what the
+ * pipeline meets, and webrtcdsp's pairing depends on both. */
 
 #define RATE 48000
 #define CHUNK (RATE / 100)

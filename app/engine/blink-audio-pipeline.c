@@ -204,11 +204,11 @@ echo_probe_name (void)
   return g_strdup_printf ("blink-echo-probe-%d", g_atomic_int_add (&count, 1));
 }
 
-/* How late after the speaker plays a sample webrtcdsp expects its echo
- * at most, as the echo probe tells it (below): measured with
- * tests/bench-echo.c, the echo is cancelled (about 52 dB) when it arrives
- * 0-40 ms after the sample plays with 30 ms here, 10-40 ms with 20 ms or
- * less (docs/benchmarks.md). */
+/* The longest delay the echo probe is told (below). It places the
+ * canceller's window: measured with tests/bench-echo.c, the echo is
+ * cancelled (about 52 dB) when it reaches the microphone 0-40 ms after the
+ * speaker plays it with 30 ms here, 10-40 ms with 20 ms or less
+ * (docs/benchmarks.md). */
 #define ECHO_PROBE_DELAY (30 * GST_MSECOND)
 
 /* The echo probe takes the latency upstream of it for the delay between
