@@ -19,7 +19,10 @@
  * latency (the sink syncs to that); its echo is in the microphone's
  * sample of time p + latency + delay. The microphone's chunk of 10 ms is
  * pushed when its last sample has been "captured", and says so (its
- * min-latency), as a sound card does. */
+ * min-latency), as a sound card does. The far end and the speaker report
+ * latencies as a call's do (blink_test_echo_set_latencies()): a speaker
+ * that reports none and a far end that reports none are not what the
+ * pipeline meets, and webrtcdsp's pairing depends on both. */
 
 #define RATE 48000
 #define CHUNK (RATE / 100)
@@ -31,6 +34,12 @@
 #define FAR_END_PEAK (0.3 * G_MAXINT16)
 /* How long the last sent audio may take to come out of the decoder. */
 #define SENT_WAIT_US (5 * G_TIME_SPAN_SECOND)
+
+/* As a call's devices report them: Blink's jitter buffer (40 ms) upstream
+ * of the mixer, and what pulsesink adds for its buffer (110 ms, measured
+ * with a PulseAudio server of 16.1 and GStreamer 1.22's defaults). */
+#define FAR_END_LATENCY (40 * GST_MSECOND)
+#define SPEAKER_LATENCY (110 * GST_MSECOND)
 
 #define MIC_CAPS "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1"
 
@@ -60,7 +69,31 @@ struct _BlinkTestEcho
   double sent_energy;
   guint64 sent_samples;
   gboolean sent_done;
+
+  /* The same, in every second of the run, and in the window by the
+   * millisecond of the microphone's 10 ms chunk the sample is in. */
+  double echo_second[BLINK_TEST_ECHO_SECONDS];
+  double sent_second[BLINK_TEST_ECHO_SECONDS];
+  double echo_in_chunk[10];
+  double sent_in_chunk[10];
+
+  GstClockTime latency;
+  gint16 *file;
+  gsize file_length;
 };
+
+static void
+add_energy (double *seconds,
+            double *in_chunk,
+            guint64 n,
+            double energy,
+            gboolean measured)
+{
+  if (n / RATE < BLINK_TEST_ECHO_SECONDS)
+    seconds[n / RATE] += energy;
+  if (measured)
+    in_chunk[n % CHUNK * 10 / CHUNK] += energy;
+}
 
 static GstFlowReturn
 on_speaker_sample (GstAppSink *sink,
@@ -94,21 +127,25 @@ on_sent_sample (GstAppSink *sink,
   g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
   GstBuffer *buffer = gst_sample_get_buffer (sample);
   GstClockTime pts = GST_BUFFER_PTS (buffer);
+  gboolean measured;
   GstMapInfo map;
+  guint64 first;
 
   if (!GST_CLOCK_TIME_IS_VALID (pts) || !gst_buffer_map (buffer, &map, GST_MAP_READ))
     return GST_FLOW_OK;
+  first = gst_util_uint64_scale_round (pts, RATE, GST_SECOND);
+  measured = pts >= self->measure_start && pts < self->measure_end;
   g_mutex_lock (&self->lock);
-  if (pts >= self->measure_start && pts < self->measure_end)
+  for (gsize i = 0; i < map.size / sizeof (gint16); i++)
     {
-      for (gsize i = 0; i < map.size / sizeof (gint16); i++)
-        {
-          double x = ((const gint16 *) map.data)[i];
+      double x = ((const gint16 *) map.data)[i];
 
-          self->sent_energy += x * x;
-        }
-      self->sent_samples += map.size / sizeof (gint16);
+      add_energy (self->sent_second, self->sent_in_chunk, first + i, x * x, measured);
+      if (measured)
+        self->sent_energy += x * x;
     }
+  if (measured)
+    self->sent_samples += map.size / sizeof (gint16);
   if (pts >= self->measure_end)
     {
       self->sent_done = TRUE;
@@ -173,10 +210,25 @@ push_far_end (BlinkTestEcho *self,
   for (guint i = 0; i < CHUNK; i++)
     {
       guint64 n = chunk * CHUNK + i;
-      double x = self->far_end == BLINK_TEST_FAR_END_TONE ? sin (2 * G_PI * 1000.0 * n / RATE)
-                                                          : speech_sample (self, n);
+      double x;
 
-      ((gint16 *) map.data)[i] = (gint16) lround (FAR_END_PEAK * x);
+      switch (self->far_end)
+        {
+        case BLINK_TEST_FAR_END_TONE:
+          x = FAR_END_PEAK * sin (2 * G_PI * 1000.0 * n / RATE);
+          break;
+        case BLINK_TEST_FAR_END_NOISE:
+          x = FAR_END_PEAK * g_rand_double_range (self->rand, -1, 1);
+          break;
+        case BLINK_TEST_FAR_END_FILE:
+          x = self->file_length > 0 ? self->file[n % self->file_length] : 0;
+          break;
+        case BLINK_TEST_FAR_END_SPEECH:
+        default:
+          x = FAR_END_PEAK * speech_sample (self, n);
+          break;
+        }
+      ((gint16 *) map.data)[i] = (gint16) lround (x);
     }
   gst_buffer_unmap (buffer, &map);
   GST_BUFFER_PTS (buffer) = chunk * CHUNK_NS;
@@ -207,6 +259,7 @@ push_microphone (BlinkTestEcho *self,
           (guint64) heard + PLAYED_RING > self->played_end)
         echo = self->echo_gain * self->played[heard % PLAYED_RING];
       ((gint16 *) map.data)[i] = (gint16) CLAMP (lround (echo), G_MININT16, G_MAXINT16);
+      add_energy (self->echo_second, self->echo_in_chunk, n, echo * echo, measured);
       if (measured)
         self->echo_energy += echo * echo;
     }
@@ -290,6 +343,7 @@ blink_test_echo_new (BlinkAudioProcessing processing,
   gst_app_sink_set_callbacks (GST_APP_SINK (speaker), &callbacks, self, NULL);
   add_far_end (self, bin);
   listen_to_sent (self, bin);
+  blink_test_echo_set_latencies (self, FAR_END_LATENCY, SPEAKER_LATENCY);
   return self;
 }
 
@@ -297,6 +351,93 @@ BlinkAudioPipeline *
 blink_test_echo_get_pipeline (BlinkTestEcho *self)
 {
   return self->pipeline;
+}
+
+/**
+ * blink_test_echo_load_far_end:
+ * @path: a recording, anything decodebin reads
+ *
+ * The far end of a #BLINK_TEST_FAR_END_FILE loop, looped, its peak at the
+ * generated far ends' peak.
+ */
+gboolean
+blink_test_echo_load_far_end (BlinkTestEcho *self,
+                              const char *path,
+                              GError **error)
+{
+  g_autofree char *description = g_strdup_printf (
+      "filesrc name=file ! decodebin ! audioconvert ! audioresample ! appsink name=sink sync=false "
+      "caps=" MIC_CAPS);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (description, error);
+  g_autoptr (GstElement) file = NULL;
+  g_autoptr (GstElement) sink = NULL;
+  g_autoptr (GByteArray) samples = g_byte_array_new ();
+  GstSample *sample;
+  gint16 peak = 1;
+
+  if (pipeline == NULL)
+    return FALSE;
+  file = gst_bin_get_by_name (GST_BIN (pipeline), "file");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_object_set (file, "location", path, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink))) != NULL)
+    {
+      GstMapInfo map;
+
+      if (gst_buffer_map (gst_sample_get_buffer (sample), &map, GST_MAP_READ))
+        {
+          g_byte_array_append (samples, map.data, map.size);
+          gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
+        }
+      gst_sample_unref (sample);
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  if (samples->len < CHUNK * sizeof (gint16))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: no sound in it", path);
+      return FALSE;
+    }
+  g_free (self->file);
+  self->file_length = samples->len / sizeof (gint16);
+  self->file = (gint16 *) g_byte_array_free (g_steal_pointer (&samples), FALSE);
+  for (gsize i = 0; i < self->file_length; i++)
+    peak = MAX (peak, ABS (self->file[i]));
+  for (gsize i = 0; i < self->file_length; i++)
+    self->file[i] = (gint16) lround ((double) self->file[i] * FAR_END_PEAK / peak);
+  return TRUE;
+}
+
+/**
+ * blink_test_echo_set_latencies:
+ * @far_end: the latency the far end reports, as a jitter buffer upstream
+ *   of the mixer does (webrtcbin's is 200 ms)
+ * @speaker: the speaker's own latency, as a sound card's sink reports its
+ *   buffer: it takes each sample this long before it is heard
+ *
+ * Before blink_test_echo_run().
+ */
+void
+blink_test_echo_set_latencies (BlinkTestEcho *self,
+                               GstClockTime far_end,
+                               GstClockTime speaker)
+{
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (
+      blink_audio_pipeline_get_bin (self->pipeline), "speaker");
+
+  g_object_set (self->far_end_src, "min-latency", (gint64) far_end, NULL);
+  g_object_set (sink, "render-delay", (guint64) speaker, NULL);
+}
+
+/**
+ * blink_test_echo_get_latency:
+ *
+ * Returns: the pipeline's latency, as the loop found it once running
+ */
+GstClockTime
+blink_test_echo_get_latency (BlinkTestEcho *self)
+{
+  return self->latency;
 }
 
 static gboolean
@@ -349,8 +490,21 @@ blink_test_echo_run (BlinkTestEcho *self,
   gst_element_get_state (pipeline, NULL, NULL, 5 * GST_SECOND);
   clock = gst_element_get_clock (pipeline);
   base = gst_element_get_base_time (pipeline);
-  if (gst_element_query (pipeline, query))
-    gst_query_parse_latency (query, NULL, &latency, NULL);
+  /* The latency the speaker and the echo probe take: the query fails
+   * until every sink, the sent audio's too, has its format, and the
+   * pipeline may have gone to PLAYING with none (0) before; so asked
+   * again, and given to the sinks and the probe, until it is known. */
+  for (guint tries = 0; tries < 100 && clock != NULL; tries++)
+    {
+      gboolean live = FALSE;
+
+      if (gst_bin_recalculate_latency (GST_BIN (pipeline)) && gst_element_query (pipeline, query))
+        gst_query_parse_latency (query, &live, &latency, NULL);
+      if (live)
+        break;
+      wait_for_clock (clock, base + (tries + 1) * CHUNK_NS);
+    }
+  self->latency = latency;
   latency_samples = gst_util_uint64_scale_round (latency, RATE, GST_SECOND);
 
   for (guint64 chunk = 1; chunk < chunks + 30 && clock != NULL; chunk++)
@@ -409,6 +563,44 @@ blink_test_echo_erle (BlinkTestEcho *self)
   return blink_test_echo_power_db (self, FALSE) - blink_test_echo_power_db (self, TRUE);
 }
 
+static double
+erle_of (double echo,
+         double sent)
+{
+  if (echo <= 0)
+    return NAN;
+  return 10 * log10 (echo / MAX (sent, 1e-3));
+}
+
+/**
+ * blink_test_echo_erle_at:
+ * @second: a second of running time since the start
+ *
+ * Returns: the ERLE over that second, dB, NAN if no echo was heard in it
+ */
+double
+blink_test_echo_erle_at (BlinkTestEcho *self,
+                         guint second)
+{
+  g_return_val_if_fail (second < BLINK_TEST_ECHO_SECONDS, NAN);
+  return erle_of (self->echo_second[second], self->sent_second[second]);
+}
+
+/**
+ * blink_test_echo_erle_in_chunk:
+ * @ms: a millisecond of the microphone's 10 ms chunks, 0 to 9
+ *
+ * Returns: the ERLE over the measured window in that millisecond of every
+ *   chunk, dB: whether what is left of the echo sits at the chunks' edges
+ */
+double
+blink_test_echo_erle_in_chunk (BlinkTestEcho *self,
+                               guint ms)
+{
+  g_return_val_if_fail (ms < 10, NAN);
+  return erle_of (self->echo_in_chunk[ms], self->sent_in_chunk[ms]);
+}
+
 void
 blink_test_echo_free (BlinkTestEcho *self)
 {
@@ -418,6 +610,7 @@ blink_test_echo_free (BlinkTestEcho *self)
   g_clear_object (&self->microphone);
   g_clear_object (&self->pipeline);
   g_rand_free (self->rand);
+  g_free (self->file);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self);

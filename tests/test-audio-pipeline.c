@@ -206,15 +206,21 @@ test_mode_names (void)
   g_assert_cmpuint (g_strv_length (none), ==, 0);
 }
 
-/* A far end's tone played with its echo coming back 60 ms later, 10 dB
- * down: echo cancellation takes it out of what is sent, and without it
- * the echo goes out whole. Noise suppression and gain control are off:
- * a steady tone is what noise suppression takes out by itself. */
+/* A far end's tone played with its echo coming back 20 ms later, 10 dB
+ * down, through a jitter buffer and a speaker that report their latency
+ * as in a call (tests/blink-test-echo.c): echo cancellation takes it out
+ * of what is sent, and without it the echo goes out whole. Noise
+ * suppression and gain control are off: a steady tone is what noise
+ * suppression takes out by itself. */
 static double
-echo_left_db (BlinkAudioProcessing processing)
+echo_left_db (BlinkAudioProcessing processing,
+              GstClockTime jitter_buffer)
 {
   g_autoptr (BlinkTestEcho) echo =
-      blink_test_echo_new (processing, BLINK_TEST_FAR_END_TONE, 60, -10);
+      blink_test_echo_new (processing, BLINK_TEST_FAR_END_TONE, 20, -10);
+
+  if (GST_CLOCK_TIME_IS_VALID (jitter_buffer))
+    blink_test_echo_set_latencies (echo, jitter_buffer, 110 * GST_MSECOND);
 
   g_assert_true (blink_test_echo_run (echo, 2000, 1500));
   g_test_message ("echo heard %.1f dBFS, sent %.1f dBFS: %.1f dB less",
@@ -226,8 +232,20 @@ echo_left_db (BlinkAudioProcessing processing)
 static void
 test_echo_cancelled (void)
 {
-  g_assert_cmpfloat (echo_left_db (BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION), >, 20);
-  g_assert_cmpfloat (echo_left_db (BLINK_AUDIO_PROCESSING_NONE), <, 3);
+  g_assert_cmpfloat (echo_left_db (BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION, GST_CLOCK_TIME_NONE),
+                     >, 20);
+  g_assert_cmpfloat (echo_left_db (BLINK_AUDIO_PROCESSING_NONE, GST_CLOCK_TIME_NONE), <, 3);
+}
+
+/* A jitter buffer longer than the speaker's own latency, upstream of the
+ * echo probe: the probe is still told a delay the speaker covers, and the
+ * echo is cancelled (it was not at all, 0.3 dB, while the probe took the
+ * latency upstream of it for that delay). */
+static void
+test_echo_cancelled_long_jitter_buffer (void)
+{
+  g_assert_cmpfloat (
+      echo_left_db (BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION, 200 * GST_MSECOND), >, 20);
 }
 
 int
@@ -245,5 +263,7 @@ main (int argc,
   g_test_add_func ("/blink/audio-pipeline/for-description", test_for_description);
   g_test_add_func ("/blink/audio-pipeline/mode-names", test_mode_names);
   g_test_add_func ("/blink/audio-pipeline/echo-cancelled", test_echo_cancelled);
+  g_test_add_func ("/blink/audio-pipeline/echo-cancelled-long-jitter-buffer",
+                   test_echo_cancelled_long_jitter_buffer);
   return g_test_run ();
 }

@@ -24,11 +24,13 @@
  *
  * With audio processing (docs/engine.md, "Audio processing"), the capture
  * goes through webrtcdsp at 48 kHz before the mute, and the mixer's output
- * through its webrtcechoprobe before it is converted for the sink:
+ * goes to its webrtcechoprobe, on a branch of its own, as well as to the
+ * sink:
  *
  *   source ! audioconvert ! audioresample ! capsfilter(48 kHz) ! webrtcdsp
  *     ! audioconvert ! audioresample ! volume(mute) ! …
- *   … audiomixer ! volume(deafen) ! webrtcechoprobe ! audioconvert ! … ! sink */
+ *   … audiomixer ! volume(deafen) ! tee(played) ! audioconvert ! … ! sink
+ *                                   tee(played) ! webrtcechoprobe ! fakesink */
 
 struct _BlinkAudioPipeline
 {
@@ -202,15 +204,105 @@ echo_probe_name (void)
   return g_strdup_printf ("blink-echo-probe-%d", g_atomic_int_add (&count, 1));
 }
 
+/* The longest delay the echo probe is told (below). It places the
+ * canceller's window: measured with tests/bench-echo.c, the echo is
+ * cancelled (about 52 dB) when it reaches the microphone 0-40 ms after the
+ * speaker plays it with 30 ms here, 10-40 ms with 20 ms or less
+ * (docs/benchmarks.md). */
+#define ECHO_PROBE_DELAY (30 * GST_MSECOND)
+
+/* The echo probe takes the latency upstream of it for the delay between
+ * what it sees and what the microphone captures: webrtcdsp pairs the
+ * microphone's 10 ms at running time t with what the speaker plays at
+ * t + that delay, and tells the canceller that delay. What plays that late
+ * has not reached the probe yet when the latency upstream (the peers'
+ * jitter buffers, the mixer) is more than the speaker's own, and the
+ * canceller gets silence and cancels nothing (0 dB with a jitter buffer of
+ * 200 ms, docs/benchmarks.md). So the probe is told a delay that the
+ * speaker's own latency covers, 10 ms to spare: it has seen what plays at
+ * t + delay by the time the microphone's 10 ms at t is processed, whatever
+ * the latency upstream. The pipeline's latency, which comes with the
+ * LATENCY event just before the probe asks, is the upstream latency plus
+ * the speaker's own. */
+typedef struct
+{
+  gint latency_us; /* the pipeline's, -1 until known */
+} EchoProbeLatency;
+
+static GstPadProbeReturn
+on_echo_probe_latency_event (GstPad *pad,
+                             GstPadProbeInfo *info,
+                             gpointer user_data)
+{
+  EchoProbeLatency *state = user_data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstClockTime latency;
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_LATENCY)
+    {
+      gst_event_parse_latency (event, &latency);
+      g_atomic_int_set (&state->latency_us, (gint) MIN (latency / GST_USECOND, G_MAXINT));
+    }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_echo_probe_latency_query (GstPad *pad,
+                             GstPadProbeInfo *info,
+                             gpointer user_data)
+{
+  EchoProbeLatency *state = user_data;
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+  GstClockTime upstream, max, delay = 0;
+  gint latency_us = g_atomic_int_get (&state->latency_us);
+  GstClockTime latency = (GstClockTime) latency_us * GST_USECOND;
+  gboolean live;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return GST_PAD_PROBE_OK;
+  gst_query_parse_latency (query, &live, &upstream, &max);
+  if (latency_us >= 0 && latency > upstream + 10 * GST_MSECOND)
+    delay = MIN (latency - upstream - 10 * GST_MSECOND, ECHO_PROBE_DELAY);
+  gst_query_set_latency (query, live, delay, MAX (max, delay));
+  return GST_PAD_PROBE_OK;
+}
+
+/* tee ! webrtcechoprobe ! fakesink, added to the pipeline: the tee's
+ * first branch, the probe's, takes every buffer before the sink's does,
+ * which may wait for its device. Returns the tee, to link the playback
+ * to. */
+static GstElement *
+add_echo_probe (BlinkAudioPipeline *self,
+                const char *name)
+{
+  GstElement *played = make ("tee", "played");
+  GstElement *probe = make ("webrtcechoprobe", name);
+  GstElement *sink = make ("fakesink", NULL);
+  g_autoptr (GstPad) probe_sink = gst_element_get_static_pad (probe, "sink");
+  g_autoptr (GstPad) probe_src = gst_element_get_static_pad (probe, "src");
+  EchoProbeLatency *state = g_atomic_rc_box_new0 (EchoProbeLatency);
+
+  state->latency_us = -1;
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, NULL);
+  gst_pad_add_probe (probe_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_echo_probe_latency_event,
+                     g_atomic_rc_box_acquire (state), (GDestroyNotify) g_atomic_rc_box_release);
+  gst_pad_add_probe (probe_sink, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM | GST_PAD_PROBE_TYPE_PULL,
+                     on_echo_probe_latency_query, state, (GDestroyNotify) g_atomic_rc_box_release);
+  gst_bin_add_many (GST_BIN (self->pipeline), played, probe, sink, NULL);
+  gst_element_link_many (played, probe, sink, NULL);
+  return played;
+}
+
 /* The microphone's processing, to go after its convert and resample:
  * capsfilter(48 kHz) ! webrtcdsp ! audioconvert ! audioresample, added to
- * the pipeline; @probe, the echo probe for the playback, or NULL without
- * echo cancellation. Returns the first element and sets @last. */
+ * the pipeline; @played, the tee that feeds the echo probe and is to feed
+ * the playback, or NULL without echo cancellation. Returns the first
+ * element and sets @last. */
 static GstElement *
 add_processing (BlinkAudioPipeline *self,
                 guint channels,
                 GstElement **last,
-                GstElement **probe)
+                GstElement **played)
 {
   GstElement *dsp_caps = make ("capsfilter", NULL);
   GstElement *dsp = make ("webrtcdsp", "processing");
@@ -229,15 +321,14 @@ add_processing (BlinkAudioPipeline *self,
                 (self->processing & BLINK_AUDIO_PROCESSING_NOISE_SUPPRESSION) != 0, "gain-control",
                 (self->processing & BLINK_AUDIO_PROCESSING_GAIN_CONTROL) != 0, "delay-agnostic",
                 FALSE, NULL);
-  *probe = NULL;
+  *played = NULL;
   if (echo)
     {
       g_autofree char *name = echo_probe_name ();
 
       /* Made, and so registered, before the DSP starts and looks it up. */
-      *probe = make ("webrtcechoprobe", name);
+      *played = add_echo_probe (self, name);
       g_object_set (dsp, "probe", name, NULL);
-      gst_bin_add (GST_BIN (self->pipeline), *probe);
     }
   gst_bin_add_many (GST_BIN (self->pipeline), dsp_caps, dsp, convert, resample, NULL);
   gst_element_link_many (dsp_caps, dsp, convert, resample, NULL);
@@ -296,7 +387,7 @@ blink_audio_pipeline_new_full (const char *source,
   g_autoptr (BlinkAudioPipeline) self = g_object_new (BLINK_TYPE_AUDIO_PIPELINE, NULL);
   GstElement *src, *convert, *resample, *capsfilter, *enc, *pay;
   GstElement *silence, *silence_caps, *out_convert, *out_resample, *playback;
-  GstElement *processing_first = NULL, *processing_last = NULL, *probe = NULL;
+  GstElement *processing_first = NULL, *processing_last = NULL, *played = NULL;
   g_autoptr (GstCaps) caps = NULL;
   g_autoptr (GstCaps) mix_caps = NULL;
 
@@ -356,7 +447,7 @@ blink_audio_pipeline_new_full (const char *source,
   self->playback = playback;
   self->processing = blink_audio_processing_resolve (processing_mode, processing, src);
   if (self->processing != BLINK_AUDIO_PROCESSING_NONE)
-    processing_first = add_processing (self, format->channels, &processing_last, &probe);
+    processing_first = add_processing (self, format->channels, &processing_last, &played);
   if (!gst_element_link (src, convert) ||
       !gst_element_link (resample, processing_first != NULL ? processing_first : self->mute) ||
       (processing_last != NULL && !gst_element_link (processing_last, self->mute)) ||
@@ -364,8 +455,8 @@ blink_audio_pipeline_new_full (const char *source,
       !gst_element_link_many (self->mute, self->level, capsfilter, enc, pay, self->tee,
                               NULL) ||
       !gst_element_link_many (silence, silence_caps, self->mixer, self->deafen, NULL) ||
-      !gst_element_link (self->deafen, probe != NULL ? probe : out_convert) ||
-      (probe != NULL && !gst_element_link (probe, out_convert)) ||
+      !gst_element_link (self->deafen, played != NULL ? played : out_convert) ||
+      (played != NULL && !gst_element_link (played, out_convert)) ||
       !gst_element_link_many (out_convert, out_resample, playback, NULL))
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
