@@ -457,8 +457,10 @@ compare_by_name (gconstpointer a,
 {
   GHashTable *names = user_data;
   const char *did_a = *(const char *const *) a, *did_b = *(const char *const *) b;
-  g_autofree char *key_a = g_utf8_collate_key (g_hash_table_lookup (names, did_a), -1);
-  g_autofree char *key_b = g_utf8_collate_key (g_hash_table_lookup (names, did_b), -1);
+  g_autofree char *folded_a = g_utf8_casefold (g_hash_table_lookup (names, did_a), -1);
+  g_autofree char *folded_b = g_utf8_casefold (g_hash_table_lookup (names, did_b), -1);
+  g_autofree char *key_a = g_utf8_collate_key (folded_a, -1);
+  g_autofree char *key_b = g_utf8_collate_key (folded_b, -1);
   int order = strcmp (key_a, key_b);
 
   return order != 0 ? order : strcmp (did_a, did_b);
