@@ -425,23 +425,39 @@ test_history_cap (Fixture *f,
                   gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GString) text = g_string_new ("{\"calls\": [");
 
+  /* A file of more than the cap, newest first (one write per call would
+   * make the test slow, not the daemon). */
+  for (guint i = BLINK_CALL_HISTORY_MAX + 10; i > 0; i--)
+    g_string_append_printf (text,
+                            "%s{\"id\": \"%016x\", \"direction\": \"outgoing\", "
+                            "\"participants\": [\"" BOB "\"], \"start\": %u, "
+                            "\"duration\": 0, \"outcome\": \"answered\", \"reason\": \"\"}",
+                            i == BLINK_CALL_HISTORY_MAX + 10 ? "" : ",", i, i);
+  g_string_append (text, "]}");
+  write_file (f->history_path, text->str);
   {
     g_autoptr (BlinkCallHistory) history = blink_call_history_new (f->history_path);
 
-    for (guint i = 0; i < BLINK_CALL_HISTORY_MAX + 10; i++)
-      g_assert_true (blink_call_history_add (history, entry (i, FALSE, "answered"), &error));
+    g_assert_true (blink_call_history_add (history, entry (BLINK_CALL_HISTORY_MAX + 11, FALSE,
+                                                           "answered"),
+                                           &error));
+    g_assert_no_error (error);
   }
   {
     g_autoptr (BlinkCallHistory) history = blink_call_history_new (f->history_path);
     g_autoptr (GVariant) list = g_variant_ref_sink (blink_call_history_list (history, 0));
+    g_autoptr (GVariant) newest = g_variant_get_child_value (list, 0);
     g_autoptr (GVariant) oldest = g_variant_get_child_value (list, BLINK_CALL_HISTORY_MAX - 1);
     const char *id;
 
     g_assert_cmpuint (g_variant_n_children (list), ==, BLINK_CALL_HISTORY_MAX);
+    g_assert_true (g_variant_lookup (newest, "id", "&s", &id));
+    g_assert_cmpstr (id, ==, "00000000000003f3");
     /* The oldest went. */
     g_assert_true (g_variant_lookup (oldest, "id", "&s", &id));
-    g_assert_cmpstr (id, ==, "000000000000000a");
+    g_assert_cmpstr (id, ==, "000000000000000c");
   }
 }
 
