@@ -34,9 +34,13 @@ class Party:
         self.heard = Wav(os.path.join(home, 'heard.wav'))
         self.bus, address = start_bus(f'bus of {name}', home)
         started.append(self.bus)
+        # The contacts and call history blinkd keeps go to XDG_DATA_HOME:
+        # the test's, never the user's.
         self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address,
                         XDG_CONFIG_HOME=os.path.join(home, 'config'),
-                        XDG_STATE_HOME=os.path.join(home, 'state'), **env)
+                        XDG_STATE_HOME=os.path.join(home, 'state'),
+                        XDG_DATA_HOME=os.path.join(home, 'data'))
+        self.env.update(env)
         for variable in ('BLINK_IPFS_API', 'IPFS_API'):
             self.env.pop(variable, None)
         self.api = api

@@ -54,8 +54,9 @@ def test_interfaces_match_xml(alice, bob):
                          check=True).stdout
     running = {i.get('name'): sorted(c.get('name') for c in i if c.tag != 'annotation')
                for i in ET.fromstring(out).iter('interface')}
-    if running.get('im.blink.Manager1') != declared['im.blink.Manager1']:
-        raise Failure(f'Manager1 differs: {running.get("im.blink.Manager1")}')
+    for interface in ('im.blink.Manager1', 'im.blink.Contacts1', 'im.blink.History1'):
+        if running.get(interface) != declared[interface]:
+            raise Failure(f'{interface} differs: {running.get(interface)}')
     if 'org.freedesktop.DBus.ObjectManager' not in running:
         raise Failure('no ObjectManager at ' + ROOT)
 

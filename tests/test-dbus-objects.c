@@ -74,7 +74,14 @@ fixture_set_up (Fixture *f,
 
   store = g_build_filename (f->dir, "verified", NULL);
   f->verified = blink_verified_store_new (store);
-  f->manager = blink_daemon_manager_new (f->engine, f->verified);
+  {
+    g_autofree char *contacts_path = g_build_filename (f->dir, "contacts.json", NULL);
+    g_autofree char *history_path = g_build_filename (f->dir, "history.json", NULL);
+    g_autoptr (BlinkContactStore) contacts = blink_contact_store_new (contacts_path, NULL);
+    g_autoptr (BlinkCallHistory) history = blink_call_history_new (history_path);
+
+    f->manager = blink_daemon_manager_new (f->engine, f->verified, contacts, history);
+  }
   g_assert_true (blink_daemon_manager_export (f->manager, f->server, &error));
 
   /* No property cache: loading it would block on the loop that serves. */

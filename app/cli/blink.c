@@ -336,6 +336,337 @@ json_add_call (JsonBuilder *builder,
 
 /* ---- commands ---- */
 
+/* ---- contacts and history ---- */
+
+static BlinkDbusContacts1 *
+get_contacts (GDBusConnection *bus,
+              GError **error)
+{
+  return blink_dbus_contacts1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                              MANAGER_PATH, NULL, error);
+}
+
+static BlinkDbusHistory1 *
+get_history (GDBusConnection *bus,
+             GError **error)
+{
+  return blink_dbus_history1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                             MANAGER_PATH, NULL, error);
+}
+
+/* A proxy's blinkd is running: else NameHasNoOwner, which report_error
+ * explains. */
+static gboolean
+has_owner (gpointer proxy,
+           GError **error)
+{
+  g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (proxy));
+
+  if (owner != NULL)
+    return TRUE;
+  g_dbus_error_set_dbus_error (error, "org.freedesktop.DBus.Error.NameHasNoOwner", "no owner",
+                               NULL);
+  return FALSE;
+}
+
+/* The name of @did among @contacts (a(ssb)), or NULL. */
+static const char *
+contact_name (GVariant *contacts,
+              const char *did)
+{
+  GVariantIter iter;
+  const char *contact_did, *name;
+  gboolean verified;
+
+  if (contacts == NULL)
+    return NULL;
+  g_variant_iter_init (&iter, contacts);
+  while (g_variant_iter_next (&iter, "(&s&sb)", &contact_did, &name, &verified))
+    if (g_str_equal (contact_did, did))
+      return name;
+  return NULL;
+}
+
+/* @word as a did: itself when it is one, else the did of the one contact
+ * of that name (case does not matter). */
+static char *
+resolve_contact (GVariant *contacts,
+                 const char *word,
+                 GError **error)
+{
+  g_autofree char *wanted = g_utf8_casefold (word, -1);
+  g_autoptr (GString) found = g_string_new (NULL);
+  const char *match = NULL;
+  guint matches = 0;
+  GVariantIter iter;
+  const char *did, *name;
+  gboolean verified;
+
+  if (g_str_has_prefix (word, "did:"))
+    return g_strdup (word);
+  if (contacts != NULL)
+    {
+      g_variant_iter_init (&iter, contacts);
+      while (g_variant_iter_next (&iter, "(&s&sb)", &did, &name, &verified))
+        {
+          g_autofree char *folded = g_utf8_casefold (name, -1);
+
+          if (!g_str_equal (folded, wanted))
+            continue;
+          match = did;
+          matches++;
+          g_string_append_printf (found, "\n  %s %s", name, did);
+        }
+    }
+  if (matches == 1)
+    return g_strdup (match);
+  if (matches == 0)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("“%s” is neither a Blink address nor a contact’s name (“blink contacts”)"),
+                 word);
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("More than one contact is named “%s”: use the address%s"), word, found->str);
+  return NULL;
+}
+
+static int
+command_contacts (GDBusConnection *bus,
+                  int argc,
+                  char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusContacts1) contacts = get_contacts (bus, &error);
+  const char *action = argc >= 3 ? argv[2] : "list";
+  GVariant *list;
+
+  if (contacts == NULL || !has_owner (contacts, &error))
+    return report_error (error);
+  list = blink_dbus_contacts1_get_contacts (contacts);
+
+  if (g_str_equal (action, "list") && argc <= 3)
+    {
+      GVariantIter iter;
+      const char *did, *name;
+      gboolean verified;
+
+      if (list == NULL || g_variant_n_children (list) == 0)
+        {
+          if (!json_output)
+            g_print (_("No contacts (“blink contacts add DID NAME”).\n"));
+          return EXIT_SUCCESS;
+        }
+      g_variant_iter_init (&iter, list);
+      while (g_variant_iter_next (&iter, "(&s&sb)", &did, &name, &verified))
+        if (json_output)
+          {
+            g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+            json_builder_begin_object (builder);
+            json_builder_set_member_name (builder, "did");
+            json_builder_add_string_value (builder, did);
+            json_builder_set_member_name (builder, "name");
+            json_builder_add_string_value (builder, name);
+            json_builder_set_member_name (builder, "verified");
+            json_builder_add_boolean_value (builder, verified);
+            json_builder_end_object (builder);
+            print_json (builder);
+          }
+        else
+          g_print ("%s %s  %s\n", verified ? "✓" : " ", name, did);
+      return EXIT_SUCCESS;
+    }
+  if (g_str_equal (action, "add") && (argc == 4 || argc == 5))
+    {
+      g_autofree char *did = NULL, *name = NULL;
+
+      if (argc == 5 && g_str_has_prefix (argv[3], "did:"))
+        {
+          if (!blink_dbus_contacts1_call_add_sync (contacts, argv[3], argv[4], NULL, &error))
+            return report_error (error);
+          g_print ("%s  %s\n", argv[4], argv[3]);
+          return EXIT_SUCCESS;
+        }
+      if (!blink_dbus_contacts1_call_add_link_sync (contacts, argv[3], &did, &name, NULL, &error))
+        return report_error (error);
+      if (argc == 5)
+        {
+          if (!blink_dbus_contacts1_call_rename_sync (contacts, did, argv[4], NULL, &error))
+            return report_error (error);
+          g_free (name);
+          name = g_strdup (argv[4]);
+        }
+      g_print ("%s  %s\n", name, did);
+      return EXIT_SUCCESS;
+    }
+  if ((g_str_equal (action, "remove") && argc == 4) ||
+      (g_str_equal (action, "rename") && argc == 5))
+    {
+      g_autofree char *did = resolve_contact (list, argv[3], &error);
+      gboolean ok;
+
+      if (did == NULL)
+        {
+          g_printerr ("blink: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      if (g_str_equal (action, "remove"))
+        ok = blink_dbus_contacts1_call_remove_sync (contacts, did, NULL, &error);
+      else
+        ok = blink_dbus_contacts1_call_rename_sync (contacts, did, argv[4], NULL, &error);
+      if (!ok)
+        return report_error (error);
+      return EXIT_SUCCESS;
+    }
+  g_printerr (_("blink: contacts [list], contacts add DID|LINK [NAME], contacts remove DID|NAME, "
+                "contacts rename DID|NAME NEW\n"));
+  return EXIT_USAGE;
+}
+
+static char *
+format_duration (gint64 duration_us)
+{
+  gint64 seconds = duration_us / G_USEC_PER_SEC;
+
+  if (seconds >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", seconds / 3600,
+                            (int) (seconds / 60 % 60), (int) (seconds % 60));
+  return g_strdup_printf ("%d:%02d", (int) (seconds / 60), (int) (seconds % 60));
+}
+
+static void
+print_history_entry (GVariant *entry,
+                     GVariant *contacts)
+{
+  const char *id = "", *direction = "", *outcome = "", *reason = "";
+  g_autofree const char **participants = NULL;
+  gint64 start = 0, duration = 0;
+
+  g_variant_lookup (entry, "id", "&s", &id);
+  g_variant_lookup (entry, "direction", "&s", &direction);
+  g_variant_lookup (entry, "outcome", "&s", &outcome);
+  g_variant_lookup (entry, "reason", "&s", &reason);
+  g_variant_lookup (entry, "start", "x", &start);
+  g_variant_lookup (entry, "duration", "x", &duration);
+  if (!g_variant_lookup (entry, "participants", "^a&s", &participants))
+    participants = g_new0 (const char *, 1);
+  if (json_output)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, id);
+      json_builder_set_member_name (builder, "direction");
+      json_builder_add_string_value (builder, direction);
+      json_builder_set_member_name (builder, "participants");
+      json_builder_begin_array (builder);
+      for (guint i = 0; participants[i] != NULL; i++)
+        json_builder_add_string_value (builder, participants[i]);
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "start");
+      json_builder_add_int_value (builder, start);
+      json_builder_set_member_name (builder, "duration");
+      json_builder_add_int_value (builder, duration);
+      json_builder_set_member_name (builder, "outcome");
+      json_builder_add_string_value (builder, outcome);
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_string_value (builder, reason);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+  else
+    {
+      g_autoptr (GDateTime) time = g_date_time_new_from_unix_local (start / G_USEC_PER_SEC);
+      g_autofree char *when = time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M")
+                                           : g_strdup ("?");
+      g_autofree char *length = format_duration (duration);
+      g_autoptr (GString) who = g_string_new (NULL);
+
+      for (guint i = 0; participants[i] != NULL; i++)
+        {
+          const char *name = contact_name (contacts, participants[i]);
+
+          if (i > 0)
+            g_string_append (who, ", ");
+          if (name != NULL)
+            g_string_append_printf (who, "%s (%s)", name, participants[i]);
+          else
+            g_string_append (who, participants[i]);
+        }
+      g_print ("%s  %s %-8s %-8s %6s  %s%s%s\n", when,
+               g_str_equal (direction, "incoming") ? "←" : "→", direction, outcome, length,
+               who->str, *reason != '\0' ? ": " : "", reason);
+    }
+}
+
+static int
+command_history (GDBusConnection *bus,
+                 const char *count)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusHistory1) history = get_history (bus, &error);
+  g_autoptr (BlinkDbusContacts1) contacts = NULL;
+  g_autoptr (GVariant) entries = NULL;
+  guint64 limit = 20;
+  GVariantIter iter;
+  GVariant *entry;
+
+  if (count != NULL && !g_ascii_string_to_unsigned (count, 10, 0, G_MAXUINT32, &limit, NULL))
+    {
+      g_printerr (_("blink: history takes how many calls to show, not “%s”\n"), count);
+      return EXIT_USAGE;
+    }
+  if (history == NULL ||
+      !blink_dbus_history1_call_list_sync (history, limit, &entries, NULL, &error))
+    return report_error (error);
+  contacts = get_contacts (bus, NULL);
+  if (!json_output && g_variant_n_children (entries) == 0)
+    g_print (_("No calls yet.\n"));
+  g_variant_iter_init (&iter, entries);
+  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      print_history_entry (entry,
+                           contacts != NULL ? blink_dbus_contacts1_get_contacts (contacts) : NULL);
+      g_variant_unref (entry);
+    }
+  return EXIT_SUCCESS;
+}
+
+static int
+command_link (GDBusConnection *bus)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusContacts1) contacts = get_contacts (bus, &error);
+  g_autofree char *link = NULL;
+
+  if (contacts == NULL || !blink_dbus_contacts1_call_link_sync (contacts, &link, NULL, &error))
+    return report_error (error);
+  g_print ("%s\n", link);
+  return EXIT_SUCCESS;
+}
+
+static int
+command_who_may_ring (GDBusConnection *bus,
+                      const char *policy)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+
+  if (manager == NULL)
+    return report_error (error);
+  if (policy != NULL)
+    {
+      if (!blink_dbus_manager1_call_set_who_may_ring_sync (manager, policy, NULL, &error))
+        return report_error (error);
+      return EXIT_SUCCESS;
+    }
+  if (!has_owner (manager, &error))
+    return report_error (error);
+  g_print ("%s\n", blink_dbus_manager1_get_who_may_ring (manager));
+  return EXIT_SUCCESS;
+}
+
 static int
 command_id (GDBusConnection *bus)
 {
@@ -381,9 +712,30 @@ command_call (GDBusConnection *bus,
       g_printerr (_("blink: whom to call? “blink call did:key:z6Mk…”\n"));
       return EXIT_USAGE;
     }
-  if (!blink_dbus_manager1_call_offer_sync (manager, (const char *const *) dids, &path, NULL,
-                                            &error))
-    return report_error (error);
+  {
+    /* Names of contacts are taken for their addresses. */
+    g_autoptr (BlinkDbusContacts1) contacts = get_contacts (bus, NULL);
+    g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+    g_auto (GStrv) resolved = NULL;
+
+    for (guint i = 0; dids[i] != NULL; i++)
+      {
+        g_autofree char *did = resolve_contact (
+          contacts != NULL ? blink_dbus_contacts1_get_contacts (contacts) : NULL, dids[i],
+          &error);
+
+        if (did == NULL)
+          {
+            g_printerr ("blink: %s\n", error->message);
+            return EXIT_FAILURE;
+          }
+        g_strv_builder_add (builder, did);
+      }
+    resolved = g_strv_builder_end (builder);
+    if (!blink_dbus_manager1_call_offer_sync (manager, (const char *const *) resolved, &path,
+                                              NULL, &error))
+      return report_error (error);
+  }
   g_print ("%s\n", path + strlen (CALL_PATH_PREFIX));
   return EXIT_SUCCESS;
 }
@@ -597,6 +949,8 @@ command_status (GDBusConnection *bus)
   g_autoptr (GError) error = NULL;
   g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
   g_autoptr (GDBusObjectManager) objects = NULL;
+  g_autoptr (BlinkDbusHistory1) history = NULL;
+  guint missed;
   GList *calls;
   const char *active;
 
@@ -604,6 +958,8 @@ command_status (GDBusConnection *bus)
     return report_error (error);
   calls = list_calls (objects);
   active = blink_dbus_manager1_get_active_call (manager);
+  history = get_history (bus, NULL);
+  missed = history != NULL ? blink_dbus_history1_get_missed_count (history) : 0;
 
   if (json_output)
     {
@@ -616,6 +972,10 @@ command_status (GDBusConnection *bus)
       json_builder_add_boolean_value (builder, blink_dbus_manager1_get_muted (manager));
       json_builder_set_member_name (builder, "deafened");
       json_builder_add_boolean_value (builder, blink_dbus_manager1_get_deafened (manager));
+      json_builder_set_member_name (builder, "missed-calls");
+      json_builder_add_int_value (builder, missed);
+      json_builder_set_member_name (builder, "who-may-ring");
+      json_builder_add_string_value (builder, blink_dbus_manager1_get_who_may_ring (manager));
       json_builder_set_member_name (builder, "audio-processing");
       json_builder_begin_array (builder);
       for (const char *const *part = blink_dbus_manager1_get_audio_processing (manager);
@@ -653,6 +1013,10 @@ command_status (GDBusConnection *bus)
         g_print (_("You are muted: nobody hears you (“blink unmute”).\n"));
       if (blink_dbus_manager1_get_deafened (manager))
         g_print (_("You are deafened: you hear nobody (“blink undeafen”).\n"));
+      if (missed > 0)
+        g_print (g_dngettext (GETTEXT_PACKAGE, "%u missed call (“blink history”).\n",
+                              "%u missed calls (“blink history”).\n", missed),
+                 missed);
       print_audio_processing (manager);
       print_ipfs_status (manager);
       if (calls == NULL)
@@ -1387,7 +1751,7 @@ main (int argc,
   summary = g_strdup_printf (
     "%s\n"
     "  id                 %s\n"
-    "  call DID…          %s\n"
+    "  call DID|NAME…     %s\n"
     "  answer [CALL]      %s\n"
     "  decline [CALL]     %s\n"
     "  hangup             %s\n"
@@ -1404,7 +1768,18 @@ main (int argc,
     "  use-speaker NAME   %s\n"
     "  test-audio [SECS]  %s\n"
     "  record [DIR]       %s\n"
-    "  stop-recording     %s\n\n"
+    "  stop-recording     %s\n"
+    "  contacts           %s\n"
+    "  contacts add DID|LINK [NAME]\n"
+    "                     %s\n"
+    "  contacts remove DID|NAME\n"
+    "                     %s\n"
+    "  contacts rename DID|NAME NEW\n"
+    "                     %s\n"
+    "  history [N]        %s\n"
+    "  link               %s\n"
+    "  who-may-ring [everyone|contacts|nobody]\n"
+    "                     %s\n\n"
     "%s\n"
     "  blink id\n"
     "  blink call did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\n"
@@ -1413,11 +1788,14 @@ main (int argc,
     "  blink volume did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK 50\n"
     "  blink watch --json\n"
     "  blink use-mic headset\n"
-    "  blink record ~/calls\n\n"
+    "  blink record ~/calls\n"
+    "  blink contacts add 'blink:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' Alice\n"
+    "  blink call Alice\n"
+    "  blink who-may-ring contacts\n\n"
     "%s",
     _("Commands (blinkd must run on the session bus):"),
     _("Print your Blink address (a did:key)"),
-    _("Call one or more people; prints the call's ID"),
+    _("Call one or more people, by address or contact's name; prints the call's ID"),
     _("Answer a ringing call (default: the newest one)"),
     _("Decline a ringing call (default: the newest one)"), _("Leave the active call"),
     _("Show your calls and who is in them"), _("Show the active call's packet figures"),
@@ -1434,7 +1812,15 @@ main (int argc,
     _("Show the microphone’s level and play a tone (default 10 s), before calling"),
     _("Record the active call, one Opus file per voice (default folder: "
       "~/.local/share/blink/recordings/DATE-TIME-CALL)"),
-    _("Stop recording; the files are complete when it returns"), _("Examples:"),
+    _("Stop recording; the files are complete when it returns"),
+    _("List your contacts; ✓ marks the verified ones"),
+    _("Add a contact by address or blink: link (a link may carry the name)"),
+    _("Remove a contact"), _("Give a contact another name"),
+    _("Show the last N calls (default 20), newest first"),
+    _("Print your blink: link, to give to the people who may call you"),
+    _("Show or set whose calls ring: everyone, only contacts (others are only noted, and not "
+      "told you are online), or only contacts and the rest declined"),
+    _("Examples:"),
     _("Exit status: 0 done, 1 refused or failed, 2 bad usage, 3 blinkd not running."));
   g_option_context_set_summary (context, summary);
 
@@ -1489,6 +1875,14 @@ main (int argc,
     return command_record (bus, argv[2], TRUE);
   if (g_str_equal (command, "stop-recording") && argc == 2)
     return command_record (bus, NULL, FALSE);
+  if (g_str_equal (command, "contacts"))
+    return command_contacts (bus, argc, argv);
+  if (g_str_equal (command, "history") && argc <= 3)
+    return command_history (bus, argv[2]);
+  if (g_str_equal (command, "link") && argc == 2)
+    return command_link (bus);
+  if (g_str_equal (command, "who-may-ring") && argc <= 3)
+    return command_who_may_ring (bus, argv[2]);
 
   g_printerr (_("blink: unknown command or wrong arguments: “%s”. Try “blink --help”.\n"),
               command);

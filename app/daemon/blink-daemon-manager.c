@@ -17,7 +17,30 @@
 /* blinkd's root object (im.blink.Manager1 at /im/blink/Blink1) and the
  * ObjectManager beside it that holds one object per call, from the engine's
  * call-added until its call-removed, which comes after every peer
- * connection of the call has closed. */
+ * connection of the call has closed. Beside them on the same path, the
+ * contacts (im.blink.Contacts1) and the call history (im.blink.History1):
+ * each call is followed from call-added to call-removed and noted then.
+ * Who may ring is decided here: a call that may not ring is never
+ * exported, and the signaller is quiet to its caller. */
+
+/* What a call was, for its history entry. */
+typedef struct
+{
+  gint64 start;        /* unix µs */
+  gint64 connected_at; /* monotonic µs, 0 until started */
+  gint64 ended_at;     /* monotonic µs, 0 until ending */
+  gboolean accepted;   /* an incoming call that became the active one */
+  gboolean declined;   /* an incoming call we declined */
+  gboolean not_rung;
+  char *reason;
+} CallTrack;
+
+static void
+call_track_free (CallTrack *track)
+{
+  g_free (track->reason);
+  g_free (track);
+}
 
 struct _BlinkDaemonManager
 {
@@ -25,6 +48,11 @@ struct _BlinkDaemonManager
 
   BlinkCallManager *engine;
   BlinkVerifiedStore *verified;
+  BlinkContactStore *contacts;
+  BlinkCallHistory *history;
+  BlinkDbusContacts1 *contacts_iface;
+  BlinkDbusHistory1 *history_iface;
+  GHashTable *tracks;         /* BlinkCall* → CallTrack* */
   GDBusObjectManagerServer *objects;
   GHashTable *calls;          /* BlinkCall* → BlinkDbusObjectSkeleton* */
   BlinkDaemonIpfs *ipfs;      /* for IpfsApi, IpfsState, IpfsPeers */
@@ -51,6 +79,7 @@ static const GDBusErrorEntry call_error_entries[] = {
   { BLINK_CALL_ERROR_INVALID_ARGUMENT, "im.blink.Error.InvalidArgument" },
   { BLINK_CALL_ERROR_FAILED, "im.blink.Error.Failed" },
   { BLINK_CALL_ERROR_NO_SUCH_DEVICE, "im.blink.Error.NoSuchDevice" },
+  { BLINK_CALL_ERROR_NO_SUCH_CONTACT, "im.blink.Error.NoSuchContact" },
 };
 
 static char *
@@ -59,16 +88,154 @@ call_object_path (BlinkCall *call)
   return g_strdup_printf (BLINK_DAEMON_OBJECT_PATH "/Call/%s", blink_call_get_id (call));
 }
 
+/* ---- following calls for the history ---- */
+
+static void
+on_tracked_call_state (BlinkCall *call,
+                       GParamSpec *pspec,
+                       CallTrack *track)
+{
+  BlinkCallState state = blink_call_get_state (call);
+
+  if (state == BLINK_CALL_STATE_STARTED && track->connected_at == 0)
+    track->connected_at = g_get_monotonic_time ();
+  if (state >= BLINK_CALL_STATE_ENDING && track->connected_at != 0 && track->ended_at == 0)
+    track->ended_at = g_get_monotonic_time ();
+}
+
+static gboolean
+on_decline_asked (BlinkDbusCall1 *object,
+                  GDBusMethodInvocation *invocation,
+                  CallTrack *track)
+{
+  track->declined = TRUE;
+  return FALSE; /* BlinkDaemonCall declines it */
+}
+
+static gboolean
+all_declined (BlinkCall *call)
+{
+  GPtrArray *participants = blink_call_get_participants (call);
+
+  for (guint i = 0; i < participants->len; i++)
+    if (blink_participant_get_state (g_ptr_array_index (participants, i)) !=
+        BLINK_PARTICIPANT_STATE_DECLINED)
+      return FALSE;
+  return participants->len > 0;
+}
+
+static void
+record_call (BlinkDaemonManager *self,
+             BlinkCall *call,
+             CallTrack *track)
+{
+  GPtrArray *participants = blink_call_get_participants (call);
+  g_autoptr (GStrvBuilder) dids = g_strv_builder_new ();
+  g_auto (GStrv) others = NULL;
+  gboolean incoming = blink_call_get_incoming (call);
+  gint64 duration = 0;
+  const char *outcome;
+  const char *reason = "";
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < participants->len; i++)
+    g_strv_builder_add (dids, blink_participant_get_did (g_ptr_array_index (participants, i)));
+  others = g_strv_builder_end (dids);
+  if (track->connected_at != 0)
+    duration = (track->ended_at != 0 ? track->ended_at : g_get_monotonic_time ()) -
+               track->connected_at;
+
+  if (track->not_rung)
+    outcome = "not-rung", reason = track->reason;
+  else if (track->connected_at != 0)
+    outcome = "answered";
+  else if (incoming && track->declined)
+    outcome = "declined";
+  else if (incoming && track->accepted)
+    outcome = "failed",
+    reason = track->reason != NULL ? track->reason : _("No connection could be made");
+  else if (!incoming && track->reason != NULL)
+    outcome = "failed", reason = track->reason;
+  else if (!incoming && all_declined (call))
+    outcome = "declined";
+  else
+    outcome = "missed";
+
+  if (!blink_call_history_add (self->history,
+                               blink_call_history_entry_new (blink_call_get_id (call), incoming,
+                                                             (const char *const *) others,
+                                                             track->start, duration, outcome,
+                                                             reason),
+                               &error))
+    g_warning ("%s", error->message);
+}
+
+/* A stranger's call under "nobody": declined once call-added is over. */
+static gboolean
+decline_by_policy (gpointer user_data)
+{
+  g_autoptr (GPtrArray) pair = user_data;
+  BlinkDaemonManager *self = g_ptr_array_index (pair, 0);
+  BlinkCall *call = g_ptr_array_index (pair, 1);
+  g_autoptr (GError) error = NULL;
+
+  if (blink_call_get_state (call) == BLINK_CALL_STATE_RINGING &&
+      !blink_call_manager_decline (self->engine, call, &error))
+    g_debug ("Cannot decline call %s: %s", blink_call_get_id (call), error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* TRUE if @call may ring under WhoMayRing; else it is noted as not rung,
+ * and declined under "nobody". */
+static gboolean
+may_ring (BlinkDaemonManager *self,
+          BlinkCall *call,
+          CallTrack *track)
+{
+  BlinkWhoMayRing policy = blink_contact_store_get_who_may_ring (self->contacts);
+  GPtrArray *pair;
+
+  if (!blink_call_get_incoming (call) || policy == BLINK_WHO_MAY_RING_EVERYONE ||
+      blink_contact_store_lookup (self->contacts, blink_call_get_caller (call)) != NULL)
+    return TRUE;
+
+  track->not_rung = TRUE;
+  if (policy == BLINK_WHO_MAY_RING_CONTACTS)
+    {
+      track->reason = g_strdup (_("not a contact"));
+      g_debug ("Call %s from %s, not a contact: not ringing", blink_call_get_id (call),
+               blink_call_get_caller (call));
+      return FALSE;
+    }
+  track->reason = g_strdup (_("declined by policy"));
+  g_debug ("Call %s from %s, not a contact: declined", blink_call_get_id (call),
+           blink_call_get_caller (call));
+  pair = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (pair, g_object_ref (self));
+  g_ptr_array_add (pair, g_object_ref (call));
+  g_idle_add (decline_by_policy, pair);
+  return FALSE;
+}
+
 static void
 on_call_added (BlinkCallManager *engine,
                BlinkCall *call,
                BlinkDaemonManager *self)
 {
   g_autofree char *path = call_object_path (call);
-  g_autoptr (BlinkDbusObjectSkeleton) object = blink_dbus_object_skeleton_new (path);
+  g_autoptr (BlinkDbusObjectSkeleton) object = NULL;
   g_autoptr (BlinkDaemonCall) daemon_call = NULL;
+  CallTrack *track = g_new0 (CallTrack, 1);
 
+  track->start = g_get_real_time ();
+  g_hash_table_insert (self->tracks, g_object_ref (call), track);
+  g_signal_connect (call, "notify::state", G_CALLBACK (on_tracked_call_state), track);
+  if (!may_ring (self, call, track))
+    return;
+
+  object = blink_dbus_object_skeleton_new (path);
   daemon_call = blink_daemon_call_new (engine, call, self->verified);
+  g_signal_connect (daemon_call, "handle-decline", G_CALLBACK (on_decline_asked), track);
   blink_dbus_object_skeleton_set_call1 (object, BLINK_DBUS_CALL1 (daemon_call));
   g_dbus_object_manager_server_export (self->objects, G_DBUS_OBJECT_SKELETON (object));
   g_hash_table_insert (self->calls, g_object_ref (call), g_object_ref (object));
@@ -85,9 +252,24 @@ on_call_removed (BlinkCallManager *engine,
                  BlinkDaemonManager *self)
 {
   g_autofree char *path = call_object_path (call);
+  BlinkDbusObject *object = g_hash_table_lookup (self->calls, call);
+  CallTrack *track = g_hash_table_lookup (self->tracks, call);
 
-  g_dbus_object_manager_server_unexport (self->objects, path);
-  g_hash_table_remove (self->calls, call);
+  if (object != NULL)
+    {
+      g_autoptr (BlinkDbusCall1) daemon_call = blink_dbus_object_get_call1 (object);
+
+      if (track != NULL && daemon_call != NULL)
+        g_signal_handlers_disconnect_by_data (daemon_call, track);
+      g_dbus_object_manager_server_unexport (self->objects, path);
+      g_hash_table_remove (self->calls, call);
+    }
+  if (track != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (call, track);
+      record_call (self, call, track);
+      g_hash_table_remove (self->tracks, call);
+    }
 }
 
 static void
@@ -98,7 +280,10 @@ on_call_failed (BlinkCallManager *engine,
 {
   g_autofree char *path = call_object_path (call);
   g_autofree char *name = g_dbus_error_encode_gerror (error);
+  CallTrack *track = g_hash_table_lookup (self->tracks, call);
 
+  if (track != NULL && track->reason == NULL)
+    track->reason = g_strdup (error->message);
   blink_dbus_manager1_emit_call_failed (BLINK_DBUS_MANAGER1 (self), path, name, error->message);
 }
 
@@ -111,7 +296,10 @@ on_participant_failed (BlinkCallManager *engine,
 {
   g_autofree char *path = call_object_path (call);
   g_autofree char *name = g_dbus_error_encode_gerror (error);
+  CallTrack *track = g_hash_table_lookup (self->tracks, call);
 
+  if (track != NULL && track->reason == NULL)
+    track->reason = g_strdup (error->message);
   blink_dbus_manager1_emit_participant_failed (BLINK_DBUS_MANAGER1 (self), path, did, name,
                                                error->message);
 }
@@ -127,6 +315,167 @@ on_certificate_mismatches (BlinkCallManager *engine,
   blink_dbus_manager1_set_certificate_mismatches (BLINK_DBUS_MANAGER1 (self), count);
 }
 
+/* ---- contacts ---- */
+
+static void
+update_contacts (BlinkDaemonManager *self)
+{
+  g_auto (GStrv) dids = blink_contact_store_list (self->contacts);
+  BlinkSignaller *signaller = blink_call_manager_get_signaller (self->engine);
+  BlinkWhoMayRing policy = blink_contact_store_get_who_may_ring (self->contacts);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssb)"));
+  for (guint i = 0; dids[i] != NULL; i++)
+    g_variant_builder_add (&builder, "(ssb)", dids[i],
+                           blink_contact_store_lookup (self->contacts, dids[i]),
+                           blink_verified_store_contains (self->verified, dids[i]));
+  blink_dbus_contacts1_set_contacts (self->contacts_iface, g_variant_builder_end (&builder));
+  blink_dbus_manager1_set_who_may_ring (BLINK_DBUS_MANAGER1 (self),
+                                        blink_who_may_ring_to_string (policy));
+  /* Who may not ring is not even told that we are online. */
+  if (signaller != NULL)
+    blink_signaller_set_quiet (signaller, policy != BLINK_WHO_MAY_RING_EVERYONE,
+                               (const char *const *) dids);
+}
+
+static void
+on_contacts_changed (BlinkContactStore *store,
+                     BlinkDaemonManager *self)
+{
+  update_contacts (self);
+}
+
+static gboolean
+return_result (GDBusMethodInvocation *invocation,
+               GError *error)
+{
+  if (error != NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  return TRUE;
+}
+
+static gboolean
+on_contacts_add (BlinkDbusContacts1 *iface,
+                 GDBusMethodInvocation *invocation,
+                 const char *did,
+                 const char *name,
+                 BlinkDaemonManager *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  blink_contact_store_add (self->contacts, did, name, &error);
+  return return_result (invocation, error);
+}
+
+static gboolean
+on_contacts_add_link (BlinkDbusContacts1 *iface,
+                      GDBusMethodInvocation *invocation,
+                      const char *link,
+                      BlinkDaemonManager *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *did = NULL, *name = NULL;
+
+  if (!blink_contact_parse_link (link, &did, &name, &error) ||
+      !blink_contact_store_add (self->contacts, did, name, &error))
+    return return_result (invocation, error);
+  blink_dbus_contacts1_complete_add_link (iface, invocation, did, name);
+  return TRUE;
+}
+
+static gboolean
+on_contacts_remove (BlinkDbusContacts1 *iface,
+                    GDBusMethodInvocation *invocation,
+                    const char *did,
+                    BlinkDaemonManager *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  blink_contact_store_remove (self->contacts, did, &error);
+  return return_result (invocation, error);
+}
+
+static gboolean
+on_contacts_rename (BlinkDbusContacts1 *iface,
+                    GDBusMethodInvocation *invocation,
+                    const char *did,
+                    const char *name,
+                    BlinkDaemonManager *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  blink_contact_store_rename (self->contacts, did, name, &error);
+  return return_result (invocation, error);
+}
+
+static gboolean
+on_contacts_link (BlinkDbusContacts1 *iface,
+                  GDBusMethodInvocation *invocation,
+                  BlinkDaemonManager *self)
+{
+  g_autofree char *link = blink_contact_make_link (blink_call_manager_get_did (self->engine),
+                                                   NULL);
+
+  blink_dbus_contacts1_complete_link (iface, invocation, link);
+  return TRUE;
+}
+
+static gboolean
+handle_set_who_may_ring (BlinkDbusManager1 *object,
+                         GDBusMethodInvocation *invocation,
+                         const char *name)
+{
+  BlinkDaemonManager *self = BLINK_DAEMON_MANAGER (object);
+  g_autoptr (GError) error = NULL;
+  BlinkWhoMayRing policy;
+
+  if (!blink_who_may_ring_from_string (name, &policy))
+    g_set_error (&error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_INVALID_ARGUMENT,
+                 _("Who may ring is “everyone”, “contacts” or “nobody”, not “%s”"), name);
+  else
+    blink_contact_store_set_who_may_ring (self->contacts, policy, &error);
+  return return_result (invocation, error);
+}
+
+/* ---- history ---- */
+
+static void
+on_call_recorded (BlinkCallHistory *history,
+                  GVariant *entry,
+                  BlinkDaemonManager *self)
+{
+  blink_dbus_history1_set_missed_count (self->history_iface,
+                                        blink_call_history_get_missed_count (history));
+  blink_dbus_history1_emit_call_recorded (self->history_iface, entry);
+}
+
+static gboolean
+on_history_list (BlinkDbusHistory1 *iface,
+                 GDBusMethodInvocation *invocation,
+                 guint limit,
+                 BlinkDaemonManager *self)
+{
+  blink_dbus_history1_complete_list (iface, invocation,
+                                     blink_call_history_list (self->history, limit));
+  return TRUE;
+}
+
+static gboolean
+on_history_mark_seen (BlinkDbusHistory1 *iface,
+                      GDBusMethodInvocation *invocation,
+                      BlinkDaemonManager *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  blink_call_history_mark_seen (self->history, &error);
+  blink_dbus_history1_set_missed_count (self->history_iface,
+                                        blink_call_history_get_missed_count (self->history));
+  return return_result (invocation, error);
+}
+
 static void
 on_verified_changed (BlinkVerifiedStore *store,
                      BlinkDaemonManager *self)
@@ -138,6 +487,7 @@ on_verified_changed (BlinkVerifiedStore *store,
   /* People the user verified never give way to strangers' offers. */
   if (signaller != NULL)
     blink_signaller_set_trusted (signaller, (const char *const *) dids);
+  update_contacts (self);
 }
 
 static void
@@ -147,7 +497,10 @@ on_active_call (BlinkCallManager *engine,
 {
   BlinkCall *active = blink_call_manager_get_active_call (engine);
   g_autofree char *path = active != NULL ? call_object_path (active) : g_strdup ("/");
+  CallTrack *track = active != NULL ? g_hash_table_lookup (self->tracks, active) : NULL;
 
+  if (track != NULL)
+    track->accepted = TRUE;
   blink_dbus_manager1_set_active_call (BLINK_DBUS_MANAGER1 (self), path);
 }
 
@@ -464,6 +817,7 @@ blink_daemon_manager_iface_init (BlinkDbusManager1Iface *iface)
   iface->handle_start_audio_test = handle_start_audio_test;
   iface->handle_stop_audio_test = handle_stop_audio_test;
   iface->handle_set_verified = handle_set_verified;
+  iface->handle_set_who_may_ring = handle_set_who_may_ring;
   iface->handle_offer = handle_offer;
   iface->handle_hangup = handle_hangup;
   iface->handle_set_muted = handle_set_muted;
@@ -481,6 +835,28 @@ blink_daemon_manager_dispose (GObject *object)
   if (self->verified != NULL)
     g_signal_handlers_disconnect_by_data (self->verified, self);
   g_clear_object (&self->verified);
+  if (self->contacts != NULL)
+    g_signal_handlers_disconnect_by_data (self->contacts, self);
+  g_clear_object (&self->contacts);
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  g_clear_object (&self->history);
+  if (self->contacts_iface != NULL)
+    g_signal_handlers_disconnect_by_data (self->contacts_iface, self);
+  g_clear_object (&self->contacts_iface);
+  if (self->history_iface != NULL)
+    g_signal_handlers_disconnect_by_data (self->history_iface, self);
+  g_clear_object (&self->history_iface);
+  if (self->tracks != NULL)
+    {
+      GHashTableIter iter;
+      gpointer call, track;
+
+      g_hash_table_iter_init (&iter, self->tracks);
+      while (g_hash_table_iter_next (&iter, &call, &track))
+        g_signal_handlers_disconnect_by_data (call, track);
+    }
+  g_clear_pointer (&self->tracks, g_hash_table_unref);
   g_clear_object (&self->ipfs);
   g_clear_handle_id (&self->audio_test_client, g_bus_unwatch_name);
   if (self->audio_test != NULL)
@@ -511,6 +887,10 @@ blink_daemon_manager_init (BlinkDaemonManager *self)
   self->calls = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref,
                                        g_object_unref);
   self->objects = g_dbus_object_manager_server_new (BLINK_DAEMON_OBJECT_PATH);
+  self->tracks = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref,
+                                        (GDestroyNotify) call_track_free);
+  self->contacts_iface = BLINK_DBUS_CONTACTS1 (blink_dbus_contacts1_skeleton_new ());
+  self->history_iface = BLINK_DBUS_HISTORY1 (blink_dbus_history1_skeleton_new ());
 }
 
 /* What processes the microphone, for the engine's source: fixed at start,
@@ -536,10 +916,14 @@ show_audio_processing (BlinkDaemonManager *self,
  * blink_daemon_manager_new:
  * @engine: a started call manager
  * @verified: the addresses the user verified
+ * @contacts: the user's contacts and who may ring
+ * @history: where calls are noted once over
  */
 BlinkDaemonManager *
 blink_daemon_manager_new (BlinkCallManager *engine,
-                          BlinkVerifiedStore *verified)
+                          BlinkVerifiedStore *verified,
+                          BlinkContactStore *contacts,
+                          BlinkCallHistory *history)
 {
   BlinkDaemonManager *self = g_object_new (BLINK_TYPE_DAEMON_MANAGER, NULL);
   g_autofree char *ipfs_api = NULL;
@@ -547,6 +931,21 @@ blink_daemon_manager_new (BlinkCallManager *engine,
 
   self->engine = g_object_ref (engine);
   self->verified = g_object_ref (verified);
+  self->contacts = g_object_ref (contacts);
+  self->history = g_object_ref (history);
+  g_signal_connect (contacts, "changed", G_CALLBACK (on_contacts_changed), self);
+  g_signal_connect (history, "recorded", G_CALLBACK (on_call_recorded), self);
+  g_signal_connect (self->contacts_iface, "handle-add", G_CALLBACK (on_contacts_add), self);
+  g_signal_connect (self->contacts_iface, "handle-add-link", G_CALLBACK (on_contacts_add_link),
+                    self);
+  g_signal_connect (self->contacts_iface, "handle-remove", G_CALLBACK (on_contacts_remove), self);
+  g_signal_connect (self->contacts_iface, "handle-rename", G_CALLBACK (on_contacts_rename), self);
+  g_signal_connect (self->contacts_iface, "handle-link", G_CALLBACK (on_contacts_link), self);
+  g_signal_connect (self->history_iface, "handle-list", G_CALLBACK (on_history_list), self);
+  g_signal_connect (self->history_iface, "handle-mark-seen", G_CALLBACK (on_history_mark_seen),
+                    self);
+  blink_dbus_history1_set_missed_count (self->history_iface,
+                                        blink_call_history_get_missed_count (history));
   g_signal_connect (verified, "changed", G_CALLBACK (on_verified_changed), self);
   on_verified_changed (verified, self);
   /* The engine's signaller has checked the address already. */
@@ -605,7 +1004,11 @@ blink_daemon_manager_export (BlinkDaemonManager *self,
   g_return_val_if_fail (BLINK_IS_DAEMON_MANAGER (self), FALSE);
 
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self), connection,
-                                         BLINK_DAEMON_OBJECT_PATH, error))
+                                         BLINK_DAEMON_OBJECT_PATH, error) ||
+      !g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->contacts_iface),
+                                         connection, BLINK_DAEMON_OBJECT_PATH, error) ||
+      !g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->history_iface),
+                                         connection, BLINK_DAEMON_OBJECT_PATH, error))
     return FALSE;
   g_dbus_object_manager_server_set_connection (self->objects, connection);
   return TRUE;
@@ -619,4 +1022,8 @@ blink_daemon_manager_unexport (BlinkDaemonManager *self)
   g_dbus_object_manager_server_set_connection (self->objects, NULL);
   if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self)) != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self));
+  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->contacts_iface)))
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->contacts_iface));
+  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->history_iface)))
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->history_iface));
 }

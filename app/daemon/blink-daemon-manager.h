@@ -3,6 +3,8 @@
 
 #include "blink-call-manager.h"
 #include "blink-dbus-generated.h"
+#include "blink-call-history.h"
+#include "blink-contact-store.h"
 #include "blink-verified-store.h"
 
 G_BEGIN_DECLS
@@ -14,7 +16,9 @@ G_DECLARE_FINAL_TYPE (BlinkDaemonManager, blink_daemon_manager, BLINK, DAEMON_MA
                       BlinkDbusManager1Skeleton)
 
 BlinkDaemonManager *blink_daemon_manager_new (BlinkCallManager *engine,
-                                              BlinkVerifiedStore *verified);
+                                              BlinkVerifiedStore *verified,
+                                              BlinkContactStore *contacts,
+                                              BlinkCallHistory *history);
 
 gboolean blink_daemon_manager_export (BlinkDaemonManager *self,
                                       GDBusConnection *connection,

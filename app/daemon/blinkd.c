@@ -219,6 +219,8 @@ main (int argc,
   g_autofree char *source_description = NULL, *sink_description = NULL;
   Daemon daemon = { 0 };
   g_autoptr (BlinkVerifiedStore) verified = NULL;
+  g_autoptr (BlinkContactStore) contacts = NULL;
+  g_autoptr (BlinkCallHistory) history = NULL;
   guint owner_id, sigterm_id, sigint_id;
   const GOptionEntry entries[] = {
     { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &identity,
@@ -343,7 +345,21 @@ main (int argc,
 
     verified = blink_verified_store_new (path);
   }
-  daemon.manager = blink_daemon_manager_new (daemon.engine, verified);
+  {
+    /* The user's data, per profile; beside the key when it was named. */
+    g_autofree char *data = NULL;
+    g_autofree char *contacts_path = NULL, *history_path = NULL;
+
+    if (identity != NULL && profile == NULL)
+      data = g_path_get_dirname (identity);
+    else
+      data = g_build_filename (g_get_user_data_dir (), "blink", profile, NULL);
+    contacts_path = g_build_filename (data, "contacts.json", NULL);
+    history_path = g_build_filename (data, "history.json", NULL);
+    contacts = blink_contact_store_new (contacts_path, blink_call_manager_get_did (daemon.engine));
+    history = blink_call_history_new (history_path);
+  }
+  daemon.manager = blink_daemon_manager_new (daemon.engine, verified, contacts, history);
   owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
                              on_bus_acquired, on_name_acquired, on_name_lost, &daemon, NULL);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, &daemon);

@@ -23,6 +23,7 @@ typedef enum
   BLINK_CALL_ERROR_FAILED,              /* anything else */
   BLINK_CALL_ERROR_NO_SUCH_DEVICE,      /* no microphone or speaker of that name, or more
                                            than one */
+  BLINK_CALL_ERROR_NO_SUCH_CONTACT,     /* that address is not a contact */
 } BlinkCallError;
 
 #define BLINK_CALL_ERROR (blink_call_error_quark ())

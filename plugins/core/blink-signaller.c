@@ -119,6 +119,8 @@ struct _BlinkSignaller
   GHashTable *topics; /* call and peer topic → BlinkSignallerCall*, owned by @calls */
   GHashTable *rates;  /* pubsub peer id → PeerRate* */
   GHashTable *trusted; /* DIDs whose offers never give way */
+  GHashTable *known;   /* DIDs answered "ringing" when quiet to strangers */
+  gboolean quiet;      /* no "ringing" to anyone else: it would tell them we are online */
   GHashTable *ended;   /* call id → when to forget it (Unix ms) */
 };
 
@@ -498,6 +500,13 @@ make_room (BlinkSignaller *self,
   return TRUE;
 }
 
+static gboolean
+answers_ringing (BlinkSignaller *self,
+                 const char *sender)
+{
+  return !self->quiet || g_hash_table_contains (self->known, sender);
+}
+
 static void
 handle_offer (BlinkSignaller *self,
               BlinkMessage *message,
@@ -512,7 +521,7 @@ handle_offer (BlinkSignaller *self,
     {
       /* A resend (the id is the caller's own): acknowledge again, in case
        * our "ringing" was lost. */
-      if (call_is_ringing_here (call))
+      if (call_is_ringing_here (call) && answers_ringing (self, message->sender))
         send_on_call (self, call, BLINK_MESSAGE_RINGING);
       return;
     }
@@ -546,7 +555,10 @@ handle_offer (BlinkSignaller *self,
   call = call_add (self, message->call_id, message->call_key,
                    (const char *const *) message->participants, message->sender, &message->audio,
                    ring_until);
-  send_on_call (self, call, BLINK_MESSAGE_RINGING);
+  if (answers_ringing (self, message->sender))
+    send_on_call (self, call, BLINK_MESSAGE_RINGING);
+  else
+    g_debug ("Quiet to %s: no ringing sent", message->sender);
 
   id = blink_signaller_call_get_id (call);
   g_info ("Incoming call %s from %s", id, message->sender);
@@ -1427,6 +1439,30 @@ blink_signaller_set_trusted (BlinkSignaller *self,
     g_hash_table_add (self->trusted, g_strdup (dids[i]));
 }
 
+/**
+ * blink_signaller_set_quiet:
+ * @quiet: whether offers from people not in @known go unanswered
+ * @known: (nullable): people whose offers are always answered (contacts)
+ *
+ * An offer is answered at once with "ringing" on its call topic, which
+ * tells the caller that we are online. When @quiet, only @known callers
+ * are told: the others' offers still come as #BlinkSignaller::incoming-call
+ * but nothing is sent to them unless the call is accepted or declined.
+ * Call on the signaller's context.
+ */
+void
+blink_signaller_set_quiet (BlinkSignaller *self,
+                           gboolean quiet,
+                           const char *const *known)
+{
+  g_return_if_fail (BLINK_IS_SIGNALLER (self));
+
+  self->quiet = quiet;
+  g_hash_table_remove_all (self->known);
+  for (guint i = 0; known != NULL && known[i] != NULL; i++)
+    g_hash_table_add (self->known, g_strdup (known[i]));
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -1526,6 +1562,7 @@ blink_signaller_finalize (GObject *object)
   g_hash_table_unref (self->topics);
   g_hash_table_unref (self->rates);
   g_hash_table_unref (self->trusted);
+  g_hash_table_unref (self->known);
   g_hash_table_unref (self->ended);
   g_free (self->identity_path);
   g_free (self->ipfs_api);
@@ -1672,6 +1709,7 @@ blink_signaller_init (BlinkSignaller *self)
   self->topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->trusted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 

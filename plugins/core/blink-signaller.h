@@ -90,5 +90,8 @@ gboolean blink_signaller_send_ice_candidate (BlinkSignaller *self,
 
 void blink_signaller_set_trusted (BlinkSignaller *self,
                                   const char *const *dids);
+void blink_signaller_set_quiet (BlinkSignaller *self,
+                                gboolean quiet,
+                                const char *const *known);
 
 G_END_DECLS
