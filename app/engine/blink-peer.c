@@ -952,6 +952,8 @@ on_pad_added (GstElement *webrtc,
   if (self->depayloaded == NULL)
     {
       self->depayloaded = gst_element_get_static_pad (depay, "src");
+      /* From the first packet, for a recording started later. */
+      blink_recorder_follow (self->depayloaded);
       record_locked (self);
     }
 

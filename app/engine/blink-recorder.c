@@ -36,7 +36,23 @@
  * who joins later, a lost packet or a closed connection leaves a gap of
  * the right length. Matroska keeps each block's time; a file whose audio
  * starts later begins with one silent Opus frame at 0, so that a player
- * that starts each file at its first block still lines them up. */
+ * that starts each file at its first block still lines them up.
+ *
+ * But a participant's packets are stamped by the jitter buffer with when
+ * they arrived, smoothed: after a stall of the receiving process their
+ * times jump ahead by the stall and then come 15–18 ms apart for 20 ms
+ * frames until they have caught up. The mixer does not follow that: as
+ * every audioaggregator, it plays an input's samples one after the other
+ * as long as they stay within ALIGNMENT of their timestamps, or come back
+ * within DISCONT_WAIT. A file that followed the timestamps had a gap where
+ * the participant was heard, and lost every other packet of the catch-up
+ * (each overlapped the one before). So each packet is placed the way the
+ * mixer plays it: one after the other, a gap (a lost packet) for its
+ * length, and back on the timestamps after a discontinuity or a lasting
+ * drift. Followed from the stream's first packet, not the recording's
+ * start (blink_recorder_follow()): the mixer's placement depends on where
+ * it started, and a file that started on the timestamps of a running
+ * stream was off by what they had drifted, up to ALIGNMENT. */
 
 /* How much one track may queue for its file: about 4 min of a 32 kbit/s
  * voice; past that (a stalled disk) new packets are dropped. */
@@ -44,6 +60,12 @@
 
 /* How long stopping waits for a file's muxer to finish it. */
 #define FINISH_TIMEOUT (5 * GST_SECOND)
+
+/* audiomixer's defaults, which the call's mixer keeps: how far an input
+ * may drift from its timestamps and still be played on from where it was,
+ * and for how long it may be farther before the mixer follows them. */
+#define ALIGNMENT (40 * GST_MSECOND)
+#define DISCONT_WAIT GST_SECOND
 
 /* A 20 ms Opus frame of silence (CELT, fullband): the table of contents
  * byte, then a range-coded "silence" flag. */
@@ -67,6 +89,17 @@ typedef struct
   GstPad *pad;
   gulong probe;
 } Tap;
+
+/* Where a pad's packets are played, as running time; only the pad's
+ * streaming thread uses it. */
+typedef struct
+{
+  GstClockTime placed;        /* the packet passing now */
+  GstClockTime next;          /* where the next one goes */
+  GstClockTime discont_since; /* since when they drift */
+} Follower;
+
+static GQuark follower_quark;
 
 struct _BlinkRecorder
 {
@@ -143,27 +176,123 @@ track_begin (Track *track,
   track->written = TRUE;
 }
 
-/* On a streaming thread of the call's pipeline. */
+/* Where the mixer plays a packet whose timestamp is @running_time, as
+ * audioaggregator decides it; see the comment at the top. */
+static GstClockTime
+follower_place (Follower *follower,
+                GstClockTime running_time,
+                gboolean discont)
+{
+  GstClockTime drift;
+
+  if (discont || !GST_CLOCK_TIME_IS_VALID (follower->next))
+    {
+      follower->discont_since = GST_CLOCK_TIME_NONE;
+      return running_time;
+    }
+  drift =
+      running_time > follower->next ? running_time - follower->next : follower->next - running_time;
+  if (drift < ALIGNMENT)
+    follower->discont_since = GST_CLOCK_TIME_NONE;
+  else if (!GST_CLOCK_TIME_IS_VALID (follower->discont_since))
+    follower->discont_since = running_time;
+  else if (running_time >= follower->discont_since + DISCONT_WAIT)
+    {
+      follower->discont_since = GST_CLOCK_TIME_NONE;
+      return running_time;
+    }
+  return follower->next;
+}
+
+static GstPadProbeReturn
+on_followed (GstPad *pad,
+             GstPadProbeInfo *info,
+             gpointer user_data)
+{
+  Follower *follower = user_data;
+  g_autoptr (GstEvent) segment_event = NULL;
+  const GstSegment *segment;
+  GstBuffer *buffer;
+  GstClockTime running_time;
+
+  follower->placed = GST_CLOCK_TIME_NONE;
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
+    {
+      GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+      GstClockTime duration;
+
+      /* A gap (the depayloader's word for lost packets) is played,
+       * concealed, for its length. */
+      if (GST_EVENT_TYPE (event) == GST_EVENT_GAP && GST_CLOCK_TIME_IS_VALID (follower->next))
+        {
+          gst_event_parse_gap (event, NULL, &duration);
+          if (GST_CLOCK_TIME_IS_VALID (duration))
+            follower->next += duration;
+        }
+      return GST_PAD_PROBE_OK;
+    }
+  buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  segment_event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  if (segment_event == NULL || !GST_BUFFER_PTS_IS_VALID (buffer))
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_segment (segment_event, &segment);
+  running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+  if (!GST_CLOCK_TIME_IS_VALID (running_time))
+    return GST_PAD_PROBE_OK;
+  follower->placed = follower_place (follower, running_time, GST_BUFFER_IS_DISCONT (buffer));
+  follower->next =
+      follower->placed + (GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer)
+                                                                : SILENCE_FRAME_DURATION);
+  return GST_PAD_PROBE_OK;
+}
+
+/**
+ * blink_recorder_follow:
+ * @pad: a pad carrying Opus packets to a mixer, from its first packet
+ *
+ * Follows where the mixer plays each packet that passes @pad, so that a
+ * recording started later places them there too (see the comment at the
+ * top). Once per pad, before any blink_recorder_add_track() on it; a pad
+ * not followed is followed from the recording's start.
+ */
+void
+blink_recorder_follow (GstPad *pad)
+{
+  Follower *follower;
+
+  g_return_if_fail (GST_IS_PAD (pad));
+
+  if (follower_quark == 0)
+    follower_quark = g_quark_from_static_string ("blink-recorder-follower");
+  if (g_object_get_qdata (G_OBJECT (pad), follower_quark) != NULL)
+    return;
+  follower = g_new0 (Follower, 1);
+  follower->placed = follower->next = follower->discont_since = GST_CLOCK_TIME_NONE;
+  /* The pad holds it, and its probe: a probe may still run after it is
+   * removed. */
+  g_object_set_qdata_full (G_OBJECT (pad), follower_quark, follower, g_free);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     on_followed, follower, NULL);
+}
+
+/* On a streaming thread of the call's pipeline, after the follower's
+ * probe. */
 static GstPadProbeReturn
 on_packet (GstPad *pad,
            GstPadProbeInfo *info,
            gpointer user_data)
 {
   Track *track = user_data;
+  Follower *follower = g_object_get_qdata (G_OBJECT (pad), follower_quark);
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  g_autoptr (GstEvent) segment_event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  const GstSegment *segment;
-  GstClockTime running_time, at, duration;
+  GstClockTime at, duration;
   GstBuffer *copy;
 
-  if (segment_event == NULL || !GST_BUFFER_PTS_IS_VALID (buffer))
-    return GST_PAD_PROBE_OK;
-  gst_event_parse_segment (segment_event, &segment);
-  running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
   /* Captured, or played, before the recording started. */
-  if (!GST_CLOCK_TIME_IS_VALID (running_time) || running_time < track->start)
+  if (follower == NULL || !GST_CLOCK_TIME_IS_VALID (follower->placed) ||
+      follower->placed < track->start)
     return GST_PAD_PROBE_OK;
-  at = running_time - track->start;
+  at = follower->placed - track->start;
   duration = GST_BUFFER_DURATION_IS_VALID (buffer) ? GST_BUFFER_DURATION (buffer)
                                                    : SILENCE_FRAME_DURATION;
 
@@ -265,6 +394,7 @@ blink_recorder_add_track (BlinkRecorder *self,
     }
   /* The probe holds the track: a packet may still be on its way when the
    * probe is removed. */
+  blink_recorder_follow (pad);
   tap = g_new0 (Tap, 1);
   tap->pad = gst_object_ref (pad);
   tap->probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_packet,

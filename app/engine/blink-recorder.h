@@ -14,6 +14,7 @@ BlinkRecorder *blink_recorder_new (GstElement *pipeline,
                                    GError **error);
 
 const char *blink_recorder_get_directory (BlinkRecorder *self);
+void blink_recorder_follow (GstPad *pad);
 void blink_recorder_add_track (BlinkRecorder *self,
                                const char *name,
                                const char *title,
