@@ -160,6 +160,8 @@ history_row_new (BlinkMainWindow *self, GVariant *entry)
     g_string_append_printf (subtitle, " · %s", reason);
 
   row = adw_action_row_new ();
+  g_object_set_data_full (G_OBJECT (row), "outcome", g_strdup (outcome), g_free);
+  g_object_set_data_full (G_OBJECT (row), "direction", g_strdup (direction), g_free);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), names->str);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
   icon = gtk_image_new_from_icon_name (icon_name);
@@ -915,6 +917,9 @@ blink_main_window_show_page (BlinkMainWindow *self, const char *name)
 static void
 dump_rows (JsonBuilder *builder, GtkListBox *list)
 {
+  static const char *const keys[] = { "did", "outcome", "direction" };
+  GtkWidget *button;
+
   json_builder_begin_array (builder);
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -927,6 +932,32 @@ dump_rows (JsonBuilder *builder, GtkListBox *list)
                                      adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)));
       json_builder_set_member_name (builder, "subtitle");
       json_builder_add_string_value (builder, adw_action_row_get_subtitle (ADW_ACTION_ROW (child)));
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        if (g_object_get_data (G_OBJECT (child), keys[i]) != NULL)
+          {
+            json_builder_set_member_name (builder, keys[i]);
+            json_builder_add_string_value (builder, g_object_get_data (G_OBJECT (child), keys[i]));
+          }
+      /* What activating the row does: its button's action, as a click would. */
+      button = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (child));
+      if (button != NULL && GTK_IS_ACTIONABLE (button) &&
+          gtk_actionable_get_action_name (GTK_ACTIONABLE (button)) != NULL)
+        {
+          GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+
+          json_builder_set_member_name (builder, "action");
+          json_builder_add_string_value (builder,
+                                         gtk_actionable_get_action_name (GTK_ACTIONABLE (button)));
+          json_builder_set_member_name (builder, "target");
+          if (target != NULL)
+            {
+              g_autofree char *text = g_variant_print (target, FALSE);
+
+              json_builder_add_string_value (builder, text);
+            }
+          else
+            json_builder_add_null_value (builder);
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -949,6 +980,8 @@ blink_main_window_dump (BlinkMainWindow *self, JsonBuilder *builder)
   json_builder_add_boolean_value (builder, gtk_picture_get_paintable (self->qr_picture) != NULL);
   json_builder_set_member_name (builder, "recent-page");
   json_builder_add_string_value (builder, gtk_stack_get_visible_child_name (self->recent_stack));
+  json_builder_set_member_name (builder, "missed-badge");
+  json_builder_add_int_value (builder, adw_view_stack_page_get_badge_number (self->recent_page));
   json_builder_set_member_name (builder, "recent");
   dump_rows (builder, self->recent_list);
   json_builder_set_member_name (builder, "contacts-page");
