@@ -300,6 +300,28 @@ def test_open_link(alice, bob, dialer):
     dialer.screenshot('main', 'contacts')
 
 
+def test_group_call(alice, bob, dialer):
+    dialer.action('selection-mode')  # toggles, as its button does
+    dialer.wait(lambda d: d['main']['selecting'] and d['main']['page'] == 'contacts'
+                and d['main']['call-selected'] == '_Call 0 People', 10, 'selection mode')
+    dialer.action('pick-contact', gvariant_string(bob.did))
+    dialer.action('pick-contact', gvariant_string(DANA))
+    dialer.wait(lambda d: d['main']['call-selected'] == '_Call 2 People', 10, 'two picked')
+    time.sleep(0.5)
+    dialer.screenshot('main', 'group-pick')
+    dialer.action('call-selected')
+    ringing = bob.wait_signal(r"IncomingCall \(objectpath '([^']+)'")
+    shown = dialer.wait(lambda d: d['call']['visible'] and participant(d, bob.did)
+                        and participant(d, DANA), 15, 'a call to Bob and Dana')
+    if shown['main']['selecting']:
+        raise Failure('still selecting after the call')
+    names = sorted(p['name'] for p in shown['call']['participants'])
+    dialer.action('hangup')
+    dialer.wait(lambda d: not d['call']['visible'], 15, 'call window hidden after the hang-up')
+    bob.wait_signal(rf"InterfacesRemoved \(objectpath '{ringing.group(1)}'")
+    return f'called {", ".join(names)}'
+
+
 def test_preferences(alice, bob, dialer):
     dialer.action('preferences')
     shown = dialer.wait(lambda d: d['preferences'] is not None, 10, 'the preferences window')
@@ -332,7 +354,7 @@ def name_of(test):
 
 
 TESTS = [test_main_window, test_call_out, test_call_in, test_add_contact, test_call_contact,
-         test_ringing_contact, test_open_link, test_preferences]
+         test_ringing_contact, test_open_link, test_group_call, test_preferences]
 SCREENSHOTS = ''
 
 

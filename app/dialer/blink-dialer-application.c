@@ -596,6 +596,47 @@ audio_test_change_state (GSimpleAction *action, GVariant *value, gpointer user_d
                      g_object_ref (self));
 }
 
+/* app.selection-mode: contacts picked for a group call (toggles, as its button does). */
+static void
+selection_mode_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  BlinkMainWindow *window = get_main_window (self);
+
+  blink_main_window_set_selection_mode (window, g_variant_get_boolean (value));
+  g_simple_action_set_state (action, value);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* app.pick-contact 'did': a click on a contact's row in selection mode. */
+static void
+pick_contact_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+
+  if (self->main_window != NULL)
+    blink_main_window_pick_contact (self->main_window, g_variant_get_string (parameter, NULL));
+}
+
+/* app.call-selected: one call to everyone picked, and selection mode ends. */
+static void
+call_selected_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  g_auto (GStrv) picked = NULL;
+  g_autofree char *joined = NULL;
+
+  if (self->main_window == NULL)
+    return;
+  picked = blink_main_window_get_picked (self->main_window);
+  if (picked[0] == NULL)
+    return;
+  joined = g_strjoinv (" ", picked);
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "selection-mode",
+                                      g_variant_new_boolean (FALSE));
+  g_action_group_activate_action (G_ACTION_GROUP (self), "call", g_variant_new_string (joined));
+}
+
 static void
 show_call_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -825,6 +866,9 @@ static const GActionEntry app_actions[] = {
   { "show-call", show_call_activated, "s" },
   { "show-page", show_page_activated, "s" },
   { "add-contact", add_contact_activated, "(ss)" },
+  { "selection-mode", NULL, NULL, "false", selection_mode_change_state },
+  { "pick-contact", pick_contact_activated, "s" },
+  { "call-selected", call_selected_activated },
   { "open-link", open_link_activated, "s" },
   { "preferences", preferences_activated },
   { "about", about_activated },
