@@ -160,8 +160,6 @@ def test_call_out(alice, bob, dialer):
                        'verification code')['call']['verification-code']
     # bob's tone reaches alice: her daemon says he speaks, her window shows it.
     dialer.wait(lambda d: participant(d, bob.did)['speaking'], 15, 'bob speaking')
-    time.sleep(1.2)  # let the ring around bob's avatar and the clock settle
-    dialer.screenshot('call', 'call')
     dialer.action('hangup')
     for me in (alice, bob):
         me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
@@ -231,7 +229,11 @@ def test_call_contact(alice, bob, dialer):
                         'bob connected in the call window')
     if participant(shown, bob.did)['name'] != 'Bob':
         raise Failure(f'bob shown as {participant(shown, bob.did)}')
-    time.sleep(2)  # a duration Recent can show
+    dialer.wait(lambda d: participant(d, bob.did)['speaking']
+                and re.match(r'\d{3} \d{3}$', d['call']['verification-code']), 15,
+                'Bob speaking, and the verification code')
+    time.sleep(1.2)  # let the ring around bob's avatar and the clock settle
+    dialer.screenshot('call', 'call')
     dialer.action('hangup')
     for me in (alice, bob):
         me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
@@ -289,8 +291,6 @@ def test_open_link(alice, bob, dialer):
     subprocess.run([DIALER, link], env=dialer.env, check=True, timeout=20)
     dialer.wait(lambda d: d['dialogs'] and d['dialogs'][0]['address'] == link, 10,
                 'the dialog asking to add Dana, from the desktop')
-    time.sleep(0.3)
-    dialer.screenshot('active', 'add-contact')
     dialer.action('debug-respond', gvariant_string('add'))
     shown = dialer.wait(lambda d: not d['dialogs'] and contact_row(d, 'Dana'), 10,
                         'Dana in Contacts')
@@ -326,8 +326,8 @@ def test_preferences(alice, bob, dialer):
     dialer.action('preferences')
     shown = dialer.wait(lambda d: d['preferences'] is not None, 10, 'the preferences window')
     prefs = shown['preferences']
-    if (prefs['who-may-ring'] != 'Everyone' or prefs['echo-cancellation'] != 'Off'
-            or not prefs['ipfs-api'].startswith(
+    if (prefs['microphone'] != 'Default' or prefs['who-may-ring'] != 'Everyone'
+            or prefs['echo-cancellation'] != 'Off' or not prefs['ipfs-api'].startswith(
                 alice.get(ROOT, 'im.blink.Manager1', 'IpfsApi') + ', connected')):
         raise Failure(f'preferences show {prefs}')
     dialer.action('who-may-ring', gvariant_string('contacts'))
@@ -339,13 +339,15 @@ def test_preferences(alice, bob, dialer):
     shown = dialer.wait(lambda d: d['preferences']['testing'] and d['preferences']['level'] > 0.5,
                         10, 'the microphone\'s level during the test')
     level = shown['preferences']['level']
+    dialer.action('who-may-ring', gvariant_string('everyone'))
+    wait_until(lambda: alice.get(ROOT, 'im.blink.Manager1', 'WhoMayRing') == 'everyone', 10,
+               'blinkd\'s WhoMayRing everyone')
+    dialer.wait(lambda d: d['preferences']['who-may-ring'] == 'Everyone', 10,
+                'the row showing everyone')
     time.sleep(0.3)
     dialer.screenshot('preferences', 'preferences')
     dialer.action('audio-test')
     dialer.wait(lambda d: not d['preferences']['testing'], 10, 'the test stopped')
-    dialer.action('who-may-ring', gvariant_string('everyone'))
-    wait_until(lambda: alice.get(ROOT, 'im.blink.Manager1', 'WhoMayRing') == 'everyone', 10,
-               'blinkd\'s WhoMayRing everyone')
     return f'level {level:.2f} of the tone microphone'
 
 

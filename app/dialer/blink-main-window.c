@@ -403,6 +403,9 @@ contact_row_new (BlinkMainWindow *self, const char *did, const char *name, gbool
   g_object_set_data_full (G_OBJECT (row), "search",
                           g_utf8_casefold (g_strconcat (name, " ", did, NULL), -1), g_free);
 
+  avatar = adw_avatar_new (32, shown, TRUE);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
+  /* Prefixes go before those added earlier: the check box leftmost. */
   if (self->selecting)
     {
       GtkWidget *check = gtk_check_button_new ();
@@ -419,8 +422,6 @@ contact_row_new (BlinkMainWindow *self, const char *did, const char *name, gbool
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
       g_object_set_data (G_OBJECT (row), "check", check);
     }
-  avatar = adw_avatar_new (32, shown, TRUE);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
   if (verified)
     {
       badge = gtk_image_new_from_icon_name ("security-high-symbolic");

@@ -80,7 +80,8 @@ fill_devices (BlinkPreferencesWindow *self,
 
   g_ptr_array_set_size (ids, 0);
   g_ptr_array_add (ids, g_strdup (""));
-  gtk_string_list_append (names, _ ("As the Blink Service Starts"));
+  /* TRANSLATORS: the device blinkd was started with (its --audio-source or --audio-sink) */
+  gtk_string_list_append (names, C_ ("device", "Default"));
   if (devices != NULL && g_variant_is_of_type (devices, G_VARIANT_TYPE ("a(sssb)")))
     {
       g_variant_iter_init (&iter, devices);
