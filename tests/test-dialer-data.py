@@ -18,7 +18,7 @@ CHECKS = [
      lambda tool, tmp: [tool, os.path.join(BUILD, 'im.blink.Dialer.desktop')]),
     ('metainfo', 'appstreamcli', 'appstream',
      lambda tool, tmp: [tool, 'validate', '--no-net', '--explain',
-                        os.path.join(SOURCE, 'im.blink.Dialer.metainfo.xml')]),
+                        os.path.join(BUILD, 'im.blink.Dialer.metainfo.xml')]),
     ('gschema', 'glib-compile-schemas', 'libglib2.0-bin',
      lambda tool, tmp: [tool, '--strict', '--targetdir', tmp, SOURCE]),
 ]

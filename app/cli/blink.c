@@ -1741,7 +1741,9 @@ main (int argc,
   const char *command;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* BLINK_LOCALEDIR: a build tree's translations (po/ in it), for its tests. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("BLINK_LOCALEDIR") != NULL
+                                     ? g_getenv ("BLINK_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

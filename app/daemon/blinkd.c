@@ -216,6 +216,8 @@ main (int argc,
   BlinkAudioProcessing processing = BLINK_AUDIO_PROCESSING_ALL;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *summary_examples = NULL;
   g_autofree char *source_description = NULL, *sink_description = NULL;
   Daemon daemon = { 0 };
   g_autoptr (BlinkVerifiedStore) verified = NULL;
@@ -267,22 +269,27 @@ main (int argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* BLINK_LOCALEDIR: a build tree's translations (po/ in it), for its tests. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("BLINK_LOCALEDIR") != NULL
+                                     ? g_getenv ("BLINK_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
   context = g_option_context_new (_("— the Blink call service"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, gst_init_get_option_group ());
-  g_option_context_set_summary (
-    context, _("Serves calls on the session bus as " BUS_NAME "; “blink” talks to it.\n\n"
-               "Examples:\n"
-               "  blinkd\n"
-               "  blinkd --profile work --audio-sink wav:heard.wav\n"
-               "  blinkd --audio-source file:greeting.ogg\n"
-               "  blinkd --no-noise-suppression --no-gain-control\n"
-               "  blinkd --ipfs-api /ip4/127.0.0.1/tcp/5001 --audio-source tone:440 "
-               "--audio-sink null"));
+  /* TRANSLATORS: %s is the bus name, im.blink.Blink1 */
+  summary = g_strdup_printf (_("Serves calls on the session bus as %s; “blink” talks to it."),
+                             BUS_NAME);
+  summary_examples = g_strconcat (summary, "\n\n", _("Examples:"), "\n",
+                                  "  blinkd\n"
+                                  "  blinkd --profile work --audio-sink wav:heard.wav\n"
+                                  "  blinkd --audio-source file:greeting.ogg\n"
+                                  "  blinkd --no-noise-suppression --no-gain-control\n"
+                                  "  blinkd --ipfs-api /ip4/127.0.0.1/tcp/5001 "
+                                  "--audio-source tone:440 --audio-sink null",
+                                  NULL);
+  g_option_context_set_summary (context, summary_examples);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("blinkd: %s\n", error->message);

@@ -224,6 +224,20 @@ blink_contacts_display_name (BlinkContacts *self, const char *did)
   return blink_short_did (did);
 }
 
+static void
+on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  GVariant *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  if (reply == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
+}
+
+/* Calls @method of Contacts1; @callback gets @self as its source. */
 void
 blink_contacts_call (BlinkContacts *self,
                      const char *method,
@@ -231,16 +245,22 @@ blink_contacts_call (BlinkContacts *self,
                      GAsyncReadyCallback callback,
                      gpointer user_data)
 {
+  GTask *task;
+
   g_return_if_fail (BLINK_IS_CONTACTS (self));
 
+  task = g_task_new (self, self->cancellable, callback, user_data);
+  g_task_set_source_tag (task, blink_contacts_call);
   g_dbus_connection_call (self->bus, BUS_NAME, OBJECT_PATH, CONTACTS_INTERFACE, method, parameters,
-                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, callback, user_data);
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, on_call_done, task);
 }
 
 GVariant *
 blink_contacts_call_finish (BlinkContacts *self, GAsyncResult *result, GError **error)
 {
-  return g_dbus_connection_call_finish (self->bus, result, error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* "z6MkhaXg…a2doK": enough of an address to tell two apart on screen. */

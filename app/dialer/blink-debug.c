@@ -47,3 +47,29 @@ blink_debug_save_screenshot (GtkWidget *widget, const char *path, GError **error
     }
   return TRUE;
 }
+
+/* A message dialog shown: its heading, body, and the text of the entries
+ * its maker named with g_object_set_data ("address", "name"). */
+void
+blink_debug_dump_message_dialog (AdwMessageDialog *dialog, JsonBuilder *builder)
+{
+  static const char *const fields[] = { "address", "name" };
+
+  g_return_if_fail (ADW_IS_MESSAGE_DIALOG (dialog));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "heading");
+  json_builder_add_string_value (builder, adw_message_dialog_get_heading (dialog));
+  json_builder_set_member_name (builder, "body");
+  json_builder_add_string_value (builder, adw_message_dialog_get_body (dialog));
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      GObject *entry = g_object_get_data (G_OBJECT (dialog), fields[i]);
+
+      if (entry == NULL || !GTK_IS_EDITABLE (entry))
+        continue;
+      json_builder_set_member_name (builder, fields[i]);
+      json_builder_add_string_value (builder, gtk_editable_get_text (GTK_EDITABLE (entry)));
+    }
+  json_builder_end_object (builder);
+}

@@ -13,6 +13,7 @@
 #include "blink-dialer-application.h"
 #include "blink-main-window.h"
 #include "blink-notifier.h"
+#include "blink-preferences-window.h"
 
 /*
  * BlinkDialerApplication: im.blink.Dialer, a D-Bus client of blinkd
@@ -44,8 +45,11 @@ struct _BlinkDialerApplication
   GDBusObjectManager *objects;
   BlinkContacts *contacts;
   BlinkNotifier *notifier;
+  /* NULL when the schema is not installed (run from a build tree) */
+  GSettings *settings;
   BlinkMainWindow *main_window;
   BlinkCallWindow *call_window;
+  BlinkPreferencesWindow *preferences;
   /* Activations that came before blinkd's proxies: (name, parameter) */
   GPtrArray *pending;
   /* Incoming calls by path */
@@ -232,7 +236,9 @@ on_object_removed (GDBusObjectManager *objects, GDBusObject *object, BlinkDialer
   Incoming *incoming = g_hash_table_lookup (self->incoming, path);
 
   blink_notifier_stop_ringing (self->notifier, path);
-  if (incoming != NULL && !incoming->handled && incoming->caller != NULL)
+  if (incoming != NULL && !incoming->handled && incoming->caller != NULL &&
+      (self->settings == NULL ||
+       g_settings_get_boolean (self->settings, "missed-call-notifications")))
     {
       g_autofree char *name = blink_contacts_display_name (self->contacts, incoming->caller);
 
@@ -262,8 +268,16 @@ on_manager_changed (BlinkDbusManager1 *manager, GParamSpec *pspec, BlinkDialerAp
 
   g_simple_action_set_state (G_SIMPLE_ACTION (mute),
                              g_variant_new_boolean (blink_dbus_manager1_get_muted (manager)));
+  GAction *who_may_ring = g_action_map_lookup_action (G_ACTION_MAP (self), "who-may-ring");
+  GAction *audio_test = g_action_map_lookup_action (G_ACTION_MAP (self), "audio-test");
+  const char *policy = blink_dbus_manager1_get_who_may_ring (manager);
+
   g_simple_action_set_state (G_SIMPLE_ACTION (deafen),
                              g_variant_new_boolean (blink_dbus_manager1_get_deafened (manager)));
+  if (policy != NULL)
+    g_simple_action_set_state (G_SIMPLE_ACTION (who_may_ring), g_variant_new_string (policy));
+  g_simple_action_set_state (G_SIMPLE_ACTION (audio_test),
+                             g_variant_new_boolean (blink_dbus_manager1_get_audio_test (manager)));
   update_calls (self);
 }
 
@@ -316,6 +330,9 @@ on_manager_ready (GObject *source, GAsyncResult *result, gpointer user_data)
   self->manager = manager;
   g_signal_connect_object (manager, "notify::muted", G_CALLBACK (on_manager_changed), self, 0);
   g_signal_connect_object (manager, "notify::deafened", G_CALLBACK (on_manager_changed), self, 0);
+  g_signal_connect_object (manager, "notify::who-may-ring", G_CALLBACK (on_manager_changed), self,
+                           0);
+  g_signal_connect_object (manager, "notify::audio-test", G_CALLBACK (on_manager_changed), self, 0);
   g_signal_connect_object (manager, "notify::active-call", G_CALLBACK (on_manager_changed), self,
                            0);
   on_manager_changed (manager, NULL, self);
@@ -528,6 +545,99 @@ deafen_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 }
 
 static void
+on_who_may_ring_set (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (BlinkDialerApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_dbus_manager1_call_set_who_may_ring_finish (BLINK_DBUS_MANAGER1 (source), result,
+                                                         &error))
+    report_error (self, _ ("Who May Ring Was Not Changed"), error);
+  /* The state is blinkd's, changed or not. */
+  on_manager_changed (self->manager, NULL, self);
+}
+
+/* app.who-may-ring 'everyone'|'contacts'|'nobody': Manager1.SetWhoMayRing. */
+static void
+who_may_ring_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+
+  if (!ready_or_wait (self, "who-may-ring", value))
+    return;
+  blink_dbus_manager1_call_set_who_may_ring (self->manager, g_variant_get_string (value, NULL),
+                                             self->cancellable, on_who_may_ring_set,
+                                             g_object_ref (self));
+}
+
+static void
+on_audio_test_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (BlinkDialerApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+
+  if (reply == NULL)
+    report_error (self, _ ("The Sound Test Did Not Start"), error);
+  on_manager_changed (self->manager, NULL, self);
+}
+
+/* app.audio-test: blinkd's test tone on the speaker and the microphone's level. */
+static void
+audio_test_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+
+  if (self->manager == NULL)
+    return;
+  g_dbus_proxy_call (G_DBUS_PROXY (self->manager),
+                     g_variant_get_boolean (value) ? "StartAudioTest" : "StopAudioTest", NULL,
+                     G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable, on_audio_test_done,
+                     g_object_ref (self));
+}
+
+/* app.selection-mode: contacts picked for a group call (toggles, as its button does). */
+static void
+selection_mode_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  BlinkMainWindow *window = get_main_window (self);
+
+  blink_main_window_set_selection_mode (window, g_variant_get_boolean (value));
+  g_simple_action_set_state (action, value);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* app.pick-contact 'did': a click on a contact's row in selection mode. */
+static void
+pick_contact_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+
+  if (self->main_window != NULL)
+    blink_main_window_pick_contact (self->main_window, g_variant_get_string (parameter, NULL));
+}
+
+/* app.call-selected: one call to everyone picked, and selection mode ends. */
+static void
+call_selected_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  g_auto (GStrv) picked = NULL;
+  g_autofree char *joined = NULL;
+
+  if (self->main_window == NULL)
+    return;
+  picked = blink_main_window_get_picked (self->main_window);
+  if (picked[0] == NULL)
+    return;
+  joined = g_strjoinv (" ", picked);
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "selection-mode",
+                                      g_variant_new_boolean (FALSE));
+  g_action_group_activate_action (G_ACTION_GROUP (self), "call", g_variant_new_string (joined));
+}
+
+static void
 show_call_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
@@ -553,6 +663,66 @@ show_page_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
 
   blink_main_window_show_page (window, g_variant_get_string (parameter, NULL));
   gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+on_contact_added (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (BlinkDialerApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = blink_contacts_call_finish (BLINK_CONTACTS (source), result, &error);
+
+  if (reply == NULL)
+    report_error (self, _ ("The Contact Was Not Added"), error);
+}
+
+/* app.add-contact ('did', 'name'): adds (or renames) a contact without asking. */
+static void
+add_contact_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  const char *text, *name;
+  g_autofree char *did = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &text, &name);
+  did = blink_address_from_text (text, NULL);
+  if (did == NULL)
+    {
+      g_autofree char *body = g_strdup_printf (
+          _ ("“%s” is not a Blink address. Addresses start with did:key:z."), text);
+
+      blink_dialer_application_report (self, _ ("The Contact Was Not Added"), body);
+      return;
+    }
+  blink_contacts_call (self->contacts, "Add", g_variant_new ("(ss)", did, name), on_contact_added,
+                       g_object_ref (self));
+}
+
+/* app.open-link 'blink:…': as the desktop opening the link, asks to add the contact. */
+static void
+open_link_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  BlinkMainWindow *window = get_main_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+  blink_main_window_show_page (window, "contacts");
+  blink_main_window_ask_add_contact (window, g_variant_get_string (parameter, NULL));
+}
+
+static void
+preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+
+  if (self->preferences == NULL)
+    {
+      self->preferences = blink_preferences_window_new (GTK_APPLICATION (self));
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+    }
+  if (self->main_window != NULL && gtk_widget_get_visible (GTK_WIDGET (self->main_window)))
+    gtk_window_set_transient_for (GTK_WINDOW (self->preferences), GTK_WINDOW (self->main_window));
+  gtk_window_present (GTK_WINDOW (self->preferences));
 }
 
 static void
@@ -595,6 +765,7 @@ debug_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_strdup (g_variant_get_string (parameter, NULL));
   g_autofree char *partial = g_strconcat (path, ".part", NULL);
+  GList *toplevels;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ready");
@@ -609,6 +780,20 @@ debug_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
   json_builder_set_member_name (builder, "call");
   if (self->call_window != NULL)
     blink_call_window_dump (self->call_window, builder);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "dialogs");
+  json_builder_begin_array (builder);
+  /* Dialogs are transient for a window, not the app's: all toplevels. */
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      blink_debug_dump_message_dialog (l->data, builder);
+  g_list_free (toplevels);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "preferences");
+  if (self->preferences != NULL && gtk_widget_get_visible (GTK_WIDGET (self->preferences)))
+    blink_preferences_window_dump (self->preferences, builder);
   else
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);
@@ -633,6 +818,8 @@ debug_screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer
     window = GTK_WIDGET (self->main_window);
   else if (g_str_equal (which, "call"))
     window = GTK_WIDGET (self->call_window);
+  else if (g_str_equal (which, "preferences"))
+    window = GTK_WIDGET (self->preferences);
   else
     window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (self)));
   if (window == NULL)
@@ -644,6 +831,29 @@ debug_screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer
     g_warning ("No picture of %s: %s", which, error->message);
 }
 
+/* debug-respond 'RESPONSE': the newest message dialog shown answers, as if clicked. */
+static void
+debug_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  const char *response = g_variant_get_string (parameter, NULL);
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      {
+        /* A click answers, then closes the dialog. */
+        if (adw_message_dialog_has_response (l->data, response))
+          {
+            adw_message_dialog_response (l->data, response);
+            gtk_window_close (l->data);
+          }
+        else
+          g_warning ("The dialog has no response %s", response);
+        return;
+      }
+  g_warning ("No dialog to answer %s", response);
+}
+
 static const GActionEntry app_actions[] = {
   { "call", call_activated, "s" },
   { "answer", answer_activated, "s" },
@@ -651,8 +861,16 @@ static const GActionEntry app_actions[] = {
   { "hangup", hangup_activated },
   { "mute", NULL, NULL, "false", mute_change_state },
   { "deafen", NULL, NULL, "false", deafen_change_state },
+  { "who-may-ring", NULL, "s", "'everyone'", who_may_ring_change_state },
+  { "audio-test", NULL, NULL, "false", audio_test_change_state },
   { "show-call", show_call_activated, "s" },
   { "show-page", show_page_activated, "s" },
+  { "add-contact", add_contact_activated, "(ss)" },
+  { "selection-mode", NULL, NULL, "false", selection_mode_change_state },
+  { "pick-contact", pick_contact_activated, "s" },
+  { "call-selected", call_selected_activated },
+  { "open-link", open_link_activated, "s" },
+  { "preferences", preferences_activated },
   { "about", about_activated },
   { "quit", quit_activated },
 };
@@ -660,6 +878,7 @@ static const GActionEntry app_actions[] = {
 static const GActionEntry debug_actions[] = {
   { "debug-dump", debug_dump_activated, "s" },
   { "debug-screenshot", debug_screenshot_activated, "(ss)" },
+  { "debug-respond", debug_respond_activated, "s" },
 };
 
 static void
@@ -670,6 +889,7 @@ blink_dialer_application_startup (GApplication *application)
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *mute_accels[] = { "<Control>m", NULL };
   static const char *deafen_accels[] = { "<Control>d", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   g_autoptr (GError) error = NULL;
 
   G_APPLICATION_CLASS (blink_dialer_application_parent_class)->startup (application);
@@ -683,6 +903,8 @@ blink_dialer_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.mute", mute_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.deafen", deafen_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 
   self->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   if (self->bus == NULL)
@@ -691,6 +913,14 @@ blink_dialer_application_startup (GApplication *application)
       return;
     }
   self->contacts = blink_contacts_new (self->bus);
+  {
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+    g_autoptr (GSettingsSchema) schema =
+        source != NULL ? g_settings_schema_source_lookup (source, "im.blink.Dialer", TRUE) : NULL;
+
+    if (schema != NULL)
+      self->settings = g_settings_new ("im.blink.Dialer");
+  }
   self->notifier = blink_notifier_new (application);
   blink_dbus_manager1_proxy_new (self->bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME, OBJECT_PATH,
                                  self->cancellable, on_manager_ready, self);
@@ -718,19 +948,15 @@ blink_dialer_application_open (GApplication *application,
                                int n_files,
                                const char *hint)
 {
-  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (application);
-  BlinkMainWindow *window = get_main_window (self);
-
-  gtk_window_present (GTK_WINDOW (window));
   for (int i = 0; i < n_files; i++)
     {
       g_autofree char *uri = g_file_get_uri (files[i]);
 
       if (g_str_has_prefix (uri, "blink:"))
-        {
-          blink_main_window_show_page (window, "contacts");
-          blink_main_window_ask_add_contact (window, uri);
-        }
+        g_action_group_activate_action (G_ACTION_GROUP (application), "open-link",
+                                        g_variant_new_string (uri));
+      else
+        gtk_window_present (GTK_WINDOW (get_main_window (BLINK_DIALER_APPLICATION (application))));
     }
 }
 
@@ -753,6 +979,7 @@ blink_dialer_application_dispose (GObject *object)
   g_clear_object (&self->manager);
   g_clear_object (&self->contacts);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
   g_clear_object (&self->bus);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (blink_dialer_application_parent_class)->dispose (object);
@@ -821,6 +1048,15 @@ blink_dialer_application_get_contacts (BlinkDialerApplication *self)
   g_return_val_if_fail (BLINK_IS_DIALER_APPLICATION (self), NULL);
 
   return self->contacts;
+}
+
+/* The app's own settings, or NULL when their schema is not installed. */
+GSettings *
+blink_dialer_application_get_settings (BlinkDialerApplication *self)
+{
+  g_return_val_if_fail (BLINK_IS_DIALER_APPLICATION (self), NULL);
+
+  return self->settings;
 }
 
 /* Tells the user something went wrong, over the window they see. */

@@ -20,6 +20,7 @@ BlinkDialerApplication *blink_dialer_application_new (void);
 GDBusConnection *blink_dialer_application_get_bus (BlinkDialerApplication *self);
 BlinkDbusManager1 *blink_dialer_application_get_manager (BlinkDialerApplication *self);
 BlinkContacts *blink_dialer_application_get_contacts (BlinkDialerApplication *self);
+GSettings *blink_dialer_application_get_settings (BlinkDialerApplication *self);
 void blink_dialer_application_report (BlinkDialerApplication *self,
                                       const char *heading,
                                       const char *body);

@@ -37,6 +37,8 @@ struct _BlinkMainWindow
   GtkStack *contacts_stack;
   GtkSearchEntry *search_entry;
   GtkListBox *contacts_list;
+  GtkRevealer *selection_bar;
+  GtkButton *call_selected_button;
   GtkPicture *qr_picture;
   GtkLabel *did_label;
 
@@ -46,6 +48,9 @@ struct _BlinkMainWindow
   GDBusProxy *history;
   GCancellable *cancellable;
   char *link;
+  /* Selection mode: the contacts picked for a group call, by did */
+  gboolean selecting;
+  GHashTable *picked;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkMainWindow, blink_main_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -160,6 +165,8 @@ history_row_new (BlinkMainWindow *self, GVariant *entry)
     g_string_append_printf (subtitle, " · %s", reason);
 
   row = adw_action_row_new ();
+  g_object_set_data_full (G_OBJECT (row), "outcome", g_strdup (outcome), g_free);
+  g_object_set_data_full (G_OBJECT (row), "direction", g_strdup (direction), g_free);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), names->str);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
   icon = gtk_image_new_from_icon_name (icon_name);
@@ -353,6 +360,32 @@ on_call_address (BlinkMainWindow *self)
 
 /* Contacts */
 
+static void
+update_selection_bar (BlinkMainWindow *self)
+{
+  guint n = g_hash_table_size (self->picked);
+  g_autofree char *label = NULL;
+
+  /* TRANSLATORS: the button that calls the contacts picked, all together */
+  label = g_strdup_printf (ngettext ("_Call %u Person", "_Call %u People", n), n);
+  gtk_button_set_label (self->call_selected_button, label);
+  gtk_revealer_set_reveal_child (self->selection_bar, self->selecting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-contact", !self->selecting);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->call_selected_button), n > 0);
+}
+
+static void
+on_pick_toggled (GtkCheckButton *check, BlinkMainWindow *self)
+{
+  const char *did = g_object_get_data (G_OBJECT (check), "did");
+
+  if (gtk_check_button_get_active (check))
+    g_hash_table_add (self->picked, g_strdup (did));
+  else
+    g_hash_table_remove (self->picked, did);
+  update_selection_bar (self);
+}
+
 static GtkWidget *
 contact_row_new (BlinkMainWindow *self, const char *did, const char *name, gboolean verified)
 {
@@ -372,6 +405,23 @@ contact_row_new (BlinkMainWindow *self, const char *did, const char *name, gbool
 
   avatar = adw_avatar_new (32, shown, TRUE);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
+  /* Prefixes go before those added earlier: the check box leftmost. */
+  if (self->selecting)
+    {
+      GtkWidget *check = gtk_check_button_new ();
+      g_autofree char *pick_label = g_strdup_printf (_ ("Pick %s"), shown);
+
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                   g_hash_table_contains (self->picked, did));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      pick_label, -1);
+      g_object_set_data_full (G_OBJECT (check), "did", g_strdup (did), g_free);
+      g_signal_connect (check, "toggled", G_CALLBACK (on_pick_toggled), self);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      g_object_set_data (G_OBJECT (row), "check", check);
+    }
   if (verified)
     {
       badge = gtk_image_new_from_icon_name ("security-high-symbolic");
@@ -390,6 +440,11 @@ contact_row_new (BlinkMainWindow *self, const char *did, const char *name, gbool
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.call");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", did);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  if (self->selecting)
+    {
+      gtk_widget_set_visible (button, FALSE);
+      return row;
+    }
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
 
   rename = g_menu_item_new (_ ("_Rename…"), NULL);
@@ -780,6 +835,7 @@ blink_main_window_finalize (GObject *object)
   BlinkMainWindow *self = BLINK_MAIN_WINDOW (object);
 
   g_free (self->link);
+  g_hash_table_unref (self->picked);
   G_OBJECT_CLASS (blink_main_window_parent_class)->finalize (object);
 }
 
@@ -806,6 +862,8 @@ blink_main_window_class_init (BlinkMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BlinkMainWindow, contacts_stack);
   gtk_widget_class_bind_template_child (widget_class, BlinkMainWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, BlinkMainWindow, contacts_list);
+  gtk_widget_class_bind_template_child (widget_class, BlinkMainWindow, selection_bar);
+  gtk_widget_class_bind_template_child (widget_class, BlinkMainWindow, call_selected_button);
   gtk_widget_class_bind_template_child (widget_class, BlinkMainWindow, qr_picture);
   gtk_widget_class_bind_template_child (widget_class, BlinkMainWindow, did_label);
   gtk_widget_class_bind_template_callback (widget_class, on_address_changed);
@@ -837,8 +895,10 @@ blink_main_window_init (BlinkMainWindow *self)
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr (GSettingsSchema) schema = NULL;
 
+  self->picked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  update_selection_bar (self);
   gtk_list_box_set_filter_func (self->contacts_list, filter_contact, self, NULL);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_active_changed), NULL);
 
@@ -912,9 +972,61 @@ blink_main_window_show_page (BlinkMainWindow *self, const char *name)
   adw_view_stack_set_visible_child_name (self->stack, name);
 }
 
+/* Selection mode: contacts get a check box, and a bar calls those picked. */
+void
+blink_main_window_set_selection_mode (BlinkMainWindow *self, gboolean selecting)
+{
+  g_return_if_fail (BLINK_IS_MAIN_WINDOW (self));
+
+  if (self->selecting == selecting)
+    return;
+  self->selecting = selecting;
+  g_hash_table_remove_all (self->picked);
+  if (selecting)
+    adw_view_stack_set_visible_child_name (self->stack, "contacts");
+  refresh_contacts (self);
+  update_selection_bar (self);
+}
+
+/* Picks (or unpicks) a contact, as a click on its row in selection mode. */
+void
+blink_main_window_pick_contact (BlinkMainWindow *self, const char *did)
+{
+  g_return_if_fail (BLINK_IS_MAIN_WINDOW (self));
+  g_return_if_fail (did != NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->contacts_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
+
+      if (check != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (row), "did"), did) == 0)
+        gtk_widget_activate (check);
+    }
+}
+
+/* The dids picked, NULL-terminated. */
+GStrv
+blink_main_window_get_picked (BlinkMainWindow *self)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer did;
+
+  g_return_val_if_fail (BLINK_IS_MAIN_WINDOW (self), NULL);
+
+  g_hash_table_iter_init (&iter, self->picked);
+  while (g_hash_table_iter_next (&iter, &did, NULL))
+    g_strv_builder_add (builder, did);
+  return g_strv_builder_end (builder);
+}
+
 static void
 dump_rows (JsonBuilder *builder, GtkListBox *list)
 {
+  static const char *const keys[] = { "did", "outcome", "direction" };
+  GtkWidget *button;
+
   json_builder_begin_array (builder);
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -927,6 +1039,32 @@ dump_rows (JsonBuilder *builder, GtkListBox *list)
                                      adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)));
       json_builder_set_member_name (builder, "subtitle");
       json_builder_add_string_value (builder, adw_action_row_get_subtitle (ADW_ACTION_ROW (child)));
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        if (g_object_get_data (G_OBJECT (child), keys[i]) != NULL)
+          {
+            json_builder_set_member_name (builder, keys[i]);
+            json_builder_add_string_value (builder, g_object_get_data (G_OBJECT (child), keys[i]));
+          }
+      /* What activating the row does: its button's action, as a click would. */
+      button = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (child));
+      if (button != NULL && GTK_IS_ACTIONABLE (button) &&
+          gtk_actionable_get_action_name (GTK_ACTIONABLE (button)) != NULL)
+        {
+          GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+
+          json_builder_set_member_name (builder, "action");
+          json_builder_add_string_value (builder,
+                                         gtk_actionable_get_action_name (GTK_ACTIONABLE (button)));
+          json_builder_set_member_name (builder, "target");
+          if (target != NULL)
+            {
+              g_autofree char *text = g_variant_print (target, FALSE);
+
+              json_builder_add_string_value (builder, text);
+            }
+          else
+            json_builder_add_null_value (builder);
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -949,11 +1087,19 @@ blink_main_window_dump (BlinkMainWindow *self, JsonBuilder *builder)
   json_builder_add_boolean_value (builder, gtk_picture_get_paintable (self->qr_picture) != NULL);
   json_builder_set_member_name (builder, "recent-page");
   json_builder_add_string_value (builder, gtk_stack_get_visible_child_name (self->recent_stack));
+  json_builder_set_member_name (builder, "missed-badge");
+  json_builder_add_int_value (builder, adw_view_stack_page_get_badge_number (self->recent_page));
   json_builder_set_member_name (builder, "recent");
   dump_rows (builder, self->recent_list);
   json_builder_set_member_name (builder, "contacts-page");
   json_builder_add_string_value (builder, gtk_stack_get_visible_child_name (self->contacts_stack));
   json_builder_set_member_name (builder, "contacts");
   dump_rows (builder, self->contacts_list);
+  json_builder_set_member_name (builder, "selecting");
+  json_builder_add_boolean_value (builder, self->selecting);
+  json_builder_set_member_name (builder, "call-selected");
+  json_builder_add_string_value (builder, gtk_revealer_get_reveal_child (self->selection_bar)
+                                              ? gtk_button_get_label (self->call_selected_button)
+                                              : NULL);
   json_builder_end_object (builder);
 }

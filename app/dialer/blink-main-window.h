@@ -18,4 +18,8 @@ void blink_main_window_show_page (BlinkMainWindow *self, const char *name);
 void blink_main_window_ask_add_contact (BlinkMainWindow *self, const char *text);
 void blink_main_window_dump (BlinkMainWindow *self, JsonBuilder *builder);
 
+void blink_main_window_set_selection_mode (BlinkMainWindow *self, gboolean selecting);
+void blink_main_window_pick_contact (BlinkMainWindow *self, const char *did);
+GStrv blink_main_window_get_picked (BlinkMainWindow *self);
+
 G_END_DECLS
