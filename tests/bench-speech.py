@@ -11,8 +11,9 @@ address to bob's, from before the offer to the hang-up. Per condition:
 - STOI of what bob heard against what alice sent (aligned by
   cross-correlation), over the scored sentences;
 - the start: how much of what alice said in the first two seconds after
-  connecting never reached bob's ear (the delay of the first heard
-  window against the steady delay that follows);
+  connecting never reached bob's ear (the delay of the first stretch
+  heard against the delay of what is heard 2 s later), and how far the
+  delay moved during the call (skips and insertions);
 - the encoder's expected loss (alice's `blink stats`) at the end.
 
 Needs root (namespaces, nftables), espeak-ng, numpy and scipy;
@@ -117,13 +118,16 @@ def main():
             part = heard[max(0, delay + len(preamble)):delay + len(sent) - speech.RATE]
             aligned[:len(part)] = part
             score = speech.stoi(scored, aligned)
-            track = [(t, d, c) for t, d, c in speech.delays_along(
-                sent, heard, delay + len(preamble), 0, len(heard) / speech.RATE) if c > 0.5]
-            steady = float(np.median([d for t, d, c in track if t > track[0][0] + 4]))
-            # What was heard before a skip forward is heard later than what
-            # follows it, by what was skipped.
-            lost = max(d - steady for t, d, c in track if t < track[0][0] + 2)
-            spread = max(d for t, d, c in track) - min(d for t, d, c in track)
+            # The delay of each window behind the file (not behind the
+            # scored part: the search is around it).
+            track = speech.delays_along(sent, heard, delay, 0, len(heard) / speech.RATE)
+            runs = speech.steady_runs([w for w in track if w[2] > 0.5])
+            # What was skipped in the first 2 s: heard at first later than
+            # what follows, by what was skipped.
+            first = runs[0][0]
+            after = [d for a, b, d in runs if a <= first + 2 <= b or a > first + 2][0]
+            lost = runs[0][2] - after
+            spread = max(d for a, b, d in runs) - min(d for a, b, d in runs)
             results.append((loss, score, lost, spread, connected, loss_setting, dropped))
             print(f'bench: speech loss={loss:g}% stoi={score:.3f} '
                   f'lost-at-start={lost * 1000:.0f}ms delay-spread={spread * 1000:.0f}ms '
