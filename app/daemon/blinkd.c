@@ -79,9 +79,9 @@ file_source (const char *path,
     return NULL;
   location = quote_location (absolute);
   return g_strdup_printf ("filesrc location=%s ! decodebin ! audioconvert ! audioresample "
-                          "! " FILE_SOURCE_FORMAT " ! audiomixer name=file_then_silence ! clocksync "
-                          "audiotestsrc wave=silence ! " FILE_SOURCE_FORMAT
-                          " ! file_then_silence.",
+                          "! " FILE_SOURCE_FORMAT
+                          " ! audiomixer name=file_then_silence ! clocksync "
+                          "audiotestsrc wave=silence ! " FILE_SOURCE_FORMAT " ! file_then_silence.",
                           location);
 }
 
