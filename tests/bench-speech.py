@@ -11,8 +11,9 @@ address to bob's, from before the offer to the hang-up. Per condition:
 - STOI of what bob heard against what alice sent (aligned by
   cross-correlation), over the scored sentences;
 - the start: how much of what alice said in the first two seconds after
-  connecting never reached bob's ear (the delay of the first heard
-  window against the steady delay that follows);
+  connecting never reached bob's ear (the delay of the first stretch
+  heard against the delay of what is heard 2 s later), and how far the
+  delay moved during the call (skips and insertions);
 - the encoder's expected loss (alice's `blink stats`) at the end.
 
 Needs root (namespaces, nftables), espeak-ng, numpy and scipy;
@@ -23,6 +24,7 @@ starting with "bench: " are the figures."""
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -48,6 +50,18 @@ def expected_loss(party):
         if value is not None:
             return value
     return None
+
+
+def decoded(log, since):
+    """From byte @since of a GStreamer log at opusdec:6: frames decoded,
+    losses that reached a decoder, and lost frames it decoded from the
+    in-band FEC of the packet after. (With no FEC in that packet, libopus
+    conceals the frame instead: the log cannot tell the two apart.)"""
+    with open(log, 'rb') as f:
+        f.seek(since)
+        text = f.read().decode(errors='replace')
+    return (len(re.findall(r'decoded \d+ samples', text)), text.count('missing buffer, doing PLC'),
+            text.count('FEC enabled, reconstructing last buffer'))
 
 
 def one_call(alice, bob, sender, receiver, loss, seconds, keep):
@@ -107,39 +121,53 @@ def main():
         sender, receiver = (alice, bob) if args.sender == 'caller' else (bob, alice)
         sender.daemon.stop()
         sender.start_daemon(source=f'file:{sent_path}')
+        # What the receiver's decoders do with each loss, they log (decoded()).
+        receiver.daemon.stop()
+        receiver.env.update(GST_DEBUG='opusdec:6', GST_DEBUG_NO_COLOR='1',
+                            GST_DEBUG_FILE=os.path.join(keep, 'receiver-gst.log'))
+        receiver.start_daemon()
         for loss in args.loss:
             recording = os.path.join(keep, f'heard-{loss:g}.wav')
+            logged = os.path.getsize(receiver.env['GST_DEBUG_FILE'])
             connected, loss_setting, dropped = one_call(alice, bob, sender, receiver, loss,
                                                         len(sent) / speech.RATE + 1, recording)
+            frames, concealed, from_fec = decoded(receiver.env['GST_DEBUG_FILE'], logged)
             heard, _ = speech.read_wav(recording)
             delay = speech.delay_of(scored, heard) - len(preamble)
             aligned = np.zeros(len(scored))
             part = heard[max(0, delay + len(preamble)):delay + len(sent) - speech.RATE]
             aligned[:len(part)] = part
             score = speech.stoi(scored, aligned)
-            track = [(t, d, c) for t, d, c in speech.delays_along(
-                sent, heard, delay + len(preamble), 0, len(heard) / speech.RATE) if c > 0.5]
-            steady = float(np.median([d for t, d, c in track if t > track[0][0] + 4]))
-            # What was heard before a skip forward is heard later than what
-            # follows it, by what was skipped.
-            lost = max(d - steady for t, d, c in track if t < track[0][0] + 2)
-            spread = max(d for t, d, c in track) - min(d for t, d, c in track)
-            results.append((loss, score, lost, spread, connected, loss_setting, dropped))
+            # The delay of each window behind the file (not behind the
+            # scored part: the search is around it).
+            track = speech.delays_along(sent, heard, delay, 0, len(heard) / speech.RATE)
+            runs = speech.steady_runs([w for w in track if w[2] > 0.5])
+            # What was skipped in the first 2 s: heard at first later than
+            # what follows, by what was skipped.
+            first = runs[0][0]
+            after = [d for a, b, d in runs if a <= first + 2 <= b or a > first + 2][0]
+            lost = runs[0][2] - after
+            spread = max(d for a, b, d in runs) - min(d for a, b, d in runs)
+            results.append((loss, score, lost, spread, connected, loss_setting, dropped,
+                            concealed, from_fec))
             print(f'bench: speech loss={loss:g}% stoi={score:.3f} '
                   f'lost-at-start={lost * 1000:.0f}ms delay-spread={spread * 1000:.0f}ms '
                   f'connected-after={connected:.1f}s expected-loss={loss_setting} '
-                  f'dropped={dropped}', flush=True)
+                  f'dropped={dropped} decoded={frames} lost-at-decoder={concealed} '
+                  f'fec-decoded={from_fec}', flush=True)
     finally:
         for process in reversed(started):
             process.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
     print('| UDP loss alice → bob | STOI | lost in the first 2 s | delay spread | '
-          'encoder\'s expected loss at the end |')
-    print('| --- | --- | --- | --- | --- |')
-    for loss, score, lost, spread, _, loss_setting, _ in results:
+          'encoder\'s expected loss at the end | packets dropped | losses at the decoder | '
+          'decoded from FEC |')
+    print('| --- | --- | --- | --- | --- | --- | --- | --- |')
+    for loss, score, lost, spread, _, loss_setting, dropped, concealed, from_fec in results:
         print(f'| {loss:g} % | {score:.3f} | {lost * 1000:.0f} ms | {spread * 1000:.0f} ms | '
-              f'{loss_setting if loss_setting is not None else "10 (fixed)"} % |')
+              f'{loss_setting if loss_setting is not None else "10 (fixed)"} % | {dropped} | '
+              f'{concealed} | {from_fec} |')
     return 0
 
 

@@ -6,6 +6,7 @@ it is still writing them."""
 import math
 import os
 import struct
+import wave
 
 from blink_processes import Failure
 
@@ -102,3 +103,80 @@ class Wav:
         step = max(1, rate // 8000)
         values = memoryview(data).cast('h')[::channels * step]
         return [v / 32768 for v in values], rate / step
+
+
+# ---- Ticks: short bursts at a steady interval, to see what was skipped ----
+
+# A tick heard is a sample above ONSET_LEVEL after at least 50 ms below it;
+# markers peak above MARKER_LEVEL, the others around 0.25.
+ONSET_LEVEL = 0.08
+MARKER_LEVEL = 0.5
+
+
+def read_samples(path):
+    """The first channel of a 16-bit WAV file, as ints, and its rate."""
+    with wave.open(path, 'rb') as w:
+        rate, channels = w.getframerate(), w.getnchannels()
+        data = w.readframes(w.getnframes())
+    return memoryview(data).cast('h')[::channels], rate
+
+
+def ticks_heard(path, frequencies=None):
+    """(time in s, is a marker, index in @frequencies) of each tick in the
+    recording at @path; the index is that of the strongest of
+    @frequencies over the tick's first 8 ms (None without them)."""
+    samples, rate = read_samples(path)
+    onset, quiet = ONSET_LEVEL * 32768, int(0.05 * rate)
+    ticks, last_loud = [], -quiet
+    for i, v in enumerate(samples):
+        if abs(v) >= onset:
+            if i - last_loud >= quiet:
+                burst = samples[i:i + int(0.012 * rate)]
+                peak = max(abs(x) for x in burst)
+                which = None
+                if frequencies:
+                    start = i + int(0.001 * rate)
+                    piece = [x / 32768 for x in samples[start:start + int(0.008 * rate)]]
+                    powers = [tone_power(piece, f, rate) for f in frequencies]
+                    which = powers.index(max(powers))
+                ticks.append((i / rate, peak >= MARKER_LEVEL * 32768, which))
+            last_loud = i
+    return ticks
+
+
+def tone_power(samples, frequency, rate):
+    """Power of @frequency in @samples (Goertzel)."""
+    k = 2 * math.cos(2 * math.pi * frequency / rate)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + k * s1 - s2, s1
+    return s1 * s1 + s2 * s2 - k * s1 * s2
+
+
+def judge_ticks(ticks, who, interval_ms, marker_period, tolerance_ms=2, heard_s=None):
+    """What is wrong with @ticks (of ticks_heard()) from the second on, for
+    @heard_s s (None: all): a list of faults (empty: nothing skipped or
+    inserted) and a summary. The first packet heard may begin inside a
+    tick (and the decoder's first frame fades in): that tick's onset is not
+    where it was sent, so it is not judged."""
+    if not ticks:
+        return [f'{who}: heard no tick at all'], ''
+    first = ticks[0][0]
+    ticks = [t for t in ticks[1:] if heard_s is None or t[0] <= first + heard_s]
+    faults = []
+    intervals = [(b[0] - a[0]) * 1000 for a, b in zip(ticks, ticks[1:])]
+    for t, ms in zip(ticks, intervals):
+        if abs(ms - interval_ms) > tolerance_ms:
+            faults.append(f'{who}: {ms:.1f} ms between the ticks at {t[0]:.3f} s and after')
+    markers = [i for i, t in enumerate(ticks) if t[1]]
+    for a, b in zip(markers, markers[1:]):
+        if b - a != marker_period:
+            faults.append(f'{who}: {b - a} ticks between the markers at '
+                          f'{ticks[a][0]:.3f} s and {ticks[b][0]:.3f} s')
+    if heard_s is not None and len(ticks) < heard_s * 1000 // interval_ms - 1:
+        faults.append(f'{who}: {len(ticks)} ticks in the {heard_s} s after the first')
+    spread = max(intervals) - min(intervals) if intervals else 0
+    summary = (f'{who} first tick at {first:.2f} s, {len(ticks)} ticks, intervals '
+               f'{min(intervals, default=0):.1f}–{max(intervals, default=0):.1f} ms '
+               f'(spread {spread:.1f})')
+    return faults, summary

@@ -95,6 +95,24 @@ def delays_along(sent, received, delay, start, end, window=0.4, step=0.1, search
     return track
 
 
+def steady_runs(track, tolerance=0.002, minimum=3):
+    """The stretches of @track (of delays_along()) whose delay holds, each
+    (first time, last time, delay in s): at least @minimum windows in a
+    row within @tolerance s of the first. A lone window that matched a
+    neighbouring pitch period or the edge of a word is no stretch."""
+    runs, current = [], []
+    for t, d, _ in track:
+        if current and abs(d - current[0][1]) <= tolerance:
+            current.append((t, d))
+            continue
+        if len(current) >= minimum:
+            runs.append((current[0][0], current[-1][0], float(np.median([x[1] for x in current]))))
+        current = [(t, d)]
+    if len(current) >= minimum:
+        runs.append((current[0][0], current[-1][0], float(np.median([x[1] for x in current]))))
+    return runs
+
+
 # ---- STOI ----
 
 STOI_RATE = 10000

@@ -15,9 +15,11 @@ typedef struct
 {
   GstClockTime loss_duration;
   guint n_losses;
+  gboolean unguarded;
   guint n_in;
   guint n_out;
   guint n_gaps;
+  guint64 samples_out;
 } Run;
 
 /* Imitates what the jitter buffer does when a late first packet is
@@ -54,7 +56,11 @@ on_decoded (GstPad *pad,
             GstPadProbeInfo *info,
             gpointer user_data)
 {
-  g_atomic_int_inc (&((Run *) user_data)->n_out);
+  Run *run = user_data;
+
+  g_atomic_int_inc (&run->n_out);
+  /* S16 mono, one streaming thread. */
+  run->samples_out += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)) / 2;
   return GST_PAD_PROBE_OK;
 }
 
@@ -99,7 +105,8 @@ run_decoder (Run *run)
   gst_pad_add_probe (pay_src, GST_PAD_PROBE_TYPE_BUFFER, on_payloaded, run, NULL);
   gst_pad_add_probe (dec_src, GST_PAD_PROBE_TYPE_BUFFER, on_decoded, run, NULL);
   gst_pad_add_probe (dec_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_decoder_event, run, NULL);
-  blink_peer_guard_decoder (depay_sink);
+  if (!run->unguarded)
+    blink_peer_guard_decoder (depay_sink);
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   bus = gst_element_get_bus (pipeline);
@@ -133,6 +140,27 @@ test_real_losses_are_concealed (void)
   g_assert_cmpuint (run.n_out, >=, N_BUFFERS + 2);
 }
 
+/* The jitter buffer reports one lost packet of 20 ms as lost for the time
+ * between the packets around it as they arrived; with jitter 22.5 ms, say.
+ * Concealed as reported, each adds (or takes out) audio, and moves all
+ * that follows: with the guard each conceals one packet. */
+static void
+test_jittered_losses_conceal_one_packet (void)
+{
+  Run guarded = { .loss_duration = 22500 * GST_USECOND, .n_losses = 4 };
+  Run unguarded = { .loss_duration = 22500 * GST_USECOND, .n_losses = 4, .unguarded = TRUE };
+  Run shorter = { .loss_duration = 17500 * GST_USECOND, .n_losses = 4 };
+
+  run_decoder (&guarded);
+  g_assert_cmpuint (guarded.n_gaps, ==, 4);
+  g_assert_cmpuint (guarded.samples_out, ==, (N_BUFFERS + 4) * 960);
+  run_decoder (&shorter);
+  g_assert_cmpuint (shorter.samples_out, ==, (N_BUFFERS + 4) * 960);
+  /* What the guard is for: opusdec 1.22 conceals 22.5 ms for each. */
+  run_decoder (&unguarded);
+  g_assert_cmpuint (unguarded.samples_out, >, (N_BUFFERS + 4) * 960);
+}
+
 int
 main (int argc,
       char **argv)
@@ -142,5 +170,6 @@ main (int argc,
 
   g_test_add_func ("/blink/decoder-guard/tiny-losses", test_tiny_losses_keep_the_decoder_going);
   g_test_add_func ("/blink/decoder-guard/real-losses", test_real_losses_are_concealed);
+  g_test_add_func ("/blink/decoder-guard/jittered-losses", test_jittered_losses_conceal_one_packet);
   return g_test_run ();
 }

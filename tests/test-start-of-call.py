@@ -30,12 +30,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blink_netns  # noqa: E402
+from blink_audio import judge_ticks, ticks_heard  # noqa: E402
 from blink_party import Party, connect, hang_up, wait_until  # noqa: E402
-from blink_processes import Failure, start_ipfs_pair  # noqa: E402
+from blink_processes import Failure, Load, start_ipfs_pair  # noqa: E402
 
 INTERVAL_MS = 100
 TOLERANCE_MS = 2
@@ -46,64 +46,16 @@ TICKS = ('audiotestsrc is-live=true wave=ticks freq=1000 volume=0.25 '
          'marker-tick-volume=0.8')
 # How much of the call is judged, from the first tick heard.
 HEARD_S = 6
-# A tick heard is a sample above this after at least 50 ms below it;
-# markers peak above MARKER_LEVEL, the others around 0.25.
-ONSET_LEVEL = 0.08
-MARKER_LEVEL = 0.5
-
-
 class Skip(Exception):
     pass
-
-
-def read_samples(path):
-    """The first channel of a 16-bit WAV file, as ints, and its rate."""
-    with wave.open(path, 'rb') as w:
-        rate, channels = w.getframerate(), w.getnchannels()
-        data = w.readframes(w.getnframes())
-    return memoryview(data).cast('h')[::channels], rate
-
-
-def ticks_heard(path):
-    """(time in s, is a marker) of each tick in the recording at @path."""
-    samples, rate = read_samples(path)
-    onset, quiet = ONSET_LEVEL * 32768, int(0.05 * rate)
-    ticks, last_loud = [], -quiet
-    for i, v in enumerate(samples):
-        if abs(v) >= onset:
-            if i - last_loud >= quiet:
-                peak = max(abs(x) for x in samples[i:i + int(0.012 * rate)])
-                ticks.append((i / rate, peak >= MARKER_LEVEL * 32768))
-            last_loud = i
-    return ticks
 
 
 def judge(path, who):
     """What is wrong with the ticks heard in @path from the first on, for
     HEARD_S s: a list of faults (empty: nothing skipped or inserted), and
     a summary."""
-    ticks = ticks_heard(path)
-    if not ticks:
-        return [f'{who}: heard no tick at all'], ''
-    # The first packet heard may begin inside a tick (and the decoder's
-    # first frame fades in): that tick's onset is not where it was sent.
-    first = ticks[0][0]
-    ticks = [t for t in ticks[1:] if t[0] <= first + HEARD_S]
-    faults = []
-    intervals = [(b[0] - a[0]) * 1000 for a, b in zip(ticks, ticks[1:])]
-    for (t, _), ms in zip(ticks, intervals):
-        if abs(ms - INTERVAL_MS) > TOLERANCE_MS:
-            faults.append(f'{who}: {ms:.1f} ms between the ticks at {t:.3f} s and after')
-    markers = [i for i, (_, marker) in enumerate(ticks) if marker]
-    for a, b in zip(markers, markers[1:]):
-        if b - a != MARKER_PERIOD:
-            faults.append(f'{who}: {b - a} ticks between the markers at '
-                          f'{ticks[a][0]:.3f} s and {ticks[b][0]:.3f} s')
-    if len(ticks) < HEARD_S * 1000 // INTERVAL_MS - 1:
-        faults.append(f'{who}: {len(ticks)} ticks in the {HEARD_S} s after the first')
-    spread = max(intervals) - min(intervals) if intervals else 0
-    return faults, (f'{who} first tick at {first:.2f} s, {len(ticks)} ticks, intervals '
-                    f'{min(intervals):.1f}–{max(intervals):.1f} ms (spread {spread:.1f})')
+    return judge_ticks(ticks_heard(path), who, INTERVAL_MS, MARKER_PERIOD, TOLERANCE_MS,
+                       HEARD_S)
 
 
 # audioaggregator's words for audio it throws away: a buffer, or the part
@@ -125,21 +77,6 @@ def log_size(party):
         return os.path.getsize(party.gst_log)
     except FileNotFoundError:
         return 0
-
-
-class Load:
-    """A busy process per core at a higher priority than the daemons."""
-
-    def __init__(self):
-        self.procs = [subprocess.Popen(['nice', '-n', '-5', sys.executable, '-c',
-                                        'while True: pass'])
-                      for _ in range(os.cpu_count() or 2)]
-
-    def stop(self):
-        for p in self.procs:
-            p.kill()
-            p.wait()
-        self.procs = []
 
 
 def one_call(alice, bob, before=None, after_connected=None):

@@ -50,10 +50,22 @@ quote_location (const char *path)
 #define FILE_SOURCE_FORMAT "audio/x-raw,format=S16LE,rate=48000,channels=2"
 
 /* A recording played into calls. Read once here so that a wrong path is
- * told at start, not at the first call. The live silence beside it paces
- * the file in real time (the mixer takes from it what each moment needs)
- * and goes on after its end: an end of stream would stop our packets, and
- * the others would take us for gone. */
+ * told at start, not at the first call. A silent source beside it, in a
+ * mixer, goes on after its end: an end of stream would stop our packets,
+ * and the others would take us for gone.
+ *
+ * Neither input is live, so the mixer waits for both and drops nothing,
+ * and the clocksync after it lets the result out in real time. A live
+ * silence would make the mixer live, and a live mixer makes each moment's
+ * output when the clock says so with what its inputs have given by then,
+ * dropping what comes later: the file's first 10-40 ms at every start
+ * (the mixer ignores an input until its caps arrive, and decodebin sends
+ * them after finding the type, when the silence has been mixed already),
+ * and 170 ms in the middle of a call on a loaded machine, its streaming
+ * thread starved (tests/test-file-source.py). Giving that mixer a latency
+ * bounds the second and does not help the first. Paced after the mixer,
+ * audio that is late is late, not lost: its timestamps are its place in
+ * the file, and the receivers' jitter buffers take the rest. */
 static char *
 file_source (const char *path,
              GError **error)
@@ -67,9 +79,9 @@ file_source (const char *path,
     return NULL;
   location = quote_location (absolute);
   return g_strdup_printf ("filesrc location=%s ! decodebin ! audioconvert ! audioresample "
-                          "! " FILE_SOURCE_FORMAT " ! audiomixer name=file_then_silence "
-                          "audiotestsrc is-live=true wave=silence ! " FILE_SOURCE_FORMAT
-                          " ! file_then_silence.",
+                          "! " FILE_SOURCE_FORMAT
+                          " ! audiomixer name=file_then_silence ! clocksync "
+                          "audiotestsrc wave=silence ! " FILE_SOURCE_FORMAT " ! file_then_silence.",
                           location);
 }
 

@@ -815,22 +815,110 @@ on_media_buffer (GstPad *pad,
 /* The shortest stretch of audio an Opus packet can carry. */
 #define OPUS_MIN_FRAME_NS (2500 * GST_USECOND)
 
-static GstPadProbeReturn
-drop_unconcealable_loss (GstPad *pad,
-                         GstPadProbeInfo *info,
-                         gpointer user_data)
+/* What the decoder guard knows of the stream: the duration of its last
+ * packet, in µs (0 before the first). */
+typedef struct
 {
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-  const GstStructure *lost;
-  GstClockTime duration;
+  gint packet_us;
+} DecoderGuard;
 
+/* The duration of the Opus packet whose first bytes are @payload (RFC 6716,
+ * 3.1: the TOC byte's configuration gives the frame size, its last two
+ * bits the number of frames), or 0. */
+static GstClockTime
+opus_packet_duration (const guint8 *payload,
+                      gsize size)
+{
+  static const guint16 frame_us[32] = {
+    10000, 20000, 40000, 60000, 10000, 20000, 40000, 60000, /* SILK */
+    10000, 20000, 40000, 60000, 10000, 20000, 10000, 20000, /* SILK, hybrid */
+    2500, 5000, 10000, 20000, 2500, 5000, 10000, 20000,     /* CELT */
+    2500, 5000, 10000, 20000, 2500, 5000, 10000, 20000,
+  };
+  guint frames;
+
+  if (size < 1)
+    return 0;
+  switch (payload[0] & 0x3)
+    {
+    case 0:
+      frames = 1;
+      break;
+    case 3:
+      if (size < 2)
+        return 0;
+      frames = payload[1] & 0x3f;
+      break;
+    default:
+      frames = 2;
+      break;
+    }
+  return (GstClockTime) frames * frame_us[payload[0] >> 3] * GST_USECOND;
+}
+
+/* The duration of the Opus packet in the RTP packet @buffer, or 0. */
+static GstClockTime
+rtp_opus_duration (GstBuffer *buffer)
+{
+  GstMapInfo map;
+  GstClockTime duration = 0;
+  gsize header;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return 0;
+  /* RFC 3550, 5.1: 12 bytes, the CSRCs, then any extension. */
+  header = 12 + 4 * (map.size > 0 ? (map.data[0] & 0x0f) : 0);
+  if (map.size >= 12 && (map.data[0] & 0x10) && map.size >= header + 4)
+    header += 4 + 4 * ((map.data[header + 2] << 8) | map.data[header + 3]);
+  if (map.size > header)
+    duration = opus_packet_duration (map.data + header, map.size - header);
+  gst_buffer_unmap (buffer, &map);
+  return duration;
+}
+
+static GstPadProbeReturn
+guard_decoder (GstPad *pad,
+               GstPadProbeInfo *info,
+               gpointer user_data)
+{
+  DecoderGuard *guard = user_data;
+  GstEvent *event;
+  const GstStructure *lost;
+  GstClockTime duration, packet, rounded;
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER)
+    {
+      packet = rtp_opus_duration (GST_PAD_PROBE_INFO_BUFFER (info));
+      if (packet != 0)
+        g_atomic_int_set (&guard->packet_us, (gint) (packet / GST_USECOND));
+      return GST_PAD_PROBE_OK;
+    }
+
+  event = GST_PAD_PROBE_INFO_EVENT (info);
   if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_DOWNSTREAM)
     return GST_PAD_PROBE_OK;
   lost = gst_event_get_structure (event);
   if (!gst_structure_has_name (lost, "GstRTPPacketLost") ||
       !gst_structure_get_clock_time (lost, "duration", &duration))
     return GST_PAD_PROBE_OK;
-  return duration < OPUS_MIN_FRAME_NS ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+  if (duration < OPUS_MIN_FRAME_NS)
+    return GST_PAD_PROBE_DROP;
+
+  /* Whole packets are lost, but the duration the jitter buffer reports is
+   * the time between the packets around the gap as they arrived, jitter
+   * and all; opusdec 1.22 conceals exactly that much (in steps of 2.5
+   * ms), and what it adds or leaves out moves the audio after it. */
+  packet = (GstClockTime) g_atomic_int_get (&guard->packet_us) * GST_USECOND;
+  if (packet == 0)
+    return GST_PAD_PROBE_OK;
+  rounded = MAX (1, (duration + packet / 2) / packet) * packet;
+  if (rounded == duration)
+    return GST_PAD_PROBE_OK;
+  event = gst_event_make_writable (event);
+  gst_structure_set (gst_event_writable_structure (event), "duration", G_TYPE_UINT64, rounded,
+                     NULL);
+  GST_PAD_PROBE_INFO_DATA (info) = event;
+  return GST_PAD_PROBE_OK;
 }
 
 /**
@@ -845,13 +933,18 @@ drop_unconcealable_loss (GstPad *pad,
  * after one such gap of less than about 100 µs it produces no more audio
  * at all: the peer stays connected and is never heard. Those reports
  * describe no missing audio, so this drops them before the depayloader; a
- * real loss, a frame or longer, still reaches the decoder's concealment.
+ * real loss, a frame or longer, still reaches the decoder's concealment,
+ * as a whole number of the stream's packets: the jitter buffer measures
+ * it by when the packets around it arrived (22.5 or 17.5 ms for one lost
+ * packet of 20 ms), and opusdec conceals what it is told, so each such
+ * report added or took out audio and moved all that came after.
  */
 void
 blink_peer_guard_decoder (GstPad *depayloader_sink)
 {
-  gst_pad_add_probe (depayloader_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-                     drop_unconcealable_loss, NULL, NULL);
+  gst_pad_add_probe (depayloader_sink,
+                     GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_BUFFER, guard_decoder,
+                     g_new0 (DecoderGuard, 1), g_free);
 }
 
 static GstElement *
