@@ -219,7 +219,9 @@ def test_audio_test_sound_on_the_speaker(alice, bob, pulse):
 
 def test_switch_microphone_mid_call(alice, bob, pulse):
     alice.call = connect(alice, bob)
-    expect_tone(bob, bob.heard.seconds(), alice.tone, 'from alice before the switch')
+    # Only the switch is timed here (test-start-of-call times the start):
+    # a sanitized build on a loaded machine was heard 3.5 s after connecting.
+    expect_tone(bob, bob.heard.seconds(), alice.tone, 'from alice before the switch', within=10)
     received = packets_received(bob, alice)
     if alice.blink('use-mic', 'Mic 700').returncode != 0:
         raise Failure('blink use-mic during the call failed')

@@ -71,7 +71,14 @@ struct _BlinkPeer
 
   GstElement *queue;
   GstElement *webrtc;
+  /* The tee's pad is requested while the tee's feed is idle (a pad added
+   * between the segment and the next buffer would miss the segment): on
+   * its streaming thread, while the main thread may be closing. */
+  GMutex send_lock;
   GstPad *tee_pad;
+  GstPad *tee_feed;    /* the pad that feeds the tee, while the probe waits */
+  gulong tee_probe;    /* the idle probe on it, 0 once run or removed */
+  gboolean send_closed;
   /* Streaming threads add receive branches while a worker thread may be
    * closing: the lock keeps a branch from appearing after the close set
    * the others to NULL (it would be removed, and disposed, PLAYING). */
@@ -1251,6 +1258,12 @@ blink_peer_close (BlinkPeer *self)
   g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
 
   /* No more audio from the tee: it may go on feeding the others. */
+  g_mutex_lock (&self->send_lock);
+  self->send_closed = TRUE;
+  if (self->tee_probe != 0)
+    gst_pad_remove_probe (self->tee_feed, self->tee_probe);
+  self->tee_probe = 0;
+  gst_clear_object (&self->tee_feed);
   if (self->tee_pad != NULL)
     {
       g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (self->queue, "sink");
@@ -1259,6 +1272,7 @@ blink_peer_close (BlinkPeer *self)
       gst_element_release_request_pad (self->tee, self->tee_pad);
       g_clear_object (&self->tee_pad);
     }
+  g_mutex_unlock (&self->send_lock);
 
   task = g_task_new (self, NULL, on_closed, NULL);
   g_task_run_in_thread (task, close_in_thread);
@@ -1303,6 +1317,34 @@ restrict_ice (BlinkPeer *self,
     }
 }
 
+/* Called with send_lock held. */
+static void
+join_tee (BlinkPeer *self)
+{
+  g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (self->queue, "sink");
+
+  self->tee_pad = gst_element_request_pad_simple (self->tee, "src_%u");
+  if (gst_pad_link (self->tee_pad, queue_sink) != GST_PAD_LINK_OK)
+    g_warning ("Peer %s: cannot link the send queue to the tee", self->did);
+}
+
+static GstPadProbeReturn
+join_tee_when_idle (GstPad *feed,
+                    GstPadProbeInfo *info,
+                    gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  g_mutex_lock (&self->send_lock);
+  /* Only once: a probe being removed may still be called. */
+  if (!self->send_closed && self->tee_pad == NULL)
+    join_tee (self);
+  self->tee_probe = 0;
+  gst_clear_object (&self->tee_feed);
+  g_mutex_unlock (&self->send_lock);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 /**
  * blink_peer_start:
  *
@@ -1312,9 +1354,11 @@ restrict_ice (BlinkPeer *self,
 void
 blink_peer_start (BlinkPeer *self)
 {
-  g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) queue_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
+  g_autoptr (GstPad) tee_sink = NULL;
+  g_autoptr (GstPad) feed = NULL;
+  gulong probe;
 
   g_return_if_fail (BLINK_IS_PEER (self));
 
@@ -1330,9 +1374,29 @@ blink_peer_start (BlinkPeer *self)
   gst_element_sync_state_with_parent (self->webrtc);
   gst_element_sync_state_with_parent (self->queue);
 
-  self->tee_pad = gst_element_request_pad_simple (self->tee, "src_%u");
-  queue_sink = gst_element_get_static_pad (self->queue, "sink");
-  gst_pad_link (self->tee_pad, queue_sink);
+  /* The tee forwards its sticky events to a new pad when it makes it, and
+   * later ones to the pads it has: a pad made while the segment is on its
+   * way through would have none, and carry buffers (GStreamer 1.22). So it
+   * is made while nothing flows into the tee. */
+  tee_sink = gst_element_get_static_pad (self->tee, "sink");
+  feed = gst_pad_get_peer (tee_sink);
+  g_mutex_lock (&self->send_lock);
+  if (feed == NULL)
+    {
+      join_tee (self);
+      g_mutex_unlock (&self->send_lock);
+      return;
+    }
+  self->tee_feed = gst_object_ref (feed);
+  g_mutex_unlock (&self->send_lock);
+
+  /* Runs now if the feed is idle, else on its streaming thread. */
+  probe = gst_pad_add_probe (feed, GST_PAD_PROBE_TYPE_IDLE, join_tee_when_idle,
+                             g_object_ref (self), g_object_unref);
+  g_mutex_lock (&self->send_lock);
+  if (self->tee_feed != NULL)
+    self->tee_probe = probe; /* still waiting: blink_peer_close() removes it */
+  g_mutex_unlock (&self->send_lock);
 }
 
 static void
@@ -1384,6 +1448,7 @@ blink_peer_finalize (GObject *object)
   g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
   g_hash_table_unref (self->remote_candidates);
   g_clear_object (&self->tee_pad);
+  g_mutex_clear (&self->send_lock);
   g_ptr_array_unref (self->receive_elements);
   g_ptr_array_unref (self->mixer_pads);
   gst_clear_object (&self->depayloaded);
@@ -1448,6 +1513,7 @@ blink_peer_class_init (BlinkPeerClass *klass)
 static void
 blink_peer_init (BlinkPeer *self)
 {
+  g_mutex_init (&self->send_lock);
   g_mutex_init (&self->receive_lock);
   g_mutex_init (&self->volume_lock);
   g_mutex_init (&self->verify_lock);
