@@ -7,10 +7,9 @@
 
 #include "blink-did.h"
 #include "blink-engine-errors.h"
+#include "blink-json-file.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -108,22 +107,6 @@ is_missed_incoming (GVariant *entry)
 
 /* ---- the file ---- */
 
-static void
-move_aside (BlinkCallHistory *self,
-            const char *why)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%S");
-  g_autofree char *aside = g_strdup_printf ("%s.corrupt-%s", self->path, stamp);
-
-  if (g_rename (self->path, aside) == 0)
-    g_warning ("The call history %s %s: moved to %s, starting with none", self->path, why,
-               aside);
-  else
-    g_warning ("The call history %s %s, and cannot be moved aside: %s", self->path, why,
-               g_strerror (errno));
-}
-
 static const char *
 text_member (JsonObject *object,
              const char *name)
@@ -198,40 +181,14 @@ entry_from_json (JsonNode *node)
 static void
 load (BlinkCallHistory *self)
 {
-  g_autofree char *text = NULL;
-  gsize length;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root, *calls;
-  JsonObject *object;
+  g_autoptr (JsonObject) object =
+    blink_json_file_load (self->path, MAX_FILE_BYTES, "calls", "call history", G_LOG_DOMAIN);
   JsonArray *array;
   gint64 missed = 0;
 
-  if (!g_file_get_contents (self->path, &text, &length, &error))
-    {
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_warning ("Cannot read the call history: %s", error->message);
-      return;
-    }
-  if (length > MAX_FILE_BYTES)
-    {
-      move_aside (self, "is too big");
-      return;
-    }
-  if (!json_parser_load_from_data (parser, text, length, &error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      move_aside (self, "is not JSON");
-      return;
-    }
-  object = json_node_get_object (root);
-  calls = json_object_get_member (object, "calls");
-  if (calls == NULL || !JSON_NODE_HOLDS_ARRAY (calls))
-    {
-      move_aside (self, "has no calls");
-      return;
-    }
-  array = json_node_get_array (calls);
+  if (object == NULL)
+    return;
+  array = json_object_get_array_member (object, "calls");
   for (guint i = 0; i < json_array_get_length (array) && self->entries->len <
                                                             BLINK_CALL_HISTORY_MAX;
        i++)
@@ -284,10 +241,7 @@ save (BlinkCallHistory *self,
       GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *dir = g_path_get_dirname (self->path);
   g_autoptr (GError) local_error = NULL;
 
   json_builder_begin_object (builder);
@@ -302,18 +256,7 @@ save (BlinkCallHistory *self,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED,
-                   _("Cannot save the call history: cannot create %s: %s"), dir,
-                   g_strerror (errno));
-      return FALSE;
-    }
-  if (!g_file_set_contents_full (self->path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                 &local_error))
+  if (!blink_json_file_save (self->path, root, FALSE, &local_error))
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED,
                    _("Cannot save the call history: %s"), local_error->message);

@@ -7,10 +7,9 @@
 
 #include "blink-did.h"
 #include "blink-engine-errors.h"
+#include "blink-json-file.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -243,56 +242,14 @@ blink_contact_make_link (const char *did,
 /* ---- the file ---- */
 
 static void
-move_aside (BlinkContactStore *self,
-            const char *why)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%S");
-  g_autofree char *aside = g_strdup_printf ("%s.corrupt-%s", self->path, stamp);
-
-  if (g_rename (self->path, aside) == 0)
-    g_warning ("The contacts file %s %s: moved to %s, starting with no contacts", self->path,
-               why, aside);
-  else
-    g_warning ("The contacts file %s %s, and cannot be moved aside: %s", self->path, why,
-               g_strerror (errno));
-}
-
-static void
 load (BlinkContactStore *self)
 {
-  g_autofree char *text = NULL;
-  gsize length;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-  JsonObject *object;
+  g_autoptr (JsonObject) object =
+    blink_json_file_load (self->path, MAX_FILE_BYTES, "contacts", "contacts file", G_LOG_DOMAIN);
   JsonArray *contacts;
 
-  if (!g_file_get_contents (self->path, &text, &length, &error))
-    {
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_warning ("Cannot read the contacts: %s", error->message);
-      return;
-    }
-  if (length > MAX_FILE_BYTES)
-    {
-      move_aside (self, "is too big");
-      return;
-    }
-  if (!json_parser_load_from_data (parser, text, length, &error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      move_aside (self, "is not JSON");
-      return;
-    }
-  object = json_node_get_object (root);
-  if (!json_object_has_member (object, "contacts") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "contacts")))
-    {
-      move_aside (self, "has no contacts");
-      return;
-    }
+  if (object == NULL)
+    return;
   if (!blink_who_may_ring_from_string (
         json_object_get_string_member_with_default (object, "who-may-ring", "everyone"),
         &self->who_may_ring))
@@ -330,11 +287,8 @@ save (BlinkContactStore *self,
       GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_auto (GStrv) dids = blink_contact_store_list (self);
-  g_autofree char *text = NULL;
-  g_autofree char *dir = g_path_get_dirname (self->path);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");
@@ -355,18 +309,7 @@ save (BlinkContactStore *self,
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED,
-                   _("Cannot create %s: %s"), dir, g_strerror (errno));
-      return FALSE;
-    }
-  return g_file_set_contents_full (self->path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                   error);
+  return blink_json_file_save (self->path, root, TRUE, error);
 }
 
 static gboolean
