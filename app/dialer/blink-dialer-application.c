@@ -755,6 +755,19 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
 /* Debug actions, for the tests: what the windows show, and their pictures. */
 
+/* The message dialog shown, the newest if several: dialogs are transient
+ * for a window, not the app's, so among all toplevels. */
+static AdwMessageDialog *
+shown_dialog (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
 static void
 debug_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -820,6 +833,8 @@ debug_screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer
     window = GTK_WIDGET (self->call_window);
   else if (g_str_equal (which, "preferences"))
     window = GTK_WIDGET (self->preferences);
+  else if (g_str_equal (which, "dialog"))
+    window = GTK_WIDGET (shown_dialog ());
   else
     window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (self)));
   if (window == NULL)
@@ -831,27 +846,26 @@ debug_screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer
     g_warning ("No picture of %s: %s", which, error->message);
 }
 
-/* debug-respond 'RESPONSE': the newest message dialog shown answers, as if clicked. */
+/* debug-respond 'RESPONSE': the newest message dialog shown answers, as if
+ * clicked; a button not enabled cannot be. */
 static void
 debug_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   const char *response = g_variant_get_string (parameter, NULL);
-  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+  AdwMessageDialog *dialog = shown_dialog ();
 
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      {
-        /* A click answers, then closes the dialog. */
-        if (adw_message_dialog_has_response (l->data, response))
-          {
-            adw_message_dialog_response (l->data, response);
-            gtk_window_close (l->data);
-          }
-        else
-          g_warning ("The dialog has no response %s", response);
-        return;
-      }
-  g_warning ("No dialog to answer %s", response);
+  if (dialog == NULL)
+    g_warning ("No dialog to answer %s", response);
+  else if (!adw_message_dialog_has_response (dialog, response))
+    g_warning ("The dialog has no response %s", response);
+  else if (!adw_message_dialog_get_response_enabled (dialog, response))
+    g_warning ("The dialog's response %s is not enabled", response);
+  else
+    {
+      /* A click answers, then closes the dialog. */
+      adw_message_dialog_response (dialog, response);
+      gtk_window_close (GTK_WINDOW (dialog));
+    }
 }
 
 static const GActionEntry app_actions[] = {
