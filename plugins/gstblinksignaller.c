@@ -58,6 +58,7 @@ enum
   SIGNAL_JOIN_CALL,
   SIGNAL_DECLINE_CALL,
   SIGNAL_LEAVE_CALL,
+  SIGNAL_INVITE,
   SIGNAL_ANNOUNCE,
   SIGNAL_SEND_SDP,
   SIGNAL_SEND_ICE_CANDIDATE,
@@ -70,6 +71,7 @@ enum
   SIGNAL_PARTICIPANT_ANNOUNCED,
   SIGNAL_PARTICIPANT_DECLINED,
   SIGNAL_PARTICIPANT_LEFT,
+  SIGNAL_PARTICIPANTS_ADDED,
   SIGNAL_SDP_RECEIVED,
   SIGNAL_ICE_CANDIDATE_RECEIVED,
   N_SIGNALS
@@ -178,6 +180,19 @@ on_participant_event (BlinkSignaller *signaller,
   post_event (self, gst_structure_new (message_name, "call-id", G_TYPE_STRING, id, "participant",
                                        G_TYPE_STRING, did, NULL));
   g_signal_emit (self, g_signal_lookup (name, GST_TYPE_BLINK_SIGNALLER), 0, id, did);
+}
+
+static void
+on_participants_added (BlinkSignaller *signaller,
+                       const char *id,
+                       const char *by,
+                       GStrv dids,
+                       GstBlinkSignaller *self)
+{
+  post_event (self, gst_structure_new ("blink-participants-added", "call-id", G_TYPE_STRING, id,
+                                       "by", G_TYPE_STRING, by, "participants", G_TYPE_STRV, dids,
+                                       NULL));
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANTS_ADDED], 0, id, by, dids);
 }
 
 static void
@@ -325,6 +340,16 @@ gst_blink_signaller_leave_call (GstBlinkSignaller *self,
   GError *error = NULL;
 
   return done (self, blink_signaller_leave (self->signaller, call_id, &error), &error);
+}
+
+static gboolean
+gst_blink_signaller_invite (GstBlinkSignaller *self,
+                            const char *call_id,
+                            const char *const *dids)
+{
+  GError *error = NULL;
+
+  return done (self, blink_signaller_invite (self->signaller, call_id, dids, &error), &error);
 }
 
 static gboolean
@@ -594,6 +619,12 @@ gst_blink_signaller_class_init (GstBlinkSignallerClass *klass)
                                 G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
                                 G_CALLBACK (gst_blink_signaller_leave_call), NULL, NULL, NULL,
                                 G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+  /* Call id and the DIDs to add to it. */
+  signals[SIGNAL_INVITE] =
+    g_signal_new_class_handler ("invite", G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                                G_CALLBACK (gst_blink_signaller_invite), NULL, NULL, NULL,
+                                G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRV);
   signals[SIGNAL_ANNOUNCE] =
     g_signal_new_class_handler ("announce", G_TYPE_FROM_CLASS (klass),
                                 G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
@@ -639,6 +670,9 @@ gst_blink_signaller_class_init (GstBlinkSignallerClass *klass)
   signals[SIGNAL_PARTICIPANT_LEFT] =
     g_signal_newv ("participant-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL,
                    NULL, NULL, G_TYPE_NONE, 2, (GType *) call_args);
+  signals[SIGNAL_PARTICIPANTS_ADDED] =
+    g_signal_new ("participants-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRV);
   signals[SIGNAL_SDP_RECEIVED] =
     g_signal_new ("sdp-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
@@ -668,6 +702,8 @@ gst_blink_signaller_init (GstBlinkSignaller *self)
                       self);
   g_signal_connect (self->signaller, "participant-announced",
                     G_CALLBACK (on_participant_announced), self);
+  g_signal_connect (self->signaller, "participants-added", G_CALLBACK (on_participants_added),
+                    self);
   g_signal_connect (self->signaller, "sdp-received", G_CALLBACK (on_sdp_received), self);
   g_signal_connect (self->signaller, "ice-candidate-received",
                     G_CALLBACK (on_ice_candidate_received), self);

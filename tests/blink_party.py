@@ -7,8 +7,11 @@ sets them)."""
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
 
 from blink_audio import Wav, block_levels_db, dominant_frequency
@@ -25,8 +28,10 @@ class Party:
     It sends a tone of @tone Hz, records what it hears in self.heard, and
     makes its connections from @ice_address."""
 
-    def __init__(self, name, workdir, api, started, tone=440, ice_address='127.0.0.1', **env):
+    def __init__(self, name, workdir, api, started, tone=440, ice_address='127.0.0.1',
+                 daemon_args=(), **env):
         self.name = name
+        self.daemon_args = list(daemon_args)
         home = os.path.join(workdir, name)
         os.makedirs(home)
         self.tone = tone
@@ -55,7 +60,7 @@ class Party:
         self.daemon = Process(f'blinkd of {self.name}', [
             BLINKD, *api, '--audio-source', source or f'tone:{self.tone}',
             '--audio-sink', sink or f'wav:{self.heard.path}',
-            '--ice-address', self.ice_address], env=self.env)
+            '--ice-address', self.ice_address, *self.daemon_args], env=self.env)
         self.started.append(self.daemon)
         subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=self.env,
                        check=True, timeout=20)
@@ -198,3 +203,43 @@ def packets_received(party, other):
         if stats['did'] == other.did:
             return stats['packets-received']
     raise Failure(f'{party.name}: no stats of {other.name}: {result.stdout!r} {result.stderr!r}')
+
+
+def run_tap(suite, tests, start_parties):
+    """Runs @tests, functions of the parties, as TAP: /blink/@suite/NAME
+    each, the name from the function's (test_a_b → a-b); a subset by name
+    in argv. @start_parties(workdir, started) starts what they share and
+    returns the parties. After a failure the daemons' last words are shown
+    and every party leaves its call, so that the next test starts clean.
+    Returns the exit status."""
+    def name_of(test):
+        return test.__name__[len('test_'):].replace('_', '-')
+
+    wanted = sys.argv[1:]
+    tests = [t for t in tests if not wanted or name_of(t) in wanted]
+    print(f'1..{len(tests)}', flush=True)
+    workdir = tempfile.mkdtemp(prefix=f'blink-test-{suite}-')
+    started = []
+    failed = 0
+    try:
+        parties = start_parties(workdir, started)
+        for i, test in enumerate(tests, 1):
+            try:
+                detail = test(*parties)
+                print(f'ok {i} /blink/{suite}/{name_of(test)}'
+                      + (f' # {detail}' if detail else ''), flush=True)
+            except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
+                failed += 1
+                print(f'not ok {i} /blink/{suite}/{name_of(test)}', flush=True)
+                for line in str(e).splitlines():
+                    print(f'# {line}', flush=True)
+                for p in parties:
+                    for line in p.daemon.stderr[-10:]:
+                        print(f'# {p.name}: {line}', flush=True)
+                for p in parties:
+                    p.gdbus(ROOT, 'im.blink.Manager1.Hangup', check=False)
+    finally:
+        for process in reversed(started):
+            process.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if failed else 0

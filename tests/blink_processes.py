@@ -92,8 +92,8 @@ class IpfsNode(Process):
         else:
             argv = [NODE, NODE_SCRIPT]
         argv += ['--exit-with-stdin', '--repo', self.repo]
-        if peer:
-            argv += ['--peer', peer]
+        for address in ([peer] if isinstance(peer, str) else peer or []):
+            argv += ['--peer', address]
         if api:
             argv += ['--api', api]
         if pubsub_off:
@@ -108,7 +108,8 @@ class IpfsNode(Process):
 
 
 def start_ipfs_node(name, peer=None, kind=DEFAULT_KIND):
-    """A ready node of @kind ('kubo' or 'js'), connected to @peer if given."""
+    """A ready node of @kind ('kubo' or 'js'), connected to @peer if given
+    (a swarm address, or a list of them)."""
     node = IpfsNode(name, kind, peer)
     info = {}
 

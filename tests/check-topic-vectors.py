@@ -27,13 +27,20 @@ def main():
     src = os.environ.get('G_TEST_SRCDIR', os.path.dirname(__file__))
     with open(os.path.join(src, 'vectors', 'protocol-v2.json')) as f:
         v = json.load(f)
-    keys = {who: public_key(v['identities'][who]['did']) for who in ('alice', 'bob')}
+    keys = {who: public_key(identity['did']) for who, identity in v['identities'].items()}
     call_key = bytes.fromhex(v['call_key'])
     call_id = name(b'blink/2/call-id', keys['alice'], call_key)
     checks = [('call id of Alice under the call key', call_id, v['call_id'])]
+    # An invitation names Alice, whose key the call id is derived from.
+    for vector in v['vectors']:
+        if vector['name'] == 'offer (invitation)':
+            body = json.loads(vector['message'])['body']
+            checks.append(('the invitation names the caller of the call id',
+                           name(b'blink/2/call-id', public_key(body['caller']), call_key),
+                           body['call']))
     for vector in v['vectors']:
         recipient = vector['recipient']
-        if vector['name'] in ('offer', 'cancel'):
+        if vector['name'].split()[0] in ('offer', 'cancel'):
             want = 'blink/2/offer/' + name(b'blink/2/offer-topic', keys[recipient])
         elif recipient:
             want = 'blink/2/peer/' + name(b'blink/2/peer-topic',

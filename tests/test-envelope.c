@@ -75,6 +75,14 @@ make_message (Fixture *f,
     case BLINK_MESSAGE_CANCEL:
       message->call_id = g_strdup (f->call_id);
       break;
+    case BLINK_MESSAGE_ADD:
+      {
+        const char *participants[] = { blink_identity_get_did (f->alice),
+                                       blink_identity_get_did (f->bob), NULL };
+
+        message->participants = g_strdupv ((char **) participants);
+        break;
+      }
     case BLINK_MESSAGE_SDP_OFFER:
     case BLINK_MESSAGE_SDP_ANSWER:
       message->sdp = g_strdup ("v=0\r\n");
@@ -619,6 +627,59 @@ test_forged_call_id (Fixture *f,
   }
 }
 
+/* Mallory, in Alice's call, invites Bob: the offer names Alice, whose key
+ * the call id comes from. Naming anyone else, or someone not in the call,
+ * is refused. */
+static void
+test_invitation (Fixture *f,
+                 gconstpointer data)
+{
+  g_autoptr (BlinkMessage) message = make_message (f, BLINK_MESSAGE_OFFER);
+  const char *participants[] = { blink_identity_get_did (f->alice),
+                                 blink_identity_get_did (f->mallory),
+                                 blink_identity_get_did (f->bob), NULL };
+  g_autoptr (GError) error = NULL;
+
+  g_strfreev (message->participants);
+  message->participants = g_strdupv ((char **) participants);
+  message->caller = g_strdup (blink_identity_get_did (f->alice));
+  {
+    g_autoptr (GBytes) bytes = seal (f, f->mallory, message);
+    g_autoptr (BlinkMessage) opened = open_as (f, f->bob, f->offer_topic, bytes, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (opened->sender, ==, blink_identity_get_did (f->mallory));
+    g_assert_cmpstr (opened->caller, ==, blink_identity_get_did (f->alice));
+    g_assert_cmpstr (opened->call_id, ==, f->call_id);
+  }
+
+  /* The id is Alice's: naming herself as the caller does not make it Mallory's. */
+  g_free (message->caller);
+  message->caller = g_strdup (blink_identity_get_did (f->mallory));
+  {
+    g_autoptr (GBytes) bytes = seal (f, f->mallory, message);
+
+    g_assert_null (open_as (f, f->bob, f->offer_topic, bytes, &error));
+    g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_FORGED_CALL_ID);
+    g_clear_error (&error);
+  }
+
+  /* A caller who is not in the call. */
+  g_free (message->caller);
+  message->caller = g_strdup (blink_identity_get_did (f->alice));
+  g_free (message->participants[0]);
+  message->participants[0] = g_strdup (blink_identity_get_did (f->mallory));
+  g_free (message->participants[1]);
+  message->participants[1] = g_strdup (blink_identity_get_did (f->bob));
+  g_clear_pointer (&message->participants[2], g_free);
+  {
+    g_autoptr (GBytes) bytes = seal (f, f->mallory, message);
+
+    g_assert_null (open_as (f, f->bob, f->offer_topic, bytes, &error));
+    g_assert_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT);
+  }
+}
+
 static void
 test_seal_wrong_topic (Fixture *f,
                        gconstpointer data)
@@ -645,6 +706,7 @@ main (int argc,
 
   ADD ("round-trip", test_round_trip);
   ADD ("forged-call-id", test_forged_call_id);
+  ADD ("invitation", test_invitation);
   ADD ("tamper-every-byte", test_tamper_every_byte);
   ADD ("not-for-bob", test_not_for_bob);
   ADD ("wrong-call-key", test_wrong_call_key);

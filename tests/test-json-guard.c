@@ -612,6 +612,7 @@ test_protocol_vectors_pass (void)
       g_autoptr (BlinkMessage) message = NULL;
       g_autoptr (JsonObject) envelope = NULL;
       g_autoptr (GError) error = NULL;
+      g_auto (GStrv) name = NULL;
 
       g_test_message ("vector %s", json_object_get_string_member (vector, "name"));
       assert_accepted (text, strlen (text), BLINK_WIRE_MESSAGE_MAX_DEPTH);
@@ -619,8 +620,9 @@ test_protocol_vectors_pass (void)
 
       message = blink_message_parse (text, strlen (text), &error);
       g_assert_no_error (error);
-      g_assert_cmpstr (blink_message_kind_to_nick (message->kind), ==,
-                       json_object_get_string_member (vector, "name"));
+      /* Named by their kind, a variant with words after it. */
+      name = g_strsplit (json_object_get_string_member (vector, "name"), " ", 2);
+      g_assert_cmpstr (blink_message_kind_to_nick (message->kind), ==, name[0]);
       envelope = blink_wire_parse_object (sealed, strlen (sealed), "envelope", BLINK_WIRE_ENVELOPE_MAX_DEPTH, &error);
       g_assert_no_error (error);
     }

@@ -35,6 +35,9 @@ sample (BlinkMessageKind kind)
     case BLINK_MESSAGE_CANCEL:
       message->call_id = g_strdup ("000102030405060708090a0b0c0d0e0f");
       break;
+    case BLINK_MESSAGE_ADD:
+      message->participants = g_strsplit (ALICE " " BOB, " ", -1);
+      break;
     case BLINK_MESSAGE_ANNOUNCE:
       message->muted = TRUE;
       message->recording = TRUE;
@@ -130,6 +133,24 @@ test_malformed (void)
     { "{\"kind\":\"announce\"," ID ",\"body\":{\"muted\":1,\"deafened\":false,\"recording\":false}}",
       BLINK_PROTOCOL_ERROR_WRONG_TYPE },
     { "{\"kind\":\"sdp-offer\"," ID ",\"body\":{\"sdp\":null}}", BLINK_PROTOCOL_ERROR_WRONG_TYPE },
+    /* Invitations: the caller they name, and whom they add. */
+    { "{\"kind\":\"offer\"," ID ",\"body\":{\"call\":\"" CALL "\",\"key\":\"" KEY
+      "\",\"caller\":\"did:key:z6Mk\",\"participants\":" GOOD_PARTICIPANTS ",\"audio\":" AUDIO
+      ",\"expires\":1800000000000}}",
+      BLINK_PROTOCOL_ERROR_INVALID_VALUE },
+    { "{\"kind\":\"offer\"," ID ",\"body\":{\"call\":\"" CALL "\",\"key\":\"" KEY
+      "\",\"caller\":7,\"participants\":" GOOD_PARTICIPANTS ",\"audio\":" AUDIO
+      ",\"expires\":1800000000000}}",
+      BLINK_PROTOCOL_ERROR_WRONG_TYPE },
+    { "{\"kind\":\"add\"," ID ",\"body\":{}}", BLINK_PROTOCOL_ERROR_MISSING_FIELD },
+    { "{\"kind\":\"add\"," ID ",\"body\":{\"participants\":[\"" ALICE "\"]}}",
+      BLINK_PROTOCOL_ERROR_INVALID_VALUE },
+    { "{\"kind\":\"add\"," ID ",\"body\":{\"participants\":[\"" ALICE "\",\"" ALICE "\"]}}",
+      BLINK_PROTOCOL_ERROR_INVALID_VALUE },
+    { "{\"kind\":\"add\"," ID ",\"body\":{\"participants\":[\"" ALICE "\",\"bob\"]}}",
+      BLINK_PROTOCOL_ERROR_INVALID_VALUE },
+    { "{\"kind\":\"add\"," ID ",\"body\":{\"participants\":\"" ALICE "\"}}",
+      BLINK_PROTOCOL_ERROR_WRONG_TYPE },
     { "{\"kind\":\"sdp-offer\"," ID ",\"body\":{\"sdp\":\"hello\"}}",
       BLINK_PROTOCOL_ERROR_INVALID_VALUE },
     { "{\"kind\":\"ice-candidate\"," ID ",\"body\":{\"mline\":256,\"candidate\":\"\"}}",

@@ -48,7 +48,7 @@ typedef struct
 {
   const char *name;
   BlinkMessageKind kind;
-  const char *sender;    /* "alice" or "bob" */
+  const char *sender;    /* "alice", "bob" or "carol" */
   const char *recipient; /* for box seals; NULL on the call topic */
 } VectorSpec;
 
@@ -62,12 +62,18 @@ static const VectorSpec specs[] = {
   { "sdp-offer", BLINK_MESSAGE_SDP_OFFER, "bob", "alice" },
   { "sdp-answer", BLINK_MESSAGE_SDP_ANSWER, "alice", "bob" },
   { "ice-candidate", BLINK_MESSAGE_ICE_CANDIDATE, "bob", "alice" },
+  /* Bob invites Carol into Alice's call, and tells everyone. */
+  { "offer (invitation)", BLINK_MESSAGE_OFFER, "bob", "carol" },
+  { "add", BLINK_MESSAGE_ADD, "bob", NULL },
 };
+
+static const char *const names[] = { "alice", "bob", "carol" };
 
 typedef struct
 {
   BlinkIdentity *alice;
   BlinkIdentity *bob;
+  BlinkIdentity *carol;
   guint8 call_key[32];
   char *call_id; /* Alice's, derived from the key */
 } Keys;
@@ -81,6 +87,8 @@ keys_init (Keys *keys)
   keys->alice = blink_identity_new_from_seed (seed);
   fill (seed, 32, 0x20);
   keys->bob = blink_identity_new_from_seed (seed);
+  fill (seed, 32, 0x50);
+  keys->carol = blink_identity_new_from_seed (seed);
   fill (keys->call_key, 32, 0x40);
   keys->call_id = blink_call_id_derive (keys->call_key, blink_identity_get_did (keys->alice));
 }
@@ -90,6 +98,7 @@ keys_clear (Keys *keys)
 {
   g_clear_object (&keys->alice);
   g_clear_object (&keys->bob);
+  g_clear_object (&keys->carol);
   g_clear_pointer (&keys->call_id, g_free);
 }
 
@@ -97,6 +106,8 @@ static BlinkIdentity *
 who (Keys *keys,
      const char *name)
 {
+  if (g_str_equal (name, "carol"))
+    return keys->carol;
   return g_str_equal (name, "alice") ? keys->alice : keys->bob;
 }
 
@@ -125,14 +136,28 @@ message_of (Keys *keys,
     {
     case BLINK_MESSAGE_OFFER:
       {
+        gboolean invitation = g_str_equal (specs[index].sender, "bob");
         const char *participants[] = { blink_identity_get_did (keys->alice),
-                                       blink_identity_get_did (keys->bob), NULL };
+                                       blink_identity_get_did (keys->bob),
+                                       invitation ? blink_identity_get_did (keys->carol) : NULL,
+                                       NULL };
 
         message->call_id = g_strdup (keys->call_id);
         memcpy (message->call_key, keys->call_key, 32);
+        if (invitation)
+          message->caller = g_strdup (blink_identity_get_did (keys->alice));
         message->participants = g_strdupv ((char **) participants);
         message->audio = BLINK_AUDIO_FORMAT_DEFAULT;
         message->expires_ms = NOW_MS + 60000;
+        break;
+      }
+    case BLINK_MESSAGE_ADD:
+      {
+        const char *participants[] = { blink_identity_get_did (keys->alice),
+                                       blink_identity_get_did (keys->bob),
+                                       blink_identity_get_did (keys->carol), NULL };
+
+        message->participants = g_strdupv ((char **) participants);
         break;
       }
     case BLINK_MESSAGE_CANCEL:
@@ -188,18 +213,18 @@ generate (void)
   json_builder_add_int_value (b, NOW_MS);
   json_builder_set_member_name (b, "identities");
   json_builder_begin_object (b);
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *seed_hex = NULL;
 
-      fill (seed, 32, i * 0x20);
+      fill (seed, 32, i < 2 ? i * 0x20 : 0x50);
       seed_hex = hex (seed, 32);
-      json_builder_set_member_name (b, i == 0 ? "alice" : "bob");
+      json_builder_set_member_name (b, names[i]);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "seed");
       json_builder_add_string_value (b, seed_hex);
       json_builder_set_member_name (b, "did");
-      json_builder_add_string_value (b, blink_identity_get_did (i == 0 ? keys.alice : keys.bob));
+      json_builder_add_string_value (b, blink_identity_get_did (who (&keys, names[i])));
       json_builder_end_object (b);
     }
   json_builder_end_object (b);
@@ -283,9 +308,7 @@ test_identities (void)
 {
   g_autoptr (JsonObject) vectors = load_vectors ();
   JsonObject *ids = json_object_get_object_member (vectors, "identities");
-  const char *names[] = { "alice", "bob" };
-
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       JsonObject *id = json_object_get_object_member (ids, names[i]);
       guint8 seed[32];

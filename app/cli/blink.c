@@ -697,6 +697,27 @@ command_id (GDBusConnection *bus)
   return EXIT_SUCCESS;
 }
 
+/* Addresses, or names of contacts taken for their addresses. */
+static GStrv
+resolve_addresses (GDBusConnection *bus,
+                   char **names,
+                   GError **error)
+{
+  g_autoptr (BlinkDbusContacts1) contacts = get_contacts (bus, NULL);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *did = resolve_contact (
+        contacts != NULL ? blink_dbus_contacts1_get_contacts (contacts) : NULL, names[i], error);
+
+      if (did == NULL)
+        return NULL;
+      g_strv_builder_add (builder, did);
+    }
+  return g_strv_builder_end (builder);
+}
+
 static int
 command_call (GDBusConnection *bus,
               char **dids)
@@ -704,6 +725,7 @@ command_call (GDBusConnection *bus,
   g_autoptr (GError) error = NULL;
   g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
   g_autofree char *path = NULL;
+  g_auto (GStrv) resolved = NULL;
 
   if (manager == NULL)
     return report_error (error);
@@ -712,30 +734,15 @@ command_call (GDBusConnection *bus,
       g_printerr (_("blink: whom to call? “blink call did:key:z6Mk…”\n"));
       return EXIT_USAGE;
     }
-  {
-    /* Names of contacts are taken for their addresses. */
-    g_autoptr (BlinkDbusContacts1) contacts = get_contacts (bus, NULL);
-    g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-    g_auto (GStrv) resolved = NULL;
-
-    for (guint i = 0; dids[i] != NULL; i++)
-      {
-        g_autofree char *did = resolve_contact (
-          contacts != NULL ? blink_dbus_contacts1_get_contacts (contacts) : NULL, dids[i],
-          &error);
-
-        if (did == NULL)
-          {
-            g_printerr ("blink: %s\n", error->message);
-            return EXIT_FAILURE;
-          }
-        g_strv_builder_add (builder, did);
-      }
-    resolved = g_strv_builder_end (builder);
-    if (!blink_dbus_manager1_call_offer_sync (manager, (const char *const *) resolved, &path,
-                                              NULL, &error))
-      return report_error (error);
-  }
+  resolved = resolve_addresses (bus, dids, &error);
+  if (resolved == NULL)
+    {
+      g_printerr ("blink: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if (!blink_dbus_manager1_call_offer_sync (manager, (const char *const *) resolved, &path, NULL,
+                                            &error))
+    return report_error (error);
   g_print ("%s\n", path + strlen (CALL_PATH_PREFIX));
   return EXIT_SUCCESS;
 }
@@ -811,6 +818,34 @@ get_active_call (GDBusConnection *bus,
     }
   return blink_dbus_call1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME, path, NULL,
                                           error);
+}
+
+static int
+command_invite (GDBusConnection *bus,
+                char **names)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BlinkDbusManager1) manager = get_manager (bus, &error);
+  g_autoptr (BlinkDbusCall1) call = NULL;
+  g_auto (GStrv) resolved = NULL;
+
+  if (manager == NULL)
+    return report_error (error);
+  if (names[0] == NULL)
+    {
+      g_printerr (_("blink: whom to add? “blink invite did:key:z6Mk…”\n"));
+      return EXIT_USAGE;
+    }
+  resolved = resolve_addresses (bus, names, &error);
+  if (resolved == NULL)
+    {
+      g_printerr ("blink: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if ((call = get_active_call (bus, manager, &error)) == NULL ||
+      !blink_dbus_call1_call_invite_sync (call, (const char *const *) resolved, NULL, &error))
+    return report_error (error);
+  return EXIT_SUCCESS;
 }
 
 static int
@@ -1757,6 +1792,7 @@ main (int argc,
     "  answer [CALL]      %s\n"
     "  decline [CALL]     %s\n"
     "  hangup             %s\n"
+    "  invite DID|NAME…   %s\n"
     "  status             %s\n"
     "  stats              %s\n"
     "  watch              %s\n"
@@ -1800,6 +1836,7 @@ main (int argc,
     _("Call one or more people, by address or contact's name; prints the call's ID"),
     _("Answer a ringing call (default: the newest one)"),
     _("Decline a ringing call (default: the newest one)"), _("Leave the active call"),
+    _("Add people to the active call: they ring, and join everybody in it"),
     _("Show your calls and who is in them"), _("Show the active call's packet figures"),
     _("Print call events as they happen, one per line, who speaks and connection problems "
       "included"),
@@ -1853,6 +1890,8 @@ main (int argc,
     return command_on_call (bus, command, argv[2]);
   if (g_str_equal (command, "hangup") && argc == 2)
     return command_hangup (bus);
+  if (g_str_equal (command, "invite"))
+    return command_invite (bus, argv + 2);
   if (g_str_equal (command, "status") && argc == 2)
     return command_status (bus);
   if (g_str_equal (command, "stats") && argc == 2)

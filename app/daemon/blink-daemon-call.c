@@ -341,6 +341,18 @@ handle_hangup (BlinkDbusCall1 *object,
 }
 
 static gboolean
+handle_invite (BlinkDbusCall1 *object,
+               GDBusMethodInvocation *invocation,
+               const char *const *dids)
+{
+  BlinkDaemonCall *self = BLINK_DAEMON_CALL (object);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = blink_call_manager_invite (self->manager, self->call, dids, &error);
+
+  return return_result (invocation, ok, error);
+}
+
+static gboolean
 handle_set_volume (BlinkDbusCall1 *object,
                    GDBusMethodInvocation *invocation,
                    const char *did,
@@ -418,6 +430,7 @@ blink_daemon_call_iface_init (BlinkDbusCall1Iface *iface)
   iface->handle_decline = handle_decline;
   iface->handle_cancel = handle_cancel;
   iface->handle_hangup = handle_hangup;
+  iface->handle_invite = handle_invite;
   iface->handle_get_stats = handle_get_stats;
   iface->handle_set_volume = handle_set_volume;
   iface->handle_start_recording = handle_start_recording;
@@ -455,6 +468,26 @@ blink_daemon_call_init (BlinkDaemonCall *self)
 {
 }
 
+static void
+follow_participant (BlinkDaemonCall *self,
+                    BlinkParticipant *p)
+{
+  g_signal_connect_object (p, "notify", G_CALLBACK (on_participant_changed), self, 0);
+  g_signal_connect_object (p, "notify::speaking", G_CALLBACK (on_participant_speaking), self, 0);
+  g_signal_connect_object (p, "notify::quality-problems", G_CALLBACK (on_participant_quality),
+                           self, 0);
+}
+
+/* Someone invited into the call: listed at once, as ringing. */
+static void
+on_participant_added (BlinkDaemonCall *self,
+                      BlinkParticipant *participant)
+{
+  follow_participant (self, participant);
+  update_participants (self);
+  update_quality (self);
+}
+
 /**
  * blink_daemon_call_new:
  * @call: the call to mirror on the bus
@@ -489,15 +522,9 @@ blink_daemon_call_new (BlinkCallManager *manager,
   on_recording (call, NULL, self);
   g_signal_connect_object (call, "notify::recording", G_CALLBACK (on_recording), self, 0);
   for (guint i = 0; i < participants->len; i++)
-    {
-      BlinkParticipant *p = g_ptr_array_index (participants, i);
-
-      g_signal_connect_object (p, "notify", G_CALLBACK (on_participant_changed), self, 0);
-      g_signal_connect_object (p, "notify::speaking", G_CALLBACK (on_participant_speaking), self,
-                               0);
-      g_signal_connect_object (p, "notify::quality-problems",
-                               G_CALLBACK (on_participant_quality), self, 0);
-    }
+    follow_participant (self, g_ptr_array_index (participants, i));
+  g_signal_connect_object (call, "participant-added", G_CALLBACK (on_participant_added), self,
+                           G_CONNECT_SWAPPED);
   return self;
 }
 

@@ -711,6 +711,22 @@ on_participant_joined (BlinkSignaller *signaller,
     blink_connections_ensure (self->connections, did);
 }
 
+/* Someone in the call (or we) invited more people: they ring, and are
+ * connected to once they join. */
+static void
+on_participants_added (BlinkSignaller *signaller,
+                       const char *id,
+                       const char *by,
+                       GStrv dids,
+                       BlinkCallManager *self)
+{
+  BlinkCall *call = blink_call_manager_find_call (self, id);
+
+  for (guint i = 0; call != NULL && dids[i] != NULL; i++)
+    if (!g_str_equal (dids[i], blink_signaller_get_did (signaller)))
+      blink_call_add_participant (call, dids[i]);
+}
+
 static void
 on_participant_announced (BlinkSignaller *signaller,
                           const char *id,
@@ -1078,6 +1094,50 @@ blink_call_manager_hang_up (BlinkCallManager *self,
     }
 
   end_call (self, self->active);
+  return TRUE;
+}
+
+/**
+ * blink_call_manager_invite:
+ * @call: the active call
+ * @dids: whom to add to it
+ *
+ * Rings @dids with an invitation into the active call; everyone in it
+ * connects to them once they answer. Nothing changes when it fails.
+ */
+gboolean
+blink_call_manager_invite (BlinkCallManager *self,
+                           BlinkCall *call,
+                           const char *const *dids,
+                           GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
+
+  if (!check_started (self, error))
+    return FALSE;
+  if (call == NULL || call != self->active)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_CALL,
+                   _("Only the active call can have people added"));
+      return FALSE;
+    }
+  if (dids == NULL || dids[0] == NULL)
+    {
+      g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_BAD_DID, _("Whom to add?"));
+      return FALSE;
+    }
+  if (!blink_signaller_invite (self->signaller, blink_call_get_id (call), dids, &local_error))
+    {
+      if (g_error_matches (local_error, BLINK_SIGNALLER_ERROR,
+                           BLINK_SIGNALLER_ERROR_PARTICIPANTS))
+        g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_INVALID_ARGUMENT,
+                             local_error->message);
+      else
+        set_signaller_error (error, local_error);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -1457,6 +1517,8 @@ blink_call_manager_start (BlinkCallManager *self,
   g_signal_connect (self->signaller, "participant-declined", G_CALLBACK (on_participant_declined),
                     self);
   g_signal_connect (self->signaller, "participant-left", G_CALLBACK (on_participant_left), self);
+  g_signal_connect (self->signaller, "participants-added", G_CALLBACK (on_participants_added),
+                    self);
   g_signal_connect (self->signaller, "sdp-received", G_CALLBACK (on_sdp_received), self);
   g_signal_connect (self->signaller, "ice-candidate-received",
                     G_CALLBACK (on_ice_candidate_received), self);

@@ -57,6 +57,10 @@ void blink_call_manager_stop_recording_async (BlinkCallManager *self,
 gboolean blink_call_manager_stop_recording_finish (BlinkCallManager *self,
                                                    GAsyncResult *result,
                                                    GError **error);
+gboolean blink_call_manager_invite (BlinkCallManager *self,
+                                   BlinkCall *call,
+                                   const char *const *dids,
+                                   GError **error);
 void blink_call_manager_set_muted (BlinkCallManager *self,
                                    gboolean muted);
 void blink_call_manager_set_deafened (BlinkCallManager *self,

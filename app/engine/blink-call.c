@@ -27,6 +27,14 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+enum
+{
+  SIGNAL_PARTICIPANT_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 struct _BlinkCall
 {
   GObject parent_instance;
@@ -98,6 +106,28 @@ blink_call_find_participant (BlinkCall *self,
         return p;
     }
   return NULL;
+}
+
+/**
+ * blink_call_add_participant:
+ *
+ * Someone invited into the call while it runs: ringing, until they answer.
+ *
+ * Returns: (transfer none): the participant, or %NULL when @did is in the
+ *   call already
+ */
+BlinkParticipant *
+blink_call_add_participant (BlinkCall *self,
+                            const char *did)
+{
+  BlinkParticipant *participant;
+
+  if (blink_call_find_participant (self, did) != NULL)
+    return NULL;
+  participant = blink_participant_new (did, BLINK_PARTICIPANT_STATE_RINGING);
+  g_ptr_array_add (self->participants, participant);
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANT_ADDED], 0, participant);
+  return participant;
 }
 
 gboolean
@@ -324,6 +354,14 @@ blink_call_class_init (BlinkCallClass *klass)
                          "The folder we record the call into; NULL when we do not", NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * BlinkCall::participant-added:
+   * @participant: (type BlinkParticipant): someone invited into the call
+   */
+  signals[SIGNAL_PARTICIPANT_ADDED] =
+    g_signal_new ("participant-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, BLINK_TYPE_PARTICIPANT);
 }
 
 static void

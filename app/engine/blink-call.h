@@ -43,6 +43,8 @@ const char *blink_call_get_caller (BlinkCall *self);
 GPtrArray *blink_call_get_participants (BlinkCall *self);
 BlinkParticipant *blink_call_find_participant (BlinkCall *self,
                                                const char *did);
+BlinkParticipant *blink_call_add_participant (BlinkCall *self,
+                                              const char *did);
 gboolean blink_call_has_participant_in (BlinkCall *self,
                                         BlinkParticipantState state);
 

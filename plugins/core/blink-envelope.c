@@ -41,6 +41,7 @@ static const BlinkTopicKind topic_of_kind[BLINK_MESSAGE_N_KINDS] = {
   [BLINK_MESSAGE_SDP_OFFER] = BLINK_TOPIC_PEER,
   [BLINK_MESSAGE_SDP_ANSWER] = BLINK_TOPIC_PEER,
   [BLINK_MESSAGE_ICE_CANDIDATE] = BLINK_TOPIC_PEER,
+  [BLINK_MESSAGE_ADD] = BLINK_TOPIC_CALL,
 };
 
 static void
@@ -356,6 +357,7 @@ check_topic_and_sender (BlinkMessage *message,
                         GError **error)
 {
   g_autofree char *owned_id = NULL;
+  const char *caller;
 
   if (topic_of_kind[message->kind] != topic_kind)
     {
@@ -374,24 +376,27 @@ check_topic_and_sender (BlinkMessage *message,
       return TRUE;
     }
 
+  if (message->kind != BLINK_MESSAGE_OFFER)
+    return TRUE;
+
   /* Only the caller can own a call id: it is derived from the key and the
-   * caller's key, so nobody can race an offer of their own under it. */
-  owned_id = message->kind == BLINK_MESSAGE_OFFER
-               ? blink_call_id_derive (message->call_key, message->sender)
-               : NULL;
-  if (owned_id != NULL && !g_str_equal (owned_id, message->call_id))
+   * caller's key, so nobody can race an offer of their own under it. An
+   * invitation names that caller; its sender holds the key already. */
+  caller = message->caller != NULL ? message->caller : message->sender;
+  owned_id = blink_call_id_derive (message->call_key, caller);
+  if (owned_id == NULL || !g_str_equal (owned_id, message->call_id))
     {
       g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_FORGED_CALL_ID,
                    "The offer's call id is not derived from its key and its caller");
       return FALSE;
     }
 
-  if (message->kind == BLINK_MESSAGE_OFFER &&
-      (!g_strv_contains ((const char *const *) message->participants, message->sender) ||
-       !g_strv_contains ((const char *const *) message->participants, recipient_did)))
+  if (!g_strv_contains ((const char *const *) message->participants, message->sender) ||
+      !g_strv_contains ((const char *const *) message->participants, recipient_did) ||
+      !g_strv_contains ((const char *const *) message->participants, caller))
     {
       g_set_error (error, BLINK_PROTOCOL_ERROR, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT,
-                   "The offer does not list both its sender and its recipient");
+                   "The offer does not list its sender, its caller and its recipient");
       return FALSE;
     }
 

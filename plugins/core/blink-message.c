@@ -25,6 +25,7 @@ static const char *const kind_nicks[BLINK_MESSAGE_N_KINDS] = {
   [BLINK_MESSAGE_SDP_OFFER] = "sdp-offer",
   [BLINK_MESSAGE_SDP_ANSWER] = "sdp-answer",
   [BLINK_MESSAGE_ICE_CANDIDATE] = "ice-candidate",
+  [BLINK_MESSAGE_ADD] = "add",
 };
 
 G_DEFINE_BOXED_TYPE (BlinkMessage, blink_message, blink_message_ref, blink_message_unref)
@@ -123,6 +124,7 @@ message_clear (BlinkMessage *message)
   g_free (message->sender);
   g_free (message->call_id);
   g_strfreev (message->participants);
+  g_free (message->caller);
   g_free (message->sdp);
   g_free (message->candidate);
 }
@@ -175,6 +177,17 @@ add_bool (JsonBuilder *builder,
 }
 
 static void
+add_participants (JsonBuilder *builder,
+                  const BlinkMessage *message)
+{
+  json_builder_set_member_name (builder, "participants");
+  json_builder_begin_array (builder);
+  for (guint i = 0; message->participants != NULL && message->participants[i] != NULL; i++)
+    json_builder_add_string_value (builder, message->participants[i]);
+  json_builder_end_array (builder);
+}
+
+static void
 build_body (JsonBuilder *builder,
             const BlinkMessage *message)
 {
@@ -183,11 +196,9 @@ build_body (JsonBuilder *builder,
     case BLINK_MESSAGE_OFFER:
       add_string (builder, "call", message->call_id);
       add_base64 (builder, "key", message->call_key, sizeof message->call_key);
-      json_builder_set_member_name (builder, "participants");
-      json_builder_begin_array (builder);
-      for (guint i = 0; message->participants != NULL && message->participants[i] != NULL; i++)
-        json_builder_add_string_value (builder, message->participants[i]);
-      json_builder_end_array (builder);
+      if (message->caller != NULL)
+        add_string (builder, "caller", message->caller);
+      add_participants (builder, message);
       json_builder_set_member_name (builder, "audio");
       json_builder_begin_object (builder);
       add_string (builder, "codec", "opus");
@@ -201,6 +212,10 @@ build_body (JsonBuilder *builder,
 
     case BLINK_MESSAGE_CANCEL:
       add_string (builder, "call", message->call_id);
+      break;
+
+    case BLINK_MESSAGE_ADD:
+      add_participants (builder, message);
       break;
 
     case BLINK_MESSAGE_ANNOUNCE:
@@ -349,6 +364,24 @@ read_participants (JsonObject *body,
   return TRUE;
 }
 
+/* Optional: an invitation names the caller whose call it is. */
+static gboolean
+read_caller (JsonObject *body,
+             BlinkMessage *message,
+             GError **error)
+{
+  const char *caller;
+
+  if (!json_object_has_member (body, "caller"))
+    return TRUE;
+  if (!blink_wire_read_string (body, "caller", &caller, error))
+    return FALSE;
+  if (!blink_did_is_valid (caller))
+    return invalid (error, "The caller is not a valid DID");
+  message->caller = g_strdup (caller);
+  return TRUE;
+}
+
 static gboolean
 read_audio (JsonObject *body,
             BlinkMessage *message,
@@ -389,6 +422,7 @@ read_body (JsonObject *body,
       if (!read_call_id (body, message, error) ||
           !blink_wire_read_base64 (body, "key", message->call_key, sizeof message->call_key,
                                    error) ||
+          !read_caller (body, message, error) ||
           !read_participants (body, message, error) ||
           !read_audio (body, message, error) ||
           !blink_wire_read_int (body, "expires", &message->expires_ms, error))
@@ -399,6 +433,9 @@ read_body (JsonObject *body,
 
     case BLINK_MESSAGE_CANCEL:
       return read_call_id (body, message, error);
+
+    case BLINK_MESSAGE_ADD:
+      return read_participants (body, message, error);
 
     case BLINK_MESSAGE_ANNOUNCE:
       return blink_wire_read_bool (body, "muted", &message->muted, error) &&

@@ -20,9 +20,10 @@ typedef enum
   BLINK_MESSAGE_SDP_OFFER,     /* peer topic */
   BLINK_MESSAGE_SDP_ANSWER,    /* peer topic */
   BLINK_MESSAGE_ICE_CANDIDATE, /* peer topic */
+  BLINK_MESSAGE_ADD,           /* call topic: a participant invited more people */
 } BlinkMessageKind;
 
-#define BLINK_MESSAGE_N_KINDS (BLINK_MESSAGE_ICE_CANDIDATE + 1)
+#define BLINK_MESSAGE_N_KINDS (BLINK_MESSAGE_ADD + 1)
 
 /**
  * BlinkAudioFormat:
@@ -61,9 +62,10 @@ typedef struct
   char *sender;
   char *call_id;
 
-  /* offer */
+  /* offer (participants: add too) */
   guint8 call_key[BLINK_CALL_KEY_BYTES];
   char **participants;
+  char *caller; /* whose call it is, when not the sender's: an invitation */
   BlinkAudioFormat audio;
   gint64 expires_ms;
 

@@ -44,7 +44,9 @@ struct _BlinkSignallerCall
   char *id;
   guint8 key[BLINK_CALL_KEY_BYTES];
   char **participants; /* everyone, us included, no duplicates */
-  char *caller;
+  char *caller;        /* who rang us (an inviter), or us */
+  char *owner;         /* whose key the call id is derived from */
+  gboolean invited;    /* we invited people into it */
   BlinkAudioFormat audio;
   gint64 expires_ms;
   gboolean outgoing;
@@ -132,6 +134,7 @@ blink_signaller_call_finalize (GObject *object)
   g_free (self->id);
   g_strfreev (self->participants);
   g_free (self->caller);
+  g_free (self->owner);
   g_hash_table_unref (self->members);
   g_free (self->call_topic);
   g_free (self->peer_topic);
@@ -198,6 +201,7 @@ blink_signaller_call_new (GMainContext *context,
   self->id = g_strdup (id);
   memcpy (self->key, key, sizeof self->key);
   self->caller = g_strdup (caller);
+  self->owner = g_strdup (caller);
   self->outgoing = g_str_equal (caller, self_did);
   self->audio = *audio;
   self->expires_ms = expires_ms;
@@ -252,6 +256,95 @@ const char *
 blink_signaller_call_get_caller (BlinkSignallerCall *self)
 {
   return self->caller;
+}
+
+/**
+ * blink_signaller_call_get_owner:
+ *
+ * Returns: the caller whose key the call id is derived from: the caller,
+ *   unless an invitation brought us in
+ */
+const char *
+blink_signaller_call_get_owner (BlinkSignallerCall *self)
+{
+  return self->owner;
+}
+
+void
+blink_signaller_call_set_owner (BlinkSignallerCall *self,
+                                const char *owner)
+{
+  g_free (self->owner);
+  self->owner = g_strdup (owner);
+}
+
+/**
+ * blink_signaller_call_add_participants:
+ * @dids: people to add, some perhaps in the call already
+ *
+ * Adds the new ones, invited; nothing when the call would have more than
+ * %BLINK_MAX_PARTICIPANTS.
+ *
+ * Returns: (transfer full) (nullable): the DIDs added (%NULL-terminated,
+ *   perhaps empty), or %NULL when there would be too many
+ */
+char **
+blink_signaller_call_add_participants (BlinkSignallerCall *self,
+                                       const char *const *dids)
+{
+  g_autoptr (GStrvBuilder) added = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) everyone = g_strv_builder_new ();
+  g_auto (GStrv) fresh = NULL;
+  guint n = g_strv_length (self->participants);
+
+  for (guint i = 0; dids[i] != NULL; i++)
+    {
+      gboolean again = FALSE;
+
+      for (guint j = 0; j < i && !again; j++)
+        again = g_str_equal (dids[i], dids[j]);
+      if (again || g_strv_contains ((const char *const *) self->participants, dids[i]))
+        continue;
+      g_strv_builder_add (added, dids[i]);
+      n++;
+    }
+  if (n > BLINK_MAX_PARTICIPANTS)
+    return NULL;
+
+  fresh = g_strv_builder_end (added);
+  g_strv_builder_addv (everyone, (const char **) self->participants);
+  g_strv_builder_addv (everyone, (const char **) fresh);
+  g_strfreev (self->participants);
+  self->participants = g_strv_builder_end (everyone);
+  for (guint i = 0; fresh[i] != NULL; i++)
+    g_hash_table_insert (self->members, g_strdup (fresh[i]),
+                         GINT_TO_POINTER (BLINK_MEMBERSHIP_INVITED));
+  return g_steal_pointer (&fresh);
+}
+
+gboolean
+blink_signaller_call_get_invited (BlinkSignallerCall *self)
+{
+  return self->invited;
+}
+
+void
+blink_signaller_call_set_invited (BlinkSignallerCall *self)
+{
+  self->invited = TRUE;
+}
+
+/**
+ * blink_signaller_call_ring_until:
+ *
+ * Those invited now ring until @expires_ms (Unix ms), "expired" then.
+ */
+void
+blink_signaller_call_ring_until (BlinkSignallerCall *self,
+                                 gint64 expires_ms)
+{
+  self->expires_ms = expires_ms;
+  blink_signaller_call_schedule_expiry (self);
 }
 
 const BlinkAudioFormat *

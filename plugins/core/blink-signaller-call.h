@@ -46,6 +46,15 @@ const char *blink_signaller_call_get_id (BlinkSignallerCall *self);
 const guint8 *blink_signaller_call_get_key (BlinkSignallerCall *self);
 const char *const *blink_signaller_call_get_participants (BlinkSignallerCall *self);
 const char *blink_signaller_call_get_caller (BlinkSignallerCall *self);
+const char *blink_signaller_call_get_owner (BlinkSignallerCall *self);
+void blink_signaller_call_set_owner (BlinkSignallerCall *self,
+                                     const char *owner);
+char **blink_signaller_call_add_participants (BlinkSignallerCall *self,
+                                              const char *const *dids);
+gboolean blink_signaller_call_get_invited (BlinkSignallerCall *self);
+void blink_signaller_call_set_invited (BlinkSignallerCall *self);
+void blink_signaller_call_ring_until (BlinkSignallerCall *self,
+                                     gint64 expires_ms);
 const BlinkAudioFormat *blink_signaller_call_get_audio (BlinkSignallerCall *self);
 gint64 blink_signaller_call_get_expires (BlinkSignallerCall *self);
 gboolean blink_signaller_call_get_outgoing (BlinkSignallerCall *self);

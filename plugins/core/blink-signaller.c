@@ -85,6 +85,7 @@ enum
   SIGNAL_PARTICIPANT_ANNOUNCED,
   SIGNAL_PARTICIPANT_DECLINED,
   SIGNAL_PARTICIPANT_LEFT,
+  SIGNAL_PARTICIPANTS_ADDED,
   SIGNAL_SDP_RECEIVED,
   SIGNAL_ICE_CANDIDATE_RECEIVED,
   SIGNAL_ERROR,
@@ -218,6 +219,8 @@ send_on_call (BlinkSignaller *self,
   if (kind == BLINK_MESSAGE_ANNOUNCE)
     blink_signaller_call_get_announced (call, &message->muted, &message->deafened,
                                         &message->recording);
+  if (kind == BLINK_MESSAGE_ADD)
+    message->participants = g_strdupv ((char **) blink_signaller_call_get_participants (call));
   if (!send_message (self, blink_signaller_call_get_id (call),
                      blink_signaller_call_get_call_topic (call), NULL,
                      blink_signaller_call_get_key (call), message, &error))
@@ -240,6 +243,9 @@ send_offer (BlinkSignaller *self,
   if (kind == BLINK_MESSAGE_OFFER)
     {
       memcpy (message->call_key, blink_signaller_call_get_key (call), BLINK_CALL_KEY_BYTES);
+      /* An invitation: the call id is derived from someone else's key. */
+      if (!g_str_equal (blink_signaller_call_get_owner (call), blink_signaller_get_did (self)))
+        message->caller = g_strdup (blink_signaller_call_get_owner (call));
       message->participants = g_strdupv ((char **) blink_signaller_call_get_participants (call));
       message->audio = *blink_signaller_call_get_audio (call);
       message->expires_ms = blink_signaller_call_get_expires (call);
@@ -312,11 +318,16 @@ call_forget (BlinkSignaller *self,
   g_hash_table_remove (self->calls, blink_signaller_call_get_id (call));
 }
 
+/* Whoever invited people says whom with every announce: someone who
+ * missed it would refuse the newcomers' messages (docs/protocol.md,
+ * "Invitations"). */
 static void
 on_announce_due (BlinkSignallerCall *call,
                  BlinkSignaller *self)
 {
   send_on_call (self, call, BLINK_MESSAGE_ANNOUNCE);
+  if (blink_signaller_call_get_invited (call))
+    send_on_call (self, call, BLINK_MESSAGE_ADD);
 }
 
 static void
@@ -326,6 +337,8 @@ on_resend_due (BlinkSignallerCall *call,
   g_debug ("Offer %s not acknowledged by everyone yet: resending",
            blink_signaller_call_get_id (call));
   send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED, BLINK_MESSAGE_OFFER);
+  if (blink_signaller_call_get_invited (call))
+    send_on_call (self, call, BLINK_MESSAGE_ADD);
 }
 
 static void
@@ -334,10 +347,8 @@ on_call_expired (BlinkSignallerCall *call,
 {
   g_autofree char *id = g_strdup (blink_signaller_call_get_id (call));
 
-  if (!blink_signaller_call_get_outgoing (call))
+  if (!blink_signaller_call_get_outgoing (call) && !blink_signaller_call_get_joined (call))
     {
-      if (blink_signaller_call_get_joined (call))
-        return;
       g_info ("Incoming call %s rang out", id);
       call_forget (self, call);
       g_signal_emit (self, signals[SIGNAL_OFFER_CANCELLED], 0, id, "expired");
@@ -555,6 +566,8 @@ handle_offer (BlinkSignaller *self,
   call = call_add (self, message->call_id, message->call_key,
                    (const char *const *) message->participants, message->sender, &message->audio,
                    ring_until);
+  if (message->caller != NULL)
+    blink_signaller_call_set_owner (call, message->caller);
   if (answers_ringing (self, message->sender))
     send_on_call (self, call, BLINK_MESSAGE_RINGING);
   else
@@ -590,6 +603,44 @@ handle_cancel (BlinkSignaller *self,
   g_info ("Call %s cancelled by its caller", id);
   call_forget (self, call);
   g_signal_emit (self, signals[SIGNAL_OFFER_CANCELLED], 0, id, "cancelled");
+}
+
+static gint64
+ringing_deadline (BlinkSignaller *self)
+{
+  guint timeout_s;
+
+  g_mutex_lock (&self->lock);
+  timeout_s = self->ringing_timeout_s;
+  g_mutex_unlock (&self->lock);
+  return now_ms () + timeout_s * G_GINT64_CONSTANT (1000);
+}
+
+/* Someone in the call invited people: they are in it, invited, and ring
+ * here as long as they would if we had invited them. */
+static void
+handle_add (BlinkSignaller *self,
+            BlinkSignallerCall *call,
+            BlinkMessage *message)
+{
+  g_auto (GStrv) added =
+    blink_signaller_call_add_participants (call, (const char *const *) message->participants);
+
+  if (added == NULL)
+    {
+      reject (self, blink_signaller_call_get_call_topic (call),
+              BLINK_PROTOCOL_ERROR_INVALID_VALUE, "The call would have too many participants");
+      return;
+    }
+  if (added[0] == NULL)
+    return;
+
+  g_info ("%s added %u people to call %s", message->sender, g_strv_length (added),
+          blink_signaller_call_get_id (call));
+  if (blink_signaller_call_get_joined (call))
+    blink_signaller_call_ring_until (call, ringing_deadline (self));
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANTS_ADDED], 0, blink_signaller_call_get_id (call),
+                 message->sender, added);
 }
 
 static void
@@ -642,6 +693,10 @@ handle_call_message (BlinkSignaller *self,
     case BLINK_MESSAGE_ICE_CANDIDATE:
       g_signal_emit (self, signals[SIGNAL_ICE_CANDIDATE_RECEIVED], 0, id, did, message->mline,
                      message->candidate);
+      return;
+
+    case BLINK_MESSAGE_ADD:
+      handle_add (self, call, message);
       return;
 
     case BLINK_MESSAGE_OFFER:
@@ -822,6 +877,13 @@ on_client_message (BlinkIpfsClient *client,
       (membership == BLINK_MEMBERSHIP_DECLINED || membership == BLINK_MEMBERSHIP_LEFT))
     {
       reject (self, topic, BLINK_PROTOCOL_ERROR_GONE, "The sender declined or left the call");
+      return;
+    }
+
+  if (message->kind == BLINK_MESSAGE_ADD && membership != BLINK_MEMBERSHIP_JOINED)
+    {
+      reject (self, topic, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT,
+              "Only someone in the call may add people to it");
       return;
     }
 
@@ -1011,6 +1073,70 @@ blink_signaller_offer (BlinkSignaller *self,
 
   g_info ("Offered call %s to %u participants", id, participants->len - 2);
   return g_steal_pointer (&id);
+}
+
+/**
+ * blink_signaller_invite:
+ * @dids: whom to add to the call
+ *
+ * Adds people to a call we are in: each is offered it (an invitation,
+ * which names its caller), and everyone in it is told whom we added.
+ * Nothing changes when it fails.
+ *
+ * Returns: whether they were invited
+ */
+gboolean
+blink_signaller_invite (BlinkSignaller *self,
+                        const char *call_id,
+                        const char *const *dids,
+                        GError **error)
+{
+  BlinkSignallerCall *call;
+  g_auto (GStrv) added = NULL;
+  const char *me;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+  g_return_val_if_fail (dids != NULL, FALSE);
+
+  call = lookup_call (self, call_id, error);
+  if (call == NULL)
+    return FALSE;
+  if (!blink_signaller_call_get_joined (call))
+    return no_such_call (call_id, "is not joined", error);
+
+  me = blink_signaller_get_did (self);
+  for (guint i = 0; dids[i] != NULL; i++)
+    {
+      if (!blink_did_is_valid (dids[i]) || g_str_equal (dids[i], me))
+        {
+          g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_BAD_DID,
+                       g_str_equal (dids[i], me) ? "You are in the call already"
+                                                 : "Not a valid DID: %s",
+                       dids[i]);
+          return FALSE;
+        }
+    }
+
+  added = blink_signaller_call_add_participants (call, dids);
+  if (added == NULL || added[0] == NULL)
+    {
+      g_set_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_PARTICIPANTS,
+                   added == NULL ? "A call has at most %d participants"
+                                 : "Everybody named is in the call already",
+                   BLINK_MAX_PARTICIPANTS);
+      return FALSE;
+    }
+
+  blink_signaller_call_set_invited (call);
+  blink_signaller_call_ring_until (call, ringing_deadline (self));
+  for (guint i = 0; added[i] != NULL; i++)
+    send_offer (self, call, added[i], BLINK_MESSAGE_OFFER);
+  send_on_call (self, call, BLINK_MESSAGE_ADD);
+  blink_signaller_call_start_resending (call);
+
+  g_info ("Invited %u people to call %s", g_strv_length (added), call_id);
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANTS_ADDED], 0, call_id, me, added);
+  return TRUE;
 }
 
 /**
@@ -1660,6 +1786,15 @@ blink_signaller_class_init (BlinkSignallerClass *klass)
   signals[SIGNAL_PARTICIPANT_LEFT] =
     g_signal_newv ("participant-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL,
                    NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
+  /**
+   * BlinkSignaller::participants-added:
+   * @call_id: the call
+   * @by: who invited them (us, for blink_signaller_invite())
+   * @dids: those new to the call, invited
+   */
+  signals[SIGNAL_PARTICIPANTS_ADDED] =
+    g_signal_new ("participants-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRV);
   /**
    * BlinkSignaller::participant-announced:
    *

@@ -57,6 +57,10 @@ char *blink_signaller_offer (BlinkSignaller *self,
                              const char *const *callees,
                              const BlinkAudioFormat *audio,
                              GError **error);
+gboolean blink_signaller_invite (BlinkSignaller *self,
+                                 const char *call_id,
+                                 const char *const *dids,
+                                 GError **error);
 gboolean blink_signaller_cancel (BlinkSignaller *self,
                                  const char *call_id,
                                  GError **error);
