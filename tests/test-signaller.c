@@ -119,6 +119,18 @@ on_announced (GstElement *e,
 }
 
 static void
+on_added (GstElement *e,
+          const char *id,
+          const char *by,
+          GStrv dids,
+          Party *p)
+{
+  g_autofree char *list = g_strjoinv (",", dids);
+
+  log_event (p, "added %s %s %s", id, by, list);
+}
+
+static void
 on_sdp (GstElement *e,
         const char *id,
         const char *did,
@@ -165,6 +177,7 @@ party_start (Fixture *f,
   g_signal_connect (p->element, "participant-announced", G_CALLBACK (on_announced), p);
   g_signal_connect (p->element, "participant-declined", G_CALLBACK (on_declined), p);
   g_signal_connect (p->element, "participant-left", G_CALLBACK (on_left), p);
+  g_signal_connect (p->element, "participants-added", G_CALLBACK (on_added), p);
   g_signal_connect (p->element, "sdp-received", G_CALLBACK (on_sdp), p);
   g_signal_connect (p->element, "ice-candidate-received", G_CALLBACK (on_ice), p);
 
@@ -1112,6 +1125,92 @@ test_gone_participant (Fixture *f,
   g_assert_cmpuint (blink_replay_guard_get_size (blink_signaller_call_get_guard (call)), <, 16);
 }
 
+/* Alice calls Bob; Bob, in the call, invites Carol: she rings as called by
+ * Bob, in Alice's call, and Alice learns of her from Bob's "add". Someone
+ * who has not joined cannot add anyone, and nobody can make the call
+ * larger than 16. */
+static void
+test_invitation (Fixture *f,
+                 gconstpointer data)
+{
+  Party *alice = &f->party[ALICE];
+  const char *to_bob[] = { f->party[BOB].did, NULL };
+  g_autoptr (BlinkSignaller) signaller = NULL;
+  g_autoptr (BlinkIdentity) carol = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *call_topic = NULL;
+  BlinkSignallerCall *call;
+  gboolean done = FALSE;
+  guint8 key[32];
+
+  if (f->network == NULL)
+    return;
+
+  id = offer (f, ALICE, to_bob);
+  wait_event (&f->party[BOB], "incoming %s", id);
+  g_assert_true (act (f, BOB, "join-call", id));
+  wait_event (alice, "joined %s %s", id, f->party[BOB].did);
+
+  {
+    const char *invited[] = { f->party[CAROL].did, NULL };
+
+    g_signal_emit_by_name (f->party[BOB].element, "invite", id, invited, &done);
+    g_assert_true (done);
+  }
+  wait_event (&f->party[BOB], "added %s %s %s", id, f->party[BOB].did, f->party[CAROL].did);
+  wait_event (&f->party[CAROL], "incoming %s %s", id, f->party[BOB].did);
+  wait_event (alice, "added %s %s %s", id, f->party[BOB].did, f->party[CAROL].did);
+  wait_event (alice, "ringing %s %s", id, f->party[CAROL].did);
+  /* Carol, invited but not in yet, cannot add anyone. */
+  carol = blink_identity_load (f->party[CAROL].key_path, NULL);
+  g_object_get (alice->element, "signaller", &signaller, NULL);
+  call = blink_signaller_find_call (signaller, id);
+  memcpy (key, blink_signaller_call_get_key (call), sizeof key);
+  call_topic = blink_topic_call (id, key);
+  {
+    g_autoptr (BlinkMessage) add = blink_message_new (BLINK_MESSAGE_ADD);
+    g_autoptr (BlinkIdentity) dave = blink_identity_new_random ();
+    const char *everyone[] = { alice->did, f->party[BOB].did, f->party[CAROL].did,
+                               blink_identity_get_did (dave), NULL };
+    g_autoptr (GBytes) bytes = NULL;
+
+    add->participants = g_strdupv ((char **) everyone);
+    bytes = blink_envelope_seal (carol, call_topic, NULL, key, add, NULL);
+    publish_raw (f, CAROL, call_topic, bytes);
+    wait_stat (f, ALICE, "rejected-not-participant", 1);
+  }
+
+  g_assert_true (act (f, CAROL, "join-call", id));
+  wait_event (alice, "joined %s %s", id, f->party[CAROL].did);
+  wait_event (&f->party[CAROL], "joined %s %s", id, alice->did);
+
+  /* Inviting someone in the call already, or making it too large, does nothing. */
+  {
+    const char *again[] = { f->party[CAROL].did, NULL };
+    g_autoptr (GPtrArray) many = g_ptr_array_new_with_free_func (g_free);
+
+    g_signal_emit_by_name (f->party[BOB].element, "invite", id, again, &done);
+    g_assert_false (done);
+    for (guint i = 0; i < BLINK_MAX_PARTICIPANTS - 2; i++)
+      {
+        g_autoptr (BlinkIdentity) someone = blink_identity_new_random ();
+
+        g_ptr_array_add (many, g_strdup (blink_identity_get_did (someone)));
+      }
+    g_ptr_array_add (many, NULL);
+    g_signal_emit_by_name (f->party[BOB].element, "invite", id, many->pdata, &done);
+    g_assert_false (done);
+  }
+  {
+    g_autofree char *added = g_strdup_printf ("added %s %s", id, f->party[BOB].did);
+    guint n = 0;
+
+    for (guint i = 0; i < alice->events->len; i++)
+      n += g_str_has_prefix (g_ptr_array_index (alice->events, i), added);
+    g_assert_cmpuint (n, ==, 1);
+  }
+}
+
 int
 main (int argc,
       char **argv)
@@ -1126,6 +1225,7 @@ main (int argc,
   ADD ("offer-rings", test_offer_rings);
   ADD ("cancel-before-answer", test_cancel_before_answer);
   ADD ("decline", test_decline);
+  ADD ("invitation", test_invitation);
   ADD ("group-join-announce-leave", test_group_join_announce_leave);
   ADD ("sdp-and-ice-to-one-participant", test_sdp_and_ice_to_one_participant);
   ADD ("ringing-timeout", test_ringing_timeout);
