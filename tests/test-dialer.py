@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""blink-dialer against two real blinkd (tests/blink_party.py) on real Kubo
+"""blink-dialer against real blinkd (tests/blink_party.py) on real Kubo
 nodes, under Xvfb. Alice's dialer runs on alice's session bus and is
 driven only through its own actions (`gapplication action
-im.blink.Dialer …`), as its buttons and notifications drive it; bob is
-driven with D-Bus and `blink`. What the dialer shows is read from its
-widgets by its debug action `debug-dump` (BLINK_DIALER_DEBUG=1): the labels
-and rows on screen, as JSON, the same state an accessibility reader would
-get without an AT-SPI bus. Screenshots of each view go to
+im.blink.Dialer …`), as its buttons and notifications drive it; bob, and
+carol whom alice adds to a call, are driven with D-Bus and `blink`. What
+the dialer shows is read from its widgets by its debug action
+`debug-dump` (BLINK_DIALER_DEBUG=1): the labels and rows on screen, as
+JSON, the same state an accessibility reader would get without an AT-SPI
+bus. Screenshots of each view go to
 $BLINK_TEST_SCREENSHOTS (docs/screenshots to refresh them), else to a
 temporary folder. TAP output; skipped when the dialer is not built or
 there is no Xvfb."""
@@ -24,7 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from blink_party import ROOT, Party, wait_until  # noqa: E402
-from blink_processes import Failure, Process, start_ipfs_pair  # noqa: E402
+from blink_processes import Failure, Process, start_ipfs_node, start_ipfs_pair  # noqa: E402
 
 DIALER = os.environ.get('BLINK_DIALER', '')
 APP_ID = 'im.blink.Dialer'
@@ -351,13 +352,88 @@ def test_preferences(alice, bob, dialer):
     return f'level {level:.2f} of the tone microphone'
 
 
+def test_add_someone(alice, bob, dialer):
+    """Alice calls bob, then adds carol with the call window's picker;
+    adding bob again is refused, in the window, and changes nothing."""
+    carol = CAROL
+    dialer.action('add-contact', f"({gvariant_string(carol.did)}, 'Carol')")
+    dialer.wait(lambda d: contact_row(d, 'Carol'), 10, 'Carol in Contacts')
+    dialer.action('call', gvariant_string(bob.did))
+    path_b = bob.wait_signal(r"IncomingCall \(objectpath '([^']+)'").group(1)
+    shown = dialer.wait(lambda d: d['call']['visible'] and participant(d, bob.did), 15,
+                        'the call window calling bob')
+    if shown['call']['can-add']:
+        raise Failure('Add Someone is offered before anybody answered')
+    if bob.blink('answer').returncode != 0:
+        raise Failure('bob: blink answer failed')
+    shown = dialer.wait(lambda d: participant(d, bob.did)['state'] == 'connected'
+                        and d['call']['can-add'], 30, 'bob connected, and Add Someone offered')
+    path_a = shown['call']['call']
+
+    dialer.action('add-someone')
+    shown = dialer.wait(lambda d: d['dialogs'] and 'rows' in d['dialogs'][0], 10, 'the picker')
+    picker = shown['dialogs'][0]
+    if sorted(row['title'] for row in picker['rows']) != ['Carol', 'Dana'] \
+            or picker['default-response'] is not None:
+        raise Failure(f'the picker, bob in the call, nobody picked: {picker}')
+    dialer.action('pick-contact', gvariant_string(carol.did))
+    dialer.wait(lambda d: d['dialogs'][0]['default-response'] == 'add'
+                and [r['title'] for r in d['dialogs'][0]['rows'] if r['picked']] == ['Carol'],
+                10, 'Carol picked')
+    time.sleep(0.5)
+    dialer.screenshot('dialog', 'add-someone')
+    dialer.action('debug-respond', gvariant_string('add'))
+    path_c = carol.wait_signal(r"IncomingCall \(objectpath '([^']+)'").group(1)
+    dialer.wait(lambda d: not d['dialogs'] and participant(d, carol.did), 10,
+                'carol in the call window, the picker gone')
+    carol.gdbus(path_c, 'im.blink.Call1.Accept')
+    shown = dialer.wait(lambda d: participant(d, carol.did)['state'] == 'connected'
+                        and participant(d, bob.did)['state'] == 'connected', 30,
+                        'bob and carol connected in the call window')
+    if participant(shown, carol.did)['name'] != 'Carol' or shown['call']['title'] != \
+            'Call with 2 people':
+        raise Failure(f'the call window shows {shown["call"]}')
+    wait_until(lambda: f"('{carol.did}', 'connected'"
+               in bob.get(path_b, 'im.blink.Call1', 'Participants'), 30,
+               'carol connected in bob\'s Participants')
+
+    # Bob is in the call: refused, said in the window, nothing changes.
+    before = sorted((p['did'], p['state']) for p in shown['call']['participants'])
+    dialer.action('invite', f'[{gvariant_string(bob.did)}]')
+    shown = dialer.wait(lambda d: d['call']['toast'] == 'Bob is in the call already', 10,
+                        'the error over the call window')
+    time.sleep(0.3)
+    dialer.screenshot('call', 'add-someone-refused')
+    after = sorted((p['did'], p['state']) for p in dialer.dump()['call']['participants'])
+    if after != before or bob.managed_objects() != [path_b]:
+        raise Failure(f'a refused invitation changed the call: {before} → {after}, '
+                      f'bob has {bob.managed_objects()}')
+    refused = shown['call']['toast']
+    dialer.action('invite', "['did:key:nobody']")
+    dialer.wait(lambda d: d['call']['toast'] == '“did:key:nobody” is not a Blink address', 10,
+                'the error about a wrong address')
+
+    dialer.action('hangup')
+    alice.wait_signal(rf"InterfacesRemoved \(objectpath '{path_a}'")
+    dialer.wait(lambda d: not d['call']['visible'], 10, 'call window hidden after the hang-up')
+    # Bob and carol are still in the call together.
+    bob.gdbus(path_b, 'im.blink.Call1.Hangup')
+    carol.gdbus(path_c, 'im.blink.Call1.Hangup', check=False)
+    for me, path in ((bob, path_b), (carol, path_c)):
+        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+    return f'carol connected to alice and bob; adding bob again: "{refused}"'
+
+
 def name_of(test):
     return test.__name__[len('test_'):].replace('_', '-')
 
 
 TESTS = [test_main_window, test_call_out, test_call_in, test_add_contact, test_call_contact,
-         test_ringing_contact, test_open_link, test_group_call, test_preferences]
+         test_ringing_contact, test_open_link, test_group_call, test_preferences,
+         test_add_someone]
 SCREENSHOTS = ''
+# Carol's blinkd, for test_add_someone.
+CAROL = None
 
 
 def start_display(started):
@@ -371,7 +447,7 @@ def start_display(started):
 
 
 def main():
-    global SCREENSHOTS
+    global SCREENSHOTS, CAROL
     print(f'1..{len(TESTS)}', flush=True)
     reason = None
     if not DIALER or not os.path.exists(DIALER):
@@ -396,10 +472,15 @@ def main():
     try:
         display = start_display(started)
         info_a, info_b = start_ipfs_pair(started)
+        # Pubsub goes only through nodes that listen on the topic: carol's
+        # node is a peer of both, for bob's and carol's signals.
+        node_c, info_c = start_ipfs_node('ipfs node of carol', [info_a['swarm'], info_b['swarm']])
+        started.append(node_c)
         alice = Party('alice', workdir, info_a['api'], started)
         bob = Party('bob', workdir, info_b['api'], started, tone=660)
-        alice.wait_ipfs('connected', 1)
-        bob.wait_ipfs('connected', 1)
+        CAROL = Party('carol', workdir, info_c['api'], started, tone=880)
+        for me in (alice, bob, CAROL):
+            me.wait_ipfs('connected', 1)
         dialer = Dialer(alice, display, os.path.join(workdir, 'dialer'), started)
         os.makedirs(dialer.workdir, exist_ok=True)
         for i, test in enumerate(TESTS, 1):

@@ -8,22 +8,29 @@
 #include "blink-call-window.h"
 #include "blink-contacts.h"
 #include "blink-dialer-application.h"
+#include "blink-invite-dialog.h"
 #include "blink-participant-row.h"
 
 /*
  * BlinkCallWindow: the window of one call, shown only while there is one:
  * the ringing page of an incoming call (Answer, Decline), then the
- * participants, the verification code, mute, deafen and hang up.
- * Everything it shows comes from the call's D-Bus object; what the user
- * does goes through the application's actions (app.answer, app.mute…), as
- * a notification's buttons would.
+ * participants, the verification code, mute, deafen and hang up, and a
+ * button to add someone. Everything it shows comes from the call's D-Bus
+ * object; what the user does goes through the application's actions
+ * (app.answer, app.mute, app.invite…), as a notification's buttons would.
+ * What went wrong with the call shows as a toast over it.
  */
+
+/* Call1.Invite's limit (data/im.blink.Blink1.xml), us included. */
+#define MAX_PEOPLE 16
 
 struct _BlinkCallWindow
 {
   AdwApplicationWindow parent_instance;
 
   AdwWindowTitle *window_title;
+  GtkButton *add_button;
+  AdwToastOverlay *toast_overlay;
   GtkStack *stack;
   AdwStatusPage *ringing_page;
   GtkButton *answer_button;
@@ -43,6 +50,10 @@ struct _BlinkCallWindow
   GHashTable *checked;
   gint64 started_at;
   guint tick_id;
+  /* The picker of whom to add while it is shown (a weak pointer), and
+   * the toast shown last, until it is dismissed. */
+  BlinkInviteDialog *invite_dialog;
+  AdwToast *toast;
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCallWindow, blink_call_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -67,6 +78,27 @@ static BlinkParticipantRow *
 row_for (BlinkCallWindow *self, const char *did)
 {
   return g_hash_table_lookup (self->rows, did);
+}
+
+/* Everybody the call lists, whatever their state: blinkd counts those who
+ * left or declined as in the call, and invites none of them again;
+ * NULL-terminated. */
+static GStrv
+get_in_call (BlinkCallWindow *self)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GVariant *participants =
+      self->call != NULL ? blink_dbus_call1_get_participants (self->call) : NULL;
+  GVariantIter iter;
+  const char *did;
+
+  if (participants != NULL)
+    {
+      g_variant_iter_init (&iter, participants);
+      while (g_variant_iter_next (&iter, "(&s&sbb)", &did, NULL, NULL, NULL))
+        g_strv_builder_add (builder, did);
+    }
+  return g_strv_builder_end (builder);
 }
 
 static void
@@ -148,6 +180,8 @@ update_state (BlinkCallWindow *self)
   gboolean ringing_here =
       blink_dbus_call1_get_incoming (self->call) && g_strcmp0 (state, "ringing") == 0;
 
+  /* Nobody to add to a call that rings here. */
+  gtk_widget_set_visible (GTK_WIDGET (self->add_button), !ringing_here);
   if (ringing_here)
     {
       update_ringing_page (self);
@@ -435,6 +469,15 @@ clear_call (BlinkCallWindow *self)
 {
   GtkWidget *child;
 
+  /* Whom to add was to this call. */
+  if (self->invite_dialog != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->invite_dialog),
+                                    (gpointer *) &self->invite_dialog);
+      gtk_window_destroy (GTK_WINDOW (self->invite_dialog));
+      self->invite_dialog = NULL;
+    }
+
   if (self->call != NULL)
     g_signal_handlers_disconnect_by_data (self->call, self);
   g_clear_object (&self->call);
@@ -455,6 +498,7 @@ blink_call_window_dispose (GObject *object)
   BlinkCallWindow *self = BLINK_CALL_WINDOW (object);
 
   clear_call (self);
+  g_clear_object (&self->toast);
   gtk_widget_dispose_template (GTK_WIDGET (self), BLINK_TYPE_CALL_WINDOW);
   G_OBJECT_CLASS (blink_call_window_parent_class)->dispose (object);
 }
@@ -481,6 +525,8 @@ blink_call_window_class_init (BlinkCallWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/im/blink/Dialer/blink-call-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BlinkCallWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, BlinkCallWindow, add_button);
+  gtk_widget_class_bind_template_child (widget_class, BlinkCallWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, BlinkCallWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, BlinkCallWindow, ringing_page);
   gtk_widget_class_bind_template_child (widget_class, BlinkCallWindow, answer_button);
@@ -543,6 +589,144 @@ blink_call_window_get_call (BlinkCallWindow *self)
   return self->call;
 }
 
+static void
+on_toast_dismissed (AdwToast *toast, BlinkCallWindow *self)
+{
+  if (self->toast == toast)
+    g_clear_object (&self->toast);
+}
+
+/* A short message over the call, for a few seconds. */
+void
+blink_call_window_show_toast (BlinkCallWindow *self, const char *text)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (BLINK_IS_CALL_WINDOW (self));
+
+  toast = adw_toast_new (text);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_toast_dismissed), self, 0);
+  g_set_object (&self->toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Asks whom to add to the call shown, among the contacts not in it. */
+void
+blink_call_window_ask_invite (BlinkCallWindow *self)
+{
+  g_auto (GStrv) in_call = NULL;
+
+  g_return_if_fail (BLINK_IS_CALL_WINDOW (self));
+
+  if (self->call == NULL)
+    return;
+  if (self->invite_dialog == NULL)
+    {
+      in_call = get_in_call (self);
+      self->invite_dialog = blink_invite_dialog_new (GTK_WINDOW (self), get_contacts (self),
+                                                     (const char *const *) in_call);
+      g_object_add_weak_pointer (G_OBJECT (self->invite_dialog), (gpointer *) &self->invite_dialog);
+    }
+  gtk_window_present (GTK_WINDOW (self->invite_dialog));
+}
+
+/* The picker of whom to add, or NULL when not shown. */
+BlinkInviteDialog *
+blink_call_window_get_invite_dialog (BlinkCallWindow *self)
+{
+  g_return_val_if_fail (BLINK_IS_CALL_WINDOW (self), NULL);
+
+  return self->invite_dialog;
+}
+
+typedef struct
+{
+  BlinkCallWindow *self;
+  GStrv dids;
+} Invite;
+
+static void
+invite_free (Invite *invite)
+{
+  g_object_unref (invite->self);
+  g_strfreev (invite->dids);
+  g_free (invite);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Invite, invite_free)
+
+/* Why Call1.Invite added nobody, in the user's words: the daemon's
+ * errors name the cause, not whom it was about. */
+static char *
+invite_error_text (BlinkCallWindow *self, const char *const *dids, GError *error)
+{
+  g_autofree char *name = g_dbus_error_get_remote_error (error);
+  g_auto (GStrv) in_call = get_in_call (self);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  BlinkDbusManager1 *manager =
+      app != NULL ? blink_dialer_application_get_manager (BLINK_DIALER_APPLICATION (app)) : NULL;
+  const char *me = manager != NULL ? blink_dbus_manager1_get_did (manager) : NULL;
+  guint outside = 0;
+
+  for (guint i = 0; dids[i] != NULL; i++)
+    if (!g_strv_contains ((const char *const *) in_call, dids[i]))
+      outside++;
+  if (g_strcmp0 (name, "im.blink.Error.BadDid") == 0)
+    return g_strdup (me != NULL && g_strv_contains (dids, me) ? _ ("You cannot add yourself")
+                                                              : _ ("That is not a Blink address"));
+  if (g_strcmp0 (name, "im.blink.Error.NoSuchCall") == 0)
+    return g_strdup (_ ("This call is over"));
+  if (g_strcmp0 (name, "im.blink.Error.InvalidArgument") == 0 && outside == 0)
+    {
+      g_autofree char *who = NULL;
+
+      if (dids[1] != NULL)
+        return g_strdup (_ ("They are all in the call already"));
+      who = display_name (self, dids[0]);
+      return g_strdup_printf (_ ("%s is in the call already"), who);
+    }
+  if (g_strcmp0 (name, "im.blink.Error.InvalidArgument") == 0 &&
+      g_strv_length (in_call) + outside + 1 > MAX_PEOPLE)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "A call has room for %u person",
+                                         "A call has room for %u people", MAX_PEOPLE),
+                            MAX_PEOPLE);
+  g_dbus_error_strip_remote_error (error);
+  return g_strdup_printf (_ ("Nobody was added: %s"), error->message);
+}
+
+static void
+on_invited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (Invite) invite = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (blink_dbus_call1_call_invite_finish (BLINK_DBUS_CALL1 (source), result, &error))
+    return;
+  g_message ("Call1.Invite: %s", error->message);
+  text = invite_error_text (invite->self, (const char *const *) invite->dids, error);
+  blink_call_window_show_toast (invite->self, text);
+}
+
+/* Adds @dids to the call shown (Call1.Invite); they show as its
+ * participants, or a toast says why not. */
+void
+blink_call_window_invite (BlinkCallWindow *self, const char *const *dids)
+{
+  Invite *invite;
+
+  g_return_if_fail (BLINK_IS_CALL_WINDOW (self));
+  g_return_if_fail (dids != NULL && dids[0] != NULL);
+
+  if (self->call == NULL)
+    return;
+  invite = g_new0 (Invite, 1);
+  invite->self = g_object_ref (self);
+  invite->dids = g_strdupv ((GStrv) dids);
+  blink_dbus_call1_call_invite (self->call, dids, NULL, on_invited, invite);
+}
+
 /* What the window shows, read from its widgets, for the tests. */
 void
 blink_call_window_dump (BlinkCallWindow *self, JsonBuilder *builder)
@@ -568,6 +752,13 @@ blink_call_window_dump (BlinkCallWindow *self, JsonBuilder *builder)
                                  gtk_revealer_get_reveal_child (self->verification_revealer)
                                      ? gtk_label_get_label (self->verification_code)
                                      : "");
+  json_builder_set_member_name (builder, "can-add");
+  json_builder_add_boolean_value (builder,
+                                  gtk_widget_get_visible (GTK_WIDGET (self->add_button)) &&
+                                      gtk_widget_is_sensitive (GTK_WIDGET (self->add_button)));
+  json_builder_set_member_name (builder, "toast");
+  json_builder_add_string_value (builder,
+                                 self->toast != NULL ? adw_toast_get_title (self->toast) : "");
   json_builder_set_member_name (builder, "recording");
   json_builder_add_string_value (builder, gtk_revealer_get_reveal_child (self->recording_revealer)
                                               ? gtk_label_get_label (self->recording_label)

@@ -48,12 +48,75 @@ blink_debug_save_screenshot (GtkWidget *widget, const char *path, GError **error
   return TRUE;
 }
 
-/* A message dialog shown: its heading, body, and the text of the entries
- * its maker named with g_object_set_data ("address", "name"). */
+/* The visible AdwActionRows of @list: title, subtitle, the strings their
+ * maker set as data ("did", "outcome", "direction"), whether the check box
+ * it set as "check" is active, and what activating the row does. */
+void
+blink_debug_dump_rows (JsonBuilder *builder, GtkListBox *list)
+{
+  static const char *const keys[] = { "did", "outcome", "direction" };
+  GtkWidget *button, *check;
+
+  json_builder_begin_array (builder);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!ADW_IS_ACTION_ROW (child) || !gtk_widget_get_child_visible (child))
+        continue;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder,
+                                     adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)));
+      json_builder_set_member_name (builder, "subtitle");
+      json_builder_add_string_value (builder, adw_action_row_get_subtitle (ADW_ACTION_ROW (child)));
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        if (g_object_get_data (G_OBJECT (child), keys[i]) != NULL)
+          {
+            json_builder_set_member_name (builder, keys[i]);
+            json_builder_add_string_value (builder, g_object_get_data (G_OBJECT (child), keys[i]));
+          }
+      check = g_object_get_data (G_OBJECT (child), "check");
+      if (check != NULL && GTK_IS_CHECK_BUTTON (check))
+        {
+          json_builder_set_member_name (builder, "picked");
+          json_builder_add_boolean_value (builder,
+                                          gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+        }
+      /* What activating the row does: its button's action, as a click would. */
+      button = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (child));
+      if (button != NULL && GTK_IS_ACTIONABLE (button) &&
+          gtk_actionable_get_action_name (GTK_ACTIONABLE (button)) != NULL)
+        {
+          GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+
+          json_builder_set_member_name (builder, "action");
+          json_builder_add_string_value (builder,
+                                         gtk_actionable_get_action_name (GTK_ACTIONABLE (button)));
+          json_builder_set_member_name (builder, "target");
+          if (target != NULL)
+            {
+              g_autofree char *text = g_variant_print (target, FALSE);
+
+              json_builder_add_string_value (builder, text);
+            }
+          else
+            json_builder_add_null_value (builder);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* A message dialog shown: its heading, body, the text of the entries its
+ * maker named with g_object_set_data ("address", "name"), the rows of the
+ * list it named "list", and its default response while enabled (what
+ * Enter does). */
 void
 blink_debug_dump_message_dialog (AdwMessageDialog *dialog, JsonBuilder *builder)
 {
   static const char *const fields[] = { "address", "name" };
+  const char *response;
+  GObject *list;
 
   g_return_if_fail (ADW_IS_MESSAGE_DIALOG (dialog));
 
@@ -71,5 +134,17 @@ blink_debug_dump_message_dialog (AdwMessageDialog *dialog, JsonBuilder *builder)
       json_builder_set_member_name (builder, fields[i]);
       json_builder_add_string_value (builder, gtk_editable_get_text (GTK_EDITABLE (entry)));
     }
+  list = g_object_get_data (G_OBJECT (dialog), "list");
+  if (list != NULL && GTK_IS_LIST_BOX (list))
+    {
+      json_builder_set_member_name (builder, "rows");
+      blink_debug_dump_rows (builder, GTK_LIST_BOX (list));
+    }
+  response = adw_message_dialog_get_default_response (dialog);
+  json_builder_set_member_name (builder, "default-response");
+  if (response != NULL && adw_message_dialog_get_response_enabled (dialog, response))
+    json_builder_add_string_value (builder, response);
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
 }

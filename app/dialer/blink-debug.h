@@ -8,6 +8,7 @@ G_BEGIN_DECLS
 
 gboolean blink_debug_save_screenshot (GtkWidget *widget, const char *path, GError **error);
 
+void blink_debug_dump_rows (JsonBuilder *builder, GtkListBox *list);
 void blink_debug_dump_message_dialog (AdwMessageDialog *dialog, JsonBuilder *builder);
 
 G_END_DECLS

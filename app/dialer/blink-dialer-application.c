@@ -20,9 +20,9 @@
  * (im.blink.Blink1). It follows the calls blinkd exports, shows the main
  * window, the call window while there is a call, and notifications. What
  * the user can do is an action (app.call, app.answer, app.decline,
- * app.hangup, app.mute, app.deafen), for the windows' buttons, the
- * notifications' buttons and `gapplication action` alike. It stays running
- * with its windows closed, so that calls still ring, until app.quit.
+ * app.hangup, app.invite, app.mute, app.deafen), for the windows' buttons,
+ * the notifications' buttons and `gapplication action` alike. It stays
+ * running with its windows closed, so that calls still ring, until app.quit.
  */
 
 #define BUS_NAME "im.blink.Blink1"
@@ -160,6 +160,13 @@ update_calls (BlinkDialerApplication *self)
       g_object_unref (call);
     }
   g_list_free_full (list, g_object_unref);
+
+  /* Someone is added to the active call once it has started. */
+  g_simple_action_set_enabled (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "add-someone")),
+      shown != NULL && active != NULL &&
+          g_strcmp0 (g_dbus_proxy_get_object_path (G_DBUS_PROXY (shown)), active) == 0 &&
+          g_strcmp0 (blink_dbus_call1_get_state (shown), "started") == 0);
 
   if (shown != NULL)
     {
@@ -521,6 +528,78 @@ hangup_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data
     call_method (self, call, "Hangup");
 }
 
+/* The call window showing the active call, or NULL when there is none. */
+static BlinkCallWindow *
+active_call_window (BlinkDialerApplication *self)
+{
+  const char *active = blink_dbus_manager1_get_active_call (self->manager);
+  g_autoptr (BlinkDbusCall1) call = NULL;
+
+  if (active == NULL || g_strcmp0 (active, "/") == 0)
+    return NULL;
+  call = lookup_call (self, active);
+  if (call == NULL)
+    return NULL;
+  blink_call_window_set_call (get_call_window (self), call);
+  return self->call_window;
+}
+
+/* app.add-someone: asks whom to add to the active call (the call window's button). */
+static void
+add_someone_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  BlinkCallWindow *window;
+
+  if (!ready_or_wait (self, "add-someone", parameter))
+    return;
+  window = active_call_window (self);
+  if (window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (window));
+      blink_call_window_ask_invite (window);
+    }
+}
+
+/* app.invite ['address', …]: adds them to the active call (Call1.Invite);
+ * addresses or blink: links. The picker's Add comes here too. */
+static void
+invite_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  g_autofree const char **words = NULL;
+  g_autoptr (GPtrArray) dids = g_ptr_array_new_with_free_func (g_free);
+  BlinkCallWindow *window;
+
+  if (!ready_or_wait (self, "invite", parameter))
+    return;
+  window = active_call_window (self);
+  if (window == NULL)
+    {
+      blink_dialer_application_report (self, _ ("Nobody Was Added"),
+                                       _ ("You are in no call to add them to."));
+      return;
+    }
+  words = g_variant_get_strv (parameter, NULL);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      char *did = blink_address_from_text (words[i], NULL);
+
+      if (did == NULL)
+        {
+          g_autofree char *text = g_strdup_printf (_ ("“%s” is not a Blink address"), words[i]);
+
+          blink_call_window_show_toast (window, text);
+          return;
+        }
+      g_ptr_array_add (dids, did);
+    }
+  if (dids->len == 0)
+    return;
+  g_ptr_array_add (dids, NULL);
+  blink_call_window_invite (window, (const char *const *) dids->pdata);
+}
+
 static void
 mute_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 {
@@ -608,14 +687,20 @@ selection_mode_change_state (GSimpleAction *action, GVariant *value, gpointer us
   gtk_window_present (GTK_WINDOW (window));
 }
 
-/* app.pick-contact 'did': a click on a contact's row in selection mode. */
+/* app.pick-contact 'did': a click on a contact's row in the picker of whom
+ * to add to the call while it is shown, else in selection mode. */
 static void
 pick_contact_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  const char *did = g_variant_get_string (parameter, NULL);
+  BlinkInviteDialog *picker =
+      self->call_window != NULL ? blink_call_window_get_invite_dialog (self->call_window) : NULL;
 
-  if (self->main_window != NULL)
-    blink_main_window_pick_contact (self->main_window, g_variant_get_string (parameter, NULL));
+  if (picker != NULL)
+    blink_invite_dialog_pick (picker, did);
+  else if (self->main_window != NULL)
+    blink_main_window_pick_contact (self->main_window, did);
 }
 
 /* app.call-selected: one call to everyone picked, and selection mode ends. */
@@ -755,6 +840,19 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 
 /* Debug actions, for the tests: what the windows show, and their pictures. */
 
+/* The message dialog shown, the newest if several: dialogs are transient
+ * for a window, not the app's, so among all toplevels. */
+static AdwMessageDialog *
+shown_dialog (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
 static void
 debug_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -820,6 +918,8 @@ debug_screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer
     window = GTK_WIDGET (self->call_window);
   else if (g_str_equal (which, "preferences"))
     window = GTK_WIDGET (self->preferences);
+  else if (g_str_equal (which, "dialog"))
+    window = GTK_WIDGET (shown_dialog ());
   else
     window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (self)));
   if (window == NULL)
@@ -831,27 +931,26 @@ debug_screenshot_activated (GSimpleAction *action, GVariant *parameter, gpointer
     g_warning ("No picture of %s: %s", which, error->message);
 }
 
-/* debug-respond 'RESPONSE': the newest message dialog shown answers, as if clicked. */
+/* debug-respond 'RESPONSE': the newest message dialog shown answers, as if
+ * clicked; a button not enabled cannot be. */
 static void
 debug_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   const char *response = g_variant_get_string (parameter, NULL);
-  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+  AdwMessageDialog *dialog = shown_dialog ();
 
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
-      {
-        /* A click answers, then closes the dialog. */
-        if (adw_message_dialog_has_response (l->data, response))
-          {
-            adw_message_dialog_response (l->data, response);
-            gtk_window_close (l->data);
-          }
-        else
-          g_warning ("The dialog has no response %s", response);
-        return;
-      }
-  g_warning ("No dialog to answer %s", response);
+  if (dialog == NULL)
+    g_warning ("No dialog to answer %s", response);
+  else if (!adw_message_dialog_has_response (dialog, response))
+    g_warning ("The dialog has no response %s", response);
+  else if (!adw_message_dialog_get_response_enabled (dialog, response))
+    g_warning ("The dialog's response %s is not enabled", response);
+  else
+    {
+      /* A click answers, then closes the dialog. */
+      adw_message_dialog_response (dialog, response);
+      gtk_window_close (GTK_WINDOW (dialog));
+    }
 }
 
 static const GActionEntry app_actions[] = {
@@ -859,6 +958,8 @@ static const GActionEntry app_actions[] = {
   { "answer", answer_activated, "s" },
   { "decline", decline_activated, "s" },
   { "hangup", hangup_activated },
+  { "add-someone", add_someone_activated },
+  { "invite", invite_activated, "as" },
   { "mute", NULL, NULL, "false", mute_change_state },
   { "deafen", NULL, NULL, "false", deafen_change_state },
   { "who-may-ring", NULL, "s", "'everyone'", who_may_ring_change_state },
@@ -896,6 +997,9 @@ blink_dialer_application_startup (GApplication *application)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
+  /* Until there is a call to add someone to (update_calls). */
+  g_simple_action_set_enabled (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "add-someone")), FALSE);
   if (g_strcmp0 (g_getenv ("BLINK_DIALER_DEBUG"), "1") == 0)
     g_action_map_add_action_entries (G_ACTION_MAP (self), debug_actions,
                                      G_N_ELEMENTS (debug_actions), self);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "blink-contacts.h"
+#include "blink-debug.h"
 #include "blink-dialer-application.h"
 #include "blink-main-window.h"
 #include "blink-qr.h"
@@ -1021,55 +1022,6 @@ blink_main_window_get_picked (BlinkMainWindow *self)
   return g_strv_builder_end (builder);
 }
 
-static void
-dump_rows (JsonBuilder *builder, GtkListBox *list)
-{
-  static const char *const keys[] = { "did", "outcome", "direction" };
-  GtkWidget *button;
-
-  json_builder_begin_array (builder);
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (!ADW_IS_ACTION_ROW (child) || !gtk_widget_get_child_visible (child))
-        continue;
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "title");
-      json_builder_add_string_value (builder,
-                                     adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)));
-      json_builder_set_member_name (builder, "subtitle");
-      json_builder_add_string_value (builder, adw_action_row_get_subtitle (ADW_ACTION_ROW (child)));
-      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-        if (g_object_get_data (G_OBJECT (child), keys[i]) != NULL)
-          {
-            json_builder_set_member_name (builder, keys[i]);
-            json_builder_add_string_value (builder, g_object_get_data (G_OBJECT (child), keys[i]));
-          }
-      /* What activating the row does: its button's action, as a click would. */
-      button = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (child));
-      if (button != NULL && GTK_IS_ACTIONABLE (button) &&
-          gtk_actionable_get_action_name (GTK_ACTIONABLE (button)) != NULL)
-        {
-          GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
-
-          json_builder_set_member_name (builder, "action");
-          json_builder_add_string_value (builder,
-                                         gtk_actionable_get_action_name (GTK_ACTIONABLE (button)));
-          json_builder_set_member_name (builder, "target");
-          if (target != NULL)
-            {
-              g_autofree char *text = g_variant_print (target, FALSE);
-
-              json_builder_add_string_value (builder, text);
-            }
-          else
-            json_builder_add_null_value (builder);
-        }
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-}
-
 /* What the window shows, read from its widgets, for the tests. */
 void
 blink_main_window_dump (BlinkMainWindow *self, JsonBuilder *builder)
@@ -1090,11 +1042,11 @@ blink_main_window_dump (BlinkMainWindow *self, JsonBuilder *builder)
   json_builder_set_member_name (builder, "missed-badge");
   json_builder_add_int_value (builder, adw_view_stack_page_get_badge_number (self->recent_page));
   json_builder_set_member_name (builder, "recent");
-  dump_rows (builder, self->recent_list);
+  blink_debug_dump_rows (builder, self->recent_list);
   json_builder_set_member_name (builder, "contacts-page");
   json_builder_add_string_value (builder, gtk_stack_get_visible_child_name (self->contacts_stack));
   json_builder_set_member_name (builder, "contacts");
-  dump_rows (builder, self->contacts_list);
+  blink_debug_dump_rows (builder, self->contacts_list);
   json_builder_set_member_name (builder, "selecting");
   json_builder_add_boolean_value (builder, self->selecting);
   json_builder_set_member_name (builder, "call-selected");
