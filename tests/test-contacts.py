@@ -7,14 +7,12 @@ and BLINK in the environment (meson sets them)."""
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_party import ROOT, Party, connect, expect_error, hang_up, wait_until  # noqa: E402
+from blink_party import (ROOT, Party, expect_error, hang_up, run_tap,  # noqa: E402
+                         wait_until)
 from blink_processes import Failure, start_ipfs_pair  # noqa: E402
 
 CONTACTS = 'im.blink.Contacts1'
@@ -251,39 +249,17 @@ def test_nobody_declines_strangers(alice, bob):
     bob.gdbus(ROOT, f'{MANAGER}.SetWhoMayRing', 'everyone')
 
 
+def start_parties(workdir, started):
+    info_a, info_b = start_ipfs_pair(started)
+    return (Party('alice', workdir, info_a['api'], started),
+            Party('bob', workdir, info_b['api'], started, tone=660))
+
+
 def main():
-    tests = [test_contacts_over_dbus, test_contacts_cli_survive_a_restart,
-             test_answered_call_by_name, test_missed_call, test_declined_call,
-             test_contacts_only_ring, test_nobody_declines_strangers]
-    print(f'1..{len(tests)}', flush=True)
-    workdir = tempfile.mkdtemp(prefix='blink-test-contacts-')
-    started = []
-    failed = 0
-    try:
-        info_a, info_b = start_ipfs_pair(started)
-        alice = Party('alice', workdir, info_a['api'], started)
-        bob = Party('bob', workdir, info_b['api'], started, tone=660)
-        for i, test in enumerate(tests, 1):
-            name = test.__name__[len('test_'):].replace('_', '-')
-            try:
-                test(alice, bob)
-                print(f'ok {i} /blink/contacts/{name}', flush=True)
-            except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
-                failed += 1
-                print(f'not ok {i} /blink/contacts/{name}', flush=True)
-                for line in str(e).splitlines():
-                    print(f'# {line}', flush=True)
-                for p in (alice, bob):
-                    for line in p.daemon.stderr[-10:]:
-                        print(f'# {p.name}: {line}', flush=True)
-                # What a failed test left must not fail the next.
-                for p in (alice, bob):
-                    p.gdbus(ROOT, f'{MANAGER}.Hangup', check=False)
-    finally:
-        for process in reversed(started):
-            process.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failed else 0
+    return run_tap('contacts', [test_contacts_over_dbus, test_contacts_cli_survive_a_restart,
+                                test_answered_call_by_name, test_missed_call, test_declined_call,
+                                test_contacts_only_ring, test_nobody_declines_strangers],
+                   start_parties)
 
 
 if __name__ == '__main__':
