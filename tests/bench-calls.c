@@ -13,7 +13,8 @@
  * the rest (bare webrtcbins included) on Kubo.
  * All times on the system's monotonic clock, shared by the processes.
  *
- *   meson test -C _build --benchmark calls -v | grep '^bench:' */
+ *   meson test -C _build --benchmark calls -v | grep '^bench:'
+ *   _build/tests/bench-calls --setup-only   (setup and teardown on Kubo only) */
 #include "config.h"
 
 #include <gst/gst.h>
@@ -72,10 +73,11 @@ static void
 side_init (Side *side,
            int tone,
            const char *did,
-           gboolean offerer)
+           gboolean offerer,
+           guint ice_pacing_ms)
 {
   static const char *const loopback[] = { "127.0.0.1", NULL };
-  BlinkMediaConfig config = { (char **) loopback, NULL, NULL, 40 };
+  BlinkMediaConfig config = { (char **) loopback, NULL, NULL, 40, ice_pacing_ms };
   BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
   g_autofree char *source = g_strdup_printf ("audiotestsrc is-live=true freq=%d volume=0.3", tone);
 
@@ -105,14 +107,15 @@ heard (gpointer user_data)
   return blink_test_ear_first_sound (user_data) != 0;
 }
 
+/* @ice_pacing_ms 0: libnice's own pacing, as webrtcbin has it. */
 static gint64
-bare_setup (void)
+bare_setup (guint ice_pacing_ms)
 {
   Side a, b;
   gint64 start, result;
 
-  side_init (&a, 440, "a", TRUE);
-  side_init (&b, 660, "b", FALSE);
+  side_init (&a, 440, "a", TRUE, ice_pacing_ms);
+  side_init (&b, 660, "b", FALSE, ice_pacing_ms);
   g_signal_connect (a.peer, "local-description", G_CALLBACK (on_description), &b);
   g_signal_connect (b.peer, "local-description", G_CALLBACK (on_description), &a);
   g_signal_connect (a.peer, "local-candidate", G_CALLBACK (on_candidate), &b);
@@ -245,7 +248,8 @@ measure_calls (char kind,
   const char *name = blink_test_ipfs_kind_name (kind);
   char kinds[] = { kind, kind, '\0' };
   Fixture f = { 0 };
-  gint64 setup[N_CALLS], bare[N_CALLS], teardown[N_CALLS];
+  gint64 setup[N_CALLS], bare[N_CALLS], paced[N_CALLS], teardown[N_CALLS];
+  gint64 first_setup = 0;
   Party *a, *b;
 
   parties_set_up_kinds (&f, kinds, NULL);
@@ -278,10 +282,16 @@ measure_calls (char kind,
       /* The bare pair does not depend on the kind of node: measured once.
        * (Over 20 of them in one process, one hung in its teardown, in
        * blink_audio_pipeline_stop against a pad task stopping.) */
-      bare[i] = kind == 'k' ? bare_setup () : 0;
-      g_test_message ("[%s] call %u: setup %.1f ms, bare %.1f ms, teardown %.1f ms", name, i,
-                      setup[i] / 1000.0, bare[i] / 1000.0, teardown[i] / 1000.0);
+      bare[i] = kind == 'k' ? bare_setup (0) : 0;
+      paced[i] = kind == 'k' ? bare_setup (BLINK_PEER_ICE_PACING_MS) : 0;
+      if (i == 0)
+        first_setup = setup[0];
+      g_test_message ("[%s] call %u: setup %.1f ms, bare %.1f ms, bare paced %.1f ms, "
+                      "teardown %.1f ms", name, i, setup[i] / 1000.0, bare[i] / 1000.0,
+                      paced[i] / 1000.0, teardown[i] / 1000.0);
     }
+  /* The processes' first call: what a user's first call of the day costs. */
+  g_print ("bench: [%s] setup of the processes' first call %.1f ms\n", name, first_setup / 1000.0);
 
   {
     g_autofree char *setup_what = g_strdup_printf ("[%s] setup: offer -> first sound at callee", name);
@@ -293,9 +303,15 @@ measure_calls (char kind,
     report (setup_what, setup, N_CALLS);
     if (kind == 'k')
       {
+        g_autofree char *paced_what = g_strdup_printf (
+          "[%s] setup: the bare pair, checks every %u ms", name, BLINK_PEER_ICE_PACING_MS);
+
         report (bare_what, bare, N_CALLS);
+        report (paced_what, paced, N_CALLS);
         g_print ("bench: [%s] setup ratio blink / bare at p50: %.2f\n", name,
                  (double) setup[N_CALLS / 2] / bare[N_CALLS / 2]);
+        g_print ("bench: [%s] setup ratio bare paced / bare at p50: %.2f\n", name,
+                 (double) paced[N_CALLS / 2] / bare[N_CALLS / 2]);
       }
     report (teardown_what, teardown, N_CALLS);
     figures->setup = setup[N_CALLS / 2];
@@ -322,6 +338,9 @@ main (int argc,
     }
 
   measure_calls ('k', &kubo);
+  /* bench-calls --setup-only: setup and teardown on Kubo, nothing more. */
+  if (argc > 1 && g_str_equal (argv[1], "--setup-only"))
+    return 0;
   measure_calls ('j', &js);
   g_print ("bench: calls, kubo / js at p50: setup %.2f, teardown %.2f\n",
            (double) kubo.setup / js.setup, (double) kubo.teardown / js.teardown);

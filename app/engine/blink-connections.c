@@ -363,7 +363,7 @@ blink_connections_ensure (BlinkConnections *self,
                           const char *did)
 {
   BlinkMediaConfig config = { self->ice_addresses, self->stun_server, self->turn_servers,
-                              self->latency_ms };
+                              self->latency_ms, BLINK_PEER_ICE_PACING_MS };
   gboolean offerer = g_strcmp0 (self->self_did, did) > 0;
   BlinkPeer *peer;
 

@@ -1301,10 +1301,11 @@ on_deep_element_added (GstBin *bin,
 }
 
 static void
-restrict_ice (BlinkPeer *self,
-              const BlinkMediaConfig *config)
+configure_ice (BlinkPeer *self,
+               const BlinkMediaConfig *config)
 {
   g_autoptr (GObject) agent = NULL;
+  g_autoptr (GObject) nice = NULL;
 
   g_object_get (self->webrtc, "ice-agent", &agent, NULL);
   for (guint i = 0; config->ice_addresses != NULL && config->ice_addresses[i] != NULL; i++)
@@ -1315,6 +1316,15 @@ restrict_ice (BlinkPeer *self,
       if (!added)
         g_warning ("Peer %s: ICE cannot use %s", self->did, config->ice_addresses[i]);
     }
+
+  /* webrtcbin's ICE is libnice's agent, which paces its checks. */
+  if (config->ice_pacing_ms == 0 ||
+      g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "agent") == NULL)
+    return;
+  g_object_get (agent, "agent", &nice, NULL);
+  if (nice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (nice),
+                                                    "stun-pacing-timer") != NULL)
+    g_object_set (nice, "stun-pacing-timer", config->ice_pacing_ms, NULL);
 }
 
 /* Called with send_lock held. */
@@ -1581,7 +1591,7 @@ blink_peer_new (GstBin *pipeline,
 
       g_signal_emit_by_name (self->webrtc, "add-turn-server", config->turn_servers[i], &added);
     }
-  restrict_ice (self, config);
+  configure_ice (self, config);
 
   g_signal_connect (self->webrtc, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
                     self);
