@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-static const int tones[MAX_PARTIES] = { 440, 660, 880, 1100, 1250, 1450 };
+static const int tones[MAX_PARTIES] = { 440, 660, 880, 1100, 1250, 1450, 1650, 1850 };
 
 static void read_line (Party *p);
 

@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 #define WAIT_MS 20000
-#define MAX_PARTIES 6
+#define MAX_PARTIES 8
 
 typedef struct
 {

@@ -44,16 +44,17 @@ set_up_three (Fixture *f,
 #define SANITIZED 0
 #endif
 
+/* @data: how many parties, 4 or more */
 static void
-set_up_four (Fixture *f,
+set_up_many (Fixture *f,
              gconstpointer data)
 {
   if (SANITIZED)
     {
-      g_test_skip ("4 sanitized participants need more CPU than 2 cores");
+      g_test_skip ("4 or more sanitized participants need more CPU than 2 cores");
       return;
     }
-  parties_set_up (f, 4, NULL);
+  parties_set_up (f, GPOINTER_TO_UINT (data), NULL);
 }
 
 /* A caller on Kubo and a callee on the js node, or the other way round. */
@@ -314,13 +315,15 @@ static void
 test_group (Fixture *f,
             gconstpointer data)
 {
-  gboolean present[MAX_PARTIES] = { TRUE, TRUE, TRUE, TRUE };
+  gboolean present[MAX_PARTIES];
   g_autofree char *id = NULL;
   guint leaver = GPOINTER_TO_UINT (data); /* 0: the offerer leaves */
   Party *gone;
 
   if (f->network == NULL)
     return;
+  for (guint i = 0; i < MAX_PARTIES; i++)
+    present[i] = i < f->n;
 
   id = connect_group (f);
   check_everyone_hears_everyone (f, present);
@@ -341,6 +344,14 @@ test_group (Fixture *f,
 
         g_assert_null (party_find_line (&f->party[i], removed, 0));
       }
+}
+
+/* The last of @data parties leaves. */
+static void
+test_group_of (Fixture *f,
+               gconstpointer data)
+{
+  test_group (f, GUINT_TO_POINTER (GPOINTER_TO_UINT (data) - 1));
 }
 
 static void
@@ -643,7 +654,10 @@ main (int argc,
   ADD ("one-to-one/odd-device-formats", set_up_two_odd_formats, test_odd_formats, NULL);
   ADD ("group-of-3/one-leaves", set_up_three, test_group, GUINT_TO_POINTER (2));
   ADD ("group-of-3/offerer-leaves", set_up_three, test_group, GUINT_TO_POINTER (0));
-  ADD ("group-of-4/one-leaves", set_up_four, test_group, GUINT_TO_POINTER (3));
+  ADD ("group-of-4/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (4));
+  /* A full mesh of 6: each hears the 5 others, and the 4 left after one
+   * leaves. (Of 8, some connections fail their ICE checks: docs/engine.md.) */
+  ADD ("group-of-6/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (6));
   ADD ("group-of-3/killed-participant", set_up_three, test_killed_participant, NULL);
   ADD ("offer-while-active", set_up_three, test_offer_while_active, NULL);
   ADD ("call-again-20-times", set_up_two, test_call_again_and_again, NULL);
