@@ -526,13 +526,21 @@ def test_turn_password_not_on_the_command_line(alice, bob):
     with open(secret, 'w') as f:
         f.write('s3cret-from-a-file\n')
     daemon = Process('blinkd with TURN', argv + ['--turn-server', 'turn://alice@127.0.0.1:3478',
-                                               '--turn-password-file', secret], env=env)
+                                               '--turn-password-file', secret,
+                                               '--stun-server', 'stun://127.0.0.1:3478'], env=env)
     alice.started.append(daemon)
     subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=env, check=True,
                    timeout=20)
     with open(f'/proc/{daemon.proc.pid}/cmdline', 'rb') as f:
         if b's3cret' in f.read():
             raise Failure('the TURN password is on the command line')
+    # The servers are shown (the dialer's preferences), never the password.
+    shown = subprocess.run(['gdbus', 'call', '--session', '--dest', NAME, '--object-path', ROOT,
+                            '--method', 'org.freedesktop.DBus.Properties.Get',
+                            'im.blink.Manager1', 'IceServers'],
+                           env=env, text=True, capture_output=True, timeout=20).stdout.strip()
+    if shown != "(<['stun://127.0.0.1:3478', 'turn://alice@127.0.0.1:3478']>,)":
+        raise Failure(f'IceServers is {shown}')
     if daemon.stop() != 0:
         raise Failure('blinkd with a TURN password file did not stop cleanly')
 

@@ -7,6 +7,8 @@
 
 #include "blink-turn.h"
 
+#include <string.h>
+
 static void
 test_password_inserted (void)
 {
@@ -49,6 +51,26 @@ test_refused (void)
     }
 }
 
+static void
+test_shown_without_password (void)
+{
+  static const char *const cases[][2] = {
+    { "turn://alice:s%40cret@turn.example.org:3478", "turn://alice@turn.example.org:3478" },
+    { "turns://bob:pw@127.0.0.1:5349?transport=tcp", "turns://bob@127.0.0.1:5349?transport=tcp" },
+    { "turn://carol@[::1]:3478", "turn://carol@[::1]:3478" },
+    { "stun://stun.example.org:3478", "stun://stun.example.org:3478" },
+    { "not a url", "not a url" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = blink_ice_server_shown (cases[i][0]);
+
+      g_assert_cmpstr (shown, ==, cases[i][1]);
+      g_assert_null (strstr (shown, "cret"));
+    }
+}
+
 int
 main (int argc,
       char **argv)
@@ -57,6 +79,7 @@ main (int argc,
 
   g_test_add_func ("/blink/turn/password-inserted", test_password_inserted);
   g_test_add_func ("/blink/turn/refused", test_refused);
+  g_test_add_func ("/blink/turn/shown-without-password", test_shown_without_password);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "blink-audio-test.h"
 #include "blink-device-monitor.h"
 #include "blink-audio-processing.h"
+#include "blink-turn.h"
 
 #include <glib/gi18n.h>
 
@@ -912,6 +913,25 @@ show_audio_processing (BlinkDaemonManager *self,
                                             (const char *const *) parts);
 }
 
+/* The servers as blinkd was started with them; never a TURN password. */
+static void
+show_ice_servers (BlinkDaemonManager *self,
+                  BlinkCallManager *engine)
+{
+  g_autofree char *stun = NULL;
+  g_auto (GStrv) turn = NULL;
+  g_autoptr (GPtrArray) shown = g_ptr_array_new_with_free_func (g_free);
+
+  g_object_get (engine, "stun-server", &stun, "turn-servers", &turn, NULL);
+  if (stun != NULL && *stun != '\0')
+    g_ptr_array_add (shown, blink_ice_server_shown (stun));
+  for (guint i = 0; turn != NULL && turn[i] != NULL; i++)
+    g_ptr_array_add (shown, blink_ice_server_shown (turn[i]));
+  g_ptr_array_add (shown, NULL);
+  blink_dbus_manager1_set_ice_servers (BLINK_DBUS_MANAGER1 (self),
+                                       (const char *const *) shown->pdata);
+}
+
 /**
  * blink_daemon_manager_new:
  * @engine: a started call manager
@@ -960,6 +980,7 @@ blink_daemon_manager_new (BlinkCallManager *engine,
     }
   else
     g_warning ("%s", error->message);
+  show_ice_servers (self, engine);
   blink_dbus_manager1_set_did (BLINK_DBUS_MANAGER1 (self), blink_call_manager_get_did (engine));
   blink_dbus_manager1_set_active_call (BLINK_DBUS_MANAGER1 (self), "/");
   show_audio_processing (self, engine);

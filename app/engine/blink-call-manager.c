@@ -85,6 +85,7 @@ struct _BlinkCallManager
   guint latency_ms;
   guint ringing_timeout_s;
   guint announce_interval_ms;
+  GThread *certificate_maker; /* until joined */
 
   GMainContext *context;
   BlinkSignaller *signaller;
@@ -1465,11 +1466,8 @@ blink_call_manager_get_stats_finish (BlinkCallManager *self,
 /* GStreamer's DTLS elements share one certificate per process, made by the
  * first of them: 70 to 300 ms of key generation that would otherwise fall
  * into the first call's setup. */
-static void
-dtls_certificate_in_thread (GTask *task,
-                            gpointer source,
-                            gpointer task_data,
-                            GCancellable *cancellable)
+static gpointer
+dtls_certificate_in_thread (gpointer data)
 {
   gint64 start = g_get_monotonic_time ();
   GstElement *dtls = gst_element_factory_make ("dtlsdec", NULL);
@@ -1479,15 +1477,22 @@ dtls_certificate_in_thread (GTask *task,
       gst_object_unref (gst_object_ref_sink (dtls));
       g_debug ("The DTLS certificate took %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
     }
-  g_task_return_boolean (task, dtls != NULL);
+  return NULL;
 }
 
 static void
 make_dtls_certificate (BlinkCallManager *self)
 {
-  g_autoptr (GTask) task = g_task_new (self, NULL, NULL, NULL);
+  self->certificate_maker = g_thread_new ("blink-dtls-cert", dtls_certificate_in_thread, NULL);
+}
 
-  g_task_run_in_thread (task, dtls_certificate_in_thread);
+/* A process must not exit while the certificate is being made (OpenSSL's
+ * exit handlers would run under the thread). */
+static void
+certificate_made (BlinkCallManager *self)
+{
+  if (self->certificate_maker != NULL)
+    g_thread_join (g_steal_pointer (&self->certificate_maker));
 }
 
 /**
@@ -1599,6 +1604,7 @@ blink_call_manager_stop_async (BlinkCallManager *self,
   g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
   g_task_set_source_tag (task, blink_call_manager_stop_async);
+  certificate_made (self);
   if (self->signaller == NULL)
     {
       g_task_return_boolean (task, TRUE);
@@ -1797,6 +1803,7 @@ blink_call_manager_dispose (GObject *object)
 {
   BlinkCallManager *self = BLINK_CALL_MANAGER (object);
 
+  certificate_made (self);
   /* Not stopped: leave at once, without waiting for anything. */
   if (self->signaller != NULL)
     {

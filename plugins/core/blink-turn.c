@@ -48,3 +48,23 @@ blink_turn_url_with_password (const char *url,
                                NULL, g_uri_get_host (uri), g_uri_get_port (uri),
                                g_uri_get_path (uri), g_uri_get_query (uri), NULL);
 }
+
+/**
+ * blink_ice_server_shown:
+ * @url: a STUN or TURN server as webrtcbin takes it, perhaps with a password
+ *
+ * Returns: (transfer full): @url as it may be shown, its password left
+ *   out; @url itself when it does not parse
+ */
+char *
+blink_ice_server_shown (const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD, NULL);
+
+  if (uri == NULL || g_uri_get_password (uri) == NULL)
+    return g_strdup (url);
+  return g_uri_join_with_user (G_URI_FLAGS_HAS_PASSWORD, g_uri_get_scheme (uri),
+                               g_uri_get_user (uri), NULL, NULL, g_uri_get_host (uri),
+                               g_uri_get_port (uri), g_uri_get_path (uri), g_uri_get_query (uri),
+                               NULL);
+}
