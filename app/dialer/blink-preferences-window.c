@@ -37,6 +37,7 @@ struct _BlinkPreferencesWindow
   AdwComboRow *who_may_ring_row;
   GtkSwitch *missed_switch;
   AdwActionRow *ipfs_row;
+  AdwActionRow *ice_row;
 
   BlinkDbusManager1 *manager;
   GCancellable *cancellable;
@@ -155,6 +156,16 @@ update_properties (BlinkPreferencesWindow *self)
   else
     ipfs_text = g_strdup (ipfs);
   adw_action_row_set_subtitle (self->ipfs_row, ipfs_text);
+
+  {
+    const char *const *servers = blink_dbus_manager1_get_ice_servers (self->manager);
+    g_autofree char *list = servers != NULL ? g_strjoinv (", ", (char **) servers) : NULL;
+
+    adw_action_row_set_subtitle (
+      self->ice_row, list != NULL && *list != '\0'
+                       ? list
+                       : _ ("None: calls connect through this computer’s own addresses only"));
+  }
 
   if (!blink_dbus_manager1_get_audio_test (self->manager))
     {
@@ -290,6 +301,7 @@ blink_preferences_window_class_init (BlinkPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, who_may_ring_row);
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, missed_switch);
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, ipfs_row);
+  gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, ice_row);
   gtk_widget_class_bind_template_callback (widget_class, on_microphone_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_speaker_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_who_may_ring_selected);
@@ -378,5 +390,7 @@ blink_preferences_window_dump (BlinkPreferencesWindow *self, JsonBuilder *builde
   dump_combo (builder, "who-may-ring", self->who_may_ring_row);
   json_builder_set_member_name (builder, "ipfs-api");
   json_builder_add_string_value (builder, adw_action_row_get_subtitle (self->ipfs_row));
+  json_builder_set_member_name (builder, "ice-servers");
+  json_builder_add_string_value (builder, adw_action_row_get_subtitle (self->ice_row));
   json_builder_end_object (builder);
 }
