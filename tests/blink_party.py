@@ -205,19 +205,25 @@ def packets_received(party, other):
     raise Failure(f'{party.name}: no stats of {other.name}: {result.stdout!r} {result.stderr!r}')
 
 
-def run_tap(suite, tests, start_parties):
+def run_tap(suite, tests, start_parties, reason=None):
     """Runs @tests, functions of the parties, as TAP: /blink/@suite/NAME
     each, the name from the function's (test_a_b → a-b); a subset by name
     in argv. @start_parties(workdir, started) starts what they share and
-    returns the parties. After a failure the daemons' last words are shown
-    and every party leaves its call, so that the next test starts clean.
-    Returns the exit status."""
+    returns the parties, and whatever else the tests take. After a failure
+    the last words of the daemons, and of what else has a process, are
+    shown and every party leaves its call, so that the next test starts
+    clean. With @reason, every test is skipped with it. Returns the exit
+    status."""
     def name_of(test):
         return test.__name__[len('test_'):].replace('_', '-')
 
     wanted = sys.argv[1:]
     tests = [t for t in tests if not wanted or name_of(t) in wanted]
     print(f'1..{len(tests)}', flush=True)
+    if reason:
+        for i, test in enumerate(tests, 1):
+            print(f'ok {i} /blink/{suite}/{name_of(test)} # SKIP {reason}', flush=True)
+        return 0
     workdir = tempfile.mkdtemp(prefix=f'blink-test-{suite}-')
     started = []
     failed = 0
@@ -234,10 +240,12 @@ def run_tap(suite, tests, start_parties):
                 for line in str(e).splitlines():
                     print(f'# {line}', flush=True)
                 for p in parties:
-                    for line in p.daemon.stderr[-10:]:
-                        print(f'# {p.name}: {line}', flush=True)
+                    process = getattr(p, 'daemon', None) or getattr(p, 'process', None)
+                    for line in process.stderr[-10:] if process else []:
+                        print(f'# {getattr(p, "name", process.name)}: {line}', flush=True)
                 for p in parties:
-                    p.gdbus(ROOT, 'im.blink.Manager1.Hangup', check=False)
+                    if isinstance(p, Party):
+                        p.gdbus(ROOT, 'im.blink.Manager1.Hangup', check=False)
     finally:
         for process in reversed(started):
             process.stop()

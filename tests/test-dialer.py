@@ -13,119 +13,17 @@ $BLINK_TEST_SCREENSHOTS (docs/screenshots to refresh them), else to a
 temporary folder. TAP output; skipped when the dialer is not built or
 there is no Xvfb."""
 
-import json
 import os
 import re
-import shutil
-import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from blink_dialer import (DIALER, Dialer, contact_row, gvariant_string,  # noqa: E402
+                          participant, run)
 from blink_party import ROOT, Party, wait_until  # noqa: E402
-from blink_processes import Failure, Process, start_ipfs_node, start_ipfs_pair  # noqa: E402
-
-DIALER = os.environ.get('BLINK_DIALER', '')
-APP_ID = 'im.blink.Dialer'
-
-
-class Dialer:
-    """Alice's blink-dialer on her bus, on a display of its own."""
-
-    def __init__(self, party, display, workdir, started):
-        self.party = party
-        self.workdir = workdir
-        self.env = dict(party.env, DISPLAY=display, GDK_BACKEND='x11', BLINK_DIALER_DEBUG='1',
-                        GSETTINGS_BACKEND='memory', NO_AT_BRIDGE='1',
-                        G_DEBUG='fatal-criticals',
-                        XDG_DATA_HOME=os.path.join(workdir, 'data'),
-                        XDG_CACHE_HOME=os.path.join(workdir, 'cache'))
-        schema_dir = os.environ.get('BLINK_DIALER_SCHEMA_DIR')
-        if schema_dir:
-            self.env['GSETTINGS_SCHEMA_DIR'] = schema_dir
-        self.process = Process('blink-dialer of alice', [DIALER], env=self.env)
-        started.append(self)
-        subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', APP_ID],
-                       env=self.env, check=True, timeout=20)
-        self.dumps = 0
-
-    def action(self, name, parameter=None):
-        argv = ['gapplication', 'action', APP_ID, name]
-        if parameter is not None:
-            argv.append(parameter)
-        result = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=20)
-        if result.returncode != 0:
-            raise Failure(f'gapplication action {name}: {result.stderr.strip()}')
-
-    def dump(self):
-        self.dumps += 1
-        path = os.path.join(self.workdir, f'dump-{self.dumps}.json')
-        self.action('debug-dump', gvariant_string(path))
-        wait_until(lambda: os.path.exists(path), 10, f'dump {path}')
-        with open(path) as f:
-            return json.load(f)
-
-    def wait(self, predicate, timeout, what):
-        """The first dump that @predicate accepts."""
-        state = {}
-
-        def check():
-            state['last'] = self.dump()
-            try:
-                return predicate(state['last'])
-            except (KeyError, TypeError, IndexError):
-                return False
-        try:
-            wait_until(check, timeout, what)
-        except Failure as e:
-            raise Failure(f'{e}; it showed {json.dumps(state.get("last"))}'
-                          + self.process.stderr_tail())
-        return state['last']
-
-    def screenshot(self, window, name):
-        path = os.path.join(SCREENSHOTS, f'{name}.png')
-        if os.path.exists(path):
-            os.unlink(path)
-        self.action('debug-screenshot', f"('{window}', {gvariant_string(path)})")
-        wait_until(lambda: os.path.exists(path) and png_size(path) is not None, 10,
-                   f'screenshot {path}')
-        width, height = png_size(path)
-        if width < 300 or height < 300:
-            raise Failure(f'{path}: {width}x{height}, too small for a window')
-        return path
-
-    def stop(self):
-        if self.process.proc.poll() is None:
-            try:
-                self.action('quit')
-                self.process.proc.wait(10)
-            except (Failure, subprocess.SubprocessError):
-                pass
-        return self.process.stop()
-
-
-def gvariant_string(text):
-    return "'" + text.replace('\\', '\\\\').replace("'", "\\'") + "'"
-
-
-def png_size(path):
-    with open(path, 'rb') as f:
-        head = f.read(24)
-    if len(head) < 24 or head[:8] != b'\x89PNG\r\n\x1a\n':
-        return None
-    return struct.unpack('>II', head[16:24])
-
-
-def participant(dump, did):
-    call = dump['call']
-    if not call or not call['visible']:
-        return None
-    for p in call['participants']:
-        if p['did'] == did:
-            return p
-    return None
+from blink_processes import Failure, start_ipfs_node, start_ipfs_pair  # noqa: E402
 
 
 def test_main_window(alice, bob, dialer):
@@ -190,13 +88,6 @@ def test_call_in(alice, bob, dialer):
 
 # The did:key of the W3C did:key examples: a valid Ed25519 key nobody here holds.
 DANA = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK'
-
-
-def contact_row(dump, title):
-    for row in dump['main']['contacts']:
-        if row['title'] == title:
-            return row
-    return None
 
 
 def activate_row(dialer, row):
@@ -424,84 +315,28 @@ def test_add_someone(alice, bob, dialer):
     return f'carol connected to alice and bob; adding bob again: "{refused}"'
 
 
-def name_of(test):
-    return test.__name__[len('test_'):].replace('_', '-')
-
-
 TESTS = [test_main_window, test_call_out, test_call_in, test_add_contact, test_call_contact,
          test_ringing_contact, test_open_link, test_group_call, test_preferences,
          test_add_someone]
-SCREENSHOTS = ''
 # Carol's blinkd, for test_add_someone.
 CAROL = None
 
 
-def start_display(started):
-    """Xvfb on a free display; returns its name."""
-    xvfb = Process('Xvfb', ['Xvfb', '-displayfd', '1', '-screen', '0', '1280x1024x24',
-                            '-nolisten', 'tcp', '-noreset'])
-    started.append(xvfb)
-    number = xvfb.expect(lambda line: line.strip() if line.strip().isdigit() else None, 15,
-                         'display number')
-    return f':{number}'
-
-
-def main():
-    global SCREENSHOTS, CAROL
-    print(f'1..{len(TESTS)}', flush=True)
-    reason = None
-    if not DIALER or not os.path.exists(DIALER):
-        reason = 'blink-dialer is not built (meson option dialer, GTK 4 and libadwaita)'
-    elif os.environ.get('BLINK_TEST_SANITIZED'):
-        reason = ('not run in the sanitized build yet: GTK, fontconfig and Mesa have no '
-                  'suppressions in tests/lsan.supp')
-    elif shutil.which('Xvfb') is None:
-        reason = 'no Xvfb (Debian package xvfb)'
-    elif shutil.which('gapplication') is None:
-        reason = 'no gapplication (Debian package libglib2.0-bin)'
-    if reason:
-        for i, test in enumerate(TESTS, 1):
-            print(f'ok {i} /blink/dialer/{name_of(test)} # SKIP {reason}', flush=True)
-        return 0
-
-    workdir = tempfile.mkdtemp(prefix='blink-test-dialer-')
-    SCREENSHOTS = os.environ.get('BLINK_TEST_SCREENSHOTS') or os.path.join(workdir, 'screenshots')
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    started = []
-    failed = 0
-    try:
-        display = start_display(started)
-        info_a, info_b = start_ipfs_pair(started)
-        # Pubsub goes only through nodes that listen on the topic: carol's
-        # node is a peer of both, for bob's and carol's signals.
-        node_c, info_c = start_ipfs_node('ipfs node of carol', [info_a['swarm'], info_b['swarm']])
-        started.append(node_c)
-        alice = Party('alice', workdir, info_a['api'], started)
-        bob = Party('bob', workdir, info_b['api'], started, tone=660)
-        CAROL = Party('carol', workdir, info_c['api'], started, tone=880)
-        for me in (alice, bob, CAROL):
-            me.wait_ipfs('connected', 1)
-        dialer = Dialer(alice, display, os.path.join(workdir, 'dialer'), started)
-        os.makedirs(dialer.workdir, exist_ok=True)
-        for i, test in enumerate(TESTS, 1):
-            name = name_of(test)
-            try:
-                detail = test(alice, bob, dialer)
-                print(f'ok {i} /blink/dialer/{name}' + (f' # {detail}' if detail else ''),
-                      flush=True)
-            except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
-                failed += 1
-                print(f'not ok {i} /blink/dialer/{name}', flush=True)
-                for line in str(e).splitlines():
-                    print(f'# {line}', flush=True)
-                for line in dialer.process.stderr[-10:]:
-                    print(f'# dialer: {line}', flush=True)
-    finally:
-        for process in reversed(started):
-            process.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failed else 0
+def start(workdir, started, display):
+    global CAROL
+    info_a, info_b = start_ipfs_pair(started)
+    # Pubsub goes only through nodes that listen on the topic: carol's
+    # node is a peer of both, for bob's and carol's signals.
+    node_c, info_c = start_ipfs_node('ipfs node of carol', [info_a['swarm'], info_b['swarm']])
+    started.append(node_c)
+    alice = Party('alice', workdir, info_a['api'], started)
+    bob = Party('bob', workdir, info_b['api'], started, tone=660)
+    CAROL = Party('carol', workdir, info_c['api'], started, tone=880)
+    for me in (alice, bob, CAROL):
+        me.wait_ipfs('connected', 1)
+    return alice, bob, Dialer(alice, display, os.path.join(workdir, 'dialer'), started,
+                              screenshots=os.environ.get('BLINK_TEST_SCREENSHOTS'))
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run('dialer', TESTS, start))
