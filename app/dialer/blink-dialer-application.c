@@ -27,11 +27,13 @@
 
 #define BUS_NAME "im.blink.Blink1"
 #define OBJECT_PATH "/im/blink/Blink1"
+#define HISTORY_INTERFACE "im.blink.History1"
 
 typedef struct
 {
   char *caller;
-  /* Answered or declined here or elsewhere: not missed when it goes. */
+  /* Answered here or elsewhere, or declined here: it rings no more, and
+   * (where blinkd keeps no history to tell) was not missed when it goes. */
   gboolean handled;
 } Incoming;
 
@@ -43,6 +45,8 @@ struct _BlinkDialerApplication
   GCancellable *cancellable;
   BlinkDbusManager1 *manager;
   GDBusObjectManager *objects;
+  /* Says which calls were missed, where blinkd keeps a history */
+  GDBusProxy *history;
   BlinkContacts *contacts;
   BlinkNotifier *notifier;
   /* NULL when the schema is not installed (run from a build tree) */
@@ -237,20 +241,80 @@ on_object_added (GDBusObjectManager *objects, GDBusObject *object, BlinkDialerAp
 }
 
 static void
+notify_missed (BlinkDialerApplication *self, const char *caller)
+{
+  g_autofree char *name = NULL;
+
+  if (self->settings != NULL &&
+      !g_settings_get_boolean (self->settings, "missed-call-notifications"))
+    return;
+  name = blink_contacts_display_name (self->contacts, caller);
+  blink_notifier_missed (self->notifier, name, caller);
+}
+
+/* Whether blinkd keeps a history, which tells missed calls from those
+ * declined by another of its clients: both go without a state we see. */
+static gboolean
+has_history (BlinkDialerApplication *self)
+{
+  g_autoptr (GVariant) missed = NULL;
+
+  if (self->history == NULL)
+    return FALSE;
+  missed = g_dbus_proxy_get_cached_property (self->history, "MissedCount");
+  return missed != NULL;
+}
+
+static void
+on_history_signal (GDBusProxy *proxy,
+                   const char *sender,
+                   const char *signal_name,
+                   GVariant *parameters,
+                   BlinkDialerApplication *self)
+{
+  g_autoptr (GVariant) entry = NULL;
+  g_autofree const char **participants = NULL;
+  const char *direction, *outcome;
+
+  if (!g_str_equal (signal_name, "CallRecorded") ||
+      !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(a{sv})")))
+    return;
+  entry = g_variant_get_child_value (parameters, 0);
+  if (g_variant_lookup (entry, "direction", "&s", &direction) &&
+      g_str_equal (direction, "incoming") && g_variant_lookup (entry, "outcome", "&s", &outcome) &&
+      g_str_equal (outcome, "missed") &&
+      g_variant_lookup (entry, "participants", "^a&s", &participants) && participants[0] != NULL)
+    notify_missed (self, participants[0]);
+}
+
+static void
+on_history_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusProxy *history = g_dbus_proxy_new_finish (result, &error);
+  BlinkDialerApplication *self;
+
+  if (history == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No call history: %s", error->message);
+      return;
+    }
+  self = BLINK_DIALER_APPLICATION (user_data);
+  self->history = history;
+  g_signal_connect_object (history, "g-signal", G_CALLBACK (on_history_signal), self, 0);
+}
+
+static void
 on_object_removed (GDBusObjectManager *objects, GDBusObject *object, BlinkDialerApplication *self)
 {
   const char *path = g_dbus_object_get_object_path (object);
   Incoming *incoming = g_hash_table_lookup (self->incoming, path);
 
   blink_notifier_stop_ringing (self->notifier, path);
-  if (incoming != NULL && !incoming->handled && incoming->caller != NULL &&
-      (self->settings == NULL ||
-       g_settings_get_boolean (self->settings, "missed-call-notifications")))
-    {
-      g_autofree char *name = blink_contacts_display_name (self->contacts, incoming->caller);
-
-      blink_notifier_missed (self->notifier, name, incoming->caller);
-    }
+  /* Without a history: gone without being answered or declined here. */
+  if (incoming != NULL && !incoming->handled && incoming->caller != NULL && !has_history (self))
+    notify_missed (self, incoming->caller);
   g_hash_table_remove (self->incoming, path);
   if (g_strcmp0 (path, self->offered) == 0)
     g_clear_pointer (&self->offered, g_free);
@@ -1031,6 +1095,8 @@ blink_dialer_application_startup (GApplication *application)
   blink_dbus_object_manager_client_new (self->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
                                         BUS_NAME, OBJECT_PATH, self->cancellable, on_objects_ready,
                                         self);
+  g_dbus_proxy_new (self->bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, NULL, BUS_NAME, OBJECT_PATH,
+                    HISTORY_INTERFACE, self->cancellable, on_history_ready, self);
 
   /* Calls ring with every window closed: the app stays until app.quit. */
   g_application_hold (application);
@@ -1080,6 +1146,7 @@ blink_dialer_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->objects);
+  g_clear_object (&self->history);
   g_clear_object (&self->manager);
   g_clear_object (&self->contacts);
   g_clear_object (&self->notifier);
