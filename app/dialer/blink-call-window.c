@@ -169,8 +169,12 @@ update_ringing_page (BlinkCallWindow *self)
   adw_status_page_set_title (self->ringing_page,
                              name != NULL && *name != '\0' ? name : _ ("Unknown Caller"));
   adw_status_page_set_description (self->ringing_page, caller);
+  /* The target first: an action of type s named without one is refused
+   * with a warning. */
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->answer_button), "s", path);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->decline_button), "s", path);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->answer_button), "app.answer");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->decline_button), "app.decline");
 }
 
 static void
@@ -486,6 +490,10 @@ clear_call (BlinkCallWindow *self)
   g_hash_table_remove_all (self->rows);
   g_hash_table_remove_all (self->checked);
   g_clear_pointer (&self->verifying, g_free);
+  /* No focus in the rows when they go: a focused widget removed has the
+   * window move the focus at its next frame, which for a hidden window is
+   * once it shows again, over the Answer button a ringing call focuses. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->participants_list))) != NULL)
     gtk_list_box_remove (self->participants_list, child);
   gtk_revealer_set_reveal_child (self->verification_revealer, FALSE);
