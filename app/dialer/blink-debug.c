@@ -148,3 +148,46 @@ blink_debug_dump_message_dialog (AdwMessageDialog *dialog, JsonBuilder *builder)
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);
 }
+
+/* Where the keys go: @window, the active one (NULL: none is), and in it
+ * the widget with the focus, if any: its type and how the user knows it:
+ * from it up, the first row's title, button's label or tooltip; else the
+ * first id of a .ui. */
+void
+blink_debug_dump_focus (GtkWindow *window, JsonBuilder *builder)
+{
+  GtkWidget *focus = window != NULL ? gtk_window_get_focus (window) : NULL;
+  const char *name = NULL;
+
+  if (window == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  for (GtkWidget *w = focus; w != NULL && name == NULL; w = gtk_widget_get_parent (w))
+    {
+      if (ADW_IS_PREFERENCES_ROW (w))
+        name = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w));
+      else if (GTK_IS_BUTTON (w))
+        name = gtk_button_get_label (GTK_BUTTON (w));
+      if (name == NULL)
+        name = gtk_widget_get_tooltip_text (w);
+    }
+  for (GtkWidget *w = focus; w != NULL && name == NULL; w = gtk_widget_get_parent (w))
+    name = gtk_buildable_get_buildable_id (GTK_BUILDABLE (w));
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "window");
+  json_builder_add_string_value (builder, gtk_window_get_title (window));
+  json_builder_set_member_name (builder, "type");
+  if (focus != NULL)
+    json_builder_add_string_value (builder, G_OBJECT_TYPE_NAME (focus));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "name");
+  if (name != NULL)
+    json_builder_add_string_value (builder, name);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}

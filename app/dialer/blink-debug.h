@@ -11,4 +11,6 @@ gboolean blink_debug_save_screenshot (GtkWidget *widget, const char *path, GErro
 void blink_debug_dump_rows (JsonBuilder *builder, GtkListBox *list);
 void blink_debug_dump_message_dialog (AdwMessageDialog *dialog, JsonBuilder *builder);
 
+void blink_debug_dump_focus (GtkWindow *window, JsonBuilder *builder);
+
 G_END_DECLS

@@ -927,11 +927,19 @@ debug_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_strdup (g_variant_get_string (parameter, NULL));
   g_autofree char *partial = g_strconcat (path, ".part", NULL);
+  GtkWindow *window;
   GList *toplevels;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ready");
   json_builder_add_boolean_value (builder, self->manager != NULL && self->objects != NULL);
+  json_builder_set_member_name (builder, "focus");
+  window = NULL;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL && !window;
+       l = l->next)
+    if (gtk_widget_get_visible (l->data) && gtk_window_is_active (l->data))
+      window = l->data;
+  blink_debug_dump_focus (window, builder);
   json_builder_set_member_name (builder, "ringing-notifications");
   json_builder_add_int_value (builder, blink_notifier_get_ringing (self->notifier));
   json_builder_set_member_name (builder, "main");
