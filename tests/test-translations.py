@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """po/: each language in LINGUAS passes `msgfmt --check`, with every
 message the sources have now translated (a template made afresh with
-xgettext, as meson's update-pot makes it) and none fuzzy; and `blink
---help` speaks German and French from the build tree's .mo files
-(BLINK_LOCALEDIR). TAP output."""
+xgettext, as meson's update-pot makes it) and none fuzzy; the buttons the
+call window shows together have mnemonics (Alt+letter) of their own, in
+English and in each language; and `blink --help` speaks German and French
+from the build tree's .mo files (BLINK_LOCALEDIR). TAP output."""
 
 import os
 import re
@@ -23,6 +24,12 @@ XGETTEXT_ARGS = ['--from-code=UTF-8', '--add-comments', '--keyword=_', '--keywor
 # What each language's `blink --help` must say, from its .po.
 HELP = {'de': 'Befehle (blinkd muss auf dem Sitzungsbus laufen):',
         'fr': 'Commandes (blinkd doit tourner sur le bus de session)\u00a0:'}
+
+# Labels shown at once in the call window: two with the same mnemonic
+# letter make Alt+letter move the focus between them instead of pressing
+# either.
+SHOWN_TOGETHER = [['_Decline', '_Answer'],
+                  ['_Mute', 'D_eafen', '_Hang Up', 'They _Don’t Match', '_They Match']]
 
 
 def languages():
@@ -54,6 +61,34 @@ def check_po(lang, pot):
     return None, stats
 
 
+def mnemonic(label):
+    m = re.search(r'_(.)', label)
+    return m.group(1).casefold() if m else None
+
+
+def check_mnemonics(lang):
+    """Each group of SHOWN_TOGETHER with distinct mnemonics, in English
+    (lang None) or in @lang's translations."""
+    with open(POT) as f:
+        sources = set(re.findall(r'^msgid "(.*)"$', f.read(), re.M))
+    for msgid in (msgid for group in SHOWN_TOGETHER for msgid in group):
+        if msgid not in sources:
+            return f'“{msgid}” is no label of the sources: SHOWN_TOGETHER is out of date'
+    translated = {}
+    if lang:
+        with open(os.path.join(PO, f'{lang}.po')) as f:
+            translated = dict(re.findall(r'^msgid "(.*)"\nmsgstr "(.+)"$', f.read(), re.M))
+    shown = []
+    for group in SHOWN_TOGETHER:
+        labels = [translated.get(msgid, msgid) for msgid in group]
+        letters = [mnemonic(label) for label in labels]
+        for label, letter in zip(labels, letters):
+            if letter is None or letters.count(letter) > 1:
+                return f'“{label}” shares its mnemonic, or has none, among {labels}'
+        shown.append(' '.join(f'Alt+{letter.upper()}' for letter in letters))
+    return None, ', '.join(shown)
+
+
 def check_help(lang):
     env = dict(os.environ, LANGUAGE=lang, LC_ALL='C.UTF-8')
     result = subprocess.run([BLINK, '--help'], env=env, capture_output=True, text=True,
@@ -66,6 +101,8 @@ def check_help(lang):
 def main():
     langs = languages()
     tests = [(f'po/{lang}', lambda lang=lang: check_po(lang, POT)) for lang in langs]
+    tests += [(f'mnemonics/{lang or "en"}', lambda lang=lang: check_mnemonics(lang))
+              for lang in [None, *langs]]
     tests += [(f'help/{lang}', lambda lang=lang: check_help(lang)) for lang in HELP]
     print(f'1..{len(tests)}', flush=True)
     if shutil.which('xgettext') is None or shutil.which('msgfmt') is None:
