@@ -452,6 +452,51 @@ test_offer_while_active (Fixture *f,
   }
 }
 
+/* Alice's first call still rings (Bob does not answer) when she calls
+ * Carol: the first is cancelled, the second carries audio. Then, while
+ * Carol's call goes on, Bob calls Alice, who accepts from that call. */
+static void
+test_offer_while_ringing (Fixture *f,
+                          gconstpointer data)
+{
+  Party *a = &f->party[0], *b = &f->party[1], *c = &f->party[2];
+  Party *to_b[] = { b }, *to_c[] = { c }, *to_a[] = { a };
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  first = party_offer (a, to_b, 1);
+  party_wait_line (b, "call-added %s incoming", first);
+  second = party_offer (a, to_c, 1);
+  party_wait_line (a, "call-removed %s", first);
+  party_wait_line (b, "call-removed %s", first);
+  party_wait_line (c, "call-added %s incoming", second);
+  party_send (c, "accept %s", second);
+  party_wait_line (a, "participant %s %s connected", second, c->did);
+  {
+    Party *hear_a[] = { a }, *hear_c[] = { c };
+
+    party_check_hears (f, a, hear_c, 1);
+    party_check_hears (f, c, hear_a, 1);
+  }
+
+  /* Bob's call rings while Alice is with Carol... */
+  third = party_offer (b, to_a, 1);
+  party_wait_line (a, "call-added %s incoming", third);
+  party_send (a, "accept %s", third);
+  party_wait_line (a, "participant %s %s connected", third, b->did);
+  party_wait_line (c, "participant %s %s left", second, a->did);
+  {
+    Party *hear_a[] = { a }, *hear_b[] = { b };
+
+    party_check_hears (f, a, hear_b, 1);
+    party_check_hears (f, b, hear_a, 1);
+  }
+}
+
 /* ---- someone in the middle ---- */
 
 /* Mallory answers in this process with her own signaller and connection,
@@ -660,6 +705,7 @@ main (int argc,
   ADD ("group-of-6/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (6));
   ADD ("group-of-3/killed-participant", set_up_three, test_killed_participant, NULL);
   ADD ("offer-while-active", set_up_three, test_offer_while_active, NULL);
+  ADD ("offer-while-ringing", set_up_three, test_offer_while_ringing, NULL);
   ADD ("call-again-20-times", set_up_two, test_call_again_and_again, NULL);
   ADD ("forged-fingerprint", set_up_two, test_forged_fingerprint, NULL);
   ADD ("one-to-one/ipfs-node-restart", set_up_two, test_ipfs_node_restart, NULL);

@@ -86,6 +86,9 @@ struct _BlinkCallManager
   guint ringing_timeout_s;
   guint announce_interval_ms;
   GThread *certificate_maker; /* until joined */
+  /* A new call takes over the media from the one it replaces: while the
+   * old one ends, the devices must not be released. */
+  guint media_held;
 
   GMainContext *context;
   BlinkSignaller *signaller;
@@ -210,7 +213,7 @@ media_release_if_idle (BlinkCallManager *self)
     return;
 
   media_stop_retired (self);
-  if (self->active != NULL || self->media == NULL)
+  if (self->active != NULL || self->media == NULL || self->media_held > 0)
     return;
 
   g_debug ("No call and no connection: releasing the audio devices");
@@ -942,8 +945,10 @@ blink_call_manager_offer (BlinkCallManager *self,
     }
 
   /* Only now that the new call exists is the old one left. */
+  self->media_held++;
   if (self->active != NULL)
     end_call (self, self->active);
+  self->media_held--;
 
   /* The participants as the signaling knows them: duplicates gone. */
   signalled = blink_signaller_find_call (self->signaller, id);
@@ -1007,8 +1012,10 @@ blink_call_manager_accept (BlinkCallManager *self,
       return FALSE;
     }
 
+  self->media_held++;
   if (self->active != NULL)
     end_call (self, self->active);
+  self->media_held--;
 
   blink_call_start_setup (call);
   set_active (self, call);
