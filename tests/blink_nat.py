@@ -52,6 +52,8 @@ BRIDGE = 'bpublic'
 def why_not():
     """None if the homes and the TURN server can be made here, else the reason."""
     reason = netns_why_not()
+    if reason is None and shutil.which('sysctl') is None:
+        reason = 'sysctl is not installed (Debian package procps)'
     if reason is None and shutil.which('turnserver') is None:
         reason = 'turnserver is not installed (Debian package coturn)'
     return reason
