@@ -26,12 +26,14 @@ ROOT = '/im/blink/Blink1'
 class Party:
     """A blinkd on its own bus; @api None: blinkd finds the node as users' do.
     It sends a tone of @tone Hz, records what it hears in self.heard, and
-    makes its connections from @ice_address."""
+    makes its connections from @ice_address. @wrapper: an argv prefix that
+    blinkd runs under (e.g. `ip netns exec NAME`)."""
 
     def __init__(self, name, workdir, api, started, tone=440, ice_address='127.0.0.1',
-                 daemon_args=(), **env):
+                 daemon_args=(), wrapper=(), **env):
         self.name = name
         self.daemon_args = list(daemon_args)
+        self.wrapper = list(wrapper)
         home = os.path.join(workdir, name)
         os.makedirs(home)
         self.tone = tone
@@ -58,7 +60,7 @@ class Party:
     def start_daemon(self, source=None, sink=None):
         api = ['--ipfs-api', self.api] if self.api else []
         self.daemon = Process(f'blinkd of {self.name}', [
-            BLINKD, *api, '--audio-source', source or f'tone:{self.tone}',
+            *self.wrapper, BLINKD, *api, '--audio-source', source or f'tone:{self.tone}',
             '--audio-sink', sink or f'wav:{self.heard.path}',
             '--ice-address', self.ice_address, *self.daemon_args], env=self.env)
         self.started.append(self.daemon)
@@ -195,14 +197,19 @@ def expect_silence(party, start, what):
                       f'{what}: no silence (under {SILENT_DB} dBFS)')[3]
 
 
-def packets_received(party, other):
-    """RTP packets @party has received from @other in the active call."""
+def stats_of(party, other):
+    """@party's `blink stats --json` figures of @other in the active call."""
     result = party.blink('stats', '--json')
     for line in result.stdout.splitlines():
         stats = json.loads(line)
         if stats['did'] == other.did:
-            return stats['packets-received']
+            return stats
     raise Failure(f'{party.name}: no stats of {other.name}: {result.stdout!r} {result.stderr!r}')
+
+
+def packets_received(party, other):
+    """RTP packets @party has received from @other in the active call."""
+    return stats_of(party, other)['packets-received']
 
 
 def run_tap(suite, tests, start_parties, reason=None):

@@ -107,10 +107,11 @@ class IpfsNode(Process):
         return status
 
 
-def start_ipfs_node(name, peer=None, kind=DEFAULT_KIND):
+def start_ipfs_node(name, peer=None, kind=DEFAULT_KIND, api=None):
     """A ready node of @kind ('kubo' or 'js'), connected to @peer if given
-    (a swarm address, or a list of them)."""
-    node = IpfsNode(name, kind, peer)
+    (a swarm address, or a list of them), its RPC API on @api (HOST:PORT)
+    if given."""
+    node = IpfsNode(name, kind, peer, api=api)
     info = {}
 
     def ready(line):

@@ -1118,6 +1118,7 @@ command_stats (GDBusConnection *bus)
       gint64 lost = 0;
       double jitter = 0, rtt = -1, remote_lost = -1;
       guint32 expected_loss = 0;
+      const char *path = NULL, *local_candidate = "", *remote_candidate = "";
 
       g_variant_lookup (figures, "packets-sent", "t", &sent);
       g_variant_lookup (figures, "packets-received", "t", &received);
@@ -1128,6 +1129,9 @@ command_stats (GDBusConnection *bus)
       g_variant_lookup (figures, "expected-loss", "u", &expected_loss);
       g_variant_lookup (figures, "signals-dropped", "t", &signals_dropped);
       g_variant_lookup (figures, "candidates-dropped", "t", &candidates_dropped);
+      g_variant_lookup (figures, "path", "&s", &path);
+      g_variant_lookup (figures, "local-candidate", "&s", &local_candidate);
+      g_variant_lookup (figures, "remote-candidate", "&s", &remote_candidate);
       if (json_output)
         {
           g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -1159,6 +1163,15 @@ command_stats (GDBusConnection *bus)
           json_builder_add_int_value (builder, signals_dropped);
           json_builder_set_member_name (builder, "candidates-dropped");
           json_builder_add_int_value (builder, candidates_dropped);
+          if (path != NULL)
+            {
+              json_builder_set_member_name (builder, "path");
+              json_builder_add_string_value (builder, path);
+              json_builder_set_member_name (builder, "local-candidate");
+              json_builder_add_string_value (builder, local_candidate);
+              json_builder_set_member_name (builder, "remote-candidate");
+              json_builder_add_string_value (builder, remote_candidate);
+            }
           json_builder_end_object (builder);
           print_json (builder);
         }
@@ -1173,6 +1186,10 @@ command_stats (GDBusConnection *bus)
           if (remote_lost >= 0)
             g_print (_("%s: loses %.1f %% of what we send; our encoder expects %u %%\n"), did,
                      remote_lost * 100, expected_loss);
+          /* TRANSLATORS: the path is host, srflx, relay-udp… (docs/blink.1.md) */
+          if (path != NULL)
+            g_print (_("%s: path %s (our %s candidate, theirs %s)\n"), did, path,
+                     local_candidate, remote_candidate);
           /* Only when it happened: a participant sent what the engine refused. */
           if (signals_dropped > 0 || candidates_dropped > 0)
             {

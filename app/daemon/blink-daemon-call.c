@@ -365,6 +365,32 @@ handle_set_volume (BlinkDbusCall1 *object,
   return return_result (invocation, ok, error);
 }
 
+/* What the selected candidate pair says of the way the audio takes: "host"
+ * when both ends are local addresses, "srflx" through a NAT's mapping
+ * (server or peer reflexive), "relay-udp"/"relay-tcp"/"relay-tls" through
+ * our TURN server, reached so, "relay" through the peer's only; "" before
+ * ICE selected a pair. */
+static const char *
+candidate_path (const BlinkConnectionStats *s)
+{
+  static const char *const relays[] = { "relay-udp", "relay-tcp", "relay-tls" };
+
+  if (s->local_candidate[0] == '\0' || s->remote_candidate[0] == '\0')
+    return "";
+  if (g_str_equal (s->local_candidate, "relay"))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (relays); i++)
+        if (g_str_equal (relays[i] + strlen ("relay-"), s->relay_protocol))
+          return relays[i];
+      return "relay";
+    }
+  if (g_str_equal (s->remote_candidate, "relay"))
+    return "relay";
+  if (g_str_equal (s->local_candidate, "host") && g_str_equal (s->remote_candidate, "host"))
+    return "host";
+  return "srflx";
+}
+
 static void
 on_stats (GObject *source,
           GAsyncResult *result,
@@ -403,6 +429,12 @@ on_stats (GObject *source,
       g_variant_dict_insert (&dict, "expected-loss", "u", s->expected_loss);
       g_variant_dict_insert (&dict, "signals-dropped", "t", s->signals_dropped);
       g_variant_dict_insert (&dict, "candidates-dropped", "t", s->candidates_dropped);
+      if (*candidate_path (s) != '\0')
+        {
+          g_variant_dict_insert (&dict, "path", "s", candidate_path (s));
+          g_variant_dict_insert (&dict, "local-candidate", "s", s->local_candidate);
+          g_variant_dict_insert (&dict, "remote-candidate", "s", s->remote_candidate);
+        }
       g_variant_builder_add (&builder, "{s@a{sv}}", (const char *) did, g_variant_dict_end (&dict));
     }
   g_dbus_method_invocation_return_value (invocation,

@@ -29,6 +29,11 @@ G_BEGIN_DECLS
  * @connected_time: when the connection was up (monotonic µs), 0 before
  * @last_media_time: when the peer's last RTP packet came (monotonic µs), 0
  *   before the first
+ * @local_candidate: the type of our candidate in the pair ICE selected
+ *   ("host", "srflx", "prflx", "relay"), empty before one is selected
+ * @remote_candidate: the type of the peer's candidate in that pair
+ * @relay_protocol: when @local_candidate is "relay", how we reach the TURN
+ *   server ("udp", "tcp", "tls"); empty otherwise
  */
 typedef struct
 {
@@ -43,6 +48,9 @@ typedef struct
   guint64 candidates_dropped;
   gint64 connected_time;
   gint64 last_media_time;
+  char local_candidate[8];
+  char remote_candidate[8];
+  char relay_protocol[4];
 } BlinkConnectionStats;
 
 G_END_DECLS

@@ -1119,6 +1119,66 @@ add_stats (GQuark field,
   return TRUE;
 }
 
+/* The entry of the statistics named @id, or %NULL. */
+static const GstStructure *
+stats_entry (const GstStructure *reply,
+             const char *id)
+{
+  const GValue *value = id != NULL ? gst_structure_get_value (reply, id) : NULL;
+
+  return value != NULL && GST_VALUE_HOLDS_STRUCTURE (value) ? gst_value_get_structure (value)
+                                                             : NULL;
+}
+
+/* How a relay candidate of ours reaches its TURN server. GStreamer 1.22
+ * says "none" in relay-protocol; libnice tells it in the candidate's type
+ * preference, the priority's top byte: 30 for TURN over UDP, 20 over TCP
+ * or TLS (RFC 8445 5.1.2.2 leaves the value to the agent). */
+static const char *
+relay_protocol (const GstStructure *candidate)
+{
+  const char *protocol = gst_structure_get_string (candidate, "relay-protocol");
+  guint priority = 0;
+
+  if (protocol != NULL && g_strcmp0 (protocol, "none") != 0)
+    return protocol;
+  if (!gst_structure_get_uint (candidate, "priority", &priority))
+    return "";
+  return priority >> 24 == 30 ? "udp" : "tcp";
+}
+
+/* The candidates of the pair ICE selected, which webrtcbin's candidate-pair
+ * entry names (1.22 lists only that pair's candidates; later versions may
+ * list more, so follow the ids). */
+static void
+add_selected_pair (const GstStructure *reply,
+                   BlinkConnectionStats *stats)
+{
+  for (int i = 0; i < gst_structure_n_fields (reply); i++)
+    {
+      const GstStructure *entry = stats_entry (reply, gst_structure_nth_field_name (reply, i));
+      const GstStructure *local, *remote;
+      const char *type;
+      GstWebRTCStatsType kind;
+
+      if (entry == NULL ||
+          !gst_structure_get_enum (entry, "type", GST_TYPE_WEBRTC_STATS_TYPE, (int *) &kind) ||
+          kind != GST_WEBRTC_STATS_CANDIDATE_PAIR ||
+          (local = stats_entry (reply, gst_structure_get_string (entry, "local-candidate-id"))) ==
+            NULL ||
+          (remote = stats_entry (reply, gst_structure_get_string (entry, "remote-candidate-id"))) ==
+            NULL)
+        continue;
+      if ((type = gst_structure_get_string (local, "candidate-type")) != NULL)
+        g_strlcpy (stats->local_candidate, type, sizeof stats->local_candidate);
+      if ((type = gst_structure_get_string (remote, "candidate-type")) != NULL)
+        g_strlcpy (stats->remote_candidate, type, sizeof stats->remote_candidate);
+      if (g_str_equal (stats->local_candidate, "relay"))
+        g_strlcpy (stats->relay_protocol, relay_protocol (local), sizeof stats->relay_protocol);
+      return;
+    }
+}
+
 /* Runs on webrtcbin's thread; GTask returns on the caller's context. */
 static void
 on_stats_reply (GstPromise *promise,
@@ -1139,6 +1199,7 @@ on_stats_reply (GstPromise *promise,
   stats->round_trip_time = -1;
   stats->remote_fraction_lost = -1;
   gst_structure_foreach (reply, add_stats, stats);
+  add_selected_pair (reply, stats);
   g_task_return_pointer (task, stats, g_free);
 }
 
