@@ -191,6 +191,22 @@ def expect_tone(party, start, tone, what, within=SETTLE):
     return median
 
 
+def wait_for_tone(party, tone, what, within=6):
+    """The level (dBFS) of @tone Hz once @party hears it: the recording
+    from now on, in windows 0.1 s apart, until one is @tone Hz and loud
+    (a window that only starts loud, or holds a glitch, is passed over)."""
+    t = start = party.heard.seconds()
+    while True:
+        samples, rate, median, _ = heard(party, t)
+        frequency = dominant_frequency(samples, rate)
+        if median >= TONE_DB and abs(frequency - tone) <= 10:
+            return median
+        if t >= start + within:
+            raise Failure(f'{party.name} {what}: no {tone} Hz within {within} s '
+                          f'(last: {frequency} Hz at {median:.1f} dBFS)')
+        t += 0.1
+
+
 def expect_silence(party, start, what):
     """The loudest level (dBFS) of the first silent window from @start on."""
     return find_heard(party, start, lambda _, loudest: loudest <= SILENT_DB,

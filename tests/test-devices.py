@@ -23,8 +23,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from blink_audio import dominant_frequency, level_db  # noqa: E402
-from blink_party import (BLINK, ROOT, TONE_DB, Party, connect, expect_error,  # noqa: E402
-                         expect_tone, heard, packets_received, wait_until)
+from blink_party import (BLINK, ROOT, Party, connect, expect_error, expect_tone,  # noqa: E402
+                         packets_received, wait_for_tone, wait_until)
 from blink_processes import Failure, Process, start_ipfs_pair  # noqa: E402
 
 MIC_TONE = 700
@@ -96,21 +96,6 @@ class PulseServer:
             parec.wait()
         samples = array.array('h', data[:len(data) // 2 * 2])
         return [v / 32768 for v in samples[rate // 2:]], rate
-
-
-def expect_tone_change(party, tone, what, within=6):
-    """The level (dBFS) of @tone Hz once @party hears it: the recording
-    from now on, in windows 0.1 s apart, until one is @tone Hz and loud."""
-    t = start = party.heard.seconds()
-    while True:
-        samples, rate, median, _ = heard(party, t)
-        frequency = dominant_frequency(samples, rate)
-        if median >= TONE_DB and abs(frequency - tone) <= 10:
-            return median
-        if t >= start + within:
-            raise Failure(f'{party.name} {what}: no {tone} Hz within {within} s '
-                          f'(last: {frequency} Hz at {median:.1f} dBFS)')
-        t += 0.1
 
 
 def device_event(watch, event, kind, device_id):
@@ -227,7 +212,7 @@ def test_switch_microphone_mid_call(alice, bob, pulse):
         raise Failure('blink use-mic during the call failed')
     if manager(alice, 'Microphone') != 'mic700':
         raise Failure(f'Microphone is {manager(alice, "Microphone")!r}')
-    level = expect_tone_change(bob, MIC_TONE, 'from alice’s new microphone')
+    level = wait_for_tone(bob, MIC_TONE, 'from alice’s new microphone')
     if packets_received(bob, alice) <= received:
         raise Failure('no packets from alice after the switch')
     expect_error(alice.gdbus(ROOT, 'im.blink.Manager1.StartAudioTest', check=False),
@@ -243,7 +228,7 @@ def test_unplugged_microphone_falls_back(alice, bob, pulse):
     device_event(alice.watch, 'device-fallback', 'microphone', 'mic700')
     if manager(alice, 'Microphone') != '':
         raise Failure('Microphone still names the unplugged microphone')
-    level = expect_tone_change(bob, alice.tone, 'from alice’s default again')
+    level = wait_for_tone(bob, alice.tone, 'from alice’s default again')
     if manager(alice, 'ActiveCall') != alice.call:
         raise Failure('the call did not go on')
     return f'{alice.tone} Hz at {level:.1f} dBFS'

@@ -16,7 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blink_nat  # noqa: E402
 from blink_nat import TURN_IP, Network, Turn  # noqa: E402
-from blink_party import (ROOT, Party, connect, expect_tone, hang_up,  # noqa: E402
+from blink_party import (ROOT, Party, connect, hang_up, wait_for_tone,  # noqa: E402
                          packets_received, run_tap, stats_of, wait_until)
 from blink_processes import Failure, start_ipfs_node  # noqa: E402
 
@@ -76,7 +76,7 @@ def call_through(alice, bob, expected):
     for me, other in ((alice, bob), (bob, alice)):
         wait_until(lambda: packets_received(me, other) > 50, 20,
                    f'{me.name}: packets from {other.name}')
-        expect_tone(me, me.heard.seconds(), other.tone, f'from {other.name}', within=5)
+        wait_for_tone(me, other.tone, f'from {other.name}', within=5)
     paths = {}
     for me, other in ((alice, bob), (bob, alice)):
         entry = {}
