@@ -584,6 +584,37 @@ def test_audio_processing_options(alice, bob):
         if out != f'(<{expected}>,)':
             raise Failure(f'blinkd {" ".join(options)}: AudioProcessing {out}, not {expected}')
 
+    # Set over D-Bus (the dialer's preferences): what is on follows; a
+    # word that names no part changes nothing.
+    daemon = Process('blinkd --audio-processing on', argv + ['--audio-source', 'silence',
+                                                              '--audio-processing', 'on'], env=env)
+    alice.started.append(daemon)
+    subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=env, check=True,
+                   timeout=20)
+
+    def set_and_get(parts):
+        result = subprocess.run(['gdbus', 'call', '--session', '--dest', NAME, '--object-path',
+                                 ROOT, '--method', 'im.blink.Manager1.SetAudioProcessing', parts],
+                                env=env, text=True, capture_output=True, timeout=20)
+        shown = subprocess.run(['gdbus', 'call', '--session', '--dest', NAME, '--object-path',
+                                ROOT, '--method', 'org.freedesktop.DBus.Properties.Get',
+                                'im.blink.Manager1', 'AudioProcessing'],
+                               env=env, text=True, capture_output=True, timeout=20)
+        return result, shown.stdout.strip()
+
+    for parts, expected in (("['noise-suppression']", "(<['noise-suppression']>,)"),
+                            ('@as []', '(<@as []>,)'),
+                            ("['gain-control', 'echo-cancellation']",
+                             "(<['echo-cancellation', 'gain-control']>,)")):
+        result, shown = set_and_get(parts)
+        if result.returncode != 0 or shown != expected:
+            raise Failure(f'SetAudioProcessing {parts}: {result.stderr.strip()} {shown}')
+    result, shown = set_and_get("['echo-cancellation', 'loud']")
+    if 'InvalidArgument' not in result.stderr or shown != "(<['echo-cancellation', 'gain-control']>,)":
+        raise Failure(f'SetAudioProcessing with a bad word: {result.stderr.strip()} {shown}')
+    if daemon.stop() != 0:
+        raise Failure('blinkd did not stop cleanly')
+
 
 def main():
     tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,

@@ -441,6 +441,44 @@ handle_set_who_may_ring (BlinkDbusManager1 *object,
   return return_result (invocation, error);
 }
 
+static void
+show_audio_processing (BlinkDaemonManager *self,
+                       BlinkCallManager *engine)
+{
+  g_autofree char *source = NULL;
+  BlinkAudioProcessing wanted;
+  BlinkAudioProcessingMode mode;
+  g_auto (GStrv) parts = NULL;
+
+  g_object_get (engine, "audio-source", &source, "audio-processing", &wanted,
+                "audio-processing-mode", &mode, NULL);
+  parts = blink_audio_processing_to_strv (
+    blink_audio_processing_for_description (mode, wanted, source));
+  blink_dbus_manager1_set_audio_processing (BLINK_DBUS_MANAGER1 (self),
+                                            (const char *const *) parts);
+}
+
+static gboolean
+handle_set_audio_processing (BlinkDbusManager1 *object,
+                             GDBusMethodInvocation *invocation,
+                             const char *const *parts)
+{
+  BlinkDaemonManager *self = BLINK_DAEMON_MANAGER (object);
+  g_autoptr (GError) error = NULL;
+  BlinkAudioProcessing processing;
+
+  if (!blink_audio_processing_from_strv (parts, &processing))
+    g_set_error (&error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_INVALID_ARGUMENT,
+                 _("The microphone's processing is made of “echo-cancellation”, "
+                   "“noise-suppression” and “gain-control”"));
+  else
+    {
+      g_object_set (self->engine, "audio-processing", processing, NULL);
+      show_audio_processing (self, self->engine);
+    }
+  return return_result (invocation, error);
+}
+
 /* ---- history ---- */
 
 static void
@@ -819,6 +857,7 @@ blink_daemon_manager_iface_init (BlinkDbusManager1Iface *iface)
   iface->handle_stop_audio_test = handle_stop_audio_test;
   iface->handle_set_verified = handle_set_verified;
   iface->handle_set_who_may_ring = handle_set_who_may_ring;
+  iface->handle_set_audio_processing = handle_set_audio_processing;
   iface->handle_offer = handle_offer;
   iface->handle_hangup = handle_hangup;
   iface->handle_set_muted = handle_set_muted;
@@ -896,22 +935,6 @@ blink_daemon_manager_init (BlinkDaemonManager *self)
 
 /* What processes the microphone, for the engine's source: fixed at start,
  * as blinkd's options are. */
-static void
-show_audio_processing (BlinkDaemonManager *self,
-                       BlinkCallManager *engine)
-{
-  g_autofree char *source = NULL;
-  BlinkAudioProcessing wanted;
-  BlinkAudioProcessingMode mode;
-  g_auto (GStrv) parts = NULL;
-
-  g_object_get (engine, "audio-source", &source, "audio-processing", &wanted,
-                "audio-processing-mode", &mode, NULL);
-  parts = blink_audio_processing_to_strv (
-    blink_audio_processing_for_description (mode, wanted, source));
-  blink_dbus_manager1_set_audio_processing (BLINK_DBUS_MANAGER1 (self),
-                                            (const char *const *) parts);
-}
 
 /* The servers as blinkd was started with them; never a TURN password. */
 static void

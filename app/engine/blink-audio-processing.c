@@ -148,6 +148,32 @@ blink_audio_processing_to_strv (BlinkAudioProcessing processing)
 }
 
 /**
+ * blink_audio_processing_from_strv:
+ * @parts: nicks of parts, as blink_audio_processing_to_strv() gives them
+ *
+ * Returns: whether every one of @parts names a part; @processing is set
+ *   only then, to the parts named
+ */
+gboolean
+blink_audio_processing_from_strv (const char *const *parts,
+                                  BlinkAudioProcessing *processing)
+{
+  g_autoptr (GFlagsClass) flags = g_type_class_ref (BLINK_TYPE_AUDIO_PROCESSING);
+  BlinkAudioProcessing named = BLINK_AUDIO_PROCESSING_NONE;
+
+  for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
+    {
+      GFlagsValue *value = g_flags_get_value_by_nick (flags, parts[i]);
+
+      if (value == NULL || value->value == 0)
+        return FALSE;
+      named |= value->value;
+    }
+  *processing = named;
+  return TRUE;
+}
+
+/**
  * blink_audio_processing_mode_from_string:
  * @text: "auto", "on" or "off"
  *

@@ -57,6 +57,8 @@ BlinkAudioProcessing blink_audio_processing_for_description (BlinkAudioProcessin
                                                              BlinkAudioProcessing wanted,
                                                              const char *source);
 char **blink_audio_processing_to_strv (BlinkAudioProcessing processing);
+gboolean blink_audio_processing_from_strv (const char *const *parts,
+                                           BlinkAudioProcessing *processing);
 gboolean blink_audio_processing_mode_from_string (const char *text,
                                                   BlinkAudioProcessingMode *mode);
 
