@@ -28,6 +28,7 @@ class Dialer:
         self.party = party
         self.workdir = workdir
         self.screenshots = screenshots or os.path.join(workdir, 'screenshots')
+        os.makedirs(workdir, exist_ok=True)
         os.makedirs(self.screenshots, exist_ok=True)
         self.env = dict(party.env, DISPLAY=display, GDK_BACKEND='x11', BLINK_DIALER_DEBUG='1',
                         GSETTINGS_BACKEND='memory', NO_AT_BRIDGE='1',

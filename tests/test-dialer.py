@@ -219,7 +219,8 @@ def test_preferences(alice, bob, dialer):
     shown = dialer.wait(lambda d: d['preferences'] is not None, 10, 'the preferences window')
     prefs = shown['preferences']
     if (prefs['microphone'] != 'Default' or prefs['who-may-ring'] != 'Everyone'
-            or prefs['echo-cancellation'] != 'Off' or not prefs['ipfs-api'].startswith(
+            or prefs['echo-cancellation'] != 'On' or prefs['noise-suppression'] != 'Off'
+            or not prefs['ipfs-api'].startswith(
                 alice.get(ROOT, 'im.blink.Manager1', 'IpfsApi') + ', connected')
             # Alice's blinkd has no STUN or TURN server (IceServers is empty).
             or not prefs['ice-servers'].startswith('None')):
@@ -229,6 +230,20 @@ def test_preferences(alice, bob, dialer):
                'blinkd\'s WhoMayRing contacts')
     dialer.wait(lambda d: d['preferences']['who-may-ring'] == 'Contacts, others noted', 10,
                 'the row showing contacts')
+    # Voice processing: the user's choice goes to GSettings and to blinkd,
+    # whose AudioProcessing the rows then show.
+    if prefs['processing-switches'] != [True, True, True]:
+        raise Failure(f'the processing switches are {prefs["processing-switches"]}')
+    dialer.action('audio-processing', "['echo-cancellation', 'noise-suppression']")
+    wait_until(lambda: alice.get(ROOT, 'im.blink.Manager1', 'AudioProcessing')
+               == "['echo-cancellation', 'noise-suppression']", 10,
+               'blinkd\'s AudioProcessing with noise suppression')
+    dialer.wait(lambda d: d['preferences']['noise-suppression'] == 'On'
+                and d['preferences']['processing-switches'] == [True, True, False], 10,
+                'the rows showing noise suppression on, gain control off')
+    dialer.action('audio-processing', "['echo-cancellation']")
+    wait_until(lambda: alice.get(ROOT, 'im.blink.Manager1', 'AudioProcessing')
+               == "['echo-cancellation']", 10, 'blinkd\'s AudioProcessing as it was')
     dialer.action('audio-test')  # toggles, as the Test button does
     shown = dialer.wait(lambda d: d['preferences']['testing'] and d['preferences']['level'] > 0.5,
                         10, 'the microphone\'s level during the test')
@@ -331,7 +346,11 @@ def start(workdir, started, display):
     # node is a peer of both, for bob's and carol's signals.
     node_c, info_c = start_ipfs_node('ipfs node of carol', [info_a['swarm'], info_b['swarm']])
     started.append(node_c)
-    alice = Party('alice', workdir, info_a['api'], started)
+    # Echo cancellation on alice's tone, as on a microphone, so that the
+    # preferences' voice processing has something to show and change.
+    alice = Party('alice', workdir, info_a['api'], started,
+                  daemon_args=['--audio-processing', 'on', '--no-noise-suppression',
+                               '--no-gain-control'])
     bob = Party('bob', workdir, info_b['api'], started, tone=660)
     CAROL = Party('carol', workdir, info_c['api'], started, tone=880)
     for me in (alice, bob, CAROL):

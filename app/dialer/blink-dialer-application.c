@@ -385,6 +385,24 @@ on_objects_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_audio_processing_set (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (BlinkDialerApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!blink_dbus_manager1_call_set_audio_processing_finish (BLINK_DBUS_MANAGER1 (source), result,
+                                                             &error))
+    report_error (self, _ ("Voice Processing Was Not Changed"), error);
+}
+
+static void
+send_audio_processing (BlinkDialerApplication *self, const char *const *parts)
+{
+  blink_dbus_manager1_call_set_audio_processing (self->manager, parts, self->cancellable,
+                                                 on_audio_processing_set, g_object_ref (self));
+}
+
+static void
 on_manager_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
@@ -409,6 +427,18 @@ on_manager_ready (GObject *source, GAsyncResult *result, gpointer user_data)
   on_manager_changed (manager, NULL, self);
   if (self->main_window != NULL)
     blink_main_window_set_manager (self->main_window, manager);
+  /* The user's choice, once made here, holds over blinkd's options. */
+  if (self->settings != NULL)
+    {
+      g_autoptr (GVariant) chosen = g_settings_get_user_value (self->settings, "audio-processing");
+
+      if (chosen != NULL)
+        {
+          g_autofree const char **parts = g_variant_get_strv (chosen, NULL);
+
+          send_audio_processing (self, parts);
+        }
+    }
   replay_pending (self);
 }
 
@@ -698,6 +728,21 @@ on_who_may_ring_set (GObject *source, GAsyncResult *result, gpointer user_data)
     report_error (self, _ ("Who May Ring Was Not Changed"), error);
   /* The state is blinkd's, changed or not. */
   on_manager_changed (self->manager, NULL, self);
+}
+
+/* app.audio-processing ['echo-cancellation', …]: kept in GSettings, and
+ * Manager1.SetAudioProcessing for the calls to come. */
+static void
+audio_processing_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  BlinkDialerApplication *self = BLINK_DIALER_APPLICATION (user_data);
+  g_autofree const char **parts = g_variant_get_strv (parameter, NULL);
+
+  if (self->settings != NULL)
+    g_settings_set_strv (self->settings, "audio-processing", parts);
+  if (!ready_or_wait (self, "audio-processing", parameter))
+    return;
+  send_audio_processing (self, parts);
 }
 
 /* app.who-may-ring 'everyone'|'contacts'|'nobody': Manager1.SetWhoMayRing. */
@@ -1035,6 +1080,7 @@ static const GActionEntry app_actions[] = {
   { "mute", NULL, NULL, "false", mute_change_state },
   { "deafen", NULL, NULL, "false", deafen_change_state },
   { "who-may-ring", NULL, "s", "'everyone'", who_may_ring_change_state },
+  { "audio-processing", audio_processing_activated, "as" },
   { "audio-test", NULL, NULL, "false", audio_test_change_state },
   { "show-call", show_call_activated, "s" },
   { "show-page", show_page_activated, "s" },

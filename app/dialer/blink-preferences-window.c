@@ -36,6 +36,9 @@ struct _BlinkPreferencesWindow
   AdwActionRow *gain_row;
   AdwComboRow *who_may_ring_row;
   GtkSwitch *missed_switch;
+  GtkSwitch *echo_switch;
+  GtkSwitch *noise_switch;
+  GtkSwitch *gain_switch;
   AdwActionRow *ipfs_row;
   AdwActionRow *ice_row;
 
@@ -230,6 +233,51 @@ on_speaker_selected (BlinkPreferencesWindow *self)
   use_device (self, self->speaker_row, self->speakers, "UseSpeaker");
 }
 
+/* The switches show the user's choice (GSettings); each row's subtitle
+ * what blinkd uses now. */
+static void
+show_processing_choice (BlinkPreferencesWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GSettings *settings =
+    app != NULL ? blink_dialer_application_get_settings (BLINK_DIALER_APPLICATION (app)) : NULL;
+  g_auto (GStrv) chosen = settings != NULL ? g_settings_get_strv (settings, "audio-processing")
+                                           : NULL;
+
+  self->updating = TRUE;
+  gtk_switch_set_active (self->echo_switch,
+                         chosen != NULL && g_strv_contains ((const char *const *) chosen,
+                                                            "echo-cancellation"));
+  gtk_switch_set_active (self->noise_switch,
+                         chosen != NULL && g_strv_contains ((const char *const *) chosen,
+                                                            "noise-suppression"));
+  gtk_switch_set_active (self->gain_switch,
+                         chosen != NULL && g_strv_contains ((const char *const *) chosen,
+                                                            "gain-control"));
+  self->updating = FALSE;
+}
+
+/* Through the app's action, as `gapplication action` would. */
+static void
+on_processing_switched (BlinkPreferencesWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr (GStrvBuilder) parts = g_strv_builder_new ();
+  g_auto (GStrv) chosen = NULL;
+
+  if (self->updating || app == NULL)
+    return;
+  if (gtk_switch_get_active (self->echo_switch))
+    g_strv_builder_add (parts, "echo-cancellation");
+  if (gtk_switch_get_active (self->noise_switch))
+    g_strv_builder_add (parts, "noise-suppression");
+  if (gtk_switch_get_active (self->gain_switch))
+    g_strv_builder_add (parts, "gain-control");
+  chosen = g_strv_builder_end (parts);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "audio-processing",
+                                  g_variant_new_strv ((const char *const *) chosen, -1));
+}
+
 /* Through the app's action, as `gapplication action` would: its state is blinkd's. */
 static void
 on_who_may_ring_selected (BlinkPreferencesWindow *self)
@@ -300,6 +348,10 @@ blink_preferences_window_class_init (BlinkPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, gain_row);
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, who_may_ring_row);
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, missed_switch);
+  gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, echo_switch);
+  gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, noise_switch);
+  gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, gain_switch);
+  gtk_widget_class_bind_template_callback (widget_class, on_processing_switched);
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, ipfs_row);
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, ice_row);
   gtk_widget_class_bind_template_callback (widget_class, on_microphone_selected);
@@ -331,8 +383,13 @@ blink_preferences_window_new (GtkApplication *application)
   self = g_object_new (BLINK_TYPE_PREFERENCES_WINDOW, "application", application, NULL);
   settings = blink_dialer_application_get_settings (BLINK_DIALER_APPLICATION (application));
   if (settings != NULL)
-    g_settings_bind (settings, "missed-call-notifications", self->missed_switch, "active",
-                     G_SETTINGS_BIND_DEFAULT);
+    {
+      g_settings_bind (settings, "missed-call-notifications", self->missed_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_signal_connect_object (settings, "changed::audio-processing",
+                               G_CALLBACK (show_processing_choice), self, G_CONNECT_SWAPPED);
+      show_processing_choice (self);
+    }
   else
     gtk_widget_set_sensitive (GTK_WIDGET (self->missed_switch), FALSE);
 
@@ -387,6 +444,12 @@ blink_preferences_window_dump (BlinkPreferencesWindow *self, JsonBuilder *builde
   json_builder_add_string_value (builder, adw_action_row_get_subtitle (self->echo_row));
   json_builder_set_member_name (builder, "noise-suppression");
   json_builder_add_string_value (builder, adw_action_row_get_subtitle (self->noise_row));
+  json_builder_set_member_name (builder, "processing-switches");
+  json_builder_begin_array (builder);
+  json_builder_add_boolean_value (builder, gtk_switch_get_active (self->echo_switch));
+  json_builder_add_boolean_value (builder, gtk_switch_get_active (self->noise_switch));
+  json_builder_add_boolean_value (builder, gtk_switch_get_active (self->gain_switch));
+  json_builder_end_array (builder);
   dump_combo (builder, "who-may-ring", self->who_may_ring_row);
   json_builder_set_member_name (builder, "ipfs-api");
   json_builder_add_string_value (builder, adw_action_row_get_subtitle (self->ipfs_row));
