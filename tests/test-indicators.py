@@ -242,7 +242,9 @@ def test_speaking_rate_limit(alice, bob):
     states = [e['speaking'] for e in changes]
     between = gaps(changes)
     shown = [round(g * 1000) for g in between]
-    if len(changes) < 2 * (BURSTS_WATCHED_S - 1):
+    # Two per 1.1 s burst; the window's edges (and a first "off" that a
+    # sanitized build delivers late) may cut one burst short.
+    if len(changes) < 2 * (BURSTS_WATCHED_S - 2):
         raise Failure(f'{len(changes)} changes in {BURSTS_WATCHED_S} s of bursts: {shown}')
     if any(a == b for a, b in zip(states, states[1:])):
         raise Failure(f'changes do not alternate: {states}')
