@@ -86,9 +86,7 @@ struct _BlinkCallManager
   guint ringing_timeout_s;
   guint announce_interval_ms;
   GThread *certificate_maker; /* until joined */
-  /* A new call takes over the media from the one it replaces: while the
-   * old one ends, the devices must not be released. */
-  guint media_held;
+  gboolean handing_over; /* the media, from the active call to a new one */
 
   GMainContext *context;
   BlinkSignaller *signaller;
@@ -213,7 +211,7 @@ media_release_if_idle (BlinkCallManager *self)
     return;
 
   media_stop_retired (self);
-  if (self->active != NULL || self->media == NULL || self->media_held > 0)
+  if (self->active != NULL || self->media == NULL || self->handing_over)
     return;
 
   g_debug ("No call and no connection: releasing the audio devices");
@@ -501,6 +499,18 @@ end_call (BlinkCallManager *self,
   if (self->teardown == NULL)
     self->teardown = blink_context_add_timeout (self->context, TEARDOWN_TIMEOUT_MS,
                                                 on_teardown_timeout, self, NULL);
+}
+
+/* A new call takes the media over from the active one: that one is left,
+ * and the devices are not released while it ends. */
+static void
+hand_media_over (BlinkCallManager *self)
+{
+  if (self->active == NULL)
+    return;
+  self->handing_over = TRUE;
+  end_call (self, self->active);
+  self->handing_over = FALSE;
 }
 
 /* A call goes on while any remote participant is connected, connecting or
@@ -945,10 +955,7 @@ blink_call_manager_offer (BlinkCallManager *self,
     }
 
   /* Only now that the new call exists is the old one left. */
-  self->media_held++;
-  if (self->active != NULL)
-    end_call (self, self->active);
-  self->media_held--;
+  hand_media_over (self);
 
   /* The participants as the signaling knows them: duplicates gone. */
   signalled = blink_signaller_find_call (self->signaller, id);
@@ -1012,10 +1019,7 @@ blink_call_manager_accept (BlinkCallManager *self,
       return FALSE;
     }
 
-  self->media_held++;
-  if (self->active != NULL)
-    end_call (self, self->active);
-  self->media_held--;
+  hand_media_over (self);
 
   blink_call_start_setup (call);
   set_active (self, call);
