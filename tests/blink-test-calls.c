@@ -340,3 +340,15 @@ party_check_hears (Fixture *f,
     }
 }
 
+
+/* @a hears only @b and @b only @a: the two of a 1:1 call. */
+void
+party_check_hear_each_other (Fixture *f,
+                             Party *a,
+                             Party *b)
+{
+  Party *hear_a[] = { a }, *hear_b[] = { b };
+
+  party_check_hears (f, a, hear_b, 1);
+  party_check_hears (f, b, hear_a, 1);
+}

@@ -63,5 +63,8 @@ void party_check_hears (Fixture *f,
                         Party *p,
                         Party **hear,
                         guint n_hear);
+void party_check_hear_each_other (Fixture *f,
+                                  Party *a,
+                                  Party *b);
 
 G_END_DECLS

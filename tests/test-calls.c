@@ -104,7 +104,6 @@ test_one_to_one (Fixture *f,
                  gconstpointer data)
 {
   Party *a = &f->party[0], *b = &f->party[1];
-  Party *hear_a[] = { a }, *hear_b[] = { b };
   g_autofree char *id = NULL;
   gboolean caller_hangs_up = GPOINTER_TO_INT (data);
   Party *leaver = caller_hangs_up ? a : b, *other = caller_hangs_up ? b : a;
@@ -113,8 +112,7 @@ test_one_to_one (Fixture *f,
     return;
 
   id = connect_two (f);
-  party_check_hears (f, a, hear_b, 1);
-  party_check_hears (f, b, hear_a, 1);
+  party_check_hear_each_other (f, a, b);
 
   party_send (leaver, "hangup");
   party_wait_line (leaver, "call-state %s ending", id);
@@ -198,15 +196,13 @@ test_odd_formats (Fixture *f,
                   gconstpointer data)
 {
   Party *a = &f->party[0], *b = &f->party[1];
-  Party *hear_a[] = { a }, *hear_b[] = { b };
   g_autofree char *id = NULL;
 
   if (f->network == NULL)
     return;
 
   id = connect_two (f);
-  party_check_hears (f, a, hear_b, 1);
-  party_check_hears (f, b, hear_a, 1);
+  party_check_hear_each_other (f, a, b);
 }
 
 static void
@@ -378,12 +374,7 @@ test_killed_participant (Fixture *f,
                   (g_get_monotonic_time () - killed_at) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - killed_at, <, 15 * G_USEC_PER_SEC);
 
-  {
-    Party *hear_0[] = { &f->party[1] }, *hear_1[] = { &f->party[0] };
-
-    party_check_hears (f, &f->party[0], hear_0, 1);
-    party_check_hears (f, &f->party[1], hear_1, 1);
-  }
+  party_check_hear_each_other (f, &f->party[0], &f->party[1]);
   f->n = 2; /* the victim is gone already */
   g_clear_pointer (&victim->lines, g_ptr_array_unref);
   g_unlink (victim->key_path);
@@ -397,7 +388,6 @@ test_call_again_and_again (Fixture *f,
                            gconstpointer data)
 {
   Party *a = &f->party[0], *b = &f->party[1];
-  Party *hear_a[] = { a }, *hear_b[] = { b };
 
   if (f->network == NULL)
     return;
@@ -407,8 +397,7 @@ test_call_again_and_again (Fixture *f,
       g_autofree char *id = connect_two (f);
 
       g_test_message ("round %u", round);
-      party_check_hears (f, a, hear_b, 1);
-      party_check_hears (f, b, hear_a, 1);
+      party_check_hear_each_other (f, a, b);
       party_send (round % 2 == 0 ? a : b, "hangup");
       party_wait_line (a, "call-removed %s", id);
       party_wait_line (b, "call-removed %s", id);
@@ -444,12 +433,7 @@ test_offer_while_active (Fixture *f,
   party_wait_line (c, "call-added %s incoming", second);
   party_send (c, "accept %s", second);
   party_wait_line (a, "participant %s %s connected", second, c->did);
-  {
-    Party *hear_a[] = { a }, *hear_c[] = { c };
-
-    party_check_hears (f, a, hear_c, 1);
-    party_check_hears (f, c, hear_a, 1);
-  }
+  party_check_hear_each_other (f, a, c);
 }
 
 /* Alice's first call still rings (Bob does not answer) when she calls
@@ -476,12 +460,7 @@ test_offer_while_ringing (Fixture *f,
   party_wait_line (c, "call-added %s incoming", second);
   party_send (c, "accept %s", second);
   party_wait_line (a, "participant %s %s connected", second, c->did);
-  {
-    Party *hear_a[] = { a }, *hear_c[] = { c };
-
-    party_check_hears (f, a, hear_c, 1);
-    party_check_hears (f, c, hear_a, 1);
-  }
+  party_check_hear_each_other (f, a, c);
 
   /* Bob's call rings while Alice is with Carol... */
   third = party_offer (b, to_a, 1);
@@ -489,12 +468,7 @@ test_offer_while_ringing (Fixture *f,
   party_send (a, "accept %s", third);
   party_wait_line (a, "participant %s %s connected", third, b->did);
   party_wait_line (c, "participant %s %s left", second, a->did);
-  {
-    Party *hear_a[] = { a }, *hear_b[] = { b };
-
-    party_check_hears (f, a, hear_b, 1);
-    party_check_hears (f, b, hear_a, 1);
-  }
+  party_check_hear_each_other (f, a, b);
 }
 
 /* ---- someone in the middle ---- */
