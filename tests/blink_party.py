@@ -15,7 +15,7 @@ import tempfile
 import time
 
 from blink_audio import Wav, block_levels_db, dominant_frequency
-from blink_processes import Failure, Process, start_bus
+from blink_processes import Failure, Process, start_bus, tell
 
 BLINKD = os.environ['BLINKD']
 BLINK = os.environ['BLINK']
@@ -260,12 +260,11 @@ def run_tap(suite, tests, start_parties, reason=None):
             except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
                 failed += 1
                 print(f'not ok {i} /blink/{suite}/{name_of(test)}', flush=True)
-                for line in str(e).splitlines():
-                    print(f'# {line}', flush=True)
+                tell(e)
                 for p in parties:
                     process = getattr(p, 'daemon', None) or getattr(p, 'process', None)
-                    for line in process.stderr[-10:] if process else []:
-                        print(f'# {getattr(p, "name", process.name)}: {line}', flush=True)
+                    if process:
+                        tell('\n'.join(process.stderr[-10:]), getattr(p, 'name', process.name))
                 for p in parties:
                     if isinstance(p, Party):
                         p.gdbus(ROOT, 'im.blink.Manager1.Hangup', check=False)

@@ -17,7 +17,7 @@ import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_processes import Failure, Process, start_ipfs_pair  # noqa: E402
+from blink_processes import Failure, Process, start_ipfs_pair, tell  # noqa: E402
 
 ALICE_HZ, BOB_HZ = 440, 660
 WINDOW = 4800  # 100 ms at 48 kHz
@@ -117,11 +117,9 @@ def main():
         return 0
     except Failure as e:
         print('not ok 1 /blink/blinkcall/two-gst-launch-processes', flush=True)
-        for line in str(e).splitlines():
-            print(f'# {line}', flush=True)
+        tell(e)
         for process in started:
-            for line in process.stderr[-15:]:
-                print(f'# {process.name}: {line}', flush=True)
+            tell('\n'.join(process.stderr[-15:]), process.name)
         return 1
     finally:
         for process in reversed(started):

@@ -29,7 +29,7 @@ from blink_party import (BLINK, BLINKD, NAME, ROOT, SETTLE, Party, connect,  # n
                          expect_error, expect_silence, expect_tone, find_heard, hang_up,
                          packets_received, wait_until)
 from blink_processes import (DEFAULT_KIND, Failure, IpfsNode, Process, start_bus,  # noqa: E402
-                             start_ipfs_pair, watch_event)
+                             start_ipfs_pair, tell, watch_event)
 
 XML = os.environ['BLINK_DBUS_XML']
 
@@ -81,7 +81,6 @@ def test_bad_calls_change_nothing(alice, bob):
 def test_call_through_dbus(alice, bob):
     out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
     path = re.search(r"objectpath '([^']+)'", out).group(1)
-    call = path.rsplit('/', 1)[1]
     alice.wait_signal(rf"InterfacesAdded \(objectpath '{path}'")
     bob.wait_signal(rf"InterfacesAdded \(objectpath '{path}'")
     bob.wait_signal(rf"IncomingCall \(objectpath '{path}', '{alice.did}'")
@@ -644,11 +643,9 @@ def main():
             except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
                 failed += 1
                 print(f'not ok {i} /blink/daemon/{name}', flush=True)
-                for line in str(e).splitlines():
-                    print(f'# {line}', flush=True)
+                tell(e)
                 for p in (alice, bob):
-                    for line in p.daemon.stderr[-10:]:
-                        print(f'# {p.name}: {line}', flush=True)
+                    tell('\n'.join(p.daemon.stderr[-10:]), p.name)
     finally:
         for process in reversed(started):
             process.stop()

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from blink_audio import dominant_frequency, level_db  # noqa: E402
 from blink_party import (BLINK, ROOT, Party, connect, expect_error, expect_tone,  # noqa: E402
                          packets_received, wait_for_tone, wait_until)
-from blink_processes import Failure, Process, start_ipfs_pair  # noqa: E402
+from blink_processes import Failure, Process, start_ipfs_pair, tell  # noqa: E402
 
 MIC_TONE = 700
 SPEAKER_A = 'speaker_a'
@@ -284,11 +284,9 @@ def main():
             except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
                 failed += 1
                 print(f'not ok {i} /blink/devices/{name}', flush=True)
-                for line in str(e).splitlines():
-                    print(f'# {line}', flush=True)
+                tell(e)
                 for party in (alice, bob):
-                    for line in party.daemon.stderr[-10:]:
-                        print(f'# {party.name}: {line}', flush=True)
+                    tell('\n'.join(party.daemon.stderr[-10:]), party.name)
     finally:
         for process in reversed(started):
             process.stop()

@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blink_netns  # noqa: E402
 from blink_party import Party, connect, wait_until  # noqa: E402
-from blink_processes import Failure, start_ipfs_pair  # noqa: E402
+from blink_processes import Failure, start_ipfs_pair, tell  # noqa: E402
 
 # What the engine expects when nobody reports loss, and a bound on how
 # long RTCP takes to tell (a receiver report every few seconds).
@@ -76,8 +76,7 @@ def main():
         return 0
     except Failure as e:
         print('not ok 1 /blink/expected-loss/follows-rtcp', flush=True)
-        for line in str(e).splitlines():
-            print(f'# {line}', flush=True)
+        tell(e)
         return 1
     finally:
         for process in reversed(started):

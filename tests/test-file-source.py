@@ -32,7 +32,7 @@ import wave
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from blink_audio import judge_ticks, ticks_heard  # noqa: E402
 from blink_party import Party, connect, hang_up, wait_until  # noqa: E402
-from blink_processes import Failure, Load, start_ipfs_pair  # noqa: E402
+from blink_processes import Failure, Load, second_chance, start_ipfs_pair, tell  # noqa: E402
 
 RATE = 48000
 INTERVAL_MS = 100
@@ -191,15 +191,14 @@ def main():
                 continue
             alice.case = name
             try:
-                faults, summary = test(alice, bob)
+                faults, summary = second_chance(lambda: test(alice, bob))
                 if faults:
                     raise Failure('\n'.join(faults + [summary]))
                 print(f'ok {i} /blink/file-source/{name} # {summary}', flush=True)
             except (Failure, subprocess.SubprocessError) as e:
                 failed += 1
                 print(f'not ok {i} /blink/file-source/{name}', flush=True)
-                for line in str(e).splitlines():
-                    print(f'# {line}', flush=True)
+                tell(e)
     finally:
         for process in reversed(started):
             process.stop()

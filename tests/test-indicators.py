@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blink_netns  # noqa: E402
 from blink_party import (BLINK, Party, connect, hang_up, heard,  # noqa: E402
                          packets_received, wait_until)
-from blink_processes import Failure, Process, start_ipfs_pair  # noqa: E402
+from blink_processes import Failure, Process, start_ipfs_pair, tell  # noqa: E402
 
 # What the engine promises (docs/engine.md, "Speaking", "Quality warnings").
 MIN_CHANGE_S = 0.25
@@ -444,11 +444,9 @@ def main():
             except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
                 failed += 1
                 print(f'not ok {i} /blink/indicators/{name}', flush=True)
-                for line in str(e).splitlines():
-                    print(f'# {line}', flush=True)
+                tell(e)
                 for p in (alice, bob):
-                    for line in p.daemon.stderr[-10:]:
-                        print(f'# {p.name}: {line}', flush=True)
+                    tell('\n'.join(p.daemon.stderr[-10:]), p.name)
     finally:
         for process in reversed(started):
             process.stop()

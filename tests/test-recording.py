@@ -28,7 +28,7 @@ import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_processes import (Failure, Process, start_ipfs_node, watch_event)  # noqa: E402
+from blink_processes import (Failure, Process, start_ipfs_node, tell, watch_event)  # noqa: E402
 from blink_party import BLINK, ROOT, Party, expect_error, wait_until  # noqa: E402
 
 RATE = 48000
@@ -376,11 +376,9 @@ def main():
             except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
                 failed += 1
                 print(f'not ok {i} /blink/recording/{name}', flush=True)
-                for line in str(e).splitlines():
-                    print(f'# {line}', flush=True)
+                tell(e)
                 for p in parties:
-                    for line in p.daemon.stderr[-10:]:
-                        print(f'# {p.name}: {line}', flush=True)
+                    tell('\n'.join(p.daemon.stderr[-10:]), p.name)
     finally:
         for process in reversed(started):
             process.stop()
