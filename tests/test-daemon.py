@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import wave
 import xml.etree.ElementTree as ET
@@ -191,6 +192,55 @@ def test_cli(alice, bob):
     result = alice.blink('status', env=nobody)
     if result.returncode != 3 or 'blinkd is not running' not in result.stderr:
         raise Failure(f'blink status without blinkd: {result.returncode} {result.stderr!r}')
+
+
+def test_watch_started_as_a_call_is_made(alice, bob):
+    """A `blink watch` that starts as a call is exported follows it: an
+    InterfacesAdded crossing the watch's first GetManagedObjects makes
+    GDBusObjectManagerClient replace the call's proxy, and a watch bound
+    to the first one heard nothing of the call again (one in four runs of
+    the indicators test lost a speaking event so). Watches start every
+    5 ms from 100 ms before `blink call` to 50 ms after; each must show
+    bob connected and the call started."""
+    watches = []
+
+    def start_watches():
+        for i in range(30):
+            watches.append(Process(f'blink watch {i} of alice', [BLINK, 'watch', '--json'],
+                                   env=alice.env))
+            time.sleep(0.005)
+    starting = threading.Thread(target=start_watches)
+    starting.start()
+    time.sleep(0.1)
+    try:
+        result = alice.blink('call', bob.did)
+        starting.join()
+        if result.returncode != 0:
+            raise Failure(f'blink call: {result.returncode} {result.stderr!r}')
+        call = result.stdout.strip()
+        for w in watches:
+            watch_event(w, 'participant', call=call, did=bob.did,
+                        **{'participant-state': 'ringing'})
+        bob.wait_signal(rf"IncomingCall \(objectpath '[^']*/{call}'")
+        if bob.blink('answer').returncode != 0:
+            raise Failure('blink answer failed')
+        for w in watches:
+            # Both, in either order.
+            wanted = {('participant', 'connected'), ('call-state', 'started')}
+
+            def seen_all(line):
+                e = json.loads(line)
+                if e.get('call') == call and (e.get('did') in (None, bob.did)):
+                    wanted.discard((e['event'], e.get('participant-state', e.get('state'))))
+                return not wanted
+            w.expect(seen_all, 20, 'bob connected and the call started')
+        alice.blink('hangup')
+        for w in watches:
+            watch_event(w, 'call-removed', call=call)
+    finally:
+        starting.join()
+        for w in watches:
+            w.stop(timeout=5)
 
 
 def test_verified_survives_a_restart(alice, bob):
@@ -617,7 +667,7 @@ def test_audio_processing_options(alice, bob):
 
 def main():
     tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
-             test_cli, test_mute, test_deafen, test_volume, test_volume_refused,
+             test_cli, test_watch_started_as_a_call_is_made, test_mute, test_deafen, test_volume, test_volume_refused,
              test_kubo_comes_up_late, test_verified_survives_a_restart,
              test_sigterm_during_call, test_device_failure_reaches_dbus, test_file_source,
              test_file_source_refused, test_turn_password_not_on_the_command_line,

@@ -1362,7 +1362,8 @@ command_test_audio (GDBusConnection *bus,
 typedef struct
 {
   GMainLoop *loop;
-  GHashTable *seen; /* "path did" → participant state and flags, as last printed */
+  GHashTable *seen; /* "path did" → participant state and flags, "path" → call state,
+                     * "path did recording", "path did speaking": as last printed */
 } Watch;
 
 /* An event's JSON object, left open for its own members. */
@@ -1501,6 +1502,23 @@ print_recording_changes (Watch *watch,
     }
 }
 
+/* The call's state, printed when it is not the one printed last (@print
+ * FALSE: only noted, for a call just announced). */
+static void
+print_state_change (Watch *watch,
+                    BlinkDbusCall1 *call,
+                    gboolean print)
+{
+  const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (call));
+  const char *state = blink_dbus_call1_get_state (call);
+
+  if (state == NULL || g_strcmp0 (g_hash_table_lookup (watch->seen, path), state) == 0)
+    return;
+  if (print)
+    print_event ("call-state", call, NULL, state);
+  g_hash_table_insert (watch->seen, g_strdup (path), g_strdup (state));
+}
+
 static void
 on_call_properties (GDBusProxy *proxy,
                     GVariant *changed,
@@ -1512,7 +1530,7 @@ on_call_properties (GDBusProxy *proxy,
   g_autoptr (GVariant) recording = g_variant_lookup_value (changed, "RecordingParticipants", NULL);
 
   if (g_variant_lookup (changed, "State", "&s", NULL))
-    print_event ("call-state", call, NULL, blink_dbus_call1_get_state (call));
+    print_state_change (watch, call, TRUE);
   if (participants != NULL)
     print_participant_changes (watch, call);
   if (participants != NULL || recording != NULL)
@@ -1525,6 +1543,16 @@ on_speaking_changed (BlinkDbusCall1 *call,
                      gboolean speaking,
                      Watch *watch)
 {
+  g_autofree char *key = g_strdup_printf ("%s %s speaking",
+                                          g_dbus_proxy_get_object_path (G_DBUS_PROXY (call)), did);
+
+  if (speaking == g_hash_table_contains (watch->seen, key))
+    return;
+  if (speaking)
+    g_hash_table_insert (watch->seen, g_steal_pointer (&key), g_strdup ("speaking"));
+  else
+    g_hash_table_remove (watch->seen, key);
+
   if (json_output)
     {
       g_autoptr (JsonBuilder) builder = json_event_begin ("speaking", call, did);
@@ -1535,6 +1563,37 @@ on_speaking_changed (BlinkDbusCall1 *call,
     }
   else
     print_event ("speaking", call, did, speaking ? "on" : "off");
+}
+
+/* Who speaks, as for the participants: a call that was there when the
+ * watch started, or whose first SpeakingChanged went out before the watch
+ * had it, is shown as it is. */
+static void
+print_speaking_changes (Watch *watch,
+                        BlinkDbusCall1 *call)
+{
+  g_auto (GStrv) speaking = blink_dbus_call1_dup_speaking (call);
+  g_autofree char *prefix = g_strdup_printf ("%s ", g_dbus_proxy_get_object_path (G_DBUS_PROXY (call)));
+  g_autoptr (GPtrArray) stopped = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *key;
+
+  g_hash_table_iter_init (&iter, watch->seen);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    if (g_str_has_prefix (key, prefix) && g_str_has_suffix (key, " speaking"))
+      {
+        char *did = g_strndup (key + strlen (prefix),
+                               strlen (key) - strlen (prefix) - strlen (" speaking"));
+
+        if (speaking == NULL || !g_strv_contains ((const char *const *) speaking, did))
+          g_ptr_array_add (stopped, did);
+        else
+          g_free (did);
+      }
+  for (guint i = 0; i < stopped->len; i++)
+    on_speaking_changed (call, g_ptr_array_index (stopped, i), FALSE, watch);
+  for (guint i = 0; speaking != NULL && speaking[i] != NULL; i++)
+    on_speaking_changed (call, speaking[i], TRUE, watch);
 }
 
 static void
@@ -1571,6 +1630,35 @@ on_quality_changed (BlinkDbusCall1 *call,
     print_event ("quality", call, did, *list != '\0' ? list : "ok");
 }
 
+/* What @call's proxy says now, printed where it differs from what was
+ * printed last, and its changes from now on. */
+static void
+listen_to_call (Watch *watch,
+                BlinkDbusCall1 *call,
+                gboolean announced)
+{
+  print_state_change (watch, call, !announced);
+  print_participant_changes (watch, call);
+  print_recording_changes (watch, call);
+  print_speaking_changes (watch, call);
+  g_signal_connect (call, "g-properties-changed", G_CALLBACK (on_call_properties), watch);
+  g_signal_connect (call, "speaking-changed", G_CALLBACK (on_speaking_changed), watch);
+  g_signal_connect (call, "quality-changed", G_CALLBACK (on_quality_changed), watch);
+}
+
+/* GDBusObjectManagerClient replaces an object's interface proxy when the
+ * interface is added again: an InterfacesAdded that crossed its first
+ * GetManagedObjects does (a watch started as a call is made). The old
+ * proxy hears nothing any more, so the new one is listened to. */
+static void
+on_interface_added (GDBusObject *object,
+                    GDBusInterface *interface,
+                    Watch *watch)
+{
+  if (BLINK_DBUS_IS_CALL1 (interface))
+    listen_to_call (watch, BLINK_DBUS_CALL1 (interface), FALSE);
+}
+
 static void
 follow_call (Watch *watch,
              GDBusObject *object,
@@ -1583,20 +1671,8 @@ follow_call (Watch *watch,
   if (announce)
     print_event ("call-added", call, NULL,
                  blink_dbus_call1_get_incoming (call) ? "incoming" : "outgoing");
-  print_participant_changes (watch, call);
-  print_recording_changes (watch, call);
-  /* Who already speaks, as for the participants: a call that was there
-   * when the watch started, or whose first SpeakingChanged went out before
-   * the watch had it, is shown as it is. */
-  {
-    g_auto (GStrv) speaking = blink_dbus_call1_dup_speaking (call);
-
-    for (guint i = 0; speaking != NULL && speaking[i] != NULL; i++)
-      on_speaking_changed (call, speaking[i], TRUE, watch);
-  }
-  g_signal_connect (call, "g-properties-changed", G_CALLBACK (on_call_properties), watch);
-  g_signal_connect (call, "speaking-changed", G_CALLBACK (on_speaking_changed), watch);
-  g_signal_connect (call, "quality-changed", G_CALLBACK (on_quality_changed), watch);
+  listen_to_call (watch, call, announce);
+  g_signal_connect (object, "interface-added", G_CALLBACK (on_interface_added), watch);
 }
 
 static void

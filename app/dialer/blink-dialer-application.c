@@ -229,15 +229,37 @@ track_call (BlinkDialerApplication *self, BlinkDbusCall1 *call)
     }
 }
 
+/* GDBusObjectManagerClient replaces an object's interface proxy when the
+ * interface is added again (an InterfacesAdded that crossed its first
+ * GetManagedObjects does): the old proxy hears nothing any more, so the
+ * new one is followed, and shown where the old one was. */
 static void
-on_object_added (GDBusObjectManager *objects, GDBusObject *object, BlinkDialerApplication *self)
+on_interface_added (GDBusObject *object, GDBusInterface *interface, BlinkDialerApplication *self)
+{
+  if (!BLINK_DBUS_IS_CALL1 (interface))
+    return;
+  track_call (self, BLINK_DBUS_CALL1 (interface));
+  update_calls (self);
+}
+
+/* Follows the call at @object, if it is one; returns whether it is. */
+static gboolean
+follow_object (BlinkDialerApplication *self, GDBusObject *object)
 {
   g_autoptr (BlinkDbusCall1) call = blink_dbus_object_get_call1 (BLINK_DBUS_OBJECT (object));
 
   if (call == NULL)
-    return;
+    return FALSE;
   track_call (self, call);
-  update_calls (self);
+  g_signal_connect_object (object, "interface-added", G_CALLBACK (on_interface_added), self, 0);
+  return TRUE;
+}
+
+static void
+on_object_added (GDBusObjectManager *objects, GDBusObject *object, BlinkDialerApplication *self)
+{
+  if (follow_object (self, object))
+    update_calls (self);
 }
 
 static void
@@ -373,12 +395,7 @@ on_objects_ready (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect_object (objects, "object-removed", G_CALLBACK (on_object_removed), self, 0);
   list = g_dbus_object_manager_get_objects (objects);
   for (GList *l = list; l != NULL; l = l->next)
-    {
-      g_autoptr (BlinkDbusCall1) call = blink_dbus_object_get_call1 (BLINK_DBUS_OBJECT (l->data));
-
-      if (call != NULL)
-        track_call (self, call);
-    }
+    follow_object (self, l->data);
   g_list_free_full (list, g_object_unref);
   update_calls (self);
   replay_pending (self);
