@@ -518,14 +518,24 @@ answers_ringing (BlinkSignaller *self,
   return !self->quiet || g_hash_table_contains (self->known, sender);
 }
 
+/* Until when a call rings here from now: the ringing timeout. */
+static gint64
+ringing_deadline (BlinkSignaller *self)
+{
+  guint timeout_s;
+
+  g_mutex_lock (&self->lock);
+  timeout_s = self->ringing_timeout_s;
+  g_mutex_unlock (&self->lock);
+  return now_ms () + timeout_s * G_GINT64_CONSTANT (1000);
+}
+
 static void
 handle_offer (BlinkSignaller *self,
               BlinkMessage *message,
               const char *topic)
 {
   BlinkSignallerCall *call = g_hash_table_lookup (self->calls, message->call_id);
-  gint64 ring_until;
-  guint timeout_s;
   const char *id;
 
   if (call != NULL)
@@ -558,14 +568,9 @@ handle_offer (BlinkSignaller *self,
     }
 
   /* The caller says how long it rings, but never longer than we let it. */
-  g_mutex_lock (&self->lock);
-  timeout_s = self->ringing_timeout_s;
-  g_mutex_unlock (&self->lock);
-  ring_until = MIN (message->expires_ms, now_ms () + timeout_s * G_GINT64_CONSTANT (1000));
-
   call = call_add (self, message->call_id, message->call_key,
                    (const char *const *) message->participants, message->sender, &message->audio,
-                   ring_until);
+                   MIN (message->expires_ms, ringing_deadline (self)));
   if (message->caller != NULL)
     blink_signaller_call_set_owner (call, message->caller);
   if (answers_ringing (self, message->sender))
@@ -603,17 +608,6 @@ handle_cancel (BlinkSignaller *self,
   g_info ("Call %s cancelled by its caller", id);
   call_forget (self, call);
   g_signal_emit (self, signals[SIGNAL_OFFER_CANCELLED], 0, id, "cancelled");
-}
-
-static gint64
-ringing_deadline (BlinkSignaller *self)
-{
-  guint timeout_s;
-
-  g_mutex_lock (&self->lock);
-  timeout_s = self->ringing_timeout_s;
-  g_mutex_unlock (&self->lock);
-  return now_ms () + timeout_s * G_GINT64_CONSTANT (1000);
 }
 
 /* Someone in the call invited people: they are in it, invited, and ring
@@ -1046,7 +1040,6 @@ blink_signaller_offer (BlinkSignaller *self,
   guint8 key[BLINK_CALL_KEY_BYTES];
   g_autofree char *id = NULL;
   BlinkSignallerCall *call;
-  guint timeout_s;
 
   g_return_val_if_fail (BLINK_IS_SIGNALLER (self), NULL);
 
@@ -1054,18 +1047,13 @@ blink_signaller_offer (BlinkSignaller *self,
   if (participants == NULL)
     return NULL;
 
-  g_mutex_lock (&self->lock);
-  timeout_s = self->ringing_timeout_s;
-  g_mutex_unlock (&self->lock);
-
   randombytes_buf (key, sizeof key);
   id = blink_call_id_derive (key, blink_signaller_get_did (self));
   /* Listen before anyone can answer (call_add subscribes to the call
    * topic); the offers go out first, as they start the ringing, and our
    * announce after them. */
   call = call_add (self, id, key, (const char *const *) participants->pdata,
-                   blink_signaller_get_did (self), &format,
-                   now_ms () + timeout_s * G_GINT64_CONSTANT (1000));
+                   blink_signaller_get_did (self), &format, ringing_deadline (self));
   sodium_memzero (key, sizeof key);
   send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED, BLINK_MESSAGE_OFFER);
   call_join (self, call);
