@@ -15,7 +15,7 @@ import tempfile
 import time
 
 from blink_audio import Wav, block_levels_db, dominant_frequency
-from blink_processes import Failure, Process, start_bus, tell
+from blink_processes import Failure, Process, Skip, start_bus, tell
 
 BLINKD = os.environ['BLINKD']
 BLINK = os.environ['BLINK']
@@ -235,8 +235,9 @@ def run_tap(suite, tests, start_parties, reason=None):
     returns the parties, and whatever else the tests take. After a failure
     the last words of the daemons, and of what else has a process, are
     shown and every party leaves its call, so that the next test starts
-    clean. With @reason, every test is skipped with it. Returns the exit
-    status."""
+    clean; a test that raises Skip is skipped. With @reason, every test is
+    skipped with it. The working folder is kept, and named, when
+    BLINK_TEST_KEEP is set. Returns the exit status."""
     def name_of(test):
         return test.__name__[len('test_'):].replace('_', '-')
 
@@ -257,6 +258,8 @@ def run_tap(suite, tests, start_parties, reason=None):
                 detail = test(*parties)
                 print(f'ok {i} /blink/{suite}/{name_of(test)}'
                       + (f' # {detail}' if detail else ''), flush=True)
+            except Skip as e:
+                print(f'ok {i} /blink/{suite}/{name_of(test)} # SKIP {e}', flush=True)
             except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
                 failed += 1
                 print(f'not ok {i} /blink/{suite}/{name_of(test)}', flush=True)
@@ -271,5 +274,8 @@ def run_tap(suite, tests, start_parties, reason=None):
     finally:
         for process in reversed(started):
             process.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if os.environ.get('BLINK_TEST_KEEP'):
+            print(f'# kept in {workdir}', flush=True)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     return 1 if failed else 0

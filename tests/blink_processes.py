@@ -30,6 +30,10 @@ class Failure(Exception):
     pass
 
 
+class Skip(Exception):
+    """A test that cannot run here; the message says why."""
+
+
 def tell(text, who=None):
     """Why a test failed, as TAP comments on stdout and the same lines on
     stderr: meson shows a failed test's stderr, not its comments."""

@@ -14,11 +14,9 @@ import json
 import math
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import wave
@@ -26,11 +24,11 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from blink_audio import dominant_frequency  # noqa: E402
-from blink_party import (BLINK, BLINKD, NAME, ROOT, SETTLE, Party, connect,  # noqa: E402
+from blink_party import (BLINK, BLINKD, NAME, ROOT, SETTLE, Party, connect, run_tap,  # noqa: E402
                          expect_error, expect_silence, expect_tone, find_heard, hang_up,
                          packets_received, wait_until)
 from blink_processes import (DEFAULT_KIND, Failure, IpfsNode, Process, start_bus,  # noqa: E402
-                             start_ipfs_pair, tell, watch_event)
+                             start_ipfs_pair, watch_event)
 
 XML = os.environ['BLINK_DBUS_XML']
 
@@ -665,42 +663,25 @@ def test_audio_processing_options(alice, bob):
         raise Failure('blinkd did not stop cleanly')
 
 
+def start_parties(workdir, started):
+    info_a, info_b = start_ipfs_pair(started)
+    alice = Party('alice', workdir, info_a['api'], started)
+    alice.workdir, alice.swarm = workdir, info_a['swarm']
+    bob = Party('bob', workdir, info_b['api'], started, tone=660)
+    os.makedirs(os.path.join(workdir, 'nobody'))
+    third, alice.third_bus = start_bus('bus without blinkd', os.path.join(workdir, 'nobody'))
+    started.append(third)
+    return alice, bob
+
+
 def main():
-    tests = [test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
-             test_cli, test_watch_started_as_a_call_is_made, test_mute, test_deafen, test_volume, test_volume_refused,
-             test_kubo_comes_up_late, test_verified_survives_a_restart,
-             test_sigterm_during_call, test_device_failure_reaches_dbus, test_file_source,
-             test_file_source_refused, test_turn_password_not_on_the_command_line,
-             test_audio_processing_options]
-    print(f'1..{len(tests)}', flush=True)
-    workdir = tempfile.mkdtemp(prefix='blink-test-daemon-')
-    started = []
-    failed = 0
-    try:
-        info_a, info_b = start_ipfs_pair(started)
-        alice = Party('alice', workdir, info_a['api'], started)
-        alice.workdir, alice.swarm = workdir, info_a['swarm']
-        bob = Party('bob', workdir, info_b['api'], started, tone=660)
-        os.makedirs(os.path.join(workdir, 'nobody'))
-        third, alice.third_bus = start_bus('bus without blinkd', os.path.join(workdir, 'nobody'))
-        started.append(third)
-        for i, test in enumerate(tests, 1):
-            name = test.__name__[len('test_'):].replace('_', '-')
-            try:
-                detail = test(alice, bob)
-                print(f'ok {i} /blink/daemon/{name}' + (f' # {detail}' if detail else ''),
-                      flush=True)
-            except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
-                failed += 1
-                print(f'not ok {i} /blink/daemon/{name}', flush=True)
-                tell(e)
-                for p in (alice, bob):
-                    tell('\n'.join(p.daemon.stderr[-10:]), p.name)
-    finally:
-        for process in reversed(started):
-            process.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failed else 0
+    return run_tap('daemon', [
+        test_interfaces_match_xml, test_bad_calls_change_nothing, test_call_through_dbus,
+        test_cli, test_watch_started_as_a_call_is_made, test_mute, test_deafen, test_volume,
+        test_volume_refused, test_kubo_comes_up_late, test_verified_survives_a_restart,
+        test_sigterm_during_call, test_device_failure_reaches_dbus, test_file_source,
+        test_file_source_refused, test_turn_password_not_on_the_command_line,
+        test_audio_processing_options], start_parties)
 
 
 if __name__ == '__main__':

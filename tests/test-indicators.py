@@ -9,17 +9,14 @@ output."""
 
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blink_netns  # noqa: E402
 from blink_party import (BLINK, Party, connect, hang_up, heard,  # noqa: E402
-                         packets_received, wait_until)
-from blink_processes import Failure, Process, start_ipfs_pair, tell  # noqa: E402
+                         packets_received, run_tap, wait_until)
+from blink_processes import Failure, Process, Skip, start_ipfs_pair  # noqa: E402
 
 # What the engine promises (docs/engine.md, "Speaking", "Quality warnings").
 MIN_CHANGE_S = 0.25
@@ -31,10 +28,6 @@ OUTAGE_SURVIVED_S = 5
 # Events are stamped by `blink watch` when it receives them; on a loaded
 # machine they may bunch by this much (83 ms seen).
 BUNCHING_S = 0.1
-
-
-class Skip(Exception):
-    pass
 
 
 class Events:
@@ -401,48 +394,26 @@ def name_of(test):
     return test.__name__[len('test_'):].replace('_', '-')
 
 
-def main():
-    reason = blink_netns.why_not()
-    if reason is None:
-        blink_netns.enter_private_network()
-    tests = [test_speaking_follows_mute, test_speaking_rate_limit, test_loss_warning,
-             test_no_audio_from_the_start, test_no_audio_during_the_call,
-             test_long_outage_ends_participation]
-    # A subset by name: test-indicators.py loss-warning no-audio-during-the-call
-    wanted = sys.argv[1:]
-    tests = [t for t in tests if not wanted or name_of(t) in wanted]
-    print(f'1..{len(tests)}', flush=True)
-    workdir = tempfile.mkdtemp(prefix='blink-test-indicators-')
-    started = []
-    failed = 0
+def start_parties(workdir, started):
     private = blink_netns.inside()
-    try:
-        info_a, info_b = start_ipfs_pair(started)
-        alice = Party('alice', workdir, info_a['api'], started,
-                      ice_address='127.0.0.2' if private else '127.0.0.1')
-        bob = Party('bob', workdir, info_b['api'], started, tone=660,
-                    ice_address='127.0.0.3' if private else '127.0.0.1')
-        watch(alice)
-        watch(bob)
-        for i, test in enumerate(tests, 1):
-            name = name_of(test)
-            try:
-                detail = test(alice, bob)
-                print(f'ok {i} /blink/indicators/{name}' + (f' # {detail}' if detail else ''),
-                      flush=True)
-            except Skip as e:
-                print(f'ok {i} /blink/indicators/{name} # SKIP {e}', flush=True)
-            except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
-                failed += 1
-                print(f'not ok {i} /blink/indicators/{name}', flush=True)
-                tell(e)
-                for p in (alice, bob):
-                    tell('\n'.join(p.daemon.stderr[-10:]), p.name)
-    finally:
-        for process in reversed(started):
-            process.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failed else 0
+    info_a, info_b = start_ipfs_pair(started)
+    alice = Party('alice', workdir, info_a['api'], started,
+                  ice_address='127.0.0.2' if private else '127.0.0.1')
+    bob = Party('bob', workdir, info_b['api'], started, tone=660,
+                ice_address='127.0.0.3' if private else '127.0.0.1')
+    watch(alice)
+    watch(bob)
+    return alice, bob
+
+
+def main():
+    if blink_netns.why_not() is None:
+        blink_netns.enter_private_network()
+    # A subset by name: test-indicators.py loss-warning no-audio-during-the-call
+    return run_tap('indicators', [
+        test_speaking_follows_mute, test_speaking_rate_limit, test_loss_warning,
+        test_no_audio_from_the_start, test_no_audio_during_the_call,
+        test_long_outage_ends_participation], start_parties)
 
 
 if __name__ == '__main__':

@@ -23,13 +23,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_processes import (Failure, Process, start_ipfs_node, tell, watch_event)  # noqa: E402
-from blink_party import BLINK, ROOT, Party, expect_error, wait_until  # noqa: E402
+from blink_processes import Failure, Process, start_ipfs_node, watch_event  # noqa: E402
+from blink_party import BLINK, ROOT, Party, expect_error, run_tap, wait_until  # noqa: E402
 
 RATE = 48000
 # Under a sanitizer the daemons are too slow for the timing to be judged to
@@ -341,52 +340,32 @@ def test_recording_survives_sigterm(alice, bob, carol, workdir):
     return ', '.join(figures)
 
 
-def main():
-    tests = [test_call_recorded, test_one_opus_file_per_voice, test_voices_line_up,
-             test_recording_survives_sigterm]
-    print(f'1..{len(tests)}', flush=True)
-    workdir = tempfile.mkdtemp(prefix='blink-test-recording-')
-    # The files, WAV and logs are kept (and named) when this is set.
-    keep = os.environ.get('BLINK_TEST_KEEP')
-    started = []
-    failed = 0
+def start_parties(workdir, started):
+    """Alice, bob and carol, each on an IPFS node of their own, and the
+    folder the tests keep their files in (BLINK_TEST_KEEP keeps it)."""
     parties = []
-    try:
-        node_a, info_a = start_ipfs_node('ipfs node of alice')
-        started.append(node_a)
-        infos = [info_a]
-        for name in ('bob', 'carol'):
-            node, info = start_ipfs_node(f'ipfs node of {name}', info_a['swarm'])
-            started.append(node)
-            infos.append(info)
-        node_a.expect(lambda line: re.match(r'Peers: [2-9]', line), 15, 'two peers')
-        for name, info, tone in zip(('alice', 'bob', 'carol'), infos, (440, 660, 880)):
-            debug = {}
-            if os.environ.get('BLINK_TEST_GST_DEBUG'):
-                debug = dict(GST_DEBUG=os.environ['BLINK_TEST_GST_DEBUG'], GST_DEBUG_NO_COLOR='1',
-                             GST_DEBUG_FILE=os.path.join(workdir, f'{name}-gst.log'))
-            parties.append(Party(name, workdir, info['api'], started, tone=tone,
-                                 XDG_DATA_HOME=os.path.join(workdir, name, 'data'), **debug))
-        for i, test in enumerate(tests, 1):
-            name = test.__name__[len('test_'):].replace('_', '-')
-            try:
-                detail = test(*parties, workdir)
-                print(f'ok {i} /blink/recording/{name}' + (f' # {detail}' if detail else ''),
-                      flush=True)
-            except (Failure, subprocess.SubprocessError, json.JSONDecodeError) as e:
-                failed += 1
-                print(f'not ok {i} /blink/recording/{name}', flush=True)
-                tell(e)
-                for p in parties:
-                    tell('\n'.join(p.daemon.stderr[-10:]), p.name)
-    finally:
-        for process in reversed(started):
-            process.stop()
-        if keep:
-            print(f'# kept in {workdir}', flush=True)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failed else 0
+    node_a, info_a = start_ipfs_node('ipfs node of alice')
+    started.append(node_a)
+    infos = [info_a]
+    for name in ('bob', 'carol'):
+        node, info = start_ipfs_node(f'ipfs node of {name}', info_a['swarm'])
+        started.append(node)
+        infos.append(info)
+    node_a.expect(lambda line: re.match(r'Peers: [2-9]', line), 15, 'two peers')
+    for name, info, tone in zip(('alice', 'bob', 'carol'), infos, (440, 660, 880)):
+        debug = {}
+        if os.environ.get('BLINK_TEST_GST_DEBUG'):
+            debug = dict(GST_DEBUG=os.environ['BLINK_TEST_GST_DEBUG'], GST_DEBUG_NO_COLOR='1',
+                         GST_DEBUG_FILE=os.path.join(workdir, f'{name}-gst.log'))
+        parties.append(Party(name, workdir, info['api'], started, tone=tone,
+                             XDG_DATA_HOME=os.path.join(workdir, name, 'data'), **debug))
+    return (*parties, workdir)
+
+
+def main():
+    return run_tap('recording', [test_call_recorded, test_one_opus_file_per_voice,
+                                 test_voices_line_up, test_recording_survives_sigterm],
+                   start_parties)
 
 
 if __name__ == '__main__':
