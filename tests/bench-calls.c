@@ -19,6 +19,7 @@
 
 #include <gst/gst.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -239,6 +240,106 @@ typedef struct
   gint64 teardown;
 } Figures;
 
+/* ---- where the setup's time goes ---- */
+
+/* The steps of a call's setup, as the callee passed them: each phase runs
+ * from the end of the one before. */
+enum
+{
+  PHASE_OFFER,      /* offer sent to the caller → it rings at the callee */
+  PHASE_ANSWER,     /* → the callee's connection starts (answered at once) */
+  PHASE_SIGNALING,  /* → the caller's SDP applied at the callee */
+  PHASE_ICE,        /* → ICE connected */
+  PHASE_DTLS,       /* → the connection up */
+  PHASE_FIRST_RTP,  /* → the caller's first packet out of the jitter buffer */
+  PHASE_PLAYOUT,    /* → first sound out of the callee's mixer */
+  N_PHASES
+};
+
+static const char *const phase_names[N_PHASES] = {
+  "offer through pubsub, until it rings",
+  "answer: the callee's connection made",
+  "signaling: announce, SDP offer and answer",
+  "ICE connectivity checks",
+  "DTLS handshake",
+  "next frame and jitter buffer, first packet out",
+  "decoder and mixer, to first sound",
+};
+
+/* @p's timeline of its connection to @did (docs: BlinkPeerTimeline). */
+static void
+party_timeline (Party *p,
+                const char *did,
+                BlinkPeerTimeline *t)
+{
+  guint from = p->lines->len;
+  const char *line;
+  int n;
+
+  party_send (p, "timeline %s", did);
+  line = party_wait_line_from (p, from, WAIT_MS, "timeline %s ", did);
+  n = sscanf (line + strlen ("timeline ") + strlen (did),
+              " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+              " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT,
+              &t->started, &t->local_description, &t->remote_description, &t->ice_connected,
+              &t->connected, &t->first_media);
+  if (n != 6)
+    g_error ("party %d: no timeline: “%s”", p->tone, line);
+}
+
+/* The phases of one call, in µs: @start when the offer was sent, @rang when
+ * the call rang at @callee, @sound when it heard the first sound. */
+static void
+split_setup (Party *callee,
+             Party *caller,
+             gint64 start,
+             gint64 rang,
+             gint64 sound,
+             gint64 phases[N_PHASES])
+{
+  BlinkPeerTimeline b;
+  gint64 ends[N_PHASES];
+
+  party_timeline (callee, caller->did, &b);
+  ends[PHASE_OFFER] = rang;
+  ends[PHASE_ANSWER] = b.started;
+  ends[PHASE_SIGNALING] = b.remote_description;
+  ends[PHASE_ICE] = b.ice_connected;
+  ends[PHASE_DTLS] = b.connected;
+  ends[PHASE_FIRST_RTP] = b.first_media;
+  ends[PHASE_PLAYOUT] = sound;
+  /* A step noted on the main loop may come a moment after the next one,
+   * noted on a streaming thread: a phase is never negative. */
+  for (guint i = 0; i < N_PHASES; i++)
+    {
+      gint64 from = i == 0 ? start : ends[i - 1];
+
+      phases[i] = MAX (0, ends[i] - from);
+      ends[i] = MAX (ends[i], from);
+    }
+}
+
+static void
+report_phases (const char *kind_name,
+               gint64 phases[][N_PHASES],
+               guint n)
+{
+  double sum = 0;
+
+  for (guint i = 0; i < N_PHASES; i++)
+    {
+      g_autofree gint64 *column = g_new (gint64, n);
+      g_autofree char *what = NULL;
+
+      for (guint j = 0; j < n; j++)
+        column[j] = phases[j][i];
+      what = g_strdup_printf ("[%s] setup phase %u: %s", kind_name, i + 1, phase_names[i]);
+      report (what, column, n);
+      sum += column[n / 2] / 1000.0;
+    }
+  g_print ("bench: [%s] setup phases, sum of the p50s: %.1f ms\n", kind_name, sum);
+}
+
 /* N_CALLS calls between two parties on nodes of @kind; on Kubo, beside
  * bare webrtcbins, then the mouth-to-ear delay. */
 static void
@@ -249,6 +350,7 @@ measure_calls (char kind,
   char kinds[] = { kind, kind, '\0' };
   Fixture f = { 0 };
   gint64 setup[N_CALLS], bare[N_CALLS], paced[N_CALLS], teardown[N_CALLS];
+  gint64 phases[N_CALLS][N_PHASES];
   gint64 first_setup = 0;
   Party *a, *b;
 
@@ -262,15 +364,19 @@ measure_calls (char kind,
     {
       Party *to_b[] = { b };
       g_autofree char *id = NULL;
-      const char *sound;
+      const char *sound, *rang;
       guint b_from = b->lines->len, a_from;
-      gint64 start;
+      gint64 start, heard;
 
       start = g_get_monotonic_time ();
       id = party_offer (a, to_b, 1);
       sound = party_wait_line_from (b, b_from, WAIT_MS, "first-sound ");
-      setup[i] = g_ascii_strtoll (sound + strlen ("first-sound "), NULL, 10) * 1000 - start;
+      heard = g_ascii_strtoll (sound + strlen ("first-sound "), NULL, 10) * 1000;
+      setup[i] = heard - start;
       party_wait_line (a, "participant %s %s connected", id, b->did);
+      rang = party_wait_line_from (b, b_from, WAIT_MS, "rang %s ", id);
+      split_setup (b, a, start, g_ascii_strtoll (rang + strlen ("rang ") + strlen (id), NULL, 10),
+                   heard, phases[i]);
 
       a_from = a->lines->len;
       start = g_get_monotonic_time ();
@@ -286,8 +392,11 @@ measure_calls (char kind,
       paced[i] = kind == 'k' ? bare_setup (BLINK_PEER_ICE_PACING_MS) : 0;
       if (i == 0)
         first_setup = setup[0];
-      g_test_message ("[%s] call %u: setup %.1f ms, bare %.1f ms, bare paced %.1f ms, "
-                      "teardown %.1f ms", name, i, setup[i] / 1000.0, bare[i] / 1000.0,
+      g_test_message ("[%s] call %u: setup %.1f ms (phases %.1f %.1f %.1f %.1f %.1f %.1f %.1f), "
+                      "bare %.1f ms, bare paced %.1f ms, teardown %.1f ms", name, i,
+                      setup[i] / 1000.0, phases[i][0] / 1000.0, phases[i][1] / 1000.0,
+                      phases[i][2] / 1000.0, phases[i][3] / 1000.0, phases[i][4] / 1000.0,
+                      phases[i][5] / 1000.0, phases[i][6] / 1000.0, bare[i] / 1000.0,
                       paced[i] / 1000.0, teardown[i] / 1000.0);
     }
   /* The processes' first call: what a user's first call of the day costs. */
@@ -301,6 +410,7 @@ measure_calls (char kind,
       g_strdup_printf ("[%s] teardown: hangup -> call removed (closed)", name);
 
     report (setup_what, setup, N_CALLS);
+    report_phases (name, phases, N_CALLS);
     if (kind == 'k')
       {
         g_autofree char *paced_what = g_strdup_printf (

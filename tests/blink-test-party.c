@@ -12,9 +12,13 @@
  *   auto-answer         accept incoming calls at once from now on
  *   mic on|off          → "mic-on MS" when the tone is switched on (monotonic ms)
  *   ear-reset           the next sound heard is reported as first-sound again
+ *   timeline DID        → "timeline DID STARTED LOCAL REMOTE ICE CONNECTED MEDIA"
+ *                       (monotonic µs of the connection's setup steps, 0 not
+ *                       yet: BlinkPeerTimeline) or "timeline DID none"
  *
  *   did DID
  *   call-added ID incoming|outgoing CALLER
+ *   rang ID US          (after call-added of an incoming call: monotonic µs)
  *   call-state ID STATE
  *   call-removed ID
  *   connection-closed DID
@@ -92,6 +96,9 @@ on_call_added (BlinkCallManager *m,
 
   say ("call-added %s %s %s", blink_call_get_id (call),
        blink_call_get_incoming (call) ? "incoming" : "outgoing", blink_call_get_caller (call));
+  /* When it rang here, for the setup's breakdown (bench-calls). */
+  if (blink_call_get_incoming (call))
+    say ("rang %s %" G_GINT64_FORMAT, blink_call_get_id (call), g_get_monotonic_time ());
   g_signal_connect (call, "notify::state", G_CALLBACK (on_call_state), NULL);
   for (guint i = 0; i < participants->len; i++)
     g_signal_connect_object (g_ptr_array_index (participants, i), "notify::state",
@@ -169,6 +176,18 @@ run_command (char **words)
         g_string_append_printf (line, " %s:%.3f", words[i],
                                 blink_test_ear_level (ear, g_ascii_strtod (words[i], NULL)));
       say ("%s", line->str);
+    }
+  else if (g_str_equal (words[0], "timeline") && words[1] != NULL)
+    {
+      BlinkPeerTimeline t;
+
+      if (blink_call_manager_get_setup_timeline (manager, words[1], &t))
+        say ("timeline %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+             " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT,
+             words[1], t.started, t.local_description, t.remote_description, t.ice_connected,
+             t.connected, t.first_media);
+      else
+        say ("timeline %s none", words[1]);
     }
   else if (g_str_equal (words[0], "auto-answer"))
     auto_answer = TRUE;

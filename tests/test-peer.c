@@ -186,6 +186,24 @@ both_closed (gpointer user_data)
   return f->a.closed && f->b.closed;
 }
 
+/* Every step of the setup noted, in the order that holds whatever the
+ * threads: the descriptions, and the connection's state, are noted on the
+ * main loop, a moment after ICE (noted on its own thread) may have used
+ * them, and the first packet may come before the state is noted. */
+static void
+check_timeline (BlinkPeer *peer)
+{
+  BlinkPeerTimeline t;
+
+  blink_peer_get_timeline (peer, &t);
+  g_assert_cmpint (t.started, >, 0);
+  g_assert_cmpint (t.local_description, >=, t.started);
+  g_assert_cmpint (t.remote_description, >=, t.started);
+  g_assert_cmpint (t.ice_connected, >=, t.started);
+  g_assert_cmpint (t.connected, >=, t.ice_connected);
+  g_assert_cmpint (t.first_media, >=, t.ice_connected);
+}
+
 static void
 test_hear_each_other (Fixture *f,
                       gconstpointer data)
@@ -202,6 +220,8 @@ test_hear_each_other (Fixture *f,
   g_assert_false (blink_test_ear_hears (f->b.ear, 880));
   g_assert_cmpint (blink_peer_get_state (f->a.peer), ==, BLINK_PEER_STATE_CONNECTED);
   g_assert_true (blink_peer_get_receiving (f->a.peer));
+  check_timeline (f->a.peer);
+  check_timeline (f->b.peer);
 
   /* Closing is asynchronous and ends in "closed". */
   blink_peer_close (f->a.peer);

@@ -1382,6 +1382,29 @@ blink_call_manager_get_active_call (BlinkCallManager *self)
 }
 
 /**
+ * blink_call_manager_get_setup_timeline:
+ * @timeline: (out caller-allocates): when the connection to @did in the
+ *   active call passed each step of its setup
+ *
+ * Returns: %FALSE when there is no such connection
+ */
+gboolean
+blink_call_manager_get_setup_timeline (BlinkCallManager *self,
+                                       const char *did,
+                                       BlinkPeerTimeline *timeline)
+{
+  BlinkPeer *peer;
+
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
+
+  peer = blink_connections_get_peer (self->connections, did);
+  if (peer == NULL)
+    return FALSE;
+  blink_peer_get_timeline (peer, timeline);
+  return TRUE;
+}
+
+/**
  * blink_call_manager_get_calls:
  *
  * Returns: (transfer none) (element-type BlinkCall): the calls not ended:

@@ -7,6 +7,7 @@
 #include "blink-connection-stats.h"
 #include "blink-device-monitor.h"
 #include "blink-engine-errors.h"
+#include "blink-peer.h"
 #include "blink-signaller.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,9 @@ gboolean blink_call_manager_stop_finish (BlinkCallManager *self,
 const char *blink_call_manager_get_did (BlinkCallManager *self);
 BlinkSignaller *blink_call_manager_get_signaller (BlinkCallManager *self);
 BlinkCall *blink_call_manager_get_active_call (BlinkCallManager *self);
+gboolean blink_call_manager_get_setup_timeline (BlinkCallManager *self,
+                                                const char *did,
+                                                BlinkPeerTimeline *timeline);
 GPtrArray *blink_call_manager_get_calls (BlinkCallManager *self);
 BlinkCall *blink_call_manager_find_call (BlinkCallManager *self,
                                          const char *id);

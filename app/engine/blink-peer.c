@@ -121,6 +121,9 @@ struct _BlinkPeer
   GMutex media_lock;    /* a streaming thread writes, the main thread reads */
   gint64 last_media_us; /* monotonic, when the last RTP packet came */
   gint64 connected_us;  /* monotonic, when the connection was up; main thread */
+  /* The setup's steps; first_media and ice_connected are written by other
+   * threads, under media_lock, the rest on the main thread. */
+  BlinkPeerTimeline timeline;
 
   /* The remote certificate must be the one the signed SDP names before
    * any audio flows either way (docs/security.md). The gate probes drop
@@ -195,7 +198,7 @@ set_state (BlinkPeer *self,
   g_debug ("Peer %s: %s", self->did, blink_enum_nick (BLINK_TYPE_PEER_STATE, state));
   self->state = state;
   if (state == BLINK_PEER_STATE_CONNECTED && self->connected_us == 0)
-    self->connected_us = g_get_monotonic_time ();
+    self->connected_us = self->timeline.connected = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -522,6 +525,7 @@ emit_local_description (BlinkPeer *self,
   self->local_type = g_strdup (sdp_type_name (desc->type));
   g_free (self->local_sdp);
   self->local_sdp = g_strdup (text);
+  self->timeline.local_description = g_get_monotonic_time ();
   if (self->offerer && self->resend == NULL)
     self->resend = blink_context_add_timeout (self->context, RESEND_INTERVAL_MS, on_resend,
                                               self, NULL);
@@ -633,13 +637,21 @@ flush_candidates (BlinkPeer *self,
 }
 
 static void
+remote_description_applied (BlinkPeer *self,
+                            gpointer data)
+{
+  self->timeline.remote_description = g_get_monotonic_time ();
+  flush_candidates (self, data);
+}
+
+static void
 on_remote_description_set (GstPromise *promise,
                            gpointer user_data)
 {
   BlinkPeer *self = user_data;
 
   gst_promise_unref (promise);
-  on_main (self, flush_candidates, NULL, NULL);
+  on_main (self, remote_description_applied, NULL, NULL);
 }
 
 /**
@@ -793,6 +805,25 @@ apply_connection_state (BlinkPeer *self,
     fail (self, BLINK_CALL_ERROR_FAILED, "The connection could not be established (ICE failed)");
 }
 
+/* Only noted, for the setup's timeline: the connection's state is what
+ * counts (apply_connection_state). */
+static void
+on_ice_connection_state (GstElement *webrtc,
+                         GParamSpec *pspec,
+                         BlinkPeer *self)
+{
+  GstWebRTCICEConnectionState state;
+
+  g_object_get (webrtc, "ice-connection-state", &state, NULL);
+  if (state != GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED &&
+      state != GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
+    return;
+  g_mutex_lock (&self->media_lock);
+  if (self->timeline.ice_connected == 0)
+    self->timeline.ice_connected = g_get_monotonic_time ();
+  g_mutex_unlock (&self->media_lock);
+}
+
 static void
 on_connection_state (GstElement *webrtc,
                      GParamSpec *pspec,
@@ -815,6 +846,8 @@ on_media_buffer (GstPad *pad,
 
   g_mutex_lock (&self->media_lock);
   self->last_media_us = g_get_monotonic_time ();
+  if (self->timeline.first_media == 0)
+    self->timeline.first_media = self->last_media_us;
   g_mutex_unlock (&self->media_lock);
   return GST_PAD_PROBE_OK;
 }
@@ -1433,6 +1466,7 @@ blink_peer_start (BlinkPeer *self)
 
   g_return_if_fail (BLINK_IS_PEER (self));
 
+  self->timeline.started = g_get_monotonic_time ();
   gst_bin_add_many (self->pipeline, self->queue, self->webrtc, NULL);
 
   /* One sendrecv audio transceiver, made by requesting its sink pad; the
@@ -1659,6 +1693,8 @@ blink_peer_new (GstBin *pipeline,
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
   g_signal_connect (self->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state),
                     self);
+  g_signal_connect (self->webrtc, "notify::ice-connection-state",
+                    G_CALLBACK (on_ice_connection_state), self);
   g_signal_connect (self->webrtc, "pad-added", G_CALLBACK (on_pad_added), self);
   g_signal_connect (self->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), self);
 
@@ -1693,6 +1729,21 @@ blink_peer_get_state (BlinkPeer *self)
   g_return_val_if_fail (BLINK_IS_PEER (self), BLINK_PEER_STATE_CLOSED);
 
   return self->state;
+}
+
+/**
+ * blink_peer_get_timeline:
+ * @timeline: (out caller-allocates): when the setup passed each step
+ */
+void
+blink_peer_get_timeline (BlinkPeer *self,
+                         BlinkPeerTimeline *timeline)
+{
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  g_mutex_lock (&self->media_lock);
+  *timeline = self->timeline;
+  g_mutex_unlock (&self->media_lock);
 }
 
 /**

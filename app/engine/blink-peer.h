@@ -77,6 +77,28 @@ typedef struct
  */
 #define BLINK_PEER_MAX_REMOTE_CANDIDATES 128
 
+/**
+ * BlinkPeerTimeline:
+ * When a connection passed each step of its setup, on the monotonic clock
+ * (µs; 0: not yet), for the setup-time breakdown (docs/benchmarks.md).
+ * @started: blink_peer_start()
+ * @local_description: our SDP (offer or answer) was made and sent
+ * @remote_description: the peer's SDP was applied
+ * @ice_connected: ICE found a working candidate pair
+ * @connected: DTLS done, the connection up
+ * @first_media: the peer's first RTP packet came out of webrtcbin (after
+ *   its jitter buffer)
+ */
+typedef struct
+{
+  gint64 started;
+  gint64 local_description;
+  gint64 remote_description;
+  gint64 ice_connected;
+  gint64 connected;
+  gint64 first_media;
+} BlinkPeerTimeline;
+
 #define BLINK_TYPE_PEER (blink_peer_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkPeer, blink_peer, BLINK, PEER, GObject)
 
@@ -94,6 +116,8 @@ const GError *blink_peer_get_failure (BlinkPeer *self);
 char *blink_peer_get_verification_code (BlinkPeer *self,
                                         const char *self_did);
 gint64 blink_peer_get_last_media_time (BlinkPeer *self);
+void blink_peer_get_timeline (BlinkPeer *self,
+                              BlinkPeerTimeline *timeline);
 gboolean blink_peer_get_receiving (BlinkPeer *self);
 guint blink_peer_get_n_remote_candidates (BlinkPeer *self);
 guint64 blink_peer_get_candidates_dropped (BlinkPeer *self);
