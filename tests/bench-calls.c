@@ -8,13 +8,14 @@
  *  - teardown: "hangup" sent → the caller reports the call removed (every
  *    peer connection closed);
  *  - mouth to ear: a tone switched on at the caller → heard at the callee;
- *  - CPU and memory of each participant's process in 2-, 4- and 6-party calls.
+ *  - CPU and memory of each participant's process in 2-, 4-, 6- and 8-party calls.
  * Setup and teardown on two Kubo nodes, then on two js nodes, and the ratios;
  * the rest (bare webrtcbins included) on Kubo.
  * All times on the system's monotonic clock, shared by the processes.
  *
  *   meson test -C _build --benchmark calls -v | grep '^bench:'
- *   _build/tests/bench-calls --setup-only   (setup and teardown on Kubo only) */
+ *   _build/tests/bench-calls --setup-only   (setup and teardown on Kubo only)
+ *   _build/tests/bench-calls --load-only    (CPU and memory at 2 to 8 parties only) */
 #include "config.h"
 
 #include <gst/gst.h>
@@ -186,10 +187,38 @@ never (gpointer user_data)
   return FALSE;
 }
 
+typedef struct
+{
+  Fixture *f;
+  guint n;
+  const char *id;
+} Mesh;
+
+/* Whether every one of the mesh's parties said every other connected. */
+static gboolean
+mesh_connected (gpointer user_data)
+{
+  Mesh *m = user_data;
+
+  for (guint i = 0; i < m->n; i++)
+    for (guint j = 0; j < m->n; j++)
+      {
+        g_autofree char *line = NULL;
+
+        if (i == j)
+          continue;
+        line = g_strdup_printf ("participant %s %s connected", m->id, m->f->party[j].did);
+        if (party_find_line (&m->f->party[i], line, 0) == NULL)
+          return FALSE;
+      }
+  return TRUE;
+}
+
 /* Each participant's CPU and memory while n of them talk for 30 s; with
  * @processing, every microphone goes through echo cancellation, noise
  * suppression and gain control (forced on: the parties' tones would not
- * be processed). Returns the CPU, % of a core. */
+ * be processed). Returns the CPU, % of a core, 0 when the call did not
+ * connect. */
 static double
 measure_load (guint n,
               gboolean processing)
@@ -210,10 +239,15 @@ measure_load (guint n,
       party_send (&f.party[i], "auto-answer");
     }
   id = party_offer (&f.party[0], callees, n - 1);
-  for (guint i = 0; i < n; i++)
-    for (guint j = 0; j < n; j++)
-      if (i != j)
-        party_wait_line (&f.party[i], "participant %s %s connected", id, f.party[j].did);
+  /* A mesh of 8 on this machine's 2 cores does not always connect every
+   * pair (docs/engine.md, "Group size"): said, and not measured. */
+  if (!blink_test_wait_until (mesh_connected, &(Mesh){ &f, n, id }, WAIT_MS))
+    {
+      g_print ("bench: %u-party call%s: not every connection came up, not measured\n", n,
+               processing ? " with audio processing" : "");
+      parties_tear_down (&f, NULL);
+      return 0;
+    }
 
   for (guint i = 0; i < n; i++)
     blink_test_process_usage (g_subprocess_get_identifier (f.party[i].process), &before[i],
@@ -447,6 +481,15 @@ main (int argc,
       return 0;
     }
 
+  /* bench-calls --load-only: CPU and memory per participant at 2 to 8
+   * parties, without the microphone's processing, nothing more. */
+  if (argc > 1 && g_str_equal (argv[1], "--load-only"))
+    {
+      for (guint n = 2; n <= MAX_PARTIES; n += 2)
+        measure_load (n, FALSE);
+      return 0;
+    }
+
   measure_calls ('k', &kubo);
   /* bench-calls --setup-only: setup and teardown on Kubo, nothing more. */
   if (argc > 1 && g_str_equal (argv[1], "--setup-only"))
@@ -457,13 +500,14 @@ main (int argc,
 
   /* Load on Kubo, the default; the cost of the microphone's processing as
    * a ratio, each size measured without and with it side by side. */
-  for (guint n = 2; n <= 6; n += 2)
+  for (guint n = 2; n <= MAX_PARTIES; n += 2)
     {
       double plain = measure_load (n, FALSE);
       double processed = measure_load (n, TRUE);
 
-      g_print ("bench: %u-party call, CPU with / without audio processing: %.2f\n", n,
-               processed / plain);
+      if (plain > 0 && processed > 0)
+        g_print ("bench: %u-party call, CPU with / without audio processing: %.2f\n", n,
+                 processed / plain);
     }
   return 0;
 }
