@@ -195,6 +195,41 @@ test_deferred_bounded (Fixture *f,
   g_assert_cmpuint (get_stats (f, "b")->signals_dropped, ==, 2 + FLOOD - kept);
 }
 
+/* Who is relayed: only with a TURN server, strangers or everyone as the
+ * policy says; the names are blinkd's. */
+static void
+test_relay_policy (void)
+{
+  static const char *const turn[] = { "turn://u:p@127.0.0.1:3478", NULL };
+  static const char *const known[] = { "bob", NULL };
+  BlinkMediaConfig with_turn = { NULL, NULL, (char **) turn, 40, 0 };
+  BlinkMediaConfig without = { NULL, NULL, NULL, 40, 0 };
+  g_autoptr (BlinkConnections) relayed =
+    blink_connections_new (g_main_context_default (), "a", &with_turn);
+  g_autoptr (BlinkConnections) direct =
+    blink_connections_new (g_main_context_default (), "a", &without);
+  BlinkRelayPolicy policy;
+
+  g_assert_false (blink_connections_relays (relayed, "carol")); /* never, at first */
+  blink_connections_set_relay (relayed, BLINK_RELAY_STRANGERS, known);
+  g_assert_false (blink_connections_relays (relayed, "bob"));
+  g_assert_true (blink_connections_relays (relayed, "carol"));
+  blink_connections_set_relay (relayed, BLINK_RELAY_ALWAYS, known);
+  g_assert_true (blink_connections_relays (relayed, "bob"));
+  blink_connections_set_relay (relayed, BLINK_RELAY_NEVER, NULL);
+  g_assert_false (blink_connections_relays (relayed, "carol"));
+
+  /* Without a TURN server nothing could connect relayed: nothing is. */
+  blink_connections_set_relay (direct, BLINK_RELAY_ALWAYS, NULL);
+  g_assert_false (blink_connections_relays (direct, "carol"));
+
+  g_assert_true (blink_relay_policy_from_string ("strangers", &policy));
+  g_assert_cmpint (policy, ==, BLINK_RELAY_STRANGERS);
+  g_assert_cmpstr (blink_relay_policy_to_string (BLINK_RELAY_ALWAYS), ==, "always");
+  g_assert_false (blink_relay_policy_from_string ("sometimes", &policy));
+  g_assert_false (blink_relay_policy_from_string (NULL, &policy));
+}
+
 int
 main (int argc,
       char **argv)
@@ -204,6 +239,7 @@ main (int argc,
 
   g_test_add ("/blink/connections/final-participants", Fixture, NULL, fixture_set_up,
               test_final_participants, fixture_tear_down);
+  g_test_add_func ("/blink/connections/relay-policy", test_relay_policy);
   g_test_add ("/blink/connections/deferred-bounded", Fixture, NULL, fixture_set_up,
               test_deferred_bounded, fixture_tear_down);
 

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from blink_audio import dominant_frequency  # noqa: E402
 from blink_party import (BLINK, BLINKD, NAME, ROOT, SETTLE, Party, connect, run_tap,  # noqa: E402
                          expect_error, expect_silence, expect_tone, find_heard, hang_up,
-                         packets_received, wait_until)
+                         packets_received, wait_for_tone, wait_until)
 from blink_processes import (DEFAULT_KIND, Failure, IpfsNode, Process, start_bus,  # noqa: E402
                              start_ipfs_pair, watch_event)
 
@@ -506,7 +506,7 @@ def test_file_source(alice, bob):
     path = connect(alice, bob)
     # The first audio of a new connection may come seconds after both sides
     # report it connected when the daemons run under a sanitizer.
-    tone = expect_tone(bob, bob.heard.seconds(), 523, 'from alice playing a file', within=5)
+    tone = wait_for_tone(bob, 523, 'from alice playing a file', within=5)
     hang_up(alice, bob, path)
 
     write_tone(recording, 523, 0.2)
@@ -604,6 +604,15 @@ def test_audio_processing_options(alice, bob):
                             capture_output=True, timeout=20)
     if result.returncode != 2 or '“auto”, “on” or “off”, not “sometimes”' not in result.stderr:
         raise Failure(f'--audio-processing sometimes: {result.returncode} {result.stderr!r}')
+    # Which connections go through TURN relays only (tests/test-nat.py
+    # calls through them): strangers' by default, as --relay says.
+    result = subprocess.run(argv + ['--relay', 'sometimes'], env=env, text=True,
+                            capture_output=True, timeout=20)
+    if result.returncode != 2 or '“never”, “strangers” or “always”, not “sometimes”' \
+            not in result.stderr:
+        raise Failure(f'--relay sometimes: {result.returncode} {result.stderr!r}')
+    if alice.get(ROOT, 'im.blink.Manager1', 'Relay') != 'strangers':
+        raise Failure('Relay is not "strangers" by default')
     cases = [
         (['--audio-source', 'silence', '--audio-processing', 'on', '--no-gain-control'],
          "['echo-cancellation', 'noise-suppression']"),

@@ -102,6 +102,28 @@ def test_cone_nats_srflx(alice, bob):
     return call_through(alice, bob, 'srflx')
 
 
+def test_strangers_relayed_contacts_not(alice, bob):
+    """Behind the same cone NATs, with a TURN server as well: strangers to
+    each other, both only use the relay (blinkd's default, --relay
+    strangers), so neither learns the other's addresses; once each has the
+    other as a contact, the NATs' mappings carry the call again."""
+    turn = NET['turn']
+    args = ['--stun-server', turn.stun_url(), '--turn-server', turn.turn_url()]
+    for party in (alice, bob):
+        restart(party, 'cone', args, env={'BLINK_TURN_PASSWORD': PASSWORD})
+        if party.get(ROOT, 'im.blink.Manager1', 'Relay') != 'strangers':
+            raise Failure(f'{party.name}: Relay is not "strangers" by default')
+    strangers = call_through(alice, bob, 'relay-udp')
+    for me, other in ((alice, bob), (bob, alice)):
+        result = me.blink('contacts', 'add', other.did, other.name)
+        if result.returncode != 0:
+            raise Failure(f'{me.name}: blink contacts add: {result.stderr!r}')
+    contacts = call_through(alice, bob, 'srflx')
+    for me, other in ((alice, bob), (bob, alice)):
+        me.blink('contacts', 'remove', other.did)
+    return f'strangers: {strangers}; contacts: {contacts}'
+
+
 def test_strict_nats_relay_udp(alice, bob):
     """Both behind symmetric NATs that let UDP reach only the TURN server:
     each side relays over UDP. Alice's password comes from a file, bob's
@@ -145,7 +167,9 @@ def test_wrong_password_fails(alice, bob):
     """Only a relay could connect them, and alice's TURN password is wrong
     (bob has no TURN server): the call fails within a bound, the side that
     gives up first says the participant failed, the other side's call
-    ends too, and both daemons live on."""
+    ends too, and both daemons live on. Bob being a stranger to her, her
+    connection may only use the relay (--relay strangers): it fails as
+    soon as gathering ends without one, saying so."""
     turn = NET['turn']
     restart(alice, 'strict', ['--turn-server', turn.turn_url(),
                               '--turn-password-file', password_file('alice', 'wrong')])
@@ -200,7 +224,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     with Network() as network:
         NET['network'] = network
-        return run_tap('nat', [test_cone_nats_srflx, test_strict_nats_relay_udp,
+        return run_tap('nat', [test_cone_nats_srflx, test_strangers_relayed_contacts_not,
+                               test_strict_nats_relay_udp,
                                test_udp_blocked_relay_tcp, test_wrong_password_fails],
                        start_parties)
 

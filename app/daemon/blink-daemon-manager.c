@@ -60,6 +60,7 @@ struct _BlinkDaemonManager
   BlinkDeviceMonitor *devices; /* Devices, Microphone, Speaker */
   BlinkAudioTest *audio_test;
   guint audio_test_client;     /* watch of the bus name that started the test */
+  BlinkRelayPolicy relay;      /* which connections only use TURN relays */
 };
 
 static void blink_daemon_manager_iface_init (BlinkDbusManager1Iface *iface);
@@ -334,6 +335,10 @@ update_contacts (BlinkDaemonManager *self)
   blink_dbus_contacts1_set_contacts (self->contacts_iface, g_variant_builder_end (&builder));
   blink_dbus_manager1_set_who_may_ring (BLINK_DBUS_MANAGER1 (self),
                                         blink_who_may_ring_to_string (policy));
+  /* Contacts are no strangers: their connections may go direct. */
+  blink_call_manager_set_relay (self->engine, self->relay, (const char *const *) dids);
+  blink_dbus_manager1_set_relay (BLINK_DBUS_MANAGER1 (self),
+                                 blink_relay_policy_to_string (self->relay));
   /* Who may not ring is not even told that we are online. */
   if (signaller != NULL)
     blink_signaller_set_quiet (signaller, policy != BLINK_WHO_MAY_RING_EVERYONE,
@@ -931,6 +936,23 @@ blink_daemon_manager_init (BlinkDaemonManager *self)
                                         (GDestroyNotify) call_track_free);
   self->contacts_iface = BLINK_DBUS_CONTACTS1 (blink_dbus_contacts1_skeleton_new ());
   self->history_iface = BLINK_DBUS_HISTORY1 (blink_dbus_history1_skeleton_new ());
+  self->relay = BLINK_RELAY_STRANGERS;
+}
+
+/**
+ * blink_daemon_manager_set_relay:
+ *
+ * Which connections only use TURN relays (blinkd's --relay): from the
+ * next connection made on.
+ */
+void
+blink_daemon_manager_set_relay (BlinkDaemonManager *self,
+                                BlinkRelayPolicy policy)
+{
+  g_return_if_fail (BLINK_IS_DAEMON_MANAGER (self));
+
+  self->relay = policy;
+  update_contacts (self);
 }
 
 /* What processes the microphone, for the engine's source: fixed at start,

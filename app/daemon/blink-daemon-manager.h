@@ -24,5 +24,7 @@ gboolean blink_daemon_manager_export (BlinkDaemonManager *self,
                                       GDBusConnection *connection,
                                       GError **error);
 void blink_daemon_manager_unexport (BlinkDaemonManager *self);
+void blink_daemon_manager_set_relay (BlinkDaemonManager *self,
+                                     BlinkRelayPolicy policy);
 
 G_END_DECLS

@@ -221,6 +221,8 @@ main (int argc,
   g_autofree char *source = NULL, *sink = NULL, *stun = NULL;
   g_auto (GStrv) ice = NULL, turn = NULL, turn_servers = NULL;
   g_autofree char *turn_password_file = NULL;
+  g_autofree char *relay_name = NULL;
+  BlinkRelayPolicy relay = BLINK_RELAY_STRANGERS;
   int ringing_timeout = 60;
   g_autofree char *processing_mode_name = NULL;
   gboolean no_echo_cancellation = FALSE, no_noise_suppression = FALSE, no_gain_control = FALSE;
@@ -255,6 +257,10 @@ main (int argc,
       N_("Speaker: a gst-launch description, “wav:FILE” to record what is heard, or “null” "
          "(default: autoaudiosink); “blink use-speaker” replaces it with a device"),
       N_("SINK") },
+    { "relay", 0, 0, G_OPTION_ARG_STRING, &relay_name,
+      N_("Which connections only use the TURN servers' relays, keeping our addresses from the "
+         "peer: never, strangers (anyone not a contact; the default) or always"),
+      "never|strangers|always" },
     { "audio-processing", 0, 0, G_OPTION_ARG_STRING, &processing_mode_name,
       N_("When the microphone is processed (echo cancellation, noise suppression, gain "
          "control): “auto” for a capture device and not for a tone, silence or a file, “on” "
@@ -321,6 +327,12 @@ main (int argc,
       return 2;
     }
 
+  if (relay_name != NULL && !blink_relay_policy_from_string (relay_name, &relay))
+    {
+      g_printerr (_("blinkd: --relay takes “never”, “strangers” or “always”, not “%s”\n"),
+                  relay_name);
+      return 2;
+    }
   if (processing_mode_name != NULL &&
       !blink_audio_processing_mode_from_string (processing_mode_name, &processing_mode))
     {
@@ -379,6 +391,7 @@ main (int argc,
     history = blink_call_history_new (history_path);
   }
   daemon.manager = blink_daemon_manager_new (daemon.engine, verified, contacts, history);
+  blink_daemon_manager_set_relay (daemon.manager, relay);
   owner_id = g_bus_own_name (G_BUS_TYPE_SESSION, BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
                              on_bus_acquired, on_name_acquired, on_name_lost, &daemon, NULL);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, &daemon);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "blink-audio-processing.h"
+#include "blink-enum.h"
 
 G_DEFINE_FLAGS_TYPE (BlinkAudioProcessing,
                      blink_audio_processing,
@@ -183,11 +184,10 @@ gboolean
 blink_audio_processing_mode_from_string (const char *text,
                                          BlinkAudioProcessingMode *mode)
 {
-  g_autoptr (GEnumClass) modes = g_type_class_ref (BLINK_TYPE_AUDIO_PROCESSING_MODE);
-  GEnumValue *value = text != NULL ? g_enum_get_value_by_nick (modes, text) : NULL;
+  int value;
 
-  if (value == NULL)
+  if (!blink_enum_from_nick (BLINK_TYPE_AUDIO_PROCESSING_MODE, text, &value))
     return FALSE;
-  *mode = value->value;
+  *mode = value;
   return TRUE;
 }

@@ -82,6 +82,8 @@ struct _BlinkCallManager
   char **ice_addresses;
   char *stun_server;
   char **turn_servers;
+  BlinkRelayPolicy relay;
+  char **known; /* who is no stranger, for the relay policy */
   guint latency_ms;
   guint ringing_timeout_s;
   guint announce_interval_ms;
@@ -1382,6 +1384,28 @@ blink_call_manager_get_active_call (BlinkCallManager *self)
 }
 
 /**
+ * blink_call_manager_set_relay:
+ * @known: (nullable): who is not a stranger (the user's contacts)
+ *
+ * Which connections, from the next one made on, only use TURN relays, so
+ * that the peer learns none of our addresses (docs/security.md,
+ * "Addresses"). May be called before blink_call_manager_start().
+ */
+void
+blink_call_manager_set_relay (BlinkCallManager *self,
+                              BlinkRelayPolicy policy,
+                              const char *const *known)
+{
+  g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
+
+  self->relay = policy;
+  g_strfreev (self->known);
+  self->known = g_strdupv ((char **) known);
+  if (self->connections != NULL)
+    blink_connections_set_relay (self->connections, policy, known);
+}
+
+/**
  * blink_call_manager_get_setup_timeline:
  * @timeline: (out caller-allocates): when the connection to @did in the
  *   active call passed each step of its setup
@@ -1566,6 +1590,7 @@ blink_call_manager_start (BlinkCallManager *self,
                                self->latency_ms };
   self->connections = blink_connections_new (self->context,
                                              blink_signaller_get_did (self->signaller), &config);
+  blink_connections_set_relay (self->connections, self->relay, (const char *const *) self->known);
   self->loss_adapter = blink_loss_adapter_new ();
   g_signal_connect (self->connections, "local-description", G_CALLBACK (on_local_description),
                     self);
@@ -1877,6 +1902,7 @@ blink_call_manager_finalize (GObject *object)
   g_strfreev (self->ice_addresses);
   g_free (self->stun_server);
   g_strfreev (self->turn_servers);
+  g_strfreev (self->known);
 
   G_OBJECT_CLASS (blink_call_manager_parent_class)->finalize (object);
 }

@@ -6,6 +6,7 @@
 #include "blink-call.h"
 #include "blink-connection-stats.h"
 #include "blink-device-monitor.h"
+#include "blink-connections.h"
 #include "blink-engine-errors.h"
 #include "blink-peer.h"
 #include "blink-signaller.h"
@@ -29,6 +30,9 @@ gboolean blink_call_manager_stop_finish (BlinkCallManager *self,
 const char *blink_call_manager_get_did (BlinkCallManager *self);
 BlinkSignaller *blink_call_manager_get_signaller (BlinkCallManager *self);
 BlinkCall *blink_call_manager_get_active_call (BlinkCallManager *self);
+void blink_call_manager_set_relay (BlinkCallManager *self,
+                                   BlinkRelayPolicy policy,
+                                   const char *const *known);
 gboolean blink_call_manager_get_setup_timeline (BlinkCallManager *self,
                                                 const char *did,
                                                 BlinkPeerTimeline *timeline);

@@ -7,6 +7,7 @@
 
 #include "blink-context.h"
 #include "blink-engine-errors.h"
+#include "blink-enum.h"
 #include "blink-participant.h"
 
 /* The WebRTC connections of the active call, one BlinkPeer per remote
@@ -68,6 +69,8 @@ struct _BlinkConnections
   char *stun_server;
   char **turn_servers;
   guint latency_ms;
+  BlinkRelayPolicy relay;
+  GHashTable *known; /* DIDs (owned) not relayed under BLINK_RELAY_STRANGERS */
 
   BlinkCall *call;            /* the active call: who may connect */
   BlinkAudioPipeline *media;  /* where new peers go; NULL: no active call */
@@ -350,6 +353,67 @@ blink_connections_set_recorder (BlinkConnections *self,
     blink_peer_set_recorder (peer, recorder);
 }
 
+G_DEFINE_ENUM_TYPE (BlinkRelayPolicy,
+                    blink_relay_policy,
+                    G_DEFINE_ENUM_VALUE (BLINK_RELAY_NEVER, "never"),
+                    G_DEFINE_ENUM_VALUE (BLINK_RELAY_STRANGERS, "strangers"),
+                    G_DEFINE_ENUM_VALUE (BLINK_RELAY_ALWAYS, "always"))
+
+/* "never", "strangers", "always": blinkd's --relay and Manager1.Relay. */
+const char *
+blink_relay_policy_to_string (BlinkRelayPolicy policy)
+{
+  return blink_enum_nick (BLINK_TYPE_RELAY_POLICY, policy);
+}
+
+gboolean
+blink_relay_policy_from_string (const char *text,
+                                BlinkRelayPolicy *policy)
+{
+  int value;
+
+  if (!blink_enum_from_nick (BLINK_TYPE_RELAY_POLICY, text, &value))
+    return FALSE;
+  *policy = value;
+  return TRUE;
+}
+
+/**
+ * blink_connections_set_relay:
+ * @known: (nullable): who is not a stranger (contacts)
+ *
+ * Which connections made from now on only use TURN relays.
+ */
+void
+blink_connections_set_relay (BlinkConnections *self,
+                             BlinkRelayPolicy policy,
+                             const char *const *known)
+{
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  self->relay = policy;
+  g_hash_table_remove_all (self->known);
+  for (guint i = 0; known != NULL && known[i] != NULL; i++)
+    g_hash_table_add (self->known, g_strdup (known[i]));
+}
+
+/**
+ * blink_connections_relays:
+ *
+ * Returns: whether a connection to @did made now only uses TURN relays
+ */
+gboolean
+blink_connections_relays (BlinkConnections *self,
+                          const char *did)
+{
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), FALSE);
+
+  if (self->turn_servers == NULL || self->turn_servers[0] == NULL)
+    return FALSE;
+  return self->relay == BLINK_RELAY_ALWAYS ||
+         (self->relay == BLINK_RELAY_STRANGERS && !g_hash_table_contains (self->known, did));
+}
+
 /**
  * blink_connections_ensure:
  *
@@ -363,7 +427,8 @@ blink_connections_ensure (BlinkConnections *self,
                           const char *did)
 {
   BlinkMediaConfig config = { self->ice_addresses, self->stun_server, self->turn_servers,
-                              self->latency_ms, BLINK_PEER_ICE_PACING_MS };
+                              self->latency_ms, BLINK_PEER_ICE_PACING_MS,
+                              blink_connections_relays (self, did) };
   gboolean offerer = g_strcmp0 (self->self_did, did) > 0;
   BlinkPeer *peer;
 
@@ -403,7 +468,8 @@ blink_connections_ensure (BlinkConnections *self,
   g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
   g_hash_table_insert (self->peers, g_strdup (did), peer);
   note_time (self->last_announce, did);
-  g_debug ("Connecting to %s as %s", did, offerer ? "offerer" : "answerer");
+  g_debug ("Connecting to %s as %s%s", did, offerer ? "offerer" : "answerer",
+           config.relay_only ? ", through TURN relays only" : "");
   blink_peer_start (peer);
 }
 
@@ -747,6 +813,7 @@ blink_connections_finalize (GObject *object)
   g_hash_table_unref (self->deferred);
   g_hash_table_unref (self->last_announce);
   g_hash_table_unref (self->dropped);
+  g_hash_table_unref (self->known);
   g_main_context_unref (self->context);
   g_free (self->self_did);
   g_strfreev (self->ice_addresses);
@@ -797,6 +864,7 @@ blink_connections_init (BlinkConnections *self)
                                           (GDestroyNotify) g_ptr_array_unref);
   self->last_announce = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dropped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**

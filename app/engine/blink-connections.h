@@ -9,6 +9,31 @@
 
 G_BEGIN_DECLS
 
+/**
+ * BlinkRelayPolicy:
+ * @BLINK_RELAY_NEVER: ICE takes every path it finds
+ * @BLINK_RELAY_STRANGERS: a connection to someone not known only goes
+ *   through TURN relays
+ * @BLINK_RELAY_ALWAYS: every connection only goes through TURN relays
+ *
+ * Which connections keep our addresses from the peer by only using TURN
+ * relays (docs/security.md, "Addresses"). Without a TURN server a
+ * connection could not be made so: then none is relayed.
+ */
+typedef enum
+{
+  BLINK_RELAY_NEVER,
+  BLINK_RELAY_STRANGERS,
+  BLINK_RELAY_ALWAYS,
+} BlinkRelayPolicy;
+
+#define BLINK_TYPE_RELAY_POLICY (blink_relay_policy_get_type ())
+GType blink_relay_policy_get_type (void);
+
+const char *blink_relay_policy_to_string (BlinkRelayPolicy policy);
+gboolean blink_relay_policy_from_string (const char *text,
+                                         BlinkRelayPolicy *policy);
+
 #define BLINK_TYPE_CONNECTIONS (blink_connections_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkConnections, blink_connections, BLINK, CONNECTIONS, GObject)
 
@@ -21,6 +46,11 @@ void blink_connections_set_call (BlinkConnections *self,
                                  BlinkAudioPipeline *media);
 void blink_connections_set_recorder (BlinkConnections *self,
                                      BlinkRecorder *recorder);
+void blink_connections_set_relay (BlinkConnections *self,
+                                  BlinkRelayPolicy policy,
+                                  const char *const *known);
+gboolean blink_connections_relays (BlinkConnections *self,
+                                   const char *did);
 void blink_connections_ensure (BlinkConnections *self,
                                const char *did);
 void blink_connections_set_remote_description (BlinkConnections *self,

@@ -114,6 +114,7 @@ struct _BlinkPeer
   GPtrArray *local_candidates; /* Candidate* */
   GSource *resend;
   GSource *offer_retry;
+  gboolean relay_only; /* ICE may only use TURN relays */
   guint empty_offers;
   guint resends;
   guint answers_repeated;
@@ -783,6 +784,36 @@ on_ice_candidate (GstElement *webrtc,
   c->mline = mline;
   c->candidate = g_strdup (candidate);
   on_main (self, emit_local_candidate, c, (GDestroyNotify) candidate_free);
+}
+
+/* Relayed only, a connection without a relay has nothing to check and
+ * would wait for ever: when gathering is over without one, it fails and
+ * says why. Marshalled after the candidates, so they are all counted. */
+static void
+apply_gathering_done (BlinkPeer *self,
+                      gpointer data)
+{
+  if (!self->relay_only || self->state >= BLINK_PEER_STATE_CONNECTED)
+    return;
+  for (guint i = 0; i < self->local_candidates->len; i++)
+    if (strstr (((Candidate *) g_ptr_array_index (self->local_candidates, i))->candidate,
+                " typ relay") != NULL)
+      return;
+  fail (self, BLINK_CALL_ERROR_FAILED,
+        "No TURN relay: this connection may only go through one (check the address and "
+        "password of the TURN server)");
+}
+
+static void
+on_ice_gathering_state (GstElement *webrtc,
+                        GParamSpec *pspec,
+                        BlinkPeer *self)
+{
+  GstWebRTCICEGatheringState state;
+
+  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    on_main (self, apply_gathering_done, NULL, NULL);
 }
 
 /* Connected: ICE and DTLS are up, and the certificate is the signed one. */
@@ -1687,6 +1718,10 @@ blink_peer_new (GstBin *pipeline,
       g_signal_emit_by_name (self->webrtc, "add-turn-server", config->turn_servers[i], &added);
     }
   configure_ice (self, config);
+  self->relay_only = config->relay_only;
+  if (config->relay_only)
+    g_object_set (self->webrtc, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
+                  NULL);
 
   g_signal_connect (self->webrtc, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
                     self);
@@ -1695,6 +1730,8 @@ blink_peer_new (GstBin *pipeline,
                     self);
   g_signal_connect (self->webrtc, "notify::ice-connection-state",
                     G_CALLBACK (on_ice_connection_state), self);
+  g_signal_connect (self->webrtc, "notify::ice-gathering-state",
+                    G_CALLBACK (on_ice_gathering_state), self);
   g_signal_connect (self->webrtc, "pad-added", G_CALLBACK (on_pad_added), self);
   g_signal_connect (self->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added), self);
 

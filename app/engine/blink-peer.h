@@ -34,8 +34,10 @@ GType blink_peer_state_get_type (void);
 /**
  * BlinkMediaConfig:
  * How peers connect: which local addresses ICE may use (all when empty),
- * STUN and TURN servers, the jitter buffer's latency, and the time
- * between two ICE connectivity checks (0: libnice's 20 ms).
+ * STUN and TURN servers, the jitter buffer's latency, the time between two
+ * ICE connectivity checks (0: libnice's 20 ms), and whether ICE may only
+ * use the TURN servers' relays (the peer then learns none of our
+ * addresses).
  */
 typedef struct
 {
@@ -44,6 +46,7 @@ typedef struct
   char **turn_servers;
   guint latency_ms;
   guint ice_pacing_ms;
+  gboolean relay_only;
 } BlinkMediaConfig;
 
 /* RFC 8445's floor for the pacing of checks: a call has one stream and a

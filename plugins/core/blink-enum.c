@@ -21,3 +21,25 @@ blink_enum_nick (GType type,
 
   return found != NULL ? found->value_nick : "unknown";
 }
+
+/**
+ * blink_enum_from_nick:
+ * @type: a GEnum type
+ * @nick: (nullable): what a user or a file wrote
+ * @value: (out): the value @nick names, set only when it names one
+ *
+ * Returns: whether @nick is the nick of one of @type's values
+ */
+gboolean
+blink_enum_from_nick (GType type,
+                      const char *nick,
+                      int *value)
+{
+  g_autoptr (GEnumClass) klass = g_type_class_ref (type);
+  GEnumValue *found = nick != NULL ? g_enum_get_value_by_nick (klass, nick) : NULL;
+
+  if (found == NULL)
+    return FALSE;
+  *value = found->value;
+  return TRUE;
+}
