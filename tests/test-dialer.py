@@ -222,8 +222,10 @@ def test_preferences(alice, bob, dialer):
             or prefs['echo-cancellation'] != 'On' or prefs['noise-suppression'] != 'Off'
             or not prefs['ipfs-api'].startswith(
                 alice.get(ROOT, 'im.blink.Manager1', 'IpfsApi') + ', connected')
-            # Alice's blinkd has no STUN or TURN server (IceServers is empty).
-            or not prefs['ice-servers'].startswith('None')):
+            # Alice's blinkd has no STUN or TURN server (IceServers is empty),
+            # so no call can be relayed, whatever --relay says.
+            or not prefs['ice-servers'].startswith('None')
+            or not prefs['relay'].startswith('None')):
         raise Failure(f'preferences show {prefs}')
     dialer.action('who-may-ring', gvariant_string('contacts'))
     wait_until(lambda: alice.get(ROOT, 'im.blink.Manager1', 'WhoMayRing') == 'contacts', 10,

@@ -41,6 +41,7 @@ struct _BlinkPreferencesWindow
   GtkSwitch *gain_switch;
   AdwActionRow *ipfs_row;
   AdwActionRow *ice_row;
+  AdwActionRow *relay_row;
 
   BlinkDbusManager1 *manager;
   GCancellable *cancellable;
@@ -122,6 +123,28 @@ set_processing_row (AdwActionRow *row, const char *const *processing, const char
   adw_action_row_set_subtitle (row, on ? _ ("On") : _ ("Off"));
 }
 
+/* Which calls keep the user's addresses from the other side (blinkd's
+ * --relay): only with a TURN server to relay them. */
+static void
+update_relay (BlinkPreferencesWindow *self, const char *const *servers)
+{
+  const char *relay = blink_dbus_manager1_get_relay (self->manager);
+  gboolean turn = FALSE;
+
+  for (guint i = 0; servers != NULL && servers[i] != NULL; i++)
+    turn = turn || g_str_has_prefix (servers[i], "turn");
+  if (!turn || g_strcmp0 (relay, "never") == 0)
+    adw_action_row_set_subtitle (self->relay_row,
+                                 _ ("None: the other side learns this computer’s addresses"));
+  else if (g_strcmp0 (relay, "always") == 0)
+    adw_action_row_set_subtitle (self->relay_row,
+                                 _ ("Every call: nobody learns this computer’s addresses"));
+  else
+    adw_action_row_set_subtitle (
+      self->relay_row,
+      _ ("Calls with people not in your contacts: they do not learn this computer’s addresses"));
+}
+
 static void
 update_properties (BlinkPreferencesWindow *self)
 {
@@ -168,6 +191,7 @@ update_properties (BlinkPreferencesWindow *self)
       self->ice_row, list != NULL && *list != '\0'
                        ? list
                        : _ ("None: calls connect through this computer’s own addresses only"));
+    update_relay (self, servers);
   }
 
   if (!blink_dbus_manager1_get_audio_test (self->manager))
@@ -354,6 +378,7 @@ blink_preferences_window_class_init (BlinkPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_processing_switched);
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, ipfs_row);
   gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, ice_row);
+  gtk_widget_class_bind_template_child (widget_class, BlinkPreferencesWindow, relay_row);
   gtk_widget_class_bind_template_callback (widget_class, on_microphone_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_speaker_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_who_may_ring_selected);
@@ -455,5 +480,7 @@ blink_preferences_window_dump (BlinkPreferencesWindow *self, JsonBuilder *builde
   json_builder_add_string_value (builder, adw_action_row_get_subtitle (self->ipfs_row));
   json_builder_set_member_name (builder, "ice-servers");
   json_builder_add_string_value (builder, adw_action_row_get_subtitle (self->ice_row));
+  json_builder_set_member_name (builder, "relay");
+  json_builder_add_string_value (builder, adw_action_row_get_subtitle (self->relay_row));
   json_builder_end_object (builder);
 }
