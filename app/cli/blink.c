@@ -1689,9 +1689,18 @@ on_object_removed (GDBusObjectManager *objects,
                    Watch *watch)
 {
   g_autoptr (BlinkDbusCall1) call = blink_dbus_object_get_call1 (BLINK_DBUS_OBJECT (object));
+  const char *path = g_dbus_object_get_object_path (object);
+  g_autofree char *prefix = g_strdup_printf ("%s ", path);
+  GHashTableIter iter;
+  const char *key;
 
   if (call != NULL)
     print_event ("call-removed", call, NULL, NULL);
+  /* What was printed of it: a watch may run for many calls. */
+  g_hash_table_iter_init (&iter, watch->seen);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    if (g_str_equal (key, path) || g_str_has_prefix (key, prefix))
+      g_hash_table_iter_remove (&iter);
 }
 
 /* The call object at @path, as the watch's object manager has it. */

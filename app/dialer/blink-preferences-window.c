@@ -133,7 +133,8 @@ update_relay (BlinkPreferencesWindow *self, const char *const *servers)
 
   for (guint i = 0; servers != NULL && servers[i] != NULL; i++)
     turn = turn || g_str_has_prefix (servers[i], "turn");
-  if (!turn || g_strcmp0 (relay, "never") == 0)
+  /* A blinkd without Relay relays nothing. */
+  if (!turn || relay == NULL || g_strcmp0 (relay, "never") == 0)
     adw_action_row_set_subtitle (self->relay_row,
                                  _ ("None: the other side learns this computer’s addresses"));
   else if (g_strcmp0 (relay, "always") == 0)

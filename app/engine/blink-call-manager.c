@@ -1396,13 +1396,17 @@ blink_call_manager_set_relay (BlinkCallManager *self,
                               BlinkRelayPolicy policy,
                               const char *const *known)
 {
+  char **copy;
+
   g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
-  self->relay = policy;
+  /* Copied first: @known may be what we keep. */
+  copy = g_strdupv ((char **) known);
   g_strfreev (self->known);
-  self->known = g_strdupv ((char **) known);
+  self->known = copy;
+  self->relay = policy;
   if (self->connections != NULL)
-    blink_connections_set_relay (self->connections, policy, known);
+    blink_connections_set_relay (self->connections, policy, (const char *const *) self->known);
 }
 
 /**
@@ -1421,6 +1425,8 @@ blink_call_manager_get_setup_timeline (BlinkCallManager *self,
 
   g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
 
+  if (self->connections == NULL)
+    return FALSE;
   peer = blink_connections_get_peer (self->connections, did);
   if (peer == NULL)
     return FALSE;

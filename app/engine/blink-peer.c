@@ -115,6 +115,7 @@ struct _BlinkPeer
   GSource *resend;
   GSource *offer_retry;
   gboolean relay_only; /* ICE may only use TURN relays */
+  GSource *relay_grace;
   guint empty_offers;
   guint resends;
   guint answers_repeated;
@@ -158,6 +159,10 @@ struct _BlinkPeer
  * moment later instead, this many times at most. */
 #define EMPTY_OFFER_RETRY_MS 20
 #define EMPTY_OFFER_RETRIES 100
+/* A relay-only connection without a relay when gathering says it is over
+ * gets this long for one to come: webrtcbin may say so before the TURN
+ * allocation's candidate is out (seen on a sanitized build). */
+#define RELAY_GRACE_MS 5000
 
 G_DEFINE_FINAL_TYPE (BlinkPeer, blink_peer, G_TYPE_OBJECT)
 
@@ -786,22 +791,41 @@ on_ice_candidate (GstElement *webrtc,
   on_main (self, emit_local_candidate, c, (GDestroyNotify) candidate_free);
 }
 
+static gboolean
+has_relay (BlinkPeer *self)
+{
+  for (guint i = 0; i < self->local_candidates->len; i++)
+    if (strstr (((Candidate *) g_ptr_array_index (self->local_candidates, i))->candidate,
+                " typ relay") != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+on_relay_grace (gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  blink_clear_source (&self->relay_grace);
+  if (self->state < BLINK_PEER_STATE_CONNECTED && !has_relay (self))
+    fail (self, BLINK_CALL_ERROR_FAILED,
+          "No TURN relay: this connection may only go through one (check the address and "
+          "password of the TURN server)");
+  return G_SOURCE_REMOVE;
+}
+
 /* Relayed only, a connection without a relay has nothing to check and
  * would wait for ever: when gathering is over without one, it fails and
- * says why. Marshalled after the candidates, so they are all counted. */
+ * says why, unless one comes within RELAY_GRACE_MS. */
 static void
 apply_gathering_done (BlinkPeer *self,
                       gpointer data)
 {
-  if (!self->relay_only || self->state >= BLINK_PEER_STATE_CONNECTED)
+  if (!self->relay_only || self->state >= BLINK_PEER_STATE_CONNECTED || has_relay (self) ||
+      self->relay_grace != NULL)
     return;
-  for (guint i = 0; i < self->local_candidates->len; i++)
-    if (strstr (((Candidate *) g_ptr_array_index (self->local_candidates, i))->candidate,
-                " typ relay") != NULL)
-      return;
-  fail (self, BLINK_CALL_ERROR_FAILED,
-        "No TURN relay: this connection may only go through one (check the address and "
-        "password of the TURN server)");
+  self->relay_grace = blink_context_add_timeout (self->context, RELAY_GRACE_MS, on_relay_grace,
+                                                 self, NULL);
 }
 
 static void
@@ -1380,6 +1404,7 @@ blink_peer_close (BlinkPeer *self)
   set_state (self, BLINK_PEER_STATE_CLOSING);
   blink_clear_source (&self->resend);
   blink_clear_source (&self->offer_retry);
+  blink_clear_source (&self->relay_grace);
   g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
 
   /* No more audio from the tee: it may go on feeding the others. */
@@ -1572,6 +1597,7 @@ blink_peer_dispose (GObject *object)
   g_clear_object (&self->recorder);
   blink_clear_source (&self->resend);
   blink_clear_source (&self->offer_retry);
+  blink_clear_source (&self->relay_grace);
 
   G_OBJECT_CLASS (blink_peer_parent_class)->dispose (object);
 }
@@ -1771,6 +1797,8 @@ blink_peer_get_state (BlinkPeer *self)
 /**
  * blink_peer_get_timeline:
  * @timeline: (out caller-allocates): when the setup passed each step
+ *
+ * On the main context only: most steps are noted there, unlocked.
  */
 void
 blink_peer_get_timeline (BlinkPeer *self,
