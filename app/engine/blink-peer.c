@@ -122,7 +122,6 @@ struct _BlinkPeer
 
   GMutex media_lock;    /* a streaming thread writes, the main thread reads */
   gint64 last_media_us; /* monotonic, when the last RTP packet came */
-  gint64 connected_us;  /* monotonic, when the connection was up; main thread */
   /* The setup's steps; first_media and ice_connected are written by other
    * threads, under media_lock, the rest on the main thread. */
   BlinkPeerTimeline timeline;
@@ -203,8 +202,8 @@ set_state (BlinkPeer *self,
 
   g_debug ("Peer %s: %s", self->did, blink_enum_nick (BLINK_TYPE_PEER_STATE, state));
   self->state = state;
-  if (state == BLINK_PEER_STATE_CONNECTED && self->connected_us == 0)
-    self->connected_us = self->timeline.connected = g_get_monotonic_time ();
+  if (state == BLINK_PEER_STATE_CONNECTED && self->timeline.connected == 0)
+    self->timeline.connected = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -1328,7 +1327,7 @@ blink_peer_get_stats_finish (BlinkPeer *self,
     return FALSE;
   *stats = *reply;
   stats->candidates_dropped = self->candidates_dropped;
-  stats->connected_time = self->connected_us;
+  stats->connected_time = self->timeline.connected;
   stats->last_media_time = blink_peer_get_last_media_time (self);
   return TRUE;
 }
