@@ -218,6 +218,7 @@ on_sdp_received (BlinkSignaller *signaller,
                  const char *did,
                  const char *type,
                  const char *sdp,
+                 guint connection,
                  GstBlinkSignaller *self)
 {
   post_event (self, gst_structure_new ("blink-sdp-received", "call-id", G_TYPE_STRING, id,
@@ -232,6 +233,7 @@ on_ice_candidate_received (BlinkSignaller *signaller,
                            const char *did,
                            guint mline,
                            const char *candidate,
+                           guint connection,
                            GstBlinkSignaller *self)
 {
   post_event (self, gst_structure_new ("blink-ice-candidate-received", "call-id", G_TYPE_STRING,
@@ -376,7 +378,7 @@ gst_blink_signaller_send_sdp (GstBlinkSignaller *self,
 {
   GError *error = NULL;
 
-  return done (self, blink_signaller_send_sdp (self->signaller, call_id, did, type, sdp, &error),
+  return done (self, blink_signaller_send_sdp (self->signaller, call_id, did, 0, type, sdp, &error),
                &error);
 }
 
@@ -390,7 +392,7 @@ gst_blink_signaller_send_ice_candidate (GstBlinkSignaller *self,
   GError *error = NULL;
 
   return done (self,
-               blink_signaller_send_ice_candidate (self->signaller, call_id, did, mline,
+               blink_signaller_send_ice_candidate (self->signaller, call_id, did, 0, mline,
                                                    candidate, &error),
                &error);
 }

@@ -8,6 +8,9 @@
  *  - teardown: "hangup" sent → the caller reports the call removed (every
  *    peer connection closed);
  *  - mouth to ear: a tone switched on at the caller → heard at the callee;
+ *  - answer: the callee answers a call that rang → first sound at the
+ *    caller, connected while ringing (the callee knows the caller) and,
+ *    alternately in the same run, connected on answering (a stranger);
  *  - CPU and memory of each participant's process in 2-, 4-, 6- and 8-party calls.
  * Setup and teardown on two Kubo nodes, then on two js nodes, and the ratios;
  * the rest (bare webrtcbins included) on Kubo.
@@ -15,7 +18,8 @@
  *
  *   meson test -C _build --benchmark calls -v | grep '^bench:'
  *   _build/tests/bench-calls --setup-only   (setup and teardown on Kubo only)
- *   _build/tests/bench-calls --load-only    (CPU and memory at 2 to 8 parties only) */
+ *   _build/tests/bench-calls --load-only [N] (CPU and memory at 2 to 8 parties only, or N)
+ *   _build/tests/bench-calls --answer-only  (answer → first sound only) */
 #include "config.h"
 
 #include <gst/gst.h>
@@ -136,8 +140,6 @@ bare_setup (guint ice_pacing_ms)
   return result;
 }
 
-static gboolean never (gpointer user_data);
-
 /* Mouth to ear: the caller's tone switched on → the callee's speaker (an
  * appsink, so device buffering is not counted) hears it. */
 static void
@@ -155,9 +157,9 @@ measure_mouth_to_ear (Fixture *f)
       guint a_from, b_from;
       const char *on, *heard_at;
 
-      blink_test_wait_until (never, NULL, 500);
+      blink_test_pass_time (500);
       party_send (b, "ear-reset");
-      blink_test_wait_until (never, NULL, 100);
+      blink_test_pass_time (100);
       a_from = a->lines->len;
       b_from = b->lines->len;
       party_send (a, "mic on");
@@ -179,12 +181,6 @@ measure_mouth_to_ear (Fixture *f)
   party_send (a, "hangup");
   party_wait_line (a, "call-removed %s", id);
   party_wait_line (b, "call-removed %s", id);
-}
-
-static gboolean
-never (gpointer user_data)
-{
-  return FALSE;
 }
 
 typedef struct
@@ -252,7 +248,7 @@ measure_load (guint n,
   for (guint i = 0; i < n; i++)
     blink_test_process_usage (g_subprocess_get_identifier (f.party[i].process), &before[i],
                               &unused);
-  blink_test_wait_until (never, NULL, seconds * 1000);
+  blink_test_pass_time (seconds * 1000);
   for (guint i = 0; i < n; i++)
     {
       blink_test_process_usage (g_subprocess_get_identifier (f.party[i].process), &after[i],
@@ -467,6 +463,92 @@ measure_calls (char kind,
   parties_tear_down (&f, NULL);
 }
 
+/* When @p's connection to @did was up (monotonic µs), waiting for it. */
+static gint64
+party_connected_at (Party *p,
+                    const char *did)
+{
+  for (guint tries = 0; tries < WAIT_MS / 20; tries++)
+    {
+      guint from = p->lines->len;
+      const char *line;
+      gint64 started, local, remote, ice, connected, media;
+
+      party_send (p, "timeline %s", did);
+      line = party_wait_line_from (p, from, WAIT_MS, "timeline %s ", did);
+      if (sscanf (line + strlen ("timeline ") + strlen (did),
+                  " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                  " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT,
+                  &started, &local, &remote, &ice, &connected, &media) == 6 &&
+          connected != 0)
+        return connected;
+      blink_test_pass_time (20);
+    }
+  g_error ("party %d: not connected to %s", p->tone, did);
+}
+
+/* Answer → first sound at the caller, N_CALLS times each way, the two
+ * alternating: the callee knows the caller (connected while it rang) or
+ * not (connected on answering). The call rings 1 s before the answer. */
+static void
+measure_answer (void)
+{
+  Fixture f = { 0 };
+  gint64 early[N_CALLS], late[N_CALLS], early_packet[N_CALLS];
+  Party *a, *b;
+
+  parties_set_up_kinds (&f, "kk", NULL);
+  a = &f.party[0];
+  b = &f.party[1];
+  for (guint i = 0; i < 2 * N_CALLS; i++)
+    {
+      gboolean known = i % 2 == 0;
+      Party *to_b[] = { b };
+      g_autofree char *id = NULL;
+      guint a_from = a->lines->len, b_from = b->lines->len;
+      const char *sound;
+      gint64 answered, heard;
+
+      party_send (b, known ? "know %s" : "know", a->did);
+      id = party_offer (a, to_b, 1);
+      party_wait_line_from (b, b_from, WAIT_MS, "rang %s ", id);
+      blink_test_pass_time (1000);
+      if (known)
+        party_connected_at (b, a->did);
+      party_send (a, "ear-reset");
+      blink_test_pass_time (50);
+      a_from = a->lines->len;
+      answered = g_get_monotonic_time ();
+      party_send (b, "accept %s", id);
+      sound = party_wait_line_from (a, a_from, WAIT_MS, "first-sound ");
+      heard = g_ascii_strtoll (sound + strlen ("first-sound "), NULL, 10) * 1000;
+      if (known)
+        {
+          BlinkPeerTimeline t;
+
+          party_timeline (a, b->did, &t);
+          early[i / 2] = heard - answered;
+          early_packet[i / 2] = t.first_media - answered;
+        }
+      else
+        late[i / 2] = heard - answered;
+      g_test_message ("answer %u (%s): first sound at the caller after %.1f ms", i,
+                      known ? "connected while ringing" : "connected on answering",
+                      (heard - answered) / 1000.0);
+
+      party_send (a, "hangup");
+      party_wait_line (a, "call-removed %s", id);
+      party_wait_line (b, "call-removed %s", id);
+    }
+  report ("answer -> first packet out of caller's jitter buffer, connected while ringing",
+          early_packet, N_CALLS);
+  report ("answer -> first sound at caller, connected while ringing", early, N_CALLS);
+  report ("answer -> first sound at caller, connected on answering", late, N_CALLS);
+  g_print ("bench: answer -> first sound ratio, while ringing / on answering at p50: %.2f\n",
+           (double) early[N_CALLS / 2] / late[N_CALLS / 2]);
+  parties_tear_down (&f, NULL);
+}
+
 int
 main (int argc,
       char **argv)
@@ -481,16 +563,32 @@ main (int argc,
       return 0;
     }
 
-  /* bench-calls --load-only: CPU and memory per participant at 2 to 8
-   * parties, without the microphone's processing, nothing more. */
+  /* bench-calls --load-only [N]: CPU and memory per participant at 2 to 8
+   * parties (or N only), without the microphone's processing, nothing more. */
   if (argc > 1 && g_str_equal (argv[1], "--load-only"))
     {
+      if (argc > 2)
+        {
+          guint n = (guint) g_ascii_strtoull (argv[2], NULL, 10);
+
+          if (n < 2 || n > MAX_PARTIES)
+            g_error ("--load-only: from 2 to %u parties", MAX_PARTIES);
+          measure_load (n, FALSE);
+          return 0;
+        }
       for (guint n = 2; n <= MAX_PARTIES; n += 2)
         measure_load (n, FALSE);
       return 0;
     }
 
+  if (argc > 1 && g_str_equal (argv[1], "--answer-only"))
+    {
+      measure_answer ();
+      return 0;
+    }
+
   measure_calls ('k', &kubo);
+  measure_answer ();
   /* bench-calls --setup-only: setup and teardown on Kubo, nothing more. */
   if (argc > 1 && g_str_equal (argv[1], "--setup-only"))
     return 0;

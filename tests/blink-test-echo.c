@@ -32,6 +32,8 @@
 #define FAR_END_LEAD_CHUNKS 20
 #define PLAYED_RING (2 * RATE)
 #define FAR_END_PEAK (0.3 * G_MAXINT16)
+/* How many times, 10 ms apart, the pipeline's latency is asked for. */
+#define LATENCY_TRIES 500
 /* How long the last sent audio may take to come out of the decoder. */
 #define SENT_WAIT_US (5 * G_TIME_SPAN_SECOND)
 
@@ -473,6 +475,7 @@ blink_test_echo_run (BlinkTestEcho *self,
   g_autoptr (GstMessage) message = NULL;
   g_autoptr (GstQuery) query = gst_query_new_latency ();
   GstClockTime base, latency = 0;
+  gboolean live = FALSE;
   guint64 chunks = (skip_ms + measure_ms) / 10, latency_samples;
   gint64 deadline;
 
@@ -493,16 +496,22 @@ blink_test_echo_run (BlinkTestEcho *self,
   /* The latency the speaker and the echo probe take: the query fails
    * until every sink, the sent audio's too, has its format, and the
    * pipeline may have gone to PLAYING with none (0) before; so asked
-   * again, and given to the sinks and the probe, until it is known. */
-  for (guint tries = 0; tries < 100 && clock != NULL; tries++)
+   * again, and given to the sinks and the probe, until it is known. A
+   * sanitized build under load may take seconds. */
+  for (guint tries = 0; tries < LATENCY_TRIES && clock != NULL && !live; tries++)
     {
-      gboolean live = FALSE;
-
       if (gst_bin_recalculate_latency (GST_BIN (pipeline)) && gst_element_query (pipeline, query))
         gst_query_parse_latency (query, &live, &latency, NULL);
-      if (live)
-        break;
-      wait_for_clock (clock, base + (tries + 1) * CHUNK_NS);
+      if (!live)
+        wait_for_clock (clock, base + (tries + 1) * CHUNK_NS);
+    }
+  if (!live)
+    {
+      /* The echo would be placed where the speaker does not play it. */
+      g_printerr ("echo loop: the pipeline's latency was not known after %u tries\n",
+                  LATENCY_TRIES);
+      gst_element_set_state (pipeline, GST_STATE_NULL);
+      return FALSE;
     }
   self->latency = latency;
   latency_samples = gst_util_uint64_scale_round (latency, RATE, GST_SECOND);

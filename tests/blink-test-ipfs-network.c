@@ -549,3 +549,21 @@ blink_test_wait_until (BlinkTestCondition condition,
 
   return condition (user_data);
 }
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+/**
+ * blink_test_pass_time:
+ *
+ * Lets the main loop run for @ms: to see that nothing more happens, or to
+ * give a process time.
+ */
+void
+blink_test_pass_time (guint ms)
+{
+  blink_test_wait_until (never, NULL, ms);
+}

@@ -47,6 +47,7 @@ typedef gboolean (*BlinkTestCondition) (gpointer user_data);
 gboolean blink_test_wait_until (BlinkTestCondition condition,
                                 gpointer user_data,
                                 guint timeout_ms);
+void blink_test_pass_time (guint ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BlinkTestIpfsNetwork, blink_test_ipfs_network_stop)
 

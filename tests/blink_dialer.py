@@ -14,7 +14,7 @@ import struct
 import subprocess
 
 from blink_party import ROOT, Party, run_tap, wait_until
-from blink_processes import Failure, Process, start_ipfs_pair
+from blink_processes import SANITIZED, Failure, Process, start_ipfs_pair
 
 DIALER = os.environ.get('BLINK_DIALER', '')
 APP_ID = 'im.blink.Dialer'
@@ -208,7 +208,7 @@ def run(suite, tests, start, reason=None):
     @reason."""
     if not DIALER or not os.path.exists(DIALER):
         reason = 'blink-dialer is not built (meson option dialer, GTK 4 and libadwaita)'
-    elif os.environ.get('BLINK_TEST_SANITIZED'):
+    elif SANITIZED:
         reason = ('not run in the sanitized build yet: GTK, fontconfig and Mesa have no '
                   'suppressions in tests/lsan.supp')
     elif shutil.which('Xvfb') is None:

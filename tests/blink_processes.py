@@ -24,6 +24,8 @@ KUBO_NODE_SCRIPT = os.environ.get('BLINK_TEST_KUBO_NODE_SCRIPT',
                                   os.path.join(TOP, 'tests', 'kubo_node.py'))
 # The kind of IPFS node: 'kubo' unless BLINK_TEST_IPFS=js.
 DEFAULT_KIND = 'js' if os.environ.get('BLINK_TEST_IPFS') == 'js' else 'kubo'
+# Whether the programs under test are the sanitized build's (meson sets it).
+SANITIZED = bool(os.environ.get('BLINK_TEST_SANITIZED'))
 
 
 class Failure(Exception):

@@ -223,9 +223,13 @@ echo_left_db (BlinkAudioProcessing processing,
     blink_test_echo_set_latencies (echo, jitter_buffer, 110 * GST_MSECOND);
 
   g_assert_true (blink_test_echo_run (echo, 2000, 1500));
-  g_test_message ("echo heard %.1f dBFS, sent %.1f dBFS: %.1f dB less",
+  g_test_message ("echo heard %.1f dBFS, sent %.1f dBFS: %.1f dB less; latency %.1f ms; "
+                  "by second %.1f %.1f %.1f %.1f dB",
                   blink_test_echo_power_db (echo, FALSE), blink_test_echo_power_db (echo, TRUE),
-                  blink_test_echo_erle (echo));
+                  blink_test_echo_erle (echo),
+                  (double) blink_test_echo_get_latency (echo) / GST_MSECOND,
+                  blink_test_echo_erle_at (echo, 0), blink_test_echo_erle_at (echo, 1),
+                  blink_test_echo_erle_at (echo, 2), blink_test_echo_erle_at (echo, 3));
   return blink_test_echo_erle (echo);
 }
 

@@ -57,6 +57,20 @@ set_up_many (Fixture *f,
   parties_set_up (f, GPOINTER_TO_UINT (data), NULL);
 }
 
+/* 8 processes and 8 IPFS nodes on 2 cores pass about 2 runs in 3 (docs/engine.md,
+ * "State machine"): run by hand, BLINK_TEST_EIGHT=1. */
+static void
+set_up_eight (Fixture *f,
+              gconstpointer data)
+{
+  if (g_getenv ("BLINK_TEST_EIGHT") == NULL)
+    {
+      g_test_skip ("a mesh of 8 on 2 cores: BLINK_TEST_EIGHT=1 runs it");
+      return;
+    }
+  set_up_many (f, data);
+}
+
 /* A caller on Kubo and a callee on the js node, or the other way round. */
 static void
 set_up_two_mixed (Fixture *f,
@@ -507,7 +521,7 @@ on_mallory_description (BlinkPeer *peer,
   g_autofree char *forged = forge (sdp);
 
   g_assert_cmpstr (forged, !=, sdp);
-  g_assert_true (blink_signaller_send_sdp (m->signaller, m->call_id, m->caller, type, forged,
+  g_assert_true (blink_signaller_send_sdp (m->signaller, m->call_id, m->caller, 0, type, forged,
                                            NULL));
 }
 
@@ -517,7 +531,7 @@ on_mallory_candidate (BlinkPeer *peer,
                       const char *candidate,
                       Mallory *m)
 {
-  blink_signaller_send_ice_candidate (m->signaller, m->call_id, m->caller, mline, candidate,
+  blink_signaller_send_ice_candidate (m->signaller, m->call_id, m->caller, 0, mline, candidate,
                                       NULL);
 }
 
@@ -527,6 +541,7 @@ on_mallory_sdp (BlinkSignaller *signaller,
                 const char *did,
                 const char *type,
                 const char *sdp,
+                guint connection,
                 Mallory *m)
 {
   if (m->peer != NULL)
@@ -539,6 +554,7 @@ on_mallory_candidate_received (BlinkSignaller *signaller,
                                const char *did,
                                guint mline,
                                const char *candidate,
+                               guint connection,
                                Mallory *m)
 {
   if (m->peer != NULL)
@@ -674,9 +690,10 @@ main (int argc,
   ADD ("group-of-3/one-leaves", set_up_three, test_group, GUINT_TO_POINTER (2));
   ADD ("group-of-3/offerer-leaves", set_up_three, test_group, GUINT_TO_POINTER (0));
   ADD ("group-of-4/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (4));
-  /* A full mesh of 6: each hears the 5 others, and the 4 left after one
-   * leaves. (Of 8, some connections fail their ICE checks: docs/engine.md.) */
+  /* Full meshes of 6 and 8: each hears the others, and those left after
+   * one leaves. */
   ADD ("group-of-6/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (6));
+  ADD ("group-of-8/one-leaves", set_up_eight, test_group_of, GUINT_TO_POINTER (8));
   ADD ("group-of-3/killed-participant", set_up_three, test_killed_participant, NULL);
   ADD ("offer-while-active", set_up_three, test_offer_while_active, NULL);
   ADD ("offer-while-ringing", set_up_three, test_offer_while_ringing, NULL);

@@ -107,7 +107,7 @@ send_candidates (Fixture *f,
       g_autofree char *candidate =
         g_strdup_printf ("candidate:%u 1 UDP 2122252543 127.0.0.1 %u typ host", i, 10000 + i);
 
-      blink_connections_add_ice_candidate (f->connections, did, 0, candidate);
+      blink_connections_add_ice_candidate (f->connections, did, 0, 0, candidate);
     }
 }
 
@@ -134,7 +134,7 @@ test_final_participants (Fixture *f,
   set_state (f, "e", BLINK_PARTICIPANT_STATE_FAILED);
   for (guint i = 0; i < G_N_ELEMENTS (out); i++)
     {
-      blink_connections_set_remote_description (f->connections, out[i], "offer", "v=0\r\n");
+      blink_connections_set_remote_description (f->connections, out[i], 0, "offer", "v=0\r\n");
       send_candidates (f, out[i], 1);
       blink_connections_ensure (f->connections, out[i]);
       g_assert_null (blink_connections_get_peer (f->connections, out[i]));
@@ -177,9 +177,9 @@ test_deferred_bounded (Fixture *f,
   /* "a" answers: an answer is out of turn for it, so the waiting ones are
    * dropped again by the fresh connection, without effect. */
   for (guint i = 0; i < 5; i++)
-    blink_connections_set_remote_description (f->connections, "b", "answer", "v=0\r\ns=one\r\n");
-  blink_connections_set_remote_description (f->connections, "b", "answer", "v=0\r\ns=two\r\n");
-  blink_connections_set_remote_description (f->connections, "b", "answer", "v=0\r\ns=three\r\n");
+    blink_connections_set_remote_description (f->connections, "b", 0, "answer", "v=0\r\ns=one\r\n");
+  blink_connections_set_remote_description (f->connections, "b", 0, "answer", "v=0\r\ns=two\r\n");
+  blink_connections_set_remote_description (f->connections, "b", 0, "answer", "v=0\r\ns=three\r\n");
   send_candidates (f, "b", FLOOD);
   /* A resend of what waits already is not dropped: it is there. */
   send_candidates (f, "b", kept);
@@ -193,6 +193,67 @@ test_deferred_bounded (Fixture *f,
   g_assert_cmpuint (blink_peer_get_candidates_dropped (fresh), ==, 0);
   g_assert_cmpuint (count_webrtcbins (f), ==, 1);
   g_assert_cmpuint (get_stats (f, "b")->signals_dropped, ==, 2 + FLOOD - kept);
+}
+
+static void
+note_request (BlinkConnections *connections,
+              const char *did,
+              guint connection,
+              GPtrArray *requests)
+{
+  g_ptr_array_add (requests, g_strdup_printf ("%s %u", did, connection));
+}
+
+/* Connections are numbered (docs/engine.md, "Reconnecting"): "a" answers
+ * "b". Its connection breaks: it asks "b" for a new one, and takes
+ * nothing more of the broken one; "b"'s next one replaces it; an older
+ * one's signals are dropped; "b" cannot make "a" build connections
+ * without end, nor ask for one it does not offer. */
+static void
+test_numbered (Fixture *f,
+               gconstpointer data)
+{
+  g_autoptr (GPtrArray) requests = g_ptr_array_new_with_free_func (g_free);
+  guint64 dropped;
+
+  g_signal_connect (f->connections, "reconnect-wanted", G_CALLBACK (note_request), requests);
+  blink_connections_ensure (f->connections, "b");
+  g_assert_nonnull (blink_connections_get_peer (f->connections, "b"));
+
+  g_assert_true (blink_connections_reconnect (f->connections, "b"));
+  g_assert_null (blink_connections_get_peer (f->connections, "b"));
+  g_assert_cmpuint (requests->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (requests, 0), ==, "b 0");
+
+  /* The broken connection's resends make nothing. */
+  blink_connections_set_remote_description (f->connections, "b", 0, "offer", "v=0\r\n");
+  blink_connections_add_ice_candidate (f->connections, "b", 0, 0,
+                                       "candidate:1 1 UDP 2122252543 127.0.0.1 9 typ host");
+  g_assert_null (blink_connections_get_peer (f->connections, "b"));
+  g_assert_cmpuint (blink_connections_get_signals_dropped (f->connections), ==, 2);
+
+  /* Its next one is taken, once the old one has closed. */
+  blink_connections_set_remote_description (f->connections, "b", 1, "offer", "v=0\r\ns=1\r\n");
+  g_assert_true (blink_test_wait_until (none_closing, f->connections, WAIT_MS));
+  g_assert_nonnull (blink_connections_get_peer (f->connections, "b"));
+  blink_connections_add_ice_candidate (f->connections, "b", 0, 0,
+                                       "candidate:1 1 UDP 2122252543 127.0.0.1 9 typ host");
+  g_assert_cmpuint (blink_connections_get_signals_dropped (f->connections), ==, 3);
+
+  /* Connection after connection, none coming up: a few, then no more. */
+  dropped = blink_connections_get_signals_dropped (f->connections);
+  for (guint n = 2; n < 50; n++)
+    blink_connections_set_remote_description (f->connections, "b", n, "offer", "v=0\r\n");
+  g_assert_true (blink_test_wait_until (none_closing, f->connections, WAIT_MS));
+  g_assert_cmpuint (count_webrtcbins (f), ==, 1);
+  g_assert_cmpuint (blink_connections_get_signals_dropped (f->connections), >=, dropped + 40);
+  g_assert_false (blink_connections_reconnect (f->connections, "b"));
+
+  /* "c" offers to "a" too: "a" is never asked to. */
+  dropped = blink_connections_get_signals_dropped (f->connections);
+  blink_connections_reconnect_wanted (f->connections, "c", 0);
+  g_assert_cmpuint (blink_connections_get_signals_dropped (f->connections), ==, dropped + 1);
+  g_assert_null (blink_connections_get_peer (f->connections, "c"));
 }
 
 /* Who is relayed: only with a TURN server, strangers or everyone as the
@@ -237,6 +298,8 @@ main (int argc,
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
 
+  g_test_add ("/blink/connections/numbered", Fixture, NULL, fixture_set_up, test_numbered,
+              fixture_tear_down);
   g_test_add ("/blink/connections/final-participants", Fixture, NULL, fixture_set_up,
               test_final_participants, fixture_tear_down);
   g_test_add_func ("/blink/connections/relay-policy", test_relay_policy);

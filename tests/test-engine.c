@@ -545,9 +545,9 @@ assert_stays_out (Fixture *f,
   g_object_get (f->alice.manager, "signals-dropped", &before, NULL);
 
   g_signal_emit_by_name (signaller, "participant-joined", id, bob);
-  g_signal_emit_by_name (signaller, "sdp-received", id, bob, "offer", "v=0\r\n");
+  g_signal_emit_by_name (signaller, "sdp-received", id, bob, "offer", "v=0\r\n", 0);
   g_signal_emit_by_name (signaller, "ice-candidate-received", id, bob, 0,
-                         "candidate:1 1 UDP 2122252543 127.0.0.1 9 typ host");
+                         "candidate:1 1 UDP 2122252543 127.0.0.1 9 typ host", 0);
 
   g_assert_true (participant_in_state (&out));
   g_assert_true (no_connection (&f->alice));
@@ -593,6 +593,198 @@ test_stays_out (Fixture *f,
   assert_stays_out (f, call, state);
 }
 
+/* ---- instant answer ---- */
+
+
+static void
+bob_knows_alice (Fixture *f)
+{
+  const char *known[] = { blink_call_manager_get_did (f->alice.manager), NULL };
+
+  blink_call_manager_set_relay (f->bob.manager, BLINK_RELAY_NEVER, known);
+}
+
+typedef struct
+{
+  Side *side;
+  const char *did;
+} Connection;
+
+static gboolean
+connected_early (gpointer user_data)
+{
+  Connection *c = user_data;
+  BlinkPeerTimeline t;
+
+  return blink_call_manager_get_setup_timeline (c->side->manager, c->did, &t) && t.connected != 0;
+}
+
+static gboolean
+has_ear (gpointer user_data)
+{
+  Side *side = user_data;
+
+  if (side->ear == NULL)
+    on_pipeline (side->manager, NULL, side);
+  return side->ear != NULL;
+}
+
+/* The ear is the speaker's: there once the call is answered, in place of
+ * the stand-in that played nowhere (between two of the mixer's buffers). */
+static void
+find_ear (Side *side)
+{
+  g_assert_true (blink_test_wait_until (has_ear, side, WAIT_MS));
+}
+
+static gboolean
+heard_first (gpointer user_data)
+{
+  return blink_test_ear_first_sound (((Side *) user_data)->ear) != 0;
+}
+
+/* Bob knows alice: while her call rings at bob, their connection is made
+ * and checked, and carries nothing either way, bob's speaker not even
+ * open; answering lets the audio through at once. */
+static void
+test_instant_answer (Fixture *f,
+                     gconstpointer data)
+{
+  const char *callees[] = { NULL, NULL };
+  Connection bob_to_alice = { &f->bob, NULL };
+  Connection alice_to_bob = { &f->alice, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstBin) bob_pipeline = NULL;
+  g_autoptr (GstElement) bob_speaker = NULL;
+  BlinkParticipant *bob_at_alice, *alice_at_bob;
+  BlinkCall *call, *incoming;
+  BlinkPeerTimeline t;
+  gint64 answered;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  bob_knows_alice (f);
+  callees[0] = blink_call_manager_get_did (f->bob.manager);
+  bob_to_alice.did = blink_call_manager_get_did (f->alice.manager);
+  alice_to_bob.did = callees[0];
+  call = blink_call_manager_offer (f->alice.manager, callees, &error);
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (has_added, &f->bob, WAIT_MS));
+  incoming = g_ptr_array_index (f->bob.added, 0);
+
+  g_assert_true (blink_test_wait_until (connected_early, &bob_to_alice, WAIT_MS));
+  g_assert_true (blink_test_wait_until (connected_early, &alice_to_bob, WAIT_MS));
+  /* Connected, and still ringing on both sides; the certificate checked. */
+  g_assert_cmpint (blink_call_get_state (incoming), ==, BLINK_CALL_STATE_RINGING);
+  g_assert_null (blink_call_manager_get_active_call (f->bob.manager));
+  bob_at_alice = blink_call_find_participant (call, callees[0]);
+  alice_at_bob = blink_call_find_participant (incoming, bob_to_alice.did);
+  g_assert_cmpint (blink_participant_get_state (bob_at_alice), ==,
+                   BLINK_PARTICIPANT_STATE_RINGING);
+  g_assert_nonnull (blink_participant_get_verification_code (alice_at_bob));
+  /* Nothing was let through: no first packet on either side. */
+  blink_test_pass_time (1500);
+  g_assert_true (blink_call_manager_get_setup_timeline (f->bob.manager, bob_to_alice.did, &t));
+  g_assert_cmpint (t.first_media, ==, 0);
+  g_assert_true (blink_call_manager_get_setup_timeline (f->alice.manager, callees[0], &t));
+  g_assert_cmpint (t.first_media, ==, 0);
+  g_assert_false (blink_test_ear_hears (f->alice.ear, BOB_HZ));
+  g_object_get (f->bob.manager, "pipeline", &bob_pipeline, NULL);
+  bob_speaker = gst_bin_get_by_name (bob_pipeline, "ear");
+  g_assert_null (bob_speaker);
+
+  blink_test_ear_reset (f->alice.ear);
+  answered = g_get_monotonic_time ();
+  g_assert_true (blink_call_manager_accept (f->bob.manager, incoming, &error));
+  g_assert_no_error (error);
+  find_ear (&f->bob);
+  g_assert_true (blink_test_wait_until (heard_first, &f->alice, WAIT_MS));
+  g_test_message ("answer -> first sound at the caller: %.1f ms",
+                  (blink_test_ear_first_sound (f->alice.ear) - answered) / 1000.0);
+  g_assert_true (blink_test_wait_until (call_started, &f->alice, WAIT_MS));
+  g_assert_true (blink_test_wait_until (call_started, &f->bob, WAIT_MS));
+  assert_hears (&f->alice, BOB_HZ);
+  assert_hears (&f->bob, ALICE_HZ);
+  /* The same connection: made before the answer. */
+  g_assert_true (blink_call_manager_get_setup_timeline (f->bob.manager, bob_to_alice.did, &t));
+  g_assert_cmpint (t.connected, <, answered);
+  g_assert_cmpint (blink_participant_get_state (bob_at_alice), ==,
+                   BLINK_PARTICIPANT_STATE_CONNECTED);
+}
+
+static gboolean
+pipeline_gone (gpointer user_data)
+{
+  g_autoptr (GstBin) bin = NULL;
+
+  g_object_get (((Side *) user_data)->manager, "pipeline", &bin, NULL);
+  return bin == NULL;
+}
+
+/* A stranger's call, with no relay to hide our addresses: nothing is
+ * connected, nor a pipeline made, before bob answers. */
+static void
+test_stranger_connects_on_answer (Fixture *f,
+                                  gconstpointer data)
+{
+  const char *callees[] = { NULL, NULL };
+  g_autoptr (GError) error = NULL;
+  BlinkPeerTimeline t;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  callees[0] = blink_call_manager_get_did (f->bob.manager);
+  blink_call_manager_offer (f->alice.manager, callees, &error);
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (has_added, &f->bob, WAIT_MS));
+  blink_test_pass_time (1000);
+  g_assert_true (pipeline_gone (&f->bob));
+  g_assert_false (blink_call_manager_get_setup_timeline (
+    f->bob.manager, blink_call_manager_get_did (f->alice.manager), &t));
+  g_assert_false (blink_call_manager_get_setup_timeline (f->alice.manager, callees[0], &t));
+
+  g_assert_true (blink_call_manager_accept (f->bob.manager, g_ptr_array_index (f->bob.added, 0),
+                                            &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (call_started, &f->alice, WAIT_MS));
+  assert_hears (&f->alice, BOB_HZ);
+}
+
+/* Declining a call connected early closes its connections and releases
+ * the pipeline; the caller sees the decline as always. */
+static void
+test_early_declined (Fixture *f,
+                     gconstpointer data)
+{
+  const char *callees[] = { NULL, NULL };
+  Connection bob_to_alice = { &f->bob, NULL };
+  g_autoptr (GError) error = NULL;
+  BlinkCall *call;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  bob_knows_alice (f);
+  callees[0] = blink_call_manager_get_did (f->bob.manager);
+  bob_to_alice.did = blink_call_manager_get_did (f->alice.manager);
+  call = blink_call_manager_offer (f->alice.manager, callees, &error);
+  g_object_ref (call);
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (has_added, &f->bob, WAIT_MS));
+  g_assert_true (blink_test_wait_until (connected_early, &bob_to_alice, WAIT_MS));
+
+  g_assert_true (blink_call_manager_decline (f->bob.manager, g_ptr_array_index (f->bob.added, 0),
+                                             &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (pipeline_gone, &f->bob, WAIT_MS));
+  g_assert_true (blink_test_wait_until (call_removed, &f->alice, WAIT_MS));
+  g_assert_cmpint (blink_participant_get_state (blink_call_find_participant (call, callees[0])),
+                   ==, BLINK_PARTICIPANT_STATE_DECLINED);
+  g_object_unref (call);
+}
+
 int
 main (int argc,
       char **argv)
@@ -613,6 +805,12 @@ main (int argc,
               fixture_tear_down);
   g_test_add ("/blink/engine/left-stays-out", Fixture,
               GINT_TO_POINTER (BLINK_PARTICIPANT_STATE_LEFT), fixture_set_up, test_stays_out,
+              fixture_tear_down);
+  g_test_add ("/blink/engine/instant-answer", Fixture, NULL, fixture_set_up, test_instant_answer,
+              fixture_tear_down);
+  g_test_add ("/blink/engine/stranger-connects-on-answer", Fixture, NULL, fixture_set_up,
+              test_stranger_connects_on_answer, fixture_tear_down);
+  g_test_add ("/blink/engine/early-declined", Fixture, NULL, fixture_set_up, test_early_declined,
               fixture_tear_down);
 
   return g_test_run ();

@@ -90,6 +90,9 @@ make_message (Fixture *f,
     case BLINK_MESSAGE_ICE_CANDIDATE:
       message->candidate = g_strdup ("");
       break;
+    case BLINK_MESSAGE_RECONNECT:
+      message->connection = 3;
+      break;
     default:
       break;
     }
@@ -109,6 +112,7 @@ topic_for (Fixture *f,
     case BLINK_MESSAGE_SDP_OFFER:
     case BLINK_MESSAGE_SDP_ANSWER:
     case BLINK_MESSAGE_ICE_CANDIDATE:
+    case BLINK_MESSAGE_RECONNECT:
       return f->peer_topic;
     default:
       return f->call_topic;

@@ -49,6 +49,10 @@ sample (BlinkMessageKind kind)
     case BLINK_MESSAGE_ICE_CANDIDATE:
       message->mline = 0;
       message->candidate = g_strdup ("candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host");
+      message->connection = 2;
+      break;
+    case BLINK_MESSAGE_RECONNECT:
+      message->connection = 1000000;
       break;
     default:
       break;
@@ -78,6 +82,7 @@ test_round_trip (void)
       g_assert_cmpint (back->muted, ==, message->muted);
       g_assert_cmpint (back->deafened, ==, message->deafened);
       g_assert_cmpint (back->recording, ==, message->recording);
+      g_assert_cmpuint (back->connection, ==, message->connection);
       if (kind == BLINK_MESSAGE_OFFER || kind == BLINK_MESSAGE_CANCEL)
         g_assert_cmpstr (back->call_id, ==, message->call_id);
       if (kind == BLINK_MESSAGE_OFFER)
@@ -161,6 +166,16 @@ test_malformed (void)
       BLINK_PROTOCOL_ERROR_INVALID_VALUE },
     { "{\"kind\":\"ice-candidate\"," ID ",\"body\":{\"mline\":0}}",
       BLINK_PROTOCOL_ERROR_MISSING_FIELD },
+    /* Which connection of a pair. */
+    { "{\"kind\":\"ice-candidate\"," ID ",\"body\":{\"mline\":0,\"candidate\":\"\",\"connection\":-1}}",
+      BLINK_PROTOCOL_ERROR_INVALID_VALUE },
+    { "{\"kind\":\"sdp-answer\"," ID ",\"body\":{\"sdp\":\"v=0\",\"connection\":1000001}}",
+      BLINK_PROTOCOL_ERROR_INVALID_VALUE },
+    { "{\"kind\":\"sdp-offer\"," ID ",\"body\":{\"sdp\":\"v=0\",\"connection\":\"2\"}}",
+      BLINK_PROTOCOL_ERROR_WRONG_TYPE },
+    { "{\"kind\":\"reconnect\"," ID ",\"body\":{}}", BLINK_PROTOCOL_ERROR_MISSING_FIELD },
+    { "{\"kind\":\"reconnect\"," ID ",\"body\":{\"connection\":1.5}}",
+      BLINK_PROTOCOL_ERROR_WRONG_TYPE },
     { "{\"kind\":\"cancel\"," ID ",\"body\":{\"call\":\"0123\"}}",
       BLINK_PROTOCOL_ERROR_INVALID_VALUE },
     { "{\"kind\":\"cancel\"," ID ",\"body\":{\"call\":\"../../offer/x/0123456789abcdef\"}}",

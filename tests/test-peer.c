@@ -18,6 +18,8 @@
 /* ICE candidates a hostile peer sends, before the remote description and
  * again after it. */
 #define FLOOD 10000
+/* Statistics asked for just before a connection closes. */
+#define STATS_ASKED 200
 
 /* AddressSanitizer keeps freed memory aside for a while: the process's size
  * then says little about what a connection keeps. */
@@ -128,6 +130,16 @@ side_init (Side *side,
   g_signal_connect (side->peer, "closed", G_CALLBACK (on_closed), side);
 }
 
+/* The offerer "a" plays 440 Hz, the answerer "b" 880 Hz; each listens. */
+static void
+sides_init (Fixture *f)
+{
+  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
+  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
+             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+}
+
 static void
 start_sides (Fixture *f)
 {
@@ -179,6 +191,12 @@ both_hear (gpointer user_data)
 }
 
 static gboolean
+a_closed (gpointer user_data)
+{
+  return ((Fixture *) user_data)->a.closed;
+}
+
+static gboolean
 both_closed (gpointer user_data)
 {
   Fixture *f = user_data;
@@ -219,10 +237,7 @@ static void
 test_hear_each_other (Fixture *f,
                       gconstpointer data)
 {
-  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
-             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
-  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
-             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+  sides_init (f);
   connect_sides (f);
 
   g_assert_true (blink_test_wait_until (both_hear, f, WAIT_MS));
@@ -267,10 +282,7 @@ test_forged_fingerprint (Fixture *f,
 {
   const GError *failure;
 
-  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
-             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
-  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
-             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+  sides_init (f);
   f->b.forged = TRUE;
   connect_sides (f);
 
@@ -290,10 +302,7 @@ static void
 test_lost_signals (Fixture *f,
                    gconstpointer data)
 {
-  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
-             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
-  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
-             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+  sides_init (f);
   /* The answer and the answerer's first candidates never arrive. */
   f->a.lose = 3;
   connect_sides (f);
@@ -316,6 +325,26 @@ test_odd_device_formats (Fixture *f,
   connect_sides (f);
 
   g_assert_true (blink_test_wait_until (both_hear, f, WAIT_MS));
+}
+
+/* b holds both ways (a call that rings at b), a sends all along (as a
+ * hostile caller would): connected, nobody hears anything, not even once
+ * released what a sent before; released, both hear each other at once. */
+static void
+test_held (Fixture *f,
+           gconstpointer data)
+{
+  sides_init (f);
+  blink_peer_set_held (f->b.peer, TRUE, TRUE);
+  connect_sides (f);
+
+  g_assert_true (blink_test_wait_until (both_connected, f, WAIT_MS));
+  blink_test_pass_time (1500);
+  g_assert_cmpint (blink_test_ear_first_sound (f->a.ear), ==, 0);
+  g_assert_cmpint (blink_test_ear_first_sound (f->b.ear), ==, 0);
+
+  blink_peer_set_held (f->b.peer, FALSE, FALSE);
+  g_assert_true (blink_test_wait_until (both_hear, f, 2000));
 }
 
 static void
@@ -341,10 +370,7 @@ start_apart (Fixture *f,
 {
   g_autoptr (GPtrArray) offers = g_ptr_array_new_with_free_func (g_free);
 
-  side_init (&f->a, "audiotestsrc is-live=true freq=440 volume=0.5",
-             BLINK_TEST_EAR_SINK ("48000"), 48000, "a", TRUE);
-  side_init (&f->b, "audiotestsrc is-live=true freq=880 volume=0.5",
-             BLINK_TEST_EAR_SINK ("48000"), 48000, "b", FALSE);
+  sides_init (f);
   g_signal_connect (f->a.peer, "local-description", G_CALLBACK (keep_description), offers);
   g_signal_connect (f->b.peer, "local-description", G_CALLBACK (keep_description), answers);
   start_sides (f);
@@ -435,6 +461,60 @@ test_repeated_offer (Fixture *f,
   g_assert_cmpuint (answers->len, ==, 1 + 8);
 }
 
+typedef struct
+{
+  guint replies;
+  guint answered;
+} StatsReplies;
+
+static void
+on_stats (GObject *source,
+          GAsyncResult *result,
+          gpointer user_data)
+{
+  StatsReplies *replies = user_data;
+  BlinkConnectionStats stats;
+  g_autoptr (GError) error = NULL;
+
+  if (blink_peer_get_stats_finish (BLINK_PEER (source), result, &stats, &error))
+    replies->answered++;
+  else
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  replies->replies++;
+}
+
+static gboolean
+all_replied (gpointer user_data)
+{
+  return ((StatsReplies *) user_data)->replies == STATS_ASKED + 1;
+}
+
+/* GStreamer 1.22's rtpsession empties its table of sources on its way down
+ * without its lock, while webrtcbin's thread may be walking that table for
+ * statistics (a critical, fatal in the tests, or a crash): closing waits
+ * for the statistics asked for. Many asked just before the close keep
+ * webrtcbin's thread in them while the connection goes down; every request
+ * gets its reply, and one made once closing has begun is refused. */
+static void
+test_stats_while_closing (Fixture *f,
+                          gconstpointer data)
+{
+  StatsReplies replies = { 0 };
+
+  sides_init (f);
+  connect_sides (f);
+  g_assert_true (blink_test_wait_until (both_hear, f, WAIT_MS));
+
+  for (guint i = 0; i < STATS_ASKED; i++)
+    blink_peer_get_stats_async (f->a.peer, on_stats, &replies);
+  blink_peer_close (f->a.peer);
+  blink_peer_get_stats_async (f->a.peer, on_stats, &replies);
+  g_assert_true (blink_test_wait_until (all_replied, &replies, WAIT_MS));
+  g_assert_cmpuint (replies.answered, >, 0);
+  g_assert_cmpuint (replies.answered, <=, STATS_ASKED);
+  g_assert_true (blink_test_wait_until (a_closed, f, WAIT_MS));
+}
+
 int
 main (int argc,
       char **argv)
@@ -453,6 +533,9 @@ main (int argc,
   g_test_add ("/blink/peer/candidate-flood", Fixture, NULL, NULL, test_candidate_flood,
               fixture_tear_down);
   g_test_add ("/blink/peer/repeated-offer", Fixture, NULL, NULL, test_repeated_offer,
+              fixture_tear_down);
+  g_test_add ("/blink/peer/held", Fixture, NULL, NULL, test_held, fixture_tear_down);
+  g_test_add ("/blink/peer/stats-while-closing", Fixture, NULL, NULL, test_stats_while_closing,
               fixture_tear_down);
 
   return g_test_run ();

@@ -27,13 +27,14 @@ import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_processes import Failure, Process, start_ipfs_node, watch_event  # noqa: E402
+from blink_processes import (SANITIZED, Failure, Process, start_ipfs_node,  # noqa: E402
+                              watch_event)
 from blink_party import BLINK, ROOT, Party, expect_error, run_tap, wait_until  # noqa: E402
 
 RATE = 48000
-# Under a sanitizer the daemons are too slow for the timing to be judged to
-# 20 ms: what is recorded is still checked, its timing in the normal build.
-SANITIZED = bool(os.environ.get('BLINK_TEST_SANITIZED'))
+# Under a sanitizer (SANITIZED) the daemons are too slow for the timing to
+# be judged to 20 ms: what is recorded is still checked, its timing in the
+# normal build.
 # How far apart two events may be in the files and in what alice heard.
 TOLERANCE = 0.020
 # Seconds between the steps of the call: enough for a clear onset, short

@@ -223,7 +223,6 @@ fixture_set_up (Fixture *f,
   g_assert_true (blink_test_wait_until (offer_topics_live, f, WAIT_MS));
 }
 
-static void settle (guint ms);
 
 static void
 fixture_tear_down (Fixture *f,
@@ -244,7 +243,7 @@ fixture_tear_down (Fixture *f,
       g_ptr_array_unref (p->events);
     }
   /* Let the last publishes go out before the nodes stop. */
-  settle (200);
+  blink_test_pass_time (200);
   for (guint i = 0; i < N; i++)
     g_clear_object (&f->raw[i]);
   blink_test_ipfs_network_stop (f->network);
@@ -346,18 +345,6 @@ stat_of (Fixture *f,
   return value;
 }
 
-static gboolean
-never (gpointer user_data)
-{
-  return FALSE;
-}
-
-/* Lets the main loop run a while, to see that nothing more happens. */
-static void
-settle (guint ms)
-{
-  blink_test_wait_until (never, NULL, ms);
-}
 
 static void
 test_offer_rings (Fixture *f,
@@ -393,7 +380,7 @@ test_offer_rings (Fixture *f,
                    id);
 
   /* The offer is acknowledged: it is not sent again and again. */
-  settle (2500);
+  blink_test_pass_time (2500);
   g_assert_cmpuint (stat_of (f, ALICE, "rejected"), ==, 0);
   g_assert_cmpuint (stat_of (f, BOB, "rejected"), ==, 0);
 }
@@ -514,7 +501,7 @@ test_sdp_and_ice_to_one_participant (Fixture *f,
   wait_event (bob, "ice %s %s 0 candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host", id,
               alice->did);
   wait_event (alice, "sdp %s %s answer v=0\r\ns=alice\r\n", id, bob->did);
-  settle (500);
+  blink_test_pass_time (500);
   assert_no_event (carol, "sdp");
   assert_no_event (carol, "ice");
 
@@ -753,7 +740,7 @@ test_hostile_input (Fixture *f,
     }
   }
 
-  settle (300);
+  blink_test_pass_time (300);
   g_assert_cmpuint (bob->events->len, ==, events_before + 1);
   g_assert_cmpuint (stat_of (f, BOB, "rejected"), ==, 7);
 }
@@ -783,7 +770,7 @@ test_node_restart_while_ringing (Fixture *f,
    * the offer is resent until acknowledged. */
   blink_test_ipfs_network_kill (f->network, BOB);
   second = offer (f, ALICE, to);
-  settle (1000);
+  blink_test_pass_time (1000);
   blink_test_ipfs_network_restart (f->network, BOB);
   wait_event (&f->party[BOB], "incoming %s", second);
   wait_event (&f->party[ALICE], "ringing %s", second);
@@ -811,7 +798,7 @@ party_restart (Party *p)
                    GST_STATE_CHANGE_SUCCESS);
   g_assert_true (blink_test_wait_until (party_live, p, WAIT_MS));
   /* The node takes the new subscription a moment after it answers. */
-  settle (500);
+  blink_test_pass_time (500);
 }
 
 static guint
@@ -923,7 +910,7 @@ test_replay_after_restart (Fixture *f,
     wait_stat (f, BOB, "rejected-expired", 1);
     publish_raw (f, CAROL, topic, captured_ahead);
     wait_stat (f, BOB, "rejected-replayed", 1);
-    settle (300);
+    blink_test_pass_time (300);
     g_assert_cmpuint (count_events (bob, "incoming"), ==, 2);
   }
 }
@@ -1099,7 +1086,7 @@ test_gone_participant (Fixture *f,
     do
       {
         before = gone + limited;
-        settle (1000);
+        blink_test_pass_time (1000);
         gone = stat_of (f, ALICE, "rejected-gone");
         limited = stat_of (f, ALICE, "rejected-rate-limited");
       }
@@ -1211,6 +1198,85 @@ test_invitation (Fixture *f,
   }
 }
 
+static void
+count_connects (BlinkSignaller *signaller,
+                const char *id,
+                const char *did,
+                guint *count)
+{
+  (*count)++;
+}
+
+static gboolean
+counted (gpointer user_data)
+{
+  return *(guint *) user_data > 0;
+}
+
+/* A ringing callee that connects early says "connect" (docs/protocol.md,
+ * "Connecting while ringing"): the caller hears of it, once per message;
+ * from someone not in the call it is refused, from someone who answered
+ * already it changes nothing, and a joined call cannot connect early. */
+static void
+test_connect_early (Fixture *f,
+                    gconstpointer data)
+{
+  Party *alice = &f->party[ALICE];
+  const char *to_bob[] = { f->party[BOB].did, NULL };
+  g_autoptr (BlinkSignaller) alice_signaller = NULL;
+  g_autoptr (BlinkSignaller) bob_signaller = NULL;
+  g_autoptr (BlinkIdentity) carol = NULL;
+  g_autoptr (BlinkIdentity) bob = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *call_topic = NULL;
+  guint connects = 0;
+  guint8 key[32];
+
+  if (f->network == NULL)
+    return;
+
+  g_object_get (alice->element, "signaller", &alice_signaller, NULL);
+  g_object_get (f->party[BOB].element, "signaller", &bob_signaller, NULL);
+  g_signal_connect (alice_signaller, "participant-connects-early", G_CALLBACK (count_connects),
+                    &connects);
+  id = offer (f, ALICE, to_bob);
+  wait_event (&f->party[BOB], "incoming %s", id);
+  g_assert_true (blink_signaller_connect_early (bob_signaller, id, &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (counted, &connects, WAIT_MS));
+  g_assert_cmpuint (connects, ==, 1);
+
+  memcpy (key, blink_signaller_call_get_key (blink_signaller_find_call (alice_signaller, id)),
+          sizeof key);
+  call_topic = blink_topic_call (id, key);
+  {
+    g_autoptr (BlinkMessage) connect = blink_message_new (BLINK_MESSAGE_CONNECT);
+    g_autoptr (GBytes) bytes = NULL;
+
+    carol = blink_identity_load (f->party[CAROL].key_path, NULL);
+    bytes = blink_envelope_seal (carol, call_topic, NULL, key, connect, NULL);
+    publish_raw (f, CAROL, call_topic, bytes);
+    wait_stat (f, ALICE, "rejected-not-participant", 1);
+  }
+
+  g_assert_true (act (f, BOB, "join-call", id));
+  wait_event (alice, "joined %s %s", id, f->party[BOB].did);
+  g_assert_false (blink_signaller_connect_early (bob_signaller, id, &error));
+  g_assert_nonnull (error);
+  {
+    g_autoptr (BlinkMessage) connect = blink_message_new (BLINK_MESSAGE_CONNECT);
+    g_autoptr (GBytes) bytes = NULL;
+
+    bob = blink_identity_load (f->party[BOB].key_path, NULL);
+    bytes = blink_envelope_seal (bob, call_topic, NULL, key, connect, NULL);
+    publish_raw (f, BOB, call_topic, bytes);
+    blink_test_pass_time (1000);
+  }
+  g_assert_cmpuint (connects, ==, 1);
+  g_signal_handlers_disconnect_by_data (alice_signaller, &connects);
+}
+
 int
 main (int argc,
       char **argv)
@@ -1236,6 +1302,7 @@ main (int argc,
   ADD ("offer-flood", test_offer_flood);
   ADD ("declined-stays-declined", test_declined_stays_declined);
   ADD ("gone-participant", test_gone_participant);
+  ADD ("connect-early", test_connect_early);
 
 #undef ADD
 

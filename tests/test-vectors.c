@@ -65,6 +65,11 @@ static const VectorSpec specs[] = {
   /* Bob invites Carol into Alice's call, and tells everyone. */
   { "offer (invitation)", BLINK_MESSAGE_OFFER, "bob", "carol" },
   { "add", BLINK_MESSAGE_ADD, "bob", NULL },
+  /* Bob, ringing, connects before answering (docs/protocol.md). */
+  { "connect", BLINK_MESSAGE_CONNECT, "bob", NULL },
+  /* Alice's first connection to Bob broke: she asks, he makes the next. */
+  { "reconnect", BLINK_MESSAGE_RECONNECT, "alice", "bob" },
+  { "ice-candidate (connection 1)", BLINK_MESSAGE_ICE_CANDIDATE, "bob", "alice" },
 };
 
 static const char *const names[] = { "alice", "bob", "carol" };
@@ -177,6 +182,7 @@ message_of (Keys *keys,
     case BLINK_MESSAGE_ICE_CANDIDATE:
       message->mline = 0;
       message->candidate = g_strdup ("candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host");
+      message->connection = strstr (specs[index].name, "(connection 1)") != NULL ? 1 : 0;
       break;
     default:
       break;

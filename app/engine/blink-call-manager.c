@@ -16,7 +16,9 @@
 
 #include <glib/gi18n-lib.h>
 #include <gst/gst.h>
+#include <ifaddrs.h>
 #include <math.h>
+#include <netinet/in.h>
 
 /* Turns signaling into calls (docs/engine.md): the state machine of
  * DESIGN §3. Many pending incoming calls, at most one active call, whose
@@ -50,6 +52,7 @@ enum
   PROP_PIPELINE,
   PROP_CERTIFICATE_MISMATCHES,
   PROP_SIGNALS_DROPPED,
+  PROP_CONNECT_EARLY,
   N_PROPS
 };
 
@@ -96,7 +99,15 @@ struct _BlinkCallManager
   BlinkLossAdapter *loss_adapter;
   GPtrArray *calls; /* BlinkCall*, not ended */
   BlinkCall *active;
+  /* An incoming call that rings while no call is active, connected before
+   * it is answered (docs/engine.md, "Instant answer"); NULL: none. */
+  BlinkCall *early;
+  gboolean connect_early;
   BlinkAudioPipeline *media;
+  gboolean media_stand_in; /* the media's devices are stand-ins: a call only rings */
+  GNetworkMonitor *network_monitor;
+  GSource *network_settle; /* the network changed: connections made again when it fires */
+  char *addresses;         /* the machine's, when last looked at (local_addresses()) */
   GSource *bus_watch;
   GSource *quality_poll; /* the active call's statistics, every second */
   gboolean quality_polling; /* a poll waits for its statistics */
@@ -113,6 +124,10 @@ struct _BlinkCallManager
 
 G_DEFINE_FINAL_TYPE (BlinkCallManager, blink_call_manager, G_TYPE_OBJECT)
 
+/* Changes of the network closer together than this are one change: a new
+ * address comes with new routes, each notified. */
+#define NETWORK_SETTLE_MS 300
+
 /* How often the active call's connections are judged (docs/engine.md,
  * "Quality warnings"): a warning changes at most this often. */
 #define QUALITY_POLL_INTERVAL_MS 1000
@@ -120,12 +135,20 @@ G_DEFINE_FINAL_TYPE (BlinkCallManager, blink_call_manager, G_TYPE_OBJECT)
 static void check_call_end (BlinkCallManager *self, BlinkCall *call);
 static void end_call (BlinkCallManager *self, BlinkCall *call);
 
+static void drop_early (BlinkCallManager *self);
+static void media_release_if_idle (BlinkCallManager *self);
+
 static void
 remove_call (BlinkCallManager *self,
              BlinkCall *call)
 {
   g_autoptr (BlinkCall) keep = g_object_ref (call);
 
+  if (call == self->early)
+    {
+      drop_early (self);
+      media_release_if_idle (self);
+    }
   blink_call_set_state (call, BLINK_CALL_STATE_ENDED);
   if (g_ptr_array_remove (self->calls, call))
     g_signal_emit (self, signals[SIGNAL_CALL_REMOVED], 0, call);
@@ -142,6 +165,32 @@ set_active (BlinkCallManager *self,
     blink_call_stop_speaking (self->active);
   g_set_object (&self->active, call);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_CALL]);
+}
+
+/* The call whose connections there are: the active one, else the one
+ * that rings here and connects early. */
+static BlinkCall *
+connected_call (BlinkCallManager *self)
+{
+  return self->active != NULL ? self->active : self->early;
+}
+
+static gboolean
+is_connected (BlinkCallManager *self,
+              const char *id)
+{
+  BlinkCall *call = connected_call (self);
+
+  return call != NULL && g_strcmp0 (blink_call_get_id (call), id) == 0;
+}
+
+/* A new connection to @participant is being made: one who was connected
+ * is connecting again until it is up; one who rings rings on. */
+static void
+reconnecting (BlinkParticipant *participant)
+{
+  if (blink_participant_get_state (participant) == BLINK_PARTICIPANT_STATE_CONNECTED)
+    blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTING);
 }
 
 /* ---- media ---- */
@@ -213,7 +262,7 @@ media_release_if_idle (BlinkCallManager *self)
     return;
 
   media_stop_retired (self);
-  if (self->active != NULL || self->media == NULL || self->handing_over)
+  if (self->active != NULL || self->early != NULL || self->media == NULL || self->handing_over)
     return;
 
   g_debug ("No call and no connection: releasing the audio devices");
@@ -325,17 +374,27 @@ on_bus_message (GstBus *bus,
   gst_message_parse_error (message, &error, &debug);
   g_message ("%s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message, debug);
 
+  /* A device swapped out (answering a call that rang, a device change)
+   * may fail as it is stopped, e.g. "not-negotiated" when stopped while it
+   * negotiated: it is out of the pipeline by now, and says nothing of the
+   * call. */
+  if (self->media == NULL ||
+      !gst_object_has_as_ancestor (GST_MESSAGE_SRC (message),
+                                   GST_OBJECT (blink_audio_pipeline_get_bin (self->media))))
+    return G_SOURCE_CONTINUE;
+
   did = blink_connections_find_owner (self->connections, GST_MESSAGE_SRC (message));
   if (did != NULL)
     {
-      BlinkParticipant *p =
-        self->active != NULL ? blink_call_find_participant (self->active, did) : NULL;
+      BlinkCall *call = connected_call (self);
+      BlinkParticipant *p = call != NULL ? blink_call_find_participant (call, did) : NULL;
 
-      if (p != NULL)
+      /* A call that only rings here rings on: connected again on answering. */
+      if (p != NULL && call != self->early)
         blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
       blink_connections_close (self->connections, did);
-      if (self->active != NULL)
-        check_call_end (self, self->active);
+      if (call != NULL)
+        check_call_end (self, call);
       return G_SOURCE_CONTINUE;
     }
 
@@ -352,25 +411,63 @@ on_bus_message (GstBus *bus,
   return G_SOURCE_CONTINUE;
 }
 
-/* Makes the pipeline for @format, the active call's; a pipeline of another
- * format is retired until its connections have closed. */
+/* While a call only rings, its pipeline opens no device: a silent source
+ * and a sink that plays nowhere stand in for them until it is answered. */
+#define STAND_IN_SOURCE "audiotestsrc wave=silence is-live=true"
+#define STAND_IN_SINK "fakesink sync=true"
+
+/* The stand-ins make way for the user's devices: the call is answered. */
 static gboolean
-media_ensure (BlinkCallManager *self,
-              const BlinkAudioFormat *format,
-              GError **error)
+media_open_devices (BlinkCallManager *self,
+                    GError **error)
+{
+  if (!self->media_stand_in)
+    return TRUE;
+  if (!blink_audio_pipeline_set_source (self->media, self->devices[BLINK_DEVICE_MICROPHONE],
+                                        self->audio_source, error))
+    return FALSE;
+  if (!blink_audio_pipeline_set_playback (self->media, self->devices[BLINK_DEVICE_SPEAKER],
+                                          self->audio_sink, error))
+    {
+      /* The call rings on: not with our microphone open. */
+      blink_audio_pipeline_set_source (self->media, NULL, STAND_IN_SOURCE, NULL);
+      return FALSE;
+    }
+  self->media_stand_in = FALSE;
+  return TRUE;
+}
+
+/* Makes the pipeline for @format, the active call's; a pipeline of another
+ * format is retired until its connections have closed. With @stand_in,
+ * for a call that only rings, it opens no device, but processes the
+ * capture as the devices it stands in for will be. */
+static gboolean
+media_ensure_full (BlinkCallManager *self,
+                   const BlinkAudioFormat *format,
+                   gboolean stand_in,
+                   GError **error)
 {
   g_autoptr (BlinkAudioPipeline) media = NULL;
   g_autoptr (GstBus) bus = NULL;
+  BlinkAudioProcessingMode mode = self->audio_processing_mode;
 
   if (self->media != NULL &&
       blink_audio_format_equal (blink_audio_pipeline_get_format (self->media), format))
-    return TRUE;
+    return stand_in || media_open_devices (self, error);
 
-  media = blink_audio_pipeline_new_full (self->audio_source,
-                                         self->devices[BLINK_DEVICE_MICROPHONE], self->audio_sink,
-                                         self->devices[BLINK_DEVICE_SPEAKER], format,
-                                         self->audio_processing_mode, self->audio_processing,
-                                         error);
+  if (stand_in && mode == BLINK_AUDIO_PROCESSING_MODE_AUTO)
+    mode = self->devices[BLINK_DEVICE_MICROPHONE] != NULL ||
+               blink_audio_processing_for_description (mode, self->audio_processing,
+                                                       self->audio_source) != BLINK_AUDIO_PROCESSING_NONE
+             ? BLINK_AUDIO_PROCESSING_MODE_ON
+             : BLINK_AUDIO_PROCESSING_MODE_OFF;
+  media = stand_in ? blink_audio_pipeline_new_full (STAND_IN_SOURCE, NULL, STAND_IN_SINK, NULL,
+                                                    format, mode, self->audio_processing, error)
+                   : blink_audio_pipeline_new_full (self->audio_source,
+                                                    self->devices[BLINK_DEVICE_MICROPHONE],
+                                                    self->audio_sink,
+                                                    self->devices[BLINK_DEVICE_SPEAKER], format,
+                                                    mode, self->audio_processing, error);
   if (media == NULL)
     return FALSE;
 
@@ -385,6 +482,7 @@ media_ensure (BlinkCallManager *self,
       media_drop (self);
     }
   self->media = g_steal_pointer (&media);
+  self->media_stand_in = stand_in;
   blink_loss_adapter_set_media (self->loss_adapter, self->media);
   bus = gst_element_get_bus (GST_ELEMENT (blink_audio_pipeline_get_bin (self->media)));
   self->bus_watch = gst_bus_create_watch (bus);
@@ -394,6 +492,14 @@ media_ensure (BlinkCallManager *self,
                                                   on_quality_poll, self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
   return TRUE;
+}
+
+static gboolean
+media_ensure (BlinkCallManager *self,
+              const BlinkAudioFormat *format,
+              GError **error)
+{
+  return media_ensure_full (self, format, FALSE, error);
 }
 
 /* ---- ending ---- */
@@ -508,6 +614,7 @@ end_call (BlinkCallManager *self,
 static void
 hand_media_over (BlinkCallManager *self)
 {
+  drop_early (self);
   if (self->active == NULL)
     return;
   self->handing_over = TRUE;
@@ -545,7 +652,7 @@ participant_gone (BlinkCallManager *self,
     return;
 
   blink_participant_set_state (participant, state);
-  if (call == self->active)
+  if (call == connected_call (self))
     blink_connections_close (self->connections, did);
   check_call_end (self, call);
 }
@@ -555,31 +662,52 @@ participant_gone (BlinkCallManager *self,
 static void
 on_local_description (BlinkConnections *connections,
                       const char *did,
+                      guint connection,
                       const char *type,
                       const char *sdp,
                       BlinkCallManager *self)
 {
   g_autoptr (GError) error = NULL;
+  BlinkCall *call = connected_call (self);
 
-  if (self->active != NULL &&
-      !blink_signaller_send_sdp (self->signaller, blink_call_get_id (self->active), did, type, sdp,
-                                 &error))
+  if (call != NULL &&
+      !blink_signaller_send_sdp (self->signaller, blink_call_get_id (call), did, connection, type,
+                                 sdp, &error))
     g_warning ("Cannot send the SDP %s to %s: %s", type, did, error->message);
 }
 
 static void
 on_local_candidate (BlinkConnections *connections,
                     const char *did,
+                    guint connection,
                     guint mline,
                     const char *candidate,
                     BlinkCallManager *self)
 {
   g_autoptr (GError) error = NULL;
+  BlinkCall *call = connected_call (self);
 
-  if (self->active != NULL &&
-      !blink_signaller_send_ice_candidate (self->signaller, blink_call_get_id (self->active), did,
+  if (call != NULL &&
+      !blink_signaller_send_ice_candidate (self->signaller, blink_call_get_id (call), did, connection,
                                            mline, candidate, &error))
     g_warning ("Cannot send an ICE candidate to %s: %s", did, error->message);
+}
+
+/* @did's connection in the active call is up, and they have answered:
+ * they are in the call. */
+static void
+participant_connected (BlinkCallManager *self,
+                       const char *did)
+{
+  BlinkParticipant *participant = blink_call_find_participant (self->active, did);
+  BlinkPeer *peer = blink_connections_get_peer (self->connections, did);
+
+  if (participant == NULL || peer == NULL ||
+      blink_peer_get_state (peer) != BLINK_PEER_STATE_CONNECTED ||
+      blink_participant_get_state (participant) == BLINK_PARTICIPANT_STATE_RINGING)
+    return;
+  blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTED);
+  blink_call_set_state (self->active, BLINK_CALL_STATE_STARTED);
 }
 
 static void
@@ -588,17 +716,15 @@ on_connected (BlinkConnections *connections,
               const char *verification_code,
               BlinkCallManager *self)
 {
-  BlinkParticipant *participant;
+  BlinkCall *call = connected_call (self);
+  BlinkParticipant *participant = call != NULL ? blink_call_find_participant (call, did) : NULL;
 
-  if (self->active == NULL)
+  if (participant == NULL)
     return;
-  participant = blink_call_find_participant (self->active, did);
-  if (participant != NULL)
-    {
-      blink_participant_set_verification_code (participant, verification_code);
-      blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTED);
-    }
-  blink_call_set_state (self->active, BLINK_CALL_STATE_STARTED);
+  blink_participant_set_verification_code (participant, verification_code);
+  /* Connected while ringing, on either side: in the call once answered. */
+  if (call == self->active)
+    participant_connected (self, did);
 }
 
 /* ICE failed, or the certificate was not the signed one: the participant
@@ -612,10 +738,21 @@ on_connection_failed (BlinkConnections *connections,
   g_autoptr (BlinkCall) call = NULL;
   BlinkParticipant *participant;
 
-  if (self->active == NULL ||
-      (participant = blink_call_find_participant (self->active, did)) == NULL)
+  if (connected_call (self) == NULL ||
+      (participant = blink_call_find_participant (connected_call (self), did)) == NULL ||
+      blink_participant_state_is_final (blink_participant_get_state (participant)))
     return;
-  call = g_object_ref (self->active);
+  /* ICE failed, for a participant still in the call: a late answer, or a
+   * network that changed. A new connection is made, a few times over; a
+   * certificate that is not the signed one never. */
+  if (failure->code == BLINK_CALL_ERROR_FAILED &&
+      blink_connections_reconnect (self->connections, did))
+    {
+      g_message ("The connection to %s broke (%s): making a new one", did, failure->message);
+      reconnecting (participant);
+      return;
+    }
+  call = g_object_ref (connected_call (self));
   blink_participant_set_failed (participant, failure);
   g_signal_emit (self, signals[SIGNAL_PARTICIPANT_FAILED], 0, call, did, failure);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CERTIFICATE_MISMATCHES]);
@@ -629,8 +766,8 @@ on_connection_lost (BlinkConnections *connections,
                     BlinkCallManager *self)
 {
   g_debug ("Lost the connection to %s", did);
-  if (self->active != NULL)
-    participant_gone (self, self->active, did, BLINK_PARTICIPANT_STATE_LEFT);
+  if (connected_call (self) != NULL)
+    participant_gone (self, connected_call (self), did, BLINK_PARTICIPANT_STATE_LEFT);
 }
 
 static void
@@ -641,6 +778,85 @@ on_connection_closed (BlinkConnections *connections,
   g_signal_emit (self, signals[SIGNAL_CONNECTION_CLOSED], 0, did);
   if (blink_connections_get_n_closing (connections) == 0)
     finish_ending_calls (self);
+}
+
+/* ---- instant answer (docs/engine.md) ---- */
+
+/* The call that rang here is answered, declined or gone, or another
+ * takes the media: its early connections close. */
+static void
+drop_early (BlinkCallManager *self)
+{
+  if (self->early == NULL)
+    return;
+  g_debug ("Call %s no longer connects early", blink_call_get_id (self->early));
+  blink_connections_close_all (self->connections);
+  g_clear_object (&self->early);
+}
+
+/* Connecting before answering tells the caller our addresses: only for
+ * someone we know, or through relays that hide them; and never to a
+ * stranger we do not even tell that we are online. */
+static gboolean
+may_connect_early (BlinkCallManager *self,
+                   const char *caller)
+{
+  if (self->known != NULL && g_strv_contains ((const char *const *) self->known, caller))
+    return TRUE;
+  return blink_connections_relays (self->connections, caller) &&
+         blink_signaller_answers_ringing (self->signaller, caller);
+}
+
+/* Makes the connection to @did in @call, the connected one; while it only
+ * rings here, only to whom we may show our addresses before answering. */
+static void
+connect_to (BlinkCallManager *self,
+            BlinkCall *call,
+            const char *did)
+{
+  if (call == self->early && !may_connect_early (self, did))
+    return;
+  blink_connections_ensure (self->connections, did);
+}
+
+/* While @call rings, and no call is active, its connections are set up,
+ * held: answering only lets the audio through. */
+static void
+connect_early (BlinkCallManager *self,
+               BlinkCall *call,
+               const char *caller)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *participants;
+
+  if (!self->connect_early || self->active != NULL || self->early != NULL || self->media != NULL)
+    return;
+  if (!may_connect_early (self, caller))
+    {
+      g_debug ("Not connecting to %s before answering: a stranger, and no relay to keep our "
+               "addresses from them", caller);
+      return;
+    }
+  if (!media_ensure_full (self, blink_call_get_audio_format (call), TRUE, &error) ||
+      !blink_signaller_connect_early (self->signaller, blink_call_get_id (call), &error))
+    {
+      g_message ("Call %s connects on answering only: %s", blink_call_get_id (call),
+                 error->message);
+      media_release_if_idle (self);
+      return;
+    }
+
+  self->early = g_object_ref (call);
+  blink_connections_set_call (self->connections, call, self->media);
+  blink_connections_set_held (self->connections, TRUE);
+  participants = blink_call_get_participants (call);
+  for (guint i = 0; i < participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+
+      if (blink_participant_get_state (p) == BLINK_PARTICIPANT_STATE_CONNECTING)
+        connect_to (self, call, blink_participant_get_did (p));
+    }
 }
 
 /* ---- signaller events ---- */
@@ -659,6 +875,7 @@ on_incoming_call (BlinkSignaller *signaller,
 
   g_ptr_array_add (self->calls, g_object_ref (call));
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
+  connect_early (self, call, caller);
 }
 
 static void
@@ -694,7 +911,7 @@ on_offer_expired (BlinkSignaller *signaller,
       if (blink_participant_get_state (p) != BLINK_PARTICIPANT_STATE_RINGING)
         continue;
       blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
-      if (call == self->active)
+      if (call == connected_call (self))
         blink_connections_close (self->connections, blink_participant_get_did (p));
     }
   check_call_end (self, call);
@@ -723,8 +940,24 @@ on_participant_joined (BlinkSignaller *signaller,
   if (blink_participant_get_state (participant) == BLINK_PARTICIPANT_STATE_RINGING)
     blink_participant_set_state (participant, BLINK_PARTICIPANT_STATE_CONNECTING);
 
+  /* A connection made while they rang now carries audio: they may be in
+   * the call at once. */
+  if (call == connected_call (self))
+    connect_to (self, call, did);
   if (call == self->active)
-    blink_connections_ensure (self->connections, did);
+    participant_connected (self, did);
+}
+
+/* A callee that rings connects before answering: its connection is made
+ * now, and carries nothing until it joins. */
+static void
+on_participant_connects_early (BlinkSignaller *signaller,
+                               const char *id,
+                               const char *did,
+                               BlinkCallManager *self)
+{
+  if (is_connected (self, id))
+    connect_to (self, connected_call (self), did);
 }
 
 /* Someone in the call (or we) invited more people: they ring, and are
@@ -759,7 +992,7 @@ on_participant_announced (BlinkSignaller *signaller,
     return;
 
   blink_participant_set_announced (participant, muted, deafened, recording);
-  if (call == self->active)
+  if (call == connected_call (self))
     blink_connections_note_announce (self->connections, did);
 }
 
@@ -787,23 +1020,131 @@ on_participant_left (BlinkSignaller *signaller,
     participant_gone (self, call, did, BLINK_PARTICIPANT_STATE_LEFT);
 }
 
-static gboolean
-is_active (BlinkCallManager *self,
-           const char *id)
-{
-  return self->active != NULL && g_strcmp0 (blink_call_get_id (self->active), id) == 0;
-}
-
 static void
 on_sdp_received (BlinkSignaller *signaller,
                  const char *id,
                  const char *did,
                  const char *type,
                  const char *sdp,
+                 guint connection,
                  BlinkCallManager *self)
 {
-  if (is_active (self, id))
-    blink_connections_set_remote_description (self->connections, did, type, sdp);
+  if (is_connected (self, id))
+    blink_connections_set_remote_description (self->connections, did, connection, type, sdp);
+}
+
+/* Who answers our offers lost its connection to us: a new one. */
+static void
+on_reconnect_wanted (BlinkSignaller *signaller,
+                     const char *id,
+                     const char *did,
+                     guint connection,
+                     BlinkCallManager *self)
+{
+  BlinkParticipant *participant;
+
+  if (!is_connected (self, id) ||
+      (participant = blink_call_find_participant (connected_call (self), did)) == NULL)
+    return;
+  if (blink_connections_reconnect_wanted (self->connections, did, connection))
+    reconnecting (participant);
+}
+
+static void
+on_connections_reconnect_wanted (BlinkConnections *connections,
+                                 const char *did,
+                                 guint connection,
+                                 BlinkCallManager *self)
+{
+  g_autoptr (GError) error = NULL;
+  BlinkCall *call = connected_call (self);
+
+  if (call != NULL &&
+      !blink_signaller_send_reconnect (self->signaller, blink_call_get_id (call), did,
+                                       connection, &error))
+    g_message ("Cannot ask %s for a new connection: %s", did, error->message);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The machine's addresses, sorted, one per line: what ICE can gather. */
+static char *
+local_addresses (void)
+{
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  struct ifaddrs *list = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return g_strdup ("");
+  for (struct ifaddrs *i = list; i != NULL; i = i->ifa_next)
+    {
+      g_autoptr (GSocketAddress) address = NULL;
+      gsize size;
+
+      if (i->ifa_addr == NULL ||
+          (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+        continue;
+      size = i->ifa_addr->sa_family == AF_INET ? sizeof (struct sockaddr_in)
+                                               : sizeof (struct sockaddr_in6);
+      address = g_socket_address_new_from_native (i->ifa_addr, size);
+      if (G_IS_INET_SOCKET_ADDRESS (address))
+        g_ptr_array_add (found, g_inet_address_to_string (g_inet_socket_address_get_address (
+                                  G_INET_SOCKET_ADDRESS (address))));
+    }
+  freeifaddrs (list);
+  g_ptr_array_sort (found, compare_strings);
+  g_ptr_array_add (found, NULL);
+  return g_strjoinv ("\n", (char **) found->pdata);
+}
+
+/* Our addresses may have changed: every connection of the active call
+ * that was up is made again (docs/engine.md, "Reconnecting"). */
+static gboolean
+on_network_settled (gpointer user_data)
+{
+  BlinkCallManager *self = user_data;
+  g_autofree char *addresses = local_addresses ();
+  GPtrArray *participants;
+
+  blink_clear_source (&self->network_settle);
+  /* Routes come and go with no address changing: the connections stand. */
+  if (g_strcmp0 (addresses, self->addresses) == 0)
+    return G_SOURCE_REMOVE;
+  g_free (self->addresses);
+  self->addresses = g_steal_pointer (&addresses);
+  if (self->active == NULL)
+    return G_SOURCE_REMOVE;
+  participants = blink_call_get_participants (self->active);
+  for (guint i = 0; i < participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+      const char *did = blink_participant_get_did (p);
+
+      if (blink_participant_get_state (p) != BLINK_PARTICIPANT_STATE_CONNECTED)
+        continue;
+      g_message ("The network changed: making a new connection to %s", did);
+      if (blink_connections_reconnect (self->connections, did))
+        reconnecting (p);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* A change comes in bursts (an address, then its routes, the old one
+ * going): connections are made again once it has settled, on what there
+ * is then. */
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean available,
+                    BlinkCallManager *self)
+{
+  blink_clear_source (&self->network_settle);
+  self->network_settle = blink_context_add_timeout (self->context, NETWORK_SETTLE_MS,
+                                                    on_network_settled, self, NULL);
 }
 
 static void
@@ -812,10 +1153,11 @@ on_ice_candidate_received (BlinkSignaller *signaller,
                            const char *did,
                            guint mline,
                            const char *candidate,
+                           guint connection,
                            BlinkCallManager *self)
 {
-  if (is_active (self, id))
-    blink_connections_add_ice_candidate (self->connections, did, mline, candidate);
+  if (is_connected (self, id))
+    blink_connections_add_ice_candidate (self->connections, did, connection, mline, candidate);
 }
 
 static void
@@ -1008,10 +1350,17 @@ blink_call_manager_accept (BlinkCallManager *self,
 
   g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), FALSE);
 
+  /* Another call than the one connected early: that one's connections
+   * go, it rings on. */
+  if (check_pending (self, call, NULL) && call != self->early)
+    drop_early (self);
   if (!check_pending (self, call, error) ||
       !media_ensure (self, blink_call_get_audio_format (call), error))
     return FALSE;
 
+  /* Our audio first, then the join, on which the others send theirs. */
+  if (call == self->early)
+    blink_connections_set_held (self->connections, FALSE);
   if (!blink_signaller_join (self->signaller, blink_call_get_id (call), &local_error))
     {
       g_set_error (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_SUCH_CALL,
@@ -1021,6 +1370,9 @@ blink_call_manager_accept (BlinkCallManager *self,
       return FALSE;
     }
 
+  /* The early connections are the answered call's now. */
+  if (call == self->early)
+    g_clear_object (&self->early);
   hand_media_over (self);
 
   blink_call_start_setup (call);
@@ -1033,8 +1385,10 @@ blink_call_manager_accept (BlinkCallManager *self,
     {
       BlinkParticipant *p = g_ptr_array_index (participants, i);
 
-      if (blink_participant_get_state (p) == BLINK_PARTICIPANT_STATE_CONNECTING)
-        blink_connections_ensure (self->connections, blink_participant_get_did (p));
+      if (blink_participant_get_state (p) != BLINK_PARTICIPANT_STATE_CONNECTING)
+        continue;
+      blink_connections_ensure (self->connections, blink_participant_get_did (p));
+      participant_connected (self, blink_participant_get_did (p));
     }
   return TRUE;
 }
@@ -1605,10 +1959,19 @@ blink_call_manager_start (BlinkCallManager *self,
   g_signal_connect (self->connections, "failed", G_CALLBACK (on_connection_failed), self);
   g_signal_connect (self->connections, "vanished", G_CALLBACK (on_connection_lost), self);
   g_signal_connect (self->connections, "closed", G_CALLBACK (on_connection_closed), self);
+  g_signal_connect (self->connections, "reconnect-wanted",
+                    G_CALLBACK (on_connections_reconnect_wanted), self);
+  self->addresses = local_addresses ();
+  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  g_signal_connect (self->network_monitor, "network-changed", G_CALLBACK (on_network_changed),
+                    self);
 
   g_signal_connect (self->signaller, "incoming-call", G_CALLBACK (on_incoming_call), self);
   g_signal_connect (self->signaller, "offer-cancelled", G_CALLBACK (on_offer_cancelled), self);
   g_signal_connect (self->signaller, "offer-expired", G_CALLBACK (on_offer_expired), self);
+  g_signal_connect (self->signaller, "reconnect-wanted", G_CALLBACK (on_reconnect_wanted), self);
+  g_signal_connect (self->signaller, "participant-connects-early",
+                    G_CALLBACK (on_participant_connects_early), self);
   g_signal_connect (self->signaller, "participant-joined", G_CALLBACK (on_participant_joined),
                     self);
   g_signal_connect (self->signaller, "participant-announced",
@@ -1637,6 +2000,9 @@ finish_stop (BlinkCallManager *self)
 
   g_signal_handlers_disconnect_by_data (self->signaller, self);
   g_signal_handlers_disconnect_by_data (self->connections, self);
+  g_signal_handlers_disconnect_by_data (self->network_monitor, self);
+  g_clear_object (&self->network_monitor);
+  blink_clear_source (&self->network_settle);
   blink_clear_source (&self->teardown);
   media_stop_retired (self);
   if (self->media != NULL)
@@ -1781,6 +2147,9 @@ blink_call_manager_get_property (GObject *object,
                                    ? blink_connections_get_certificate_mismatches (self->connections)
                                    : 0);
       break;
+    case PROP_CONNECT_EARLY:
+      g_value_set_boolean (value, self->connect_early);
+      break;
     case PROP_SIGNALS_DROPPED:
       g_value_set_uint64 (value, self->connections != NULL
                                    ? blink_connections_get_signals_dropped (self->connections)
@@ -1858,6 +2227,9 @@ blink_call_manager_set_property (GObject *object,
     case PROP_ANNOUNCE_INTERVAL:
       self->announce_interval_ms = g_value_get_uint (value);
       break;
+    case PROP_CONNECT_EARLY:
+      self->connect_early = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1869,6 +2241,11 @@ blink_call_manager_dispose (GObject *object)
   BlinkCallManager *self = BLINK_CALL_MANAGER (object);
 
   certificate_made (self);
+  if (self->network_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->network_monitor, self);
+  g_clear_object (&self->network_monitor);
+  blink_clear_source (&self->network_settle);
+  g_clear_pointer (&self->addresses, g_free);
   /* Not stopped: leave at once, without waiting for anything. */
   if (self->signaller != NULL)
     {
@@ -1883,6 +2260,7 @@ blink_call_manager_dispose (GObject *object)
   g_clear_object (&self->connections);
   blink_clear_source (&self->teardown);
   g_clear_object (&self->active);
+  g_clear_object (&self->early);
   g_clear_object (&self->recorder);
   media_drop (self);
   g_ptr_array_set_size (self->retired, 0);
@@ -1982,6 +2360,18 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
                          "SDPs and ICE candidates that reached no connection: from someone not in "
                          "the active call or who declined, left or failed, or too many",
                          0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * BlinkCallManager:connect-early:
+   *
+   * Whether a call that rings while no call is active is connected before
+   * it is answered (held: no audio either way), so that answering only
+   * lets the audio through. Only with callers who are known, or through
+   * TURN relays (docs/engine.md, "Instant answer").
+   */
+  properties[PROP_CONNECT_EARLY] =
+    g_param_spec_boolean ("connect-early", "Connect early",
+                          "Whether a ringing call is connected before it is answered", TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CALL_ADDED] = g_signal_new ("call-added", G_TYPE_FROM_CLASS (klass),
@@ -2030,6 +2420,7 @@ blink_call_manager_init (BlinkCallManager *self)
   self->latency_ms = DEFAULT_LATENCY_MS;
   self->ringing_timeout_s = 60;
   self->announce_interval_ms = 3000;
+  self->connect_early = TRUE;
   self->audio_format = BLINK_AUDIO_FORMAT_DEFAULT;
   self->calls = g_ptr_array_new_with_free_func (g_object_unref);
   self->ending = g_ptr_array_new_with_free_func (g_object_unref);

@@ -46,6 +46,7 @@ enum
   SIGNAL_FAILED,
   SIGNAL_VANISHED,
   SIGNAL_CLOSED,
+  SIGNAL_RECONNECT_WANTED,
   N_SIGNALS
 };
 
@@ -57,7 +58,17 @@ typedef struct
   char *type;
   char *text;
   guint mline;
+  guint connection;
 } PendingSignal;
+
+/* How many new connections to one participant may follow each other
+ * without one of them coming up (docs/engine.md, "Reconnecting"). */
+#define MAX_RECONNECTS 4
+/* A connection not up this long after it was made is stuck (a description
+ * lost for good, checks that never end) and made again. */
+#define CONNECT_TIMEOUT_US (15 * G_USEC_PER_SEC)
+/* How often, at most, the answerer asks for a new connection again. */
+#define RECONNECT_REQUESTS 8
 
 struct _BlinkConnections
 {
@@ -73,11 +84,15 @@ struct _BlinkConnections
   GHashTable *known; /* DIDs (owned) not relayed under BLINK_RELAY_STRANGERS */
 
   BlinkCall *call;            /* the active call: who may connect */
+  gboolean held;              /* it rings here: connected, no audio either way */
   BlinkAudioPipeline *media;  /* where new peers go; NULL: no active call */
   GHashTable *peers;          /* did → BlinkPeer*, of the active call */
   GPtrArray *closing;         /* BlinkPeer* going down */
   GHashTable *deferred;       /* did → GPtrArray of PendingSignal*: waits for the old peer */
   GHashTable *last_announce;  /* did → gint64* monotonic µs */
+  GHashTable *numbers;        /* did → guint: the current connection's number, absent 0 */
+  GHashTable *reconnects;     /* did → guint: new connections since one came up */
+  GHashTable *requests;       /* did → guint: "reconnect" sent, times; we answer their offers */
   GHashTable *dropped;        /* did → guint64*: signals dropped, per participant */
   BlinkRecorder *recorder;    /* records the active call's peers; NULL: nobody */
   GSource *watchdog;
@@ -189,7 +204,45 @@ note_time (GHashTable *table,
   g_hash_table_insert (table, g_strdup (did), when);
 }
 
+/* No audio goes to a participant who has not answered yet, and none
+ * either way while the call only rings here (docs/engine.md, "Instant
+ * answer"). */
+static void
+apply_hold (BlinkConnections *self,
+            BlinkPeer *peer)
+{
+  BlinkParticipant *participant = blink_call_find_participant (self->call, blink_peer_get_did (peer));
+  gboolean ringing = participant != NULL &&
+                     blink_participant_get_state (participant) == BLINK_PARTICIPANT_STATE_RINGING;
+
+  blink_peer_set_held (peer, self->held || ringing, self->held);
+}
+
+/* @did's count in @table (numbers, reconnects, requests): absent is 0.
+ * In numbers, the current connection's (docs/engine.md, "Reconnecting"). */
+static guint
+get_number (GHashTable *table,
+            const char *did)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (table, did));
+}
+
+static void
+set_number (GHashTable *table,
+            const char *did,
+            guint n)
+{
+  g_hash_table_insert (table, g_strdup (did), GUINT_TO_POINTER (n));
+}
+
 /* ---- peer events ---- */
+
+static gboolean
+is_current (BlinkConnections *self,
+            BlinkPeer *peer)
+{
+  return g_hash_table_lookup (self->peers, blink_peer_get_did (peer)) == peer;
+}
 
 static void
 on_peer_description (BlinkPeer *peer,
@@ -197,7 +250,11 @@ on_peer_description (BlinkPeer *peer,
                      const char *sdp,
                      BlinkConnections *self)
 {
-  g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, blink_peer_get_did (peer), type, sdp);
+  const char *did = blink_peer_get_did (peer);
+
+  if (is_current (self, peer))
+    g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, did,
+                   get_number (self->numbers, did), type, sdp);
 }
 
 static void
@@ -206,8 +263,11 @@ on_peer_candidate (BlinkPeer *peer,
                    const char *candidate,
                    BlinkConnections *self)
 {
-  g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, blink_peer_get_did (peer), mline,
-                 candidate);
+  const char *did = blink_peer_get_did (peer);
+
+  if (is_current (self, peer))
+    g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, did,
+                   get_number (self->numbers, did), mline, candidate);
 }
 
 static void
@@ -224,6 +284,8 @@ on_peer_state (BlinkPeer *peer,
     {
       g_autofree char *code = blink_peer_get_verification_code (peer, self->self_did);
 
+      g_hash_table_remove (self->reconnects, did);
+      g_hash_table_remove (self->requests, did);
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, did, code);
     }
   else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED)
@@ -276,11 +338,46 @@ on_peer_closed (BlinkPeer *peer,
 
 /* ---- the watchdog ---- */
 
+/* A "reconnect" may be lost as any message: asked again every second, a
+ * few times; unanswered, the connection has failed. */
+static void
+resend_requests (BlinkConnections *self)
+{
+  g_autoptr (GPtrArray) dids = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->requests);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (dids, g_strdup (key));
+  for (guint i = 0; i < dids->len; i++)
+    {
+      const char *did = g_ptr_array_index (dids, i);
+      guint sent = get_number (self->requests, did);
+
+      if (sent < RECONNECT_REQUESTS)
+        {
+          set_number (self->requests, did, sent + 1);
+          g_signal_emit (self, signals[SIGNAL_RECONNECT_WANTED], 0, did,
+                         get_number (self->numbers, did));
+          continue;
+        }
+      {
+        g_autoptr (GError) error = g_error_new (BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED,
+                                                "No new connection came after ours broke");
+
+        g_hash_table_remove (self->requests, did);
+        g_signal_emit (self, signals[SIGNAL_FAILED], 0, did, error);
+      }
+    }
+}
+
 static gboolean
 on_watchdog (gpointer user_data)
 {
   BlinkConnections *self = user_data;
   g_autoptr (GPtrArray) vanished = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) stuck = g_ptr_array_new_with_free_func (g_free);
   gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
   const char *did;
@@ -291,7 +388,22 @@ on_watchdog (gpointer user_data)
     {
       gint64 *announced = g_hash_table_lookup (self->last_announce, did);
       gint64 media = blink_peer_get_last_media_time (peer);
+      BlinkParticipant *participant = blink_call_find_participant (self->call, did);
+      BlinkPeerTimeline timeline;
 
+      blink_peer_get_timeline (peer, &timeline);
+      if (blink_peer_get_state (peer) == BLINK_PEER_STATE_CONNECTING &&
+          now - timeline.started > CONNECT_TIMEOUT_US)
+        g_ptr_array_add (stuck, g_strdup (did));
+
+      /* Who still rings announces nothing yet; and a call that only rings
+       * here is not left for a late announce (it would be declined). */
+      if (self->held || (participant != NULL && blink_participant_get_state (participant) ==
+                                                   BLINK_PARTICIPANT_STATE_RINGING))
+        {
+          note_time (self->last_announce, did);
+          continue;
+        }
       if ((announced != NULL && now - *announced > ANNOUNCE_SILENCE_US) ||
           (media != 0 && now - media > MEDIA_SILENCE_US))
         g_ptr_array_add (vanished, g_strdup (did));
@@ -302,6 +414,18 @@ on_watchdog (gpointer user_data)
       g_debug ("%s vanished: no announce or media", (char *) g_ptr_array_index (vanished, i));
       g_signal_emit (self, signals[SIGNAL_VANISHED], 0, g_ptr_array_index (vanished, i));
     }
+
+  for (guint i = 0; i < stuck->len; i++)
+    {
+      g_autoptr (GError) error =
+        g_error_new (BLINK_CALL_ERROR, BLINK_CALL_ERROR_FAILED,
+                     "The connection was not up %d s after it was made",
+                     (int) (CONNECT_TIMEOUT_US / G_USEC_PER_SEC));
+
+      g_signal_emit (self, signals[SIGNAL_FAILED], 0, g_ptr_array_index (stuck, i), error);
+    }
+
+  resend_requests (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -323,7 +447,13 @@ blink_connections_set_call (BlinkConnections *self,
   g_return_if_fail ((call == NULL) == (media == NULL));
 
   if (call != self->call)
-    g_hash_table_remove_all (self->dropped);
+    {
+      g_hash_table_remove_all (self->dropped);
+      g_hash_table_remove_all (self->numbers);
+      g_hash_table_remove_all (self->reconnects);
+      g_hash_table_remove_all (self->requests);
+      self->held = FALSE;
+    }
   g_set_object (&self->call, call);
   g_set_object (&self->media, media);
   if (media != NULL && self->watchdog == NULL)
@@ -331,6 +461,29 @@ blink_connections_set_call (BlinkConnections *self,
                                                 self, NULL);
   else if (media == NULL)
     blink_clear_source (&self->watchdog);
+}
+
+/**
+ * blink_connections_set_held:
+ * @held: whether the call only rings here
+ *
+ * While held, the call's connections are made and checked, but carry no
+ * audio either way; releasing lets it through at once. A new call is not
+ * held.
+ */
+void
+blink_connections_set_held (BlinkConnections *self,
+                            gboolean held)
+{
+  GHashTableIter iter;
+  gpointer peer;
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  self->held = held;
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &peer))
+    apply_hold (self, peer);
 }
 
 /**
@@ -420,7 +573,8 @@ blink_connections_relays (BlinkConnections *self,
  * Makes the connection to @did, unless one exists, there is no active
  * call, @did is not one of its participants or has declined, left or
  * failed, or the previous connection to @did has not finished closing:
- * then it waits for that.
+ * then it waits for that. A connection to someone who still rings sends
+ * nothing until it is ensured again once they have answered.
  */
 void
 blink_connections_ensure (BlinkConnections *self,
@@ -434,8 +588,13 @@ blink_connections_ensure (BlinkConnections *self,
 
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
 
-  if (self->media == NULL || g_hash_table_contains (self->peers, did))
+  if (self->media == NULL)
     return;
+  if ((peer = g_hash_table_lookup (self->peers, did)) != NULL)
+    {
+      apply_hold (self, peer);
+      return;
+    }
 
   if (!may_connect (self, did))
     {
@@ -466,11 +625,48 @@ blink_connections_ensure (BlinkConnections *self,
   g_signal_connect (peer, "local-candidate", G_CALLBACK (on_peer_candidate), self);
   g_signal_connect (peer, "notify::state", G_CALLBACK (on_peer_state), self);
   g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
+  apply_hold (self, peer);
   g_hash_table_insert (self->peers, g_strdup (did), peer);
   note_time (self->last_announce, did);
   g_debug ("Connecting to %s as %s%s", did, offerer ? "offerer" : "answerer",
            config.relay_only ? ", through TURN relays only" : "");
   blink_peer_start (peer);
+}
+
+/* Whether @p is for the current connection to @did; one for a new
+ * connection, from the offerer of the pair, makes it the current one and
+ * takes the old one down. */
+static gboolean
+take_number (BlinkConnections *self,
+             const char *did,
+             PendingSignal *p)
+{
+  guint current = get_number (self->numbers, did);
+  guint made = get_number (self->reconnects, did);
+
+  /* The current connection broke, and a new one was asked for: what
+   * still comes for the broken one would only make it again. */
+  if (p->connection < current ||
+      (p->connection == current && g_hash_table_contains (self->requests, did)))
+    {
+      count_dropped (self, did, 1, "for a connection that was replaced");
+      return FALSE;
+    }
+  if (p->connection == current)
+    return TRUE;
+  /* Only the offerer of the pair starts a connection, and not without end. */
+  if (g_strcmp0 (self->self_did, did) > 0 || made >= MAX_RECONNECTS)
+    {
+      count_dropped (self, did, 1, "a new connection that was not ours to take");
+      return FALSE;
+    }
+  g_debug ("%s starts connection %u", did, p->connection);
+  set_number (self->numbers, did, p->connection);
+  /* One we asked for was counted when we asked. */
+  if (!g_hash_table_remove (self->requests, did))
+    set_number (self->reconnects, did, made + 1);
+  blink_connections_close (self, did);
+  return TRUE;
 }
 
 static void
@@ -484,6 +680,11 @@ route_signal (BlinkConnections *self,
   if (!may_connect (self, did))
     {
       count_dropped (self, did, 1, "it declined, left or failed");
+      pending_signal_free (p);
+      return;
+    }
+  if (!take_number (self, did, p))
+    {
       pending_signal_free (p);
       return;
     }
@@ -511,6 +712,7 @@ route_signal (BlinkConnections *self,
 void
 blink_connections_set_remote_description (BlinkConnections *self,
                                           const char *did,
+                                          guint connection,
                                           const char *type,
                                           const char *sdp)
 {
@@ -518,6 +720,7 @@ blink_connections_set_remote_description (BlinkConnections *self,
 
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
 
+  p->connection = connection;
   p->is_sdp = TRUE;
   p->type = g_strdup (type);
   p->text = g_strdup (sdp);
@@ -527,6 +730,7 @@ blink_connections_set_remote_description (BlinkConnections *self,
 void
 blink_connections_add_ice_candidate (BlinkConnections *self,
                                      const char *did,
+                                     guint connection,
                                      guint mline,
                                      const char *candidate)
 {
@@ -534,6 +738,7 @@ blink_connections_add_ice_candidate (BlinkConnections *self,
 
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
 
+  p->connection = connection;
   p->mline = mline;
   p->text = g_strdup (candidate);
   route_signal (self, did, p);
@@ -569,6 +774,7 @@ blink_connections_close (BlinkConnections *self,
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
 
   g_hash_table_remove (self->deferred, did);
+  g_hash_table_remove (self->requests, did);
   peer = g_hash_table_lookup (self->peers, did);
   if (peer == NULL)
     return;
@@ -576,6 +782,84 @@ blink_connections_close (BlinkConnections *self,
   g_ptr_array_add (self->closing, g_object_ref (peer));
   g_hash_table_remove (self->peers, did);
   blink_peer_close (peer);
+}
+
+/**
+ * blink_connections_reconnect:
+ *
+ * The connection to @did broke (ICE failed, or the network changed) while
+ * @did is still in the call: a new one is made, numbered one more, by the
+ * offerer of the pair; the answerer closes its own and asks the offerer
+ * for one ("reconnect-wanted"), again every second until it comes
+ * (docs/engine.md, "Reconnecting").
+ *
+ * Returns: %FALSE when @did may not connect, or too many connections to
+ *   them followed each other without one coming up: they have failed
+ */
+gboolean
+blink_connections_reconnect (BlinkConnections *self,
+                             const char *did)
+{
+  guint made;
+
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), FALSE);
+
+  made = get_number (self->reconnects, did);
+  if (self->media == NULL || !may_connect (self, did) || made >= MAX_RECONNECTS)
+    return FALSE;
+
+  blink_connections_close (self, did);
+  /* Counted whoever makes it: one asked for in vain fails in the end. */
+  set_number (self->reconnects, did, made + 1);
+  if (g_strcmp0 (self->self_did, did) > 0)
+    {
+      set_number (self->numbers, did, get_number (self->numbers, did) + 1);
+      g_debug ("Making connection %u to %s", get_number (self->numbers, did), did);
+      blink_connections_ensure (self, did);
+    }
+  else
+    {
+      set_number (self->requests, did, 1);
+      g_debug ("Asking %s for a connection after %u", did, get_number (self->numbers, did));
+      g_signal_emit (self, signals[SIGNAL_RECONNECT_WANTED], 0, did,
+                     get_number (self->numbers, did));
+    }
+  return TRUE;
+}
+
+/**
+ * blink_connections_reconnect_wanted:
+ * @connection: their connection to us that broke
+ *
+ * @did, who answers our offers, asks for a new connection: made if
+ * @connection is our current one (an older one was replaced already).
+ *
+ * Returns: whether a new connection is being made
+ */
+gboolean
+blink_connections_reconnect_wanted (BlinkConnections *self,
+                                    const char *did,
+                                    guint connection)
+{
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), FALSE);
+
+  if (g_strcmp0 (self->self_did, did) <= 0)
+    {
+      count_dropped (self, did, 1, "a reconnect that was not ours to answer");
+      return FALSE;
+    }
+  /* We made a newer one already (our network changed too). */
+  if (connection != get_number (self->numbers, did))
+    {
+      g_debug ("%s asked for a connection after %u: made already", did, connection);
+      return FALSE;
+    }
+  if (!blink_connections_reconnect (self, did))
+    {
+      g_debug ("No new connection to %s: not in the call, or too many", did);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -812,6 +1096,9 @@ blink_connections_finalize (GObject *object)
   g_ptr_array_unref (self->closing);
   g_hash_table_unref (self->deferred);
   g_hash_table_unref (self->last_announce);
+  g_hash_table_unref (self->numbers);
+  g_hash_table_unref (self->reconnects);
+  g_hash_table_unref (self->requests);
   g_hash_table_unref (self->dropped);
   g_hash_table_unref (self->known);
   g_main_context_unref (self->context);
@@ -831,14 +1118,19 @@ blink_connections_class_init (BlinkConnectionsClass *klass)
   object_class->dispose = blink_connections_dispose;
   object_class->finalize = blink_connections_finalize;
 
-  /* did, "offer" or "answer", the SDP to send to did */
+  /* did, the connection's number, "offer" or "answer", the SDP to send to did */
   signals[SIGNAL_LOCAL_DESCRIPTION] =
     g_signal_new ("local-description", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
-  /* did, m-line, a candidate to send to did */
+                  NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING);
+  /* did, the connection's number, m-line, a candidate to send to did */
   signals[SIGNAL_LOCAL_CANDIDATE] =
     g_signal_new ("local-candidate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
+                  NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
+  /* did, the number of our connection to did that broke: did makes the
+   * offers, and is asked for a new one */
+  signals[SIGNAL_RECONNECT_WANTED] =
+    g_signal_new ("reconnect-wanted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT);
   /* did, the verification code: ICE, DTLS and the certificate check done */
   signals[SIGNAL_CONNECTED] = g_signal_new ("connected", G_TYPE_FROM_CLASS (klass),
                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
@@ -863,6 +1155,9 @@ blink_connections_init (BlinkConnections *self)
   self->deferred = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->last_announce = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->reconnects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->dropped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -44,6 +44,8 @@ BlinkConnections *blink_connections_new (GMainContext *context,
 void blink_connections_set_call (BlinkConnections *self,
                                  BlinkCall *call,
                                  BlinkAudioPipeline *media);
+void blink_connections_set_held (BlinkConnections *self,
+                                 gboolean held);
 void blink_connections_set_recorder (BlinkConnections *self,
                                      BlinkRecorder *recorder);
 void blink_connections_set_relay (BlinkConnections *self,
@@ -55,10 +57,12 @@ void blink_connections_ensure (BlinkConnections *self,
                                const char *did);
 void blink_connections_set_remote_description (BlinkConnections *self,
                                                const char *did,
+                                               guint connection,
                                                const char *type,
                                                const char *sdp);
 void blink_connections_add_ice_candidate (BlinkConnections *self,
                                           const char *did,
+                                          guint connection,
                                           guint mline,
                                           const char *candidate);
 void blink_connections_note_announce (BlinkConnections *self,
@@ -66,6 +70,11 @@ void blink_connections_note_announce (BlinkConnections *self,
 void blink_connections_close (BlinkConnections *self,
                               const char *did);
 void blink_connections_close_all (BlinkConnections *self);
+gboolean blink_connections_reconnect (BlinkConnections *self,
+                                      const char *did);
+gboolean blink_connections_reconnect_wanted (BlinkConnections *self,
+                                             const char *did,
+                                             guint connection);
 guint blink_connections_get_n_closing (BlinkConnections *self);
 guint64 blink_connections_get_certificate_mismatches (BlinkConnections *self);
 guint64 blink_connections_get_signals_dropped (BlinkConnections *self);

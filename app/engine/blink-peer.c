@@ -142,10 +142,22 @@ struct _BlinkPeer
   /* How much later than it arrived what the peer sends is played. */
   GstClockTimeDiff play_delay;
   int checked;              /* atomic: the check ran */
+  /* Held (atomic): connected, but no audio that way yet: a call that rings
+   * is connected before it is answered (docs/engine.md, "Instant answer"). */
+  int send_held;
+  int receive_held;
   GstWebRTCDTLSTransport *dtls;
   gboolean ice_connected;
   gboolean verified;
   GError *failure;
+
+  /* Statistics asked of webrtcbin and not answered yet: it gathers them on
+   * its own thread, and GStreamer 1.22 must not take the connection down
+   * meanwhile (its rtpsession empties the table of sources being walked,
+   * and webrtcbin frees the pending request unanswered). */
+  GMutex stats_lock;
+  GCond stats_answered;
+  guint stats_pending;
 };
 
 /* How often, and how many times, the offerer says it all again while not
@@ -162,6 +174,9 @@ struct _BlinkPeer
  * gets this long for one to come: webrtcbin may say so before the TURN
  * allocation's candidate is out (seen on a sanitized build). */
 #define RELAY_GRACE_MS 5000
+
+/* How long closing waits for statistics being gathered. */
+#define STATS_WAIT_US (5 * G_USEC_PER_SEC)
 
 G_DEFINE_FINAL_TYPE (BlinkPeer, blink_peer, G_TYPE_OBJECT)
 
@@ -286,6 +301,17 @@ apply_mismatch (BlinkPeer *self,
         "path may be in the middle");
 }
 
+/* What the peer sent is played from now on (the receive gate drops what
+ * is stamped earlier); written before the gate opens. */
+static void
+note_opened (BlinkPeer *self)
+{
+  g_autoptr (GstClock) clock = gst_element_get_clock (self->webrtc);
+
+  if (clock != NULL)
+    self->opened_at = gst_clock_get_time (clock) - gst_element_get_base_time (self->webrtc);
+}
+
 /* On the DTLS transport's thread. GStreamer 1.22 does not compare the
  * certificate with a=fingerprint at all; this does, once, as soon as the
  * handshake is done, before the gates let any audio through. */
@@ -313,10 +339,7 @@ on_dtls_state (GstWebRTCDTLSTransport *dtls,
 
   if (match)
     {
-      g_autoptr (GstClock) clock = gst_element_get_clock (self->webrtc);
-
-      if (clock != NULL)
-        self->opened_at = gst_clock_get_time (clock) - gst_element_get_base_time (self->webrtc);
+      note_opened (self);
       g_atomic_int_set (&self->media_open, 1);
       on_main (self, apply_verified, NULL, NULL);
     }
@@ -353,7 +376,9 @@ gate (GstPad *pad,
 {
   BlinkPeer *self = user_data;
 
-  return g_atomic_int_get (&self->media_open) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+  return g_atomic_int_get (&self->media_open) && !g_atomic_int_get (&self->send_held)
+           ? GST_PAD_PROBE_OK
+           : GST_PAD_PROBE_DROP;
 }
 
 /* What arrives, gated as above; and what arrived before the media opened
@@ -372,7 +397,7 @@ receive_gate (GstPad *pad,
   BlinkPeer *self = user_data;
   GstBuffer *buffer;
 
-  if (!g_atomic_int_get (&self->media_open))
+  if (!g_atomic_int_get (&self->media_open) || g_atomic_int_get (&self->receive_held))
     return GST_PAD_PROBE_DROP;
   if (self->opened_at == GST_CLOCK_TIME_NONE)
     return GST_PAD_PROBE_OK;
@@ -1266,6 +1291,15 @@ add_selected_pair (const GstStructure *reply,
     }
 }
 
+static void
+stats_answered (BlinkPeer *self)
+{
+  g_mutex_lock (&self->stats_lock);
+  self->stats_pending--;
+  g_cond_broadcast (&self->stats_answered);
+  g_mutex_unlock (&self->stats_lock);
+}
+
 /* Runs on webrtcbin's thread; GTask returns on the caller's context. */
 static void
 on_stats_reply (GstPromise *promise,
@@ -1273,21 +1307,24 @@ on_stats_reply (GstPromise *promise,
 {
   GTask *task = user_data;
   const GstStructure *reply;
-  BlinkConnectionStats *stats;
+  BlinkConnectionStats *stats = NULL;
 
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED ||
-      (reply = gst_promise_get_reply (promise)) == NULL)
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED &&
+      (reply = gst_promise_get_reply (promise)) != NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                               "The connection has no statistics");
-      return;
+      stats = g_new0 (BlinkConnectionStats, 1);
+      stats->round_trip_time = -1;
+      stats->remote_fraction_lost = -1;
+      gst_structure_foreach (reply, add_stats, stats);
+      add_selected_pair (reply, stats);
     }
-  stats = g_new0 (BlinkConnectionStats, 1);
-  stats->round_trip_time = -1;
-  stats->remote_fraction_lost = -1;
-  gst_structure_foreach (reply, add_stats, stats);
-  add_selected_pair (reply, stats);
-  g_task_return_pointer (task, stats, g_free);
+  stats_answered (g_task_get_source_object (task));
+
+  if (stats != NULL)
+    g_task_return_pointer (task, stats, g_free);
+  else
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                             "The connection has no statistics");
 }
 
 /**
@@ -1306,6 +1343,15 @@ blink_peer_get_stats_async (BlinkPeer *self,
   g_return_if_fail (BLINK_IS_PEER (self));
 
   g_task_set_source_tag (task, blink_peer_get_stats_async);
+  if (self->state >= BLINK_PEER_STATE_CLOSING)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "The connection is closing");
+      return;
+    }
+
+  g_mutex_lock (&self->stats_lock);
+  self->stats_pending++;
+  g_mutex_unlock (&self->stats_lock);
   promise = gst_promise_new_with_change_func (on_stats_reply, g_steal_pointer (&task),
                                               g_object_unref);
   g_signal_emit_by_name (self->webrtc, "get-stats", NULL, promise);
@@ -1344,6 +1390,24 @@ set_down (GstElement *element)
   gst_element_set_state (element, GST_STATE_NULL);
 }
 
+/* No more are asked once closing began: the ones asked before are answered
+ * within webrtcbin's next turns. The bound is for a webrtcbin that hangs. */
+static void
+wait_for_stats (BlinkPeer *self)
+{
+  gint64 deadline = g_get_monotonic_time () + STATS_WAIT_US;
+
+  g_mutex_lock (&self->stats_lock);
+  while (self->stats_pending > 0)
+    if (!g_cond_wait_until (&self->stats_answered, &self->stats_lock, deadline))
+      {
+        g_message ("Closing %s with %u statistics requests unanswered", self->did,
+                   self->stats_pending);
+        break;
+      }
+  g_mutex_unlock (&self->stats_lock);
+}
+
 static void
 close_in_thread (GTask *task,
                  gpointer source,
@@ -1351,6 +1415,8 @@ close_in_thread (GTask *task,
                  GCancellable *cancellable)
 {
   BlinkPeer *self = source;
+
+  wait_for_stats (self);
 
   /* Downstream first: what webrtcbin still pushes then fails fast instead
    * of waiting in the mixer while webrtcbin waits for it. */
@@ -1559,6 +1625,30 @@ blink_peer_start (BlinkPeer *self)
   g_mutex_unlock (&self->send_lock);
 }
 
+/**
+ * blink_peer_set_held:
+ * @send: whether our audio is kept from the peer
+ * @receive: whether the peer's audio is kept from our mixer
+ *
+ * A held connection is made, checked and kept up like any other, but
+ * carries no audio that way: while a call rings, its connections are set
+ * up and answering only lets the audio through. What the peer sent while
+ * held is never played, not even what its jitter buffer still holds.
+ */
+void
+blink_peer_set_held (BlinkPeer *self,
+                     gboolean send,
+                     gboolean receive)
+{
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  /* While held the streaming thread does not touch it. */
+  if (!receive && g_atomic_int_get (&self->receive_held))
+    note_opened (self);
+  g_atomic_int_set (&self->send_held, send);
+  g_atomic_int_set (&self->receive_held, receive);
+}
+
 static void
 blink_peer_get_property (GObject *object,
                          guint prop_id,
@@ -1625,6 +1715,8 @@ blink_peer_finalize (GObject *object)
   g_free (self->local_sdp);
   g_ptr_array_unref (self->local_candidates);
   g_mutex_clear (&self->media_lock);
+  g_mutex_clear (&self->stats_lock);
+  g_cond_clear (&self->stats_answered);
   gst_clear_caps (&self->mix_caps);
   gst_clear_object (&self->queue);
   gst_clear_object (&self->webrtc);
@@ -1680,6 +1772,8 @@ blink_peer_init (BlinkPeer *self)
   g_mutex_init (&self->verify_lock);
   self->local_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
   g_mutex_init (&self->media_lock);
+  g_mutex_init (&self->stats_lock);
+  g_cond_init (&self->stats_answered);
   self->receive_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   self->volume_level = 1.0;

@@ -132,6 +132,9 @@ void blink_peer_set_remote_description (BlinkPeer *self,
 void blink_peer_add_ice_candidate (BlinkPeer *self,
                                    guint mline,
                                    const char *candidate);
+void blink_peer_set_held (BlinkPeer *self,
+                          gboolean send,
+                          gboolean receive);
 void blink_peer_set_volume (BlinkPeer *self,
                             double volume);
 void blink_peer_set_recorder (BlinkPeer *self,

@@ -26,6 +26,8 @@ static const char *const kind_nicks[BLINK_MESSAGE_N_KINDS] = {
   [BLINK_MESSAGE_SDP_ANSWER] = "sdp-answer",
   [BLINK_MESSAGE_ICE_CANDIDATE] = "ice-candidate",
   [BLINK_MESSAGE_ADD] = "add",
+  [BLINK_MESSAGE_CONNECT] = "connect",
+  [BLINK_MESSAGE_RECONNECT] = "reconnect",
 };
 
 G_DEFINE_BOXED_TYPE (BlinkMessage, blink_message, blink_message_ref, blink_message_unref)
@@ -187,6 +189,15 @@ add_participants (JsonBuilder *builder,
   json_builder_end_array (builder);
 }
 
+/* The first connection of a pair is 0, and goes without saying. */
+static void
+add_connection (JsonBuilder *builder,
+                const BlinkMessage *message)
+{
+  if (message->connection > 0)
+    add_int (builder, "connection", message->connection);
+}
+
 static void
 build_body (JsonBuilder *builder,
             const BlinkMessage *message)
@@ -227,14 +238,21 @@ build_body (JsonBuilder *builder,
     case BLINK_MESSAGE_SDP_OFFER:
     case BLINK_MESSAGE_SDP_ANSWER:
       add_string (builder, "sdp", message->sdp);
+      add_connection (builder, message);
       break;
 
     case BLINK_MESSAGE_ICE_CANDIDATE:
       add_int (builder, "mline", message->mline);
       add_string (builder, "candidate", message->candidate);
+      add_connection (builder, message);
+      break;
+
+    case BLINK_MESSAGE_RECONNECT:
+      add_int (builder, "connection", message->connection);
       break;
 
     case BLINK_MESSAGE_RINGING:
+    case BLINK_MESSAGE_CONNECT:
     case BLINK_MESSAGE_DECLINE:
     case BLINK_MESSAGE_LEAVE:
       break;
@@ -382,6 +400,19 @@ read_caller (JsonObject *body,
   return TRUE;
 }
 
+/* @required: else absent is connection 0. */
+static gboolean
+read_connection (JsonObject *body,
+                 gboolean required,
+                 BlinkMessage *message,
+                 GError **error)
+{
+  if (!required && !json_object_has_member (body, "connection"))
+    return TRUE;
+  return read_uint_in (body, "connection", 0, BLINK_MESSAGE_MAX_CONNECTION, &message->connection,
+                       error);
+}
+
 static gboolean
 read_audio (JsonObject *body,
             BlinkMessage *message,
@@ -449,7 +480,7 @@ read_body (JsonObject *body,
       if (!g_str_has_prefix (text, "v=0"))
         return invalid (error, "The SDP does not start with “v=0”");
       message->sdp = g_strdup (text);
-      return TRUE;
+      return read_connection (body, FALSE, message, error);
 
     case BLINK_MESSAGE_ICE_CANDIDATE:
       if (!read_uint_in (body, "mline", 0, MAX_MLINE, &message->mline, error) ||
@@ -461,9 +492,13 @@ read_body (JsonObject *body,
       if (strlen (text) > MAX_CANDIDATE_LENGTH)
         return invalid (error, "The ICE candidate is too long");
       message->candidate = g_strdup (text);
-      return TRUE;
+      return read_connection (body, FALSE, message, error);
+
+    case BLINK_MESSAGE_RECONNECT:
+      return read_connection (body, TRUE, message, error);
 
     case BLINK_MESSAGE_RINGING:
+    case BLINK_MESSAGE_CONNECT:
     case BLINK_MESSAGE_DECLINE:
     case BLINK_MESSAGE_LEAVE:
       return TRUE;

@@ -21,9 +21,13 @@ typedef enum
   BLINK_MESSAGE_SDP_ANSWER,    /* peer topic */
   BLINK_MESSAGE_ICE_CANDIDATE, /* peer topic */
   BLINK_MESSAGE_ADD,           /* call topic: a participant invited more people */
+  BLINK_MESSAGE_CONNECT,       /* call topic: a ringing callee connects before answering */
+  BLINK_MESSAGE_RECONNECT,     /* peer topic: the answerer's connection broke, make a new one */
 } BlinkMessageKind;
 
-#define BLINK_MESSAGE_N_KINDS (BLINK_MESSAGE_ADD + 1)
+#define BLINK_MESSAGE_N_KINDS (BLINK_MESSAGE_RECONNECT + 1)
+/* Connections to one participant in a call are numbered from 0. */
+#define BLINK_MESSAGE_MAX_CONNECTION 1000000
 
 /**
  * BlinkAudioFormat:
@@ -80,6 +84,10 @@ typedef struct
   /* ice-candidate */
   guint mline;
   char *candidate;
+
+  /* sdp-offer, sdp-answer, ice-candidate (0 when absent), reconnect: which
+   * connection of the pair */
+  guint connection;
 } BlinkMessage;
 
 #define BLINK_TYPE_MESSAGE (blink_message_get_type ())

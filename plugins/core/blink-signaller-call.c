@@ -47,6 +47,7 @@ struct _BlinkSignallerCall
   char *caller;        /* who rang us (an inviter), or us */
   char *owner;         /* whose key the call id is derived from */
   gboolean invited;    /* we invited people into it */
+  gboolean early;      /* ringing here, connecting before it is answered */
   BlinkAudioFormat audio;
   gint64 expires_ms;
   gboolean outgoing;
@@ -332,6 +333,18 @@ void
 blink_signaller_call_set_invited (BlinkSignallerCall *self)
 {
   self->invited = TRUE;
+}
+
+gboolean
+blink_signaller_call_get_early (BlinkSignallerCall *self)
+{
+  return self->early;
+}
+
+void
+blink_signaller_call_set_early (BlinkSignallerCall *self)
+{
+  self->early = TRUE;
 }
 
 /**

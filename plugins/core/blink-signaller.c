@@ -81,6 +81,7 @@ enum
   SIGNAL_OFFER_CANCELLED,
   SIGNAL_OFFER_EXPIRED,
   SIGNAL_PARTICIPANT_RINGING,
+  SIGNAL_PARTICIPANT_CONNECTS_EARLY,
   SIGNAL_PARTICIPANT_JOINED,
   SIGNAL_PARTICIPANT_ANNOUNCED,
   SIGNAL_PARTICIPANT_DECLINED,
@@ -88,6 +89,7 @@ enum
   SIGNAL_PARTICIPANTS_ADDED,
   SIGNAL_SDP_RECEIVED,
   SIGNAL_ICE_CANDIDATE_RECEIVED,
+  SIGNAL_RECONNECT_WANTED,
   SIGNAL_ERROR,
   N_SIGNALS
 };
@@ -309,11 +311,8 @@ call_forget (BlinkSignaller *self,
     remember_ended (self, blink_signaller_call_get_id (call));
   blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_call_topic (call));
   g_hash_table_remove (self->topics, blink_signaller_call_get_call_topic (call));
-  if (blink_signaller_call_get_joined (call))
-    {
-      blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_peer_topic (call));
-      g_hash_table_remove (self->topics, blink_signaller_call_get_peer_topic (call));
-    }
+  if (g_hash_table_remove (self->topics, blink_signaller_call_get_peer_topic (call)))
+    blink_ipfs_client_unsubscribe (self->client, blink_signaller_call_get_peer_topic (call));
   g_signal_handlers_disconnect_by_data (call, self);
   g_hash_table_remove (self->calls, blink_signaller_call_get_id (call));
 }
@@ -387,6 +386,20 @@ call_add (BlinkSignaller *self,
   return call;
 }
 
+/* What others send us alone in @call (SDPs, candidates) comes from now on:
+ * we joined it, or connect while it rings. */
+static void
+listen_to_peers (BlinkSignaller *self,
+                 BlinkSignallerCall *call)
+{
+  const char *topic = blink_signaller_call_get_peer_topic (call);
+
+  if (g_hash_table_contains (self->topics, topic))
+    return;
+  g_hash_table_insert (self->topics, g_strdup (topic), call);
+  blink_ipfs_client_subscribe (self->client, topic);
+}
+
 static void
 call_join (BlinkSignaller *self,
            BlinkSignallerCall *call)
@@ -397,12 +410,7 @@ call_join (BlinkSignaller *self,
   interval = self->announce_interval_ms;
   g_mutex_unlock (&self->lock);
 
-  if (!blink_signaller_call_get_joined (call))
-    {
-      g_hash_table_insert (self->topics, g_strdup (blink_signaller_call_get_peer_topic (call)),
-                           call);
-      blink_ipfs_client_subscribe (self->client, blink_signaller_call_get_peer_topic (call));
-    }
+  listen_to_peers (self, call);
   blink_signaller_call_join (call, interval);
   send_on_call (self, call, BLINK_MESSAGE_ANNOUNCE);
 }
@@ -518,6 +526,21 @@ answers_ringing (BlinkSignaller *self,
   return !self->quiet || g_hash_table_contains (self->known, sender);
 }
 
+/**
+ * blink_signaller_answers_ringing:
+ *
+ * Returns: whether an offer from @did is answered with "ringing", which
+ *   tells them that we are online (blink_signaller_set_quiet())
+ */
+gboolean
+blink_signaller_answers_ringing (BlinkSignaller *self,
+                                 const char *did)
+{
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  return answers_ringing (self, did);
+}
+
 /* Until when a call rings here from now: the ringing timeout. */
 static gint64
 ringing_deadline (BlinkSignaller *self)
@@ -543,7 +566,11 @@ handle_offer (BlinkSignaller *self,
       /* A resend (the id is the caller's own): acknowledge again, in case
        * our "ringing" was lost. */
       if (call_is_ringing_here (call) && answers_ringing (self, message->sender))
-        send_on_call (self, call, BLINK_MESSAGE_RINGING);
+        {
+          send_on_call (self, call, BLINK_MESSAGE_RINGING);
+          if (blink_signaller_call_get_early (call))
+            send_on_call (self, call, BLINK_MESSAGE_CONNECT);
+        }
       return;
     }
 
@@ -657,6 +684,17 @@ handle_call_message (BlinkSignaller *self,
         }
       return;
 
+    case BLINK_MESSAGE_CONNECT:
+      /* A callee that rings connects before it answers (docs/protocol.md,
+       * "Connecting while ringing"); one who answered has no need to. */
+      if (membership == BLINK_MEMBERSHIP_INVITED || membership == BLINK_MEMBERSHIP_RINGING)
+        {
+          if (blink_signaller_call_set_membership (call, did, BLINK_MEMBERSHIP_RINGING))
+            g_signal_emit (self, signals[SIGNAL_PARTICIPANT_RINGING], 0, id, did);
+          g_signal_emit (self, signals[SIGNAL_PARTICIPANT_CONNECTS_EARLY], 0, id, did);
+        }
+      return;
+
     case BLINK_MESSAGE_ANNOUNCE:
       /* The first announce is the join; the caller is in from the offer on. */
       if (blink_signaller_call_set_membership (call, did, BLINK_MEMBERSHIP_JOINED))
@@ -681,12 +719,17 @@ handle_call_message (BlinkSignaller *self,
     case BLINK_MESSAGE_SDP_OFFER:
     case BLINK_MESSAGE_SDP_ANSWER:
       g_signal_emit (self, signals[SIGNAL_SDP_RECEIVED], 0, id, did,
-                     message->kind == BLINK_MESSAGE_SDP_OFFER ? "offer" : "answer", message->sdp);
+                     message->kind == BLINK_MESSAGE_SDP_OFFER ? "offer" : "answer", message->sdp,
+                     message->connection);
       return;
 
     case BLINK_MESSAGE_ICE_CANDIDATE:
       g_signal_emit (self, signals[SIGNAL_ICE_CANDIDATE_RECEIVED], 0, id, did, message->mline,
-                     message->candidate);
+                     message->candidate, message->connection);
+      return;
+
+    case BLINK_MESSAGE_RECONNECT:
+      g_signal_emit (self, signals[SIGNAL_RECONNECT_WANTED], 0, id, did, message->connection);
       return;
 
     case BLINK_MESSAGE_ADD:
@@ -1177,6 +1220,34 @@ blink_signaller_join (BlinkSignaller *self,
   return TRUE;
 }
 
+/**
+ * blink_signaller_connect_early:
+ *
+ * Tells the others in a call that rings here that we connect before
+ * answering: they set up their connections to us, and send nothing on
+ * them until we join. Said again whenever the caller's offer is.
+ */
+gboolean
+blink_signaller_connect_early (BlinkSignaller *self,
+                               const char *call_id,
+                               GError **error)
+{
+  BlinkSignallerCall *call;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  call = lookup_call (self, call_id, error);
+  if (call == NULL)
+    return FALSE;
+  if (!call_is_ringing_here (call))
+    return no_such_call (call_id, "is not ringing here", error);
+
+  blink_signaller_call_set_early (call);
+  listen_to_peers (self, call);
+  send_on_call (self, call, BLINK_MESSAGE_CONNECT);
+  return TRUE;
+}
+
 gboolean
 blink_signaller_decline (BlinkSignaller *self,
                          const char *call_id,
@@ -1279,12 +1350,15 @@ send_to_peer (BlinkSignaller *self,
 
 /**
  * blink_signaller_send_sdp:
+ * @connection: which connection to @did it is for, from 0 (docs/protocol.md,
+ *   "Reconnecting")
  * @type: "offer" or "answer"
  */
 gboolean
 blink_signaller_send_sdp (BlinkSignaller *self,
                           const char *call_id,
                           const char *did,
+                          guint connection,
                           const char *type,
                           const char *sdp,
                           GError **error)
@@ -1309,6 +1383,28 @@ blink_signaller_send_sdp (BlinkSignaller *self,
   message = blink_message_new (g_str_equal (type, "offer") ? BLINK_MESSAGE_SDP_OFFER
                                                             : BLINK_MESSAGE_SDP_ANSWER);
   message->sdp = g_strdup (sdp);
+  message->connection = MIN (connection, BLINK_MESSAGE_MAX_CONNECTION);
+  return send_to_peer (self, call_id, did, message, error);
+}
+
+/**
+ * blink_signaller_send_reconnect:
+ * @connection: our connection to @did that broke
+ *
+ * Asks @did, who makes the SDP offers of our pair, for a new connection.
+ */
+gboolean
+blink_signaller_send_reconnect (BlinkSignaller *self,
+                                const char *call_id,
+                                const char *did,
+                                guint connection,
+                                GError **error)
+{
+  g_autoptr (BlinkMessage) message = blink_message_new (BLINK_MESSAGE_RECONNECT);
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  message->connection = MIN (connection, BLINK_MESSAGE_MAX_CONNECTION);
   return send_to_peer (self, call_id, did, message, error);
 }
 
@@ -1320,6 +1416,7 @@ gboolean
 blink_signaller_send_ice_candidate (BlinkSignaller *self,
                                     const char *call_id,
                                     const char *did,
+                                    guint connection,
                                     guint mline,
                                     const char *candidate,
                                     GError **error)
@@ -1338,6 +1435,7 @@ blink_signaller_send_ice_candidate (BlinkSignaller *self,
   message = blink_message_new (BLINK_MESSAGE_ICE_CANDIDATE);
   message->mline = mline;
   message->candidate = g_strdup (candidate);
+  message->connection = MIN (connection, BLINK_MESSAGE_MAX_CONNECTION);
   return send_to_peer (self, call_id, did, message, error);
 }
 
@@ -1765,6 +1863,10 @@ blink_signaller_class_init (BlinkSignallerClass *klass)
   signals[SIGNAL_PARTICIPANT_RINGING] =
     g_signal_newv ("participant-ringing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL,
                    NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
+  /* A ringing callee connects before answering (blink_signaller_connect_early()). */
+  signals[SIGNAL_PARTICIPANT_CONNECTS_EARLY] =
+    g_signal_newv ("participant-connects-early", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                   NULL, NULL, NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
   signals[SIGNAL_PARTICIPANT_JOINED] =
     g_signal_newv ("participant-joined", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL,
                    NULL, NULL, G_TYPE_NONE, 2, (GType *) pair);
@@ -1795,21 +1897,32 @@ blink_signaller_class_init (BlinkSignallerClass *klass)
   /**
    * BlinkSignaller::sdp-received:
    *
-   * Call id, DID, "offer" or "answer", the SDP.
+   * Call id, DID, "offer" or "answer", the SDP, which connection of the
+   * pair it is for.
    */
   signals[SIGNAL_SDP_RECEIVED] =
     g_signal_new ("sdp-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
-                  G_TYPE_STRING);
+                  NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+                  G_TYPE_STRING, G_TYPE_UINT);
   /**
    * BlinkSignaller::ice-candidate-received:
    *
-   * Call id, DID, m-line index, candidate ("" at the end).
+   * Call id, DID, m-line index, candidate ("" at the end), which connection
+   * of the pair it is for.
    */
   signals[SIGNAL_ICE_CANDIDATE_RECEIVED] =
     g_signal_new ("ice-candidate-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT,
-                  G_TYPE_STRING);
+                  NULL, NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT,
+                  G_TYPE_STRING, G_TYPE_UINT);
+  /**
+   * BlinkSignaller::reconnect-wanted:
+   *
+   * Call id, DID, the connection of theirs to us that broke: they answer
+   * our SDP offers, and want a new connection.
+   */
+  signals[SIGNAL_RECONNECT_WANTED] =
+    g_signal_new ("reconnect-wanted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT);
   /**
    * BlinkSignaller::error:
    * @call_id: (nullable): the call concerned, if any

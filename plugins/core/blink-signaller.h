@@ -67,6 +67,9 @@ gboolean blink_signaller_cancel (BlinkSignaller *self,
 gboolean blink_signaller_join (BlinkSignaller *self,
                                const char *call_id,
                                GError **error);
+gboolean blink_signaller_connect_early (BlinkSignaller *self,
+                                       const char *call_id,
+                                       GError **error);
 gboolean blink_signaller_decline (BlinkSignaller *self,
                                   const char *call_id,
                                   GError **error);
@@ -82,18 +85,27 @@ gboolean blink_signaller_announce (BlinkSignaller *self,
 gboolean blink_signaller_send_sdp (BlinkSignaller *self,
                                    const char *call_id,
                                    const char *did,
+                                   guint connection,
                                    const char *type,
                                    const char *sdp,
                                    GError **error);
+gboolean blink_signaller_send_reconnect (BlinkSignaller *self,
+                                         const char *call_id,
+                                         const char *did,
+                                         guint connection,
+                                         GError **error);
 gboolean blink_signaller_send_ice_candidate (BlinkSignaller *self,
                                              const char *call_id,
                                              const char *did,
+                                             guint connection,
                                              guint mline,
                                              const char *candidate,
                                              GError **error);
 
 void blink_signaller_set_trusted (BlinkSignaller *self,
                                   const char *const *dids);
+gboolean blink_signaller_answers_ringing (BlinkSignaller *self,
+                                          const char *did);
 void blink_signaller_set_quiet (BlinkSignaller *self,
                                 gboolean quiet,
                                 const char *const *known);
