@@ -79,6 +79,8 @@ struct _BlinkPeer
   GstPad *tee_feed;    /* the pad that feeds the tee, while the probe waits */
   gulong tee_probe;    /* the idle probe on it, 0 once run or removed */
   gboolean send_closed;
+  /* Atomic: the send queue has passed its segment on (see queue_primed). */
+  int send_primed;
   /* Streaming threads add receive branches while a worker thread may be
    * closing: the lock keeps a branch from appearing after the close set
    * the others to NULL (it would be removed, and disposed, PLAYING). */
@@ -379,6 +381,39 @@ gate (GstPad *pad,
   return g_atomic_int_get (&self->media_open) && !g_atomic_int_get (&self->send_held)
            ? GST_PAD_PROBE_OK
            : GST_PAD_PROBE_DROP;
+}
+
+/* A queue measures how full it is from the running time of what came in
+ * to that of what went out, and counts what went out from zero until its
+ * own thread has passed the segment on (GStreamer 1.22). A peer joins a
+ * call whose running time is seconds or hours: its first buffer made the
+ * queue look full, and the leaky queue dropped everything it held, its
+ * sticky events stored on its source pad while its thread could be
+ * storing an earlier one ("Sticky event misordering, got 'caps' before
+ * 'stream-start'", fatal under G_DEBUG=fatal-warnings). So no buffer goes
+ * in before the segment has gone out; the gate drops them anyway until
+ * the connection is up. */
+static GstPadProbeReturn
+queue_primed (GstPad *pad,
+              GstPadProbeInfo *info,
+              gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  return g_atomic_int_get (&self->send_primed) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+static GstPadProbeReturn
+on_queue_segment (GstPad *pad,
+                  GstPadProbeInfo *info,
+                  gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_SEGMENT)
+    return GST_PAD_PROBE_OK;
+  g_atomic_int_set (&self->send_primed, TRUE);
+  return GST_PAD_PROBE_REMOVE;
 }
 
 /* What arrives, gated as above; and what arrived before the media opened
@@ -1820,9 +1855,14 @@ blink_peer_new (GstBin *pipeline,
                 "max-size-bytes", 0, "leaky", 2, NULL);
   {
     g_autoptr (GstPad) queue_src = gst_element_get_static_pad (self->queue, "src");
+    g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (self->queue, "sink");
 
     gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                        gate, self, NULL);
+    gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_queue_segment, self,
+                       NULL);
+    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                       queue_primed, self, NULL);
   }
 
   self->webrtc = gst_object_ref_sink (gst_element_factory_make ("webrtcbin", NULL));
