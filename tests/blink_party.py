@@ -196,14 +196,23 @@ def wait_for_tone(party, tone, what, within=6):
     from now on, in windows 0.1 s apart, until one is @tone Hz and loud
     (a window that only starts loud, or holds a glitch, is passed over)."""
     t = start = party.heard.seconds()
+    seen = []  # (frequency, median dBFS) of each window, for the failure
     while True:
         samples, rate, median, _ = heard(party, t)
         frequency = dominant_frequency(samples, rate)
         if median >= TONE_DB and abs(frequency - tone) <= 10:
             return median
+        seen.append((frequency, round(median)))
         if t >= start + within:
-            raise Failure(f'{party.name} {what}: no {tone} Hz within {within} s '
-                          f'(last: {frequency} Hz at {median:.1f} dBFS)')
+            runs = []
+            for window in seen:
+                if runs and runs[-1][0] == window:
+                    runs[-1][1] += 1
+                else:
+                    runs.append([window, 1])
+            windows = ', '.join(f'{f} Hz {db} dB ×{n}' for (f, db), n in runs)
+            raise Failure(f'{party.name} {what}: no {tone} Hz within {within} s of its '
+                          f'recording from {start:.1f} s (windows 0.1 s apart: {windows})')
         t += 0.1
 
 
