@@ -363,6 +363,13 @@ main (int argc,
                 "announce-interval", announce_interval, NULL);
   /* The load benchmark's processing variant: a tone is not processed
    * otherwise. */
+  if (g_getenv ("BLINK_TEST_FRAME_MS") != NULL)
+    {
+      BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+
+      format.frame_ms = (guint) g_ascii_strtoull (g_getenv ("BLINK_TEST_FRAME_MS"), NULL, 10);
+      g_object_set (manager, "audio-format", &format, NULL);
+    }
   if (g_strcmp0 (g_getenv ("BLINK_TEST_AUDIO_PROCESSING"), "on") == 0)
     g_object_set (manager, "audio-processing-mode", BLINK_AUDIO_PROCESSING_MODE_ON, NULL);
   g_signal_connect (manager, "call-added", G_CALLBACK (on_call_added), NULL);
