@@ -365,16 +365,23 @@ slow_first_event (GstPad *pad,
   return GST_PAD_PROBE_REMOVE;
 }
 
+/* A queue full of what it can hold (200 ms) is a stalled connection, and
+ * drops its oldest audio; one that counts the call's running time as its
+ * level took itself for full. */
 static void
-count_overrun (GstElement *queue,
-               int *overruns)
+count_false_overrun (GstElement *queue,
+                     int *overruns)
 {
-  g_atomic_int_inc (overruns);
+  guint64 level = 0;
+
+  g_object_get (queue, "current-level-time", &level, NULL);
+  if (level > 500 * GST_MSECOND)
+    g_atomic_int_inc (overruns);
 }
 
 /* The peer's send queue, as it joins: its thread slowed at its first
  * event, as on a loaded machine; the tee's thread counts whenever the
- * queue finds itself full. */
+ * queue takes itself for full. */
 static void
 watch_send_queue (GstBin *bin,
                   GstElement *element,
@@ -386,7 +393,7 @@ watch_send_queue (GstBin *bin,
     return;
   src = gst_element_get_static_pad (element, "src");
   gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, slow_first_event, NULL, NULL);
-  g_signal_connect (element, "overrun", G_CALLBACK (count_overrun), overruns);
+  g_signal_connect (element, "overrun", G_CALLBACK (count_false_overrun), overruns);
 }
 
 /* A connection made in a call that has run for a while (a participant who
