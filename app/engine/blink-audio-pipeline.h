@@ -37,6 +37,8 @@ GstElement *blink_audio_device_bin_new (GstDevice *device,
 
 GstBin *blink_audio_pipeline_get_bin (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_tee (BlinkAudioPipeline *self);
+guint blink_audio_pipeline_frame_ms_for (const BlinkAudioFormat *format,
+                                         guint peers);
 GstPad *blink_audio_pipeline_get_encoded_pad (BlinkAudioPipeline *self);
 GstElement *blink_audio_pipeline_get_mixer (BlinkAudioPipeline *self);
 gboolean blink_audio_pipeline_is_self_level (BlinkAudioPipeline *self,
