@@ -27,7 +27,9 @@
  *   first-sound MS      (monotonic ms of the first non-silent audio heard
  *                        since the audio pipeline was made)
  *
- * With --auto-answer, incoming calls are accepted at once.
+ * With --auto-answer, incoming calls are accepted at once. BLINK_TEST_FRAME_MS
+ * in the environment sets the frame length of the calls it offers (the
+ * load benchmark's comparison of lengths, docs/benchmarks.md).
  *   error MESSAGE
  */
 #include "config.h"
