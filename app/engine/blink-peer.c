@@ -400,7 +400,8 @@ queue_primed (GstPad *pad,
 {
   BlinkPeer *self = user_data;
 
-  return g_atomic_int_get (&self->send_primed) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+  /* Once primed, off the path of every packet. */
+  return g_atomic_int_get (&self->send_primed) ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
 }
 
 static GstPadProbeReturn
