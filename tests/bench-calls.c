@@ -11,7 +11,8 @@
  *  - answer: the callee answers a call that rang → first sound at the
  *    caller, connected while ringing (the callee knows the caller) and,
  *    alternately in the same run, connected on answering (a stranger);
- *  - CPU and memory of each participant's process in 2-, 4-, 6- and 8-party calls.
+ *  - CPU and memory of each participant's process in 2-, 4-, 6- and 8-party calls;
+ *  - mouth to ear in calls of 2, 6 and 8 (--delay-only).
  * Setup and teardown on two Kubo nodes, then on two js nodes, and the ratios;
  * the rest (bare webrtcbins included) on Kubo.
  * All times on the system's monotonic clock, shared by the processes.
@@ -19,7 +20,8 @@
  *   meson test -C _build --benchmark calls -v | grep '^bench:'
  *   _build/tests/bench-calls --setup-only   (setup and teardown on Kubo only)
  *   _build/tests/bench-calls --load-only [N] (CPU and memory at 2 to 8 parties only, or N)
- *   _build/tests/bench-calls --answer-only  (answer → first sound only) */
+ *   _build/tests/bench-calls --answer-only  (answer → first sound only)
+ *   _build/tests/bench-calls --delay-only   (mouth to ear in calls of 2, 6 and 8 only) */
 #include "config.h"
 
 #include <gst/gst.h>
@@ -140,17 +142,17 @@ bare_setup (guint ice_pacing_ms)
   return result;
 }
 
-/* Mouth to ear: the caller's tone switched on → the callee's speaker (an
- * appsink, so device buffering is not counted) hears it. */
+/* Mouth to ear, N_CALLS times: @a's tone switched on → @b's speaker (an
+ * appsink, so device buffering is not counted) hears it. Every other
+ * microphone of the call must be off. */
 static void
-measure_mouth_to_ear (Fixture *f)
+mouth_to_ear (Party *a,
+              Party *b,
+              const char *what)
 {
-  Party *a = &f->party[0], *b = &f->party[1];
-  Party *to_b[] = { b };
-  g_autofree char *id = party_offer (a, to_b, 1);
   gint64 latency[N_CALLS];
+  double sum = 0;
 
-  party_wait_line (a, "participant %s %s connected", id, b->did);
   party_send (a, "mic off");
   for (guint i = 0; i < N_CALLS; i++)
     {
@@ -167,17 +169,23 @@ measure_mouth_to_ear (Fixture *f)
       heard_at = party_wait_line_from (b, b_from, WAIT_MS, "first-sound ");
       latency[i] = (g_ascii_strtoll (heard_at + strlen ("first-sound "), NULL, 10) -
                     g_ascii_strtoll (on + strlen ("mic-on "), NULL, 10)) * 1000;
+      sum += latency[i];
       party_send (a, "mic off");
     }
+  report (what, latency, N_CALLS);
+  g_print ("bench: %s, mean %.1f ms\n", what, sum / N_CALLS / 1000.0);
+}
 
-  {
-    double sum = 0;
+/* The mouth-to-ear delay in a call of two. */
+static void
+measure_mouth_to_ear (Fixture *f)
+{
+  Party *a = &f->party[0], *b = &f->party[1];
+  Party *to_b[] = { b };
+  g_autofree char *id = party_offer (a, to_b, 1);
 
-    for (guint i = 0; i < N_CALLS; i++)
-      sum += latency[i];
-    report ("mouth to ear: tone on -> heard by callee", latency, N_CALLS);
-    g_print ("bench: mouth to ear mean %.1f ms\n", sum / N_CALLS / 1000.0);
-  }
+  party_wait_line (a, "participant %s %s connected", id, b->did);
+  mouth_to_ear (a, b, "mouth to ear: tone on -> heard by callee");
   party_send (a, "hangup");
   party_wait_line (a, "call-removed %s", id);
   party_wait_line (b, "call-removed %s", id);
@@ -262,6 +270,39 @@ measure_load (guint n,
            n, processing ? " with audio processing" : "", seconds, cpu_sum / n, rss_sum / n);
   parties_tear_down (&f, NULL);
   return cpu_sum / n;
+}
+
+/* The mouth-to-ear delay from the caller to one callee in a call of @n,
+ * whose other microphones are off: what the longer packets of bigger
+ * meshes add (docs/engine.md, "Pipeline"). */
+static void
+measure_delay_in_mesh (guint n)
+{
+  const BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  Fixture f = { 0 };
+  Party *callees[MAX_PARTIES];
+  g_autofree char *id = NULL;
+  g_autofree char *what = NULL;
+
+  parties_set_up (&f, n, NULL);
+  for (guint i = 1; i < n; i++)
+    {
+      callees[i - 1] = &f.party[i];
+      party_send (&f.party[i], "auto-answer");
+    }
+  id = party_offer (&f.party[0], callees, n - 1);
+  if (!blink_test_wait_until (mesh_connected, &(Mesh){ &f, n, id }, WAIT_MS))
+    g_print ("bench: %u-party call: not every connection came up, not measured\n", n);
+  else
+    {
+      /* The callees' microphones exist once they answered. */
+      for (guint i = 1; i < n; i++)
+        party_send (&f.party[i], "mic off");
+      what = g_strdup_printf ("mouth to ear in a %u-party call (%u ms packets)", n,
+                              blink_audio_pipeline_frame_ms_for (&format, n - 1));
+      mouth_to_ear (&f.party[0], &f.party[1], what);
+    }
+  parties_tear_down (&f, NULL);
 }
 
 typedef struct
@@ -578,6 +619,16 @@ main (int argc,
         }
       for (guint n = 2; n <= MAX_PARTIES; n += 2)
         measure_load (n, FALSE);
+      return 0;
+    }
+
+  /* bench-calls --delay-only: mouth to ear in calls of 2, 6 and 8. */
+  if (argc > 1 && g_str_equal (argv[1], "--delay-only"))
+    {
+      const guint sizes[] = { 2, 6, 8 };
+
+      for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+        measure_delay_in_mesh (sizes[i]);
       return 0;
     }
 
