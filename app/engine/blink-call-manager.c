@@ -90,7 +90,7 @@ struct _BlinkCallManager
   guint latency_ms;
   guint ringing_timeout_s;
   guint announce_interval_ms;
-  GThread *certificate_maker; /* until joined */
+  GThread *warm_up_thread; /* until joined */
   gboolean handing_over; /* the media, from the active call to a new one */
 
   GMainContext *context;
@@ -1881,36 +1881,30 @@ blink_call_manager_get_stats_finish (BlinkCallManager *self,
 
 /* ---- starting and stopping ---- */
 
-/* GStreamer's DTLS elements share one certificate per process, made by the
- * first of them: 70 to 300 ms of key generation that would otherwise fall
- * into the first call's setup. */
+/* What the first call would otherwise wait for, done as we start. */
 static gpointer
-dtls_certificate_in_thread (gpointer data)
+warm_up_in_thread (gpointer data)
 {
   gint64 start = g_get_monotonic_time ();
-  GstElement *dtls = gst_element_factory_make ("dtlsdec", NULL);
 
-  if (dtls != NULL)
-    {
-      gst_object_unref (gst_object_ref_sink (dtls));
-      g_debug ("The DTLS certificate took %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
-    }
+  blink_peer_warm_up ();
+  g_debug ("Warming up took %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
   return NULL;
 }
 
 static void
-make_dtls_certificate (BlinkCallManager *self)
+warm_up (BlinkCallManager *self)
 {
-  self->certificate_maker = g_thread_new ("blink-dtls-cert", dtls_certificate_in_thread, NULL);
+  self->warm_up_thread = g_thread_new ("blink-warm-up", warm_up_in_thread, NULL);
 }
 
 /* A process must not exit while the certificate is being made (OpenSSL's
  * exit handlers would run under the thread). */
 static void
-certificate_made (BlinkCallManager *self)
+warmed_up (BlinkCallManager *self)
 {
-  if (self->certificate_maker != NULL)
-    g_thread_join (g_steal_pointer (&self->certificate_maker));
+  if (self->warm_up_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->warm_up_thread));
 }
 
 /**
@@ -1944,7 +1938,7 @@ blink_call_manager_start (BlinkCallManager *self,
       return FALSE;
     }
   self->context = g_main_context_ref_thread_default ();
-  make_dtls_certificate (self);
+  warm_up (self);
 
   config = (BlinkMediaConfig){ self->ice_addresses, self->stun_server, self->turn_servers,
                                self->latency_ms };
@@ -2035,7 +2029,7 @@ blink_call_manager_stop_async (BlinkCallManager *self,
   g_return_if_fail (BLINK_IS_CALL_MANAGER (self));
 
   g_task_set_source_tag (task, blink_call_manager_stop_async);
-  certificate_made (self);
+  warmed_up (self);
   if (self->signaller == NULL)
     {
       g_task_return_boolean (task, TRUE);
@@ -2240,7 +2234,7 @@ blink_call_manager_dispose (GObject *object)
 {
   BlinkCallManager *self = BLINK_CALL_MANAGER (object);
 
-  certificate_made (self);
+  warmed_up (self);
   if (self->network_monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->network_monitor, self);
   g_clear_object (&self->network_monitor);

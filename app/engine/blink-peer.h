@@ -105,6 +105,8 @@ typedef struct
 #define BLINK_TYPE_PEER (blink_peer_get_type ())
 G_DECLARE_FINAL_TYPE (BlinkPeer, blink_peer, BLINK, PEER, GObject)
 
+void blink_peer_warm_up (void);
+
 BlinkPeer *blink_peer_new (GstBin *pipeline,
                            GstElement *tee,
                            GstElement *mixer,
