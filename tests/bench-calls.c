@@ -411,8 +411,11 @@ report_phases (const char *kind_name,
   g_print ("bench: [%s] setup phases, sum of the p50s: %.1f ms\n", kind_name, sum);
 }
 
-/* N_CALLS calls between two parties on nodes of @kind; on Kubo, beside
- * bare webrtcbins, then the mouth-to-ear delay. */
+/* N_CALLS calls between two parties on nodes of @kind, the two calling
+ * each other in turn: the greater DID of the pair sends the SDP offer, so
+ * half the calls have the caller offer, half the callee, whatever
+ * identities the run made. On Kubo, beside bare webrtcbins, then the
+ * mouth-to-ear delay. */
 static void
 measure_calls (char kind,
                Figures *figures)
@@ -421,19 +424,21 @@ measure_calls (char kind,
   char kinds[] = { kind, kind, '\0' };
   Fixture f = { 0 };
   gint64 setup[N_CALLS], bare[N_CALLS], paced[N_CALLS], teardown[N_CALLS];
+  gint64 by_offerer[2][N_CALLS / 2]; /* [0]: the caller offered, [1]: the callee */
+  guint n_by_offerer[2] = { 0, 0 };
   gint64 phases[N_CALLS][N_PHASES];
   gint64 first_setup = 0;
-  Party *a, *b;
 
   parties_set_up_kinds (&f, kinds, NULL);
-  a = &f.party[0];
-  b = &f.party[1];
   /* The callee answers by itself, as soon as the call rings. */
-  party_send (b, "auto-answer");
+  party_send (&f.party[0], "auto-answer");
+  party_send (&f.party[1], "auto-answer");
 
   for (guint i = 0; i < N_CALLS; i++)
     {
+      Party *a = &f.party[i % 2], *b = &f.party[1 - i % 2];
       Party *to_b[] = { b };
+      gboolean callee_offers = strcmp (b->did, a->did) > 0;
       g_autofree char *id = NULL;
       const char *sound, *rang;
       guint b_from = b->lines->len, a_from;
@@ -444,6 +449,7 @@ measure_calls (char kind,
       sound = party_wait_line_from (b, b_from, WAIT_MS, "first-sound ");
       heard = g_ascii_strtoll (sound + strlen ("first-sound "), NULL, 10) * 1000;
       setup[i] = heard - start;
+      by_offerer[callee_offers][n_by_offerer[callee_offers]++] = setup[i];
       party_wait_line (a, "participant %s %s connected", id, b->did);
       rang = party_wait_line_from (b, b_from, WAIT_MS, "rang %s ", id);
       split_setup (b, a, start, g_ascii_strtoll (rang + strlen ("rang ") + strlen (id), NULL, 10),
@@ -463,12 +469,14 @@ measure_calls (char kind,
       paced[i] = kind == 'k' ? bare_setup (BLINK_PEER_ICE_PACING_MS) : 0;
       if (i == 0)
         first_setup = setup[0];
-      g_test_message ("[%s] call %u: setup %.1f ms (phases %.1f %.1f %.1f %.1f %.1f %.1f %.1f), "
+      g_test_message ("[%s] call %u (the %s offers): setup %.1f ms "
+                      "(phases %.1f %.1f %.1f %.1f %.1f %.1f %.1f), "
                       "bare %.1f ms, bare paced %.1f ms, teardown %.1f ms", name, i,
-                      setup[i] / 1000.0, phases[i][0] / 1000.0, phases[i][1] / 1000.0,
-                      phases[i][2] / 1000.0, phases[i][3] / 1000.0, phases[i][4] / 1000.0,
-                      phases[i][5] / 1000.0, phases[i][6] / 1000.0, bare[i] / 1000.0,
-                      paced[i] / 1000.0, teardown[i] / 1000.0);
+                      callee_offers ? "callee" : "caller", setup[i] / 1000.0,
+                      phases[i][0] / 1000.0, phases[i][1] / 1000.0, phases[i][2] / 1000.0,
+                      phases[i][3] / 1000.0, phases[i][4] / 1000.0, phases[i][5] / 1000.0,
+                      phases[i][6] / 1000.0, bare[i] / 1000.0, paced[i] / 1000.0,
+                      teardown[i] / 1000.0);
     }
   /* The processes' first call: what a user's first call of the day costs. */
   g_print ("bench: [%s] setup of the processes' first call %.1f ms\n", name, first_setup / 1000.0);
@@ -481,6 +489,13 @@ measure_calls (char kind,
       g_strdup_printf ("[%s] teardown: hangup -> call removed (closed)", name);
 
     report (setup_what, setup, N_CALLS);
+    for (guint who = 0; who < 2; who++)
+      {
+        g_autofree char *what = g_strdup_printf ("[%s] setup, the %s sends the SDP offer", name,
+                                                 who ? "callee" : "caller");
+
+        report (what, by_offerer[who], n_by_offerer[who]);
+      }
     report_phases (name, phases, N_CALLS);
     if (kind == 'k')
       {
