@@ -50,6 +50,7 @@ class Wav:
     def __init__(self, path):
         self.path = path
         self.layout = None  # (rate, channels, offset of the samples)
+        self.size = 0  # the file's size when last looked at
 
     def _read_layout(self):
         with open(self.path, 'rb') as f:
@@ -71,12 +72,30 @@ class Wav:
         return None
 
     def _ensure_layout(self):
+        # A daemon started again writes the file anew, maybe in another
+        # format: what is left of the old layout must not be used on it.
+        try:
+            size = os.path.getsize(self.path)
+        except FileNotFoundError:
+            size = 0
+        if size < self.size:
+            self.layout = None
+        self.size = size
         if self.layout is None:
             try:
                 self.layout = self._read_layout()
             except FileNotFoundError:
                 pass
         return self.layout
+
+    def describe(self):
+        """The format as used, and as the file's header says now."""
+        used = self.layout
+        try:
+            header = self._read_layout()
+        except (FileNotFoundError, Failure) as e:
+            header = str(e)
+        return f'{self.path}: read as (rate, channels, offset) {used}, header now {header}'
 
     def seconds(self):
         """How much has been written, in seconds; 0 before the header."""

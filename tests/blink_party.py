@@ -212,7 +212,8 @@ def wait_for_tone(party, tone, what, within=6):
                     runs.append([window, 1])
             windows = ', '.join(f'{f} Hz {db} dB ×{n}' for (f, db), n in runs)
             raise Failure(f'{party.name} {what}: no {tone} Hz within {within} s of its '
-                          f'recording from {start:.1f} s at {rate} Hz (windows 0.1 s apart: {windows})')
+                          f'recording from {start:.1f} s (windows 0.1 s apart: {windows}; '
+                          f'{party.heard.describe()})')
         t += 0.1
 
 
