@@ -50,7 +50,6 @@ class Wav:
     def __init__(self, path):
         self.path = path
         self.layout = None  # (rate, channels, offset of the samples)
-        self.size = 0  # the file's size when last looked at
 
     def _read_layout(self):
         with open(self.path, 'rb') as f:
@@ -72,20 +71,13 @@ class Wav:
         return None
 
     def _ensure_layout(self):
-        # A daemon started again writes the file anew, maybe in another
-        # format: what is left of the old layout must not be used on it.
+        # Read each time (4 KiB): a daemon started again writes the file
+        # anew, maybe in another format, and may have written more than
+        # the old one by the time we look.
         try:
-            size = os.path.getsize(self.path)
+            self.layout = self._read_layout()
         except FileNotFoundError:
-            size = 0
-        if size < self.size:
             self.layout = None
-        self.size = size
-        if self.layout is None:
-            try:
-                self.layout = self._read_layout()
-            except FileNotFoundError:
-                pass
         return self.layout
 
     def describe(self):
@@ -93,7 +85,7 @@ class Wav:
         used = self.layout
         try:
             header = self._read_layout()
-        except (FileNotFoundError, Failure) as e:
+        except (OSError, Failure) as e:
             header = str(e)
         return f'{self.path}: read as (rate, channels, offset) {used}, header now {header}'
 

@@ -1824,18 +1824,22 @@ blink_peer_init (BlinkPeer *self)
  * Does, once per process, what the first connection would otherwise wait
  * for: GStreamer's DTLS certificate, made by the first DTLS element
  * (70–300 ms of key generation, behind a lock), libsrtp's start with NSS
- * (20–30 ms) and the loading of webrtcbin (about 20 ms) and the other
- * plugins of a call. Blocks; the engine calls it in a thread of its own
- * as it starts (docs/engine.md, "The first call").
+ * (23–33 ms) and the loading of webrtcbin (about 20 ms) and the other
+ * plugins of a call. Blocks, also a second caller until the first is
+ * done; the engine calls it in a thread of its own as it starts
+ * (docs/engine.md, "The first call").
  */
 void
 blink_peer_warm_up (void)
 {
+  static gsize done = 0;
   static const char *const factories[] = {
     "dtlsdec", "srtpenc", "srtpdec", "webrtcbin", "nicesrc", "nicesink", "rtpbin", "opusenc",
     "opusdec", "rtpopuspay", "rtpopusdepay", "audiomixer", "level",
   };
 
+  if (!g_once_init_enter (&done))
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (factories); i++)
     {
       GstElement *element = gst_element_factory_make (factories[i], NULL);
@@ -1843,6 +1847,7 @@ blink_peer_warm_up (void)
       if (element != NULL)
         gst_object_unref (gst_object_ref_sink (element));
     }
+  g_once_init_leave (&done, 1);
 }
 
 /**
