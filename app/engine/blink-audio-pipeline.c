@@ -59,8 +59,9 @@ G_DEFINE_FINAL_TYPE (BlinkAudioPipeline, blink_audio_pipeline, G_TYPE_OBJECT)
  * way, 50 times a second each way with 20 ms frames. In a full mesh that
  * grows with the number of peers, so from FRAMES_40_FROM_PEERS peers on
  * our voice goes out in 40 ms packets, from FRAMES_60_FROM_PEERS in 60 ms
- * ones: about a third less CPU at 6 parties, for 20 or 40 ms more delay
- * (docs/benchmarks.md, "Group calls up to 8"). Opus packets say how long
+ * ones: about a third less CPU at 6 parties, for 18 or 39 ms more delay
+ * (docs/benchmarks.md, "Group calls up to 8", "The delay of longer
+ * packets"). Opus packets say how long
  * they are, so the receivers need not know; the tee has a pad per peer. */
 #define FRAMES_40_FROM_PEERS 4
 #define FRAMES_60_FROM_PEERS 6
