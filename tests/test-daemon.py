@@ -99,6 +99,11 @@ def test_call_through_dbus(alice, bob):
     stats = alice.gdbus(path, 'im.blink.Call1.GetStats').stdout
     if bob.did not in stats or 'packets-received' not in stats or 'packets-sent' not in stats:
         raise Failure(f'GetStats: {stats}')
+    # Played the jitter buffer's latency and a margin after arrival, or later.
+    delay = re.search(r"'play-delay': <([0-9.e-]+)>", stats)
+    if delay is None or not 0.08 - 1e-9 <= float(delay.group(1)) <= 0.3 + 1e-9 or \
+            "'late-audio': <" not in stats:
+        raise Failure(f'GetStats, play delay: {stats}')
 
     # Both read the same six digits, each about the other.
     codes = {}
@@ -177,6 +182,9 @@ def test_cli(alice, bob):
     result = bob.blink('stats')
     if result.returncode != 0 or alice.did not in result.stdout:
         raise Failure(f'blink stats: {result.returncode} {result.stdout!r}')
+    played = re.search(rf'{re.escape(alice.did)}: played (\d+) ms after it arrives', result.stdout)
+    if played is None or not 80 <= int(played.group(1)) <= 300:
+        raise Failure(f'blink stats, play delay: {result.stdout!r}')
     if bob.blink('hangup').returncode != 0:
         raise Failure('blink hangup failed')
     event('alice', 'participant', call=call, did=bob.did, **{'participant-state': 'left'})

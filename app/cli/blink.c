@@ -1116,7 +1116,7 @@ command_stats (GDBusConnection *bus)
     {
       guint64 sent = 0, received = 0, signals_dropped = 0, candidates_dropped = 0;
       gint64 lost = 0;
-      double jitter = 0, rtt = -1, remote_lost = -1;
+      double jitter = 0, rtt = -1, remote_lost = -1, play_delay = -1, late_audio = 0;
       guint32 expected_loss = 0;
       const char *path = NULL, *local_candidate = "", *remote_candidate = "";
 
@@ -1129,6 +1129,8 @@ command_stats (GDBusConnection *bus)
       g_variant_lookup (figures, "expected-loss", "u", &expected_loss);
       g_variant_lookup (figures, "signals-dropped", "t", &signals_dropped);
       g_variant_lookup (figures, "candidates-dropped", "t", &candidates_dropped);
+      g_variant_lookup (figures, "play-delay", "d", &play_delay);
+      g_variant_lookup (figures, "late-audio", "d", &late_audio);
       g_variant_lookup (figures, "path", "&s", &path);
       g_variant_lookup (figures, "local-candidate", "&s", &local_candidate);
       g_variant_lookup (figures, "remote-candidate", "&s", &remote_candidate);
@@ -1163,6 +1165,13 @@ command_stats (GDBusConnection *bus)
           json_builder_add_int_value (builder, signals_dropped);
           json_builder_set_member_name (builder, "candidates-dropped");
           json_builder_add_int_value (builder, candidates_dropped);
+          if (play_delay >= 0)
+            {
+              json_builder_set_member_name (builder, "play-delay");
+              json_builder_add_double_value (builder, play_delay);
+              json_builder_set_member_name (builder, "late-audio");
+              json_builder_add_double_value (builder, late_audio);
+            }
           if (path != NULL)
             {
               json_builder_set_member_name (builder, "path");
@@ -1190,6 +1199,11 @@ command_stats (GDBusConnection *bus)
           if (path != NULL)
             g_print (_("%s: path %s (our %s candidate, theirs %s)\n"), did, path,
                      local_candidate, remote_candidate);
+          if (play_delay >= 0)
+            g_print (_("%s: played %.0f ms after it arrives\n"), did, play_delay * 1000);
+          /* Only when it happened: audio that came too late to play. */
+          if (late_audio > 0)
+            g_print (_("%s: %.1f s of its audio came too late to play\n"), did, late_audio);
           /* Only when it happened: a participant sent what the engine refused. */
           if (signals_dropped > 0 || candidates_dropped > 0)
             {

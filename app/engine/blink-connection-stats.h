@@ -26,6 +26,11 @@ G_BEGIN_DECLS
  *   or more waited than a connection takes while the previous one closed
  * @candidates_dropped: ICE candidates the connection refused: more than
  *   %BLINK_PEER_MAX_REMOTE_CANDIDATES different ones
+ * @play_delay: seconds: how much later than it arrives the peer's audio is
+ *   played (the jitter buffer's latency and a margin at first, more once
+ *   some came too late for the mixer; docs/engine.md, "Late audio")
+ * @late_audio: seconds of the peer's audio that came too late all the same,
+ *   and the mixer dropped
  * @connected_time: when the connection was up (monotonic µs), 0 before
  * @last_media_time: when the peer's last RTP packet came (monotonic µs), 0
  *   before the first
@@ -46,6 +51,8 @@ typedef struct
   guint expected_loss;
   guint64 signals_dropped;
   guint64 candidates_dropped;
+  double play_delay;
+  double late_audio;
   gint64 connected_time;
   gint64 last_media_time;
   char local_candidate[8];

@@ -9,6 +9,7 @@
 #include "blink-engine-errors.h"
 #include "blink-enum.h"
 #include "blink-fingerprint.h"
+#include "blink-play-delay.h"
 #include "blink-voice-activity.h"
 
 #include <gio/gio.h>
@@ -93,11 +94,13 @@ struct _BlinkPeer
   GstPad *depayloaded;
   BlinkRecorder *recorder;
 
-  /* The receive branch's volume appears on a streaming thread while the
-   * main thread may set the level: both under the lock. */
+  /* The receive branch's volume and play delay appear on a streaming
+   * thread while the main thread may set the level or ask for statistics:
+   * all under the lock. */
   GMutex volume_lock;
   GstElement *volume;
   double volume_level;
+  BlinkPlayDelay *delay;
 
   gboolean remote_set;
   char *remote_sdp;        /* as received: a copy of it is a resend */
@@ -141,7 +144,8 @@ struct _BlinkPeer
    * is set: what arrived earlier waited in webrtcbin for the handshake. */
   GstClockTime opened_at;
   guint stale_dropped; /* the receive gate's streaming thread only */
-  /* How much later than it arrived what the peer sends is played. */
+  /* How much later than it arrived what the peer sends is played at
+   * first; more when it comes late (BlinkPlayDelay, under volume_lock). */
   GstClockTimeDiff play_delay;
   int checked;              /* atomic: the check ran */
   /* Held (atomic): connected, but no audio that way yet: a call that rings
@@ -1191,7 +1195,14 @@ on_pad_added (GstElement *webrtc,
    * first one); the running mixer plays what it has by its time and drops
    * what comes later. So the branch is played that latency and a margin
    * after it arrived (docs/engine.md, "The start of a call"). */
-  gst_pad_set_offset (volume_src, self->play_delay);
+  {
+    BlinkPlayDelay *delay = blink_play_delay_attach (volume_src, self->mixer, self->play_delay);
+
+    g_mutex_lock (&self->volume_lock);
+    g_clear_pointer (&self->delay, blink_play_delay_unref);
+    self->delay = delay;
+    g_mutex_unlock (&self->volume_lock);
+  }
   gst_pad_link (volume_src, mixer_pad);
 
   for (guint i = 0; i < self->receive_elements->len; i++)
@@ -1409,6 +1420,16 @@ blink_peer_get_stats_finish (BlinkPeer *self,
     return FALSE;
   *stats = *reply;
   stats->candidates_dropped = self->candidates_dropped;
+  {
+    GstClockTime delay = (GstClockTime) self->play_delay, late = 0;
+
+    g_mutex_lock (&self->volume_lock);
+    if (self->delay != NULL)
+      blink_play_delay_get_figures (self->delay, &delay, NULL, NULL, &late);
+    g_mutex_unlock (&self->volume_lock);
+    stats->play_delay = (double) delay / GST_SECOND;
+    stats->late_audio = (double) late / GST_SECOND;
+  }
   stats->connected_time = self->timeline.connected;
   stats->last_media_time = blink_peer_get_last_media_time (self);
   return TRUE;
@@ -1740,6 +1761,7 @@ blink_peer_finalize (GObject *object)
   g_ptr_array_unref (self->mixer_pads);
   gst_clear_object (&self->depayloaded);
   g_mutex_clear (&self->receive_lock);
+  g_clear_pointer (&self->delay, blink_play_delay_unref);
   g_mutex_clear (&self->volume_lock);
   g_mutex_clear (&self->verify_lock);
   g_free (self->expected_algorithm);
