@@ -57,21 +57,6 @@ set_up_many (Fixture *f,
   parties_set_up (f, GPOINTER_TO_UINT (data), NULL);
 }
 
-/* 8 processes and 8 IPFS nodes saturate 2 cores: on 2026-11-27 the mesh
- * of 8 failed 3 runs of 23 alone and 1 in a CI run (docs/engine.md,
- * "State machine", Group size): run by hand, BLINK_TEST_EIGHT=1. */
-static void
-set_up_eight (Fixture *f,
-              gconstpointer data)
-{
-  if (g_getenv ("BLINK_TEST_EIGHT") == NULL)
-    {
-      g_test_skip ("a mesh of 8 on 2 cores: BLINK_TEST_EIGHT=1 runs it");
-      return;
-    }
-  set_up_many (f, data);
-}
-
 /* A caller on Kubo and a callee on the js node, or the other way round. */
 static void
 set_up_two_mixed (Fixture *f,
@@ -694,7 +679,7 @@ main (int argc,
   /* Full meshes of 6 and 8: each hears the others, and those left after
    * one leaves. */
   ADD ("group-of-6/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (6));
-  ADD ("group-of-8/one-leaves", set_up_eight, test_group_of, GUINT_TO_POINTER (8));
+  ADD ("group-of-8/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (8));
   ADD ("group-of-3/killed-participant", set_up_three, test_killed_participant, NULL);
   ADD ("offer-while-active", set_up_three, test_offer_while_active, NULL);
   ADD ("offer-while-ringing", set_up_three, test_offer_while_ringing, NULL);
