@@ -22,6 +22,8 @@ typedef struct
   guint n_buffers;   /* N_BUFFERS when 0 */
   guint quiet_from;  /* buffers [quiet_from, quiet_to) are silence */
   guint quiet_to;
+  GstClockTime initial; /* INITIAL_DELAY when 0 */
+  guint samples;        /* per buffer, SAMPLES_PER_BUFFER when 0 */
 
   guint n_in;
   guint64 tone_out; /* samples of the tone the mixer played */
@@ -104,6 +106,10 @@ run_mixer (Run *run)
 
   if (run->n_buffers == 0)
     run->n_buffers = N_BUFFERS;
+  if (run->initial == 0)
+    run->initial = INITIAL_DELAY;
+  if (run->samples == 0)
+    run->samples = SAMPLES_PER_BUFFER;
   description = g_strdup_printf (
     "audiotestsrc wave=silence is-live=true samplesperbuffer=1024"
     " ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! audiomixer name=mixer"
@@ -111,7 +117,7 @@ run_mixer (Run *run)
     "audiotestsrc name=tone wave=square volume=0.5 is-live=true num-buffers=%u"
     " samplesperbuffer=%u ! audio/x-raw,format=S16LE,rate=48000,channels=1"
     " ! volume name=branch ! mixer.",
-    run->n_buffers, SAMPLES_PER_BUFFER);
+    run->n_buffers, run->samples);
   pipeline = gst_parse_launch (description, &error);
   g_assert_no_error (error);
   mixer = gst_bin_get_by_name (GST_BIN (pipeline), "mixer");
@@ -125,9 +131,9 @@ run_mixer (Run *run)
   gst_pad_add_probe (branch_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_branch_end, run, NULL);
   gst_pad_add_probe (mixer_src, GST_PAD_PROBE_TYPE_BUFFER, on_mixed, run, NULL);
   if (run->unguarded)
-    gst_pad_set_offset (branch_src, INITIAL_DELAY);
+    gst_pad_set_offset (branch_src, run->initial);
   else
-    delay = blink_play_delay_attach (branch_src, mixer, INITIAL_DELAY);
+    delay = blink_play_delay_attach (branch_src, mixer, run->initial);
 
   g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=,
                    GST_STATE_CHANGE_FAILURE);
@@ -154,8 +160,8 @@ test_stall_without_guard (void)
    * the stall made late (about the stall less the delay and the mixer's
    * latency). */
   g_test_message ("unguarded: %" G_GUINT64_FORMAT " of %u samples played", run.tone_out,
-                  run.n_buffers * SAMPLES_PER_BUFFER);
-  g_assert_cmpuint (run.tone_out, <, run.n_buffers * SAMPLES_PER_BUFFER - 48 * 40);
+                  run.n_buffers * run.samples);
+  g_assert_cmpuint (run.tone_out, <, run.n_buffers * run.samples - 48 * 40);
 }
 
 static void
@@ -166,25 +172,27 @@ test_stall (void)
   run_mixer (&run);
 
   g_test_message ("played %" G_GUINT64_FORMAT " of %u samples, delay %.0f ms after %u raises",
-                  run.tone_out, run.n_buffers * SAMPLES_PER_BUFFER,
+                  run.tone_out, run.n_buffers * run.samples,
                   (double) run.delay / GST_MSECOND,
                   run.raises);
-  g_assert_cmpuint (run.tone_out, ==, run.n_buffers * SAMPLES_PER_BUFFER);
+  g_assert_cmpuint (run.tone_out, ==, run.n_buffers * run.samples);
   g_assert_cmpuint (run.raises, >=, 1);
   g_assert_cmpuint (run.delay, >, INITIAL_DELAY);
-  g_assert_cmpuint (run.delay, <=, INITIAL_DELAY + 150 * GST_MSECOND);
+  g_assert_cmpuint (run.delay, <=, BLINK_PLAY_DELAY_MAX_MS * GST_MSECOND);
   g_assert_cmpuint (run.late, ==, 0);
 }
 
 static void
 test_stall_then_pause (void)
 {
-  /* A stall, then 2.6 s of audio in time, a pause of 2 s, audio again. */
-  Run run = { .stall = 150 * GST_MSECOND, .n_buffers = 260, .quiet_from = 140,
-              .quiet_to = 240 };
-  guint tone = (run.n_buffers - (run.quiet_to - run.quiet_from)) * SAMPLES_PER_BUFFER;
+  /* A stall, then 2.6 s of audio in time, a pause of 4 s (the delay
+   * comes down in 2 s if nothing else comes late), audio again. */
+  Run run = { .stall = 150 * GST_MSECOND, .n_buffers = 380, .quiet_from = 140,
+              .quiet_to = 340 };
+  guint tone;
 
   run_mixer (&run);
+  tone = (run.n_buffers - (run.quiet_to - run.quiet_from)) * run.samples;
 
   g_test_message ("played %" G_GUINT64_FORMAT " of %u samples, delay %.0f ms after %u raises "
                   "and %u lowerings", run.tone_out, tone, (double) run.delay / GST_MSECOND,
@@ -207,20 +215,41 @@ test_stall_then_no_pause (void)
   /* Room to spare, but never a pause to cut: the delay stays up. */
   g_assert_cmpuint (run.lowerings, ==, 0);
   g_assert_cmpuint (run.delay, >, INITIAL_DELAY);
-  g_assert_cmpuint (run.tone_out, ==, run.n_buffers * SAMPLES_PER_BUFFER);
+  g_assert_cmpuint (run.tone_out, ==, run.n_buffers * run.samples);
 }
 
 static void
 test_no_stall (void)
 {
-  Run run = { .stall = 0 };
+  /* The mixer takes two buffers ahead, and the branch waits while it has
+   * them: with 100 ms buffers and a delay as long, only a hiccup of 200 ms
+   * of the test machine would make audio late. */
+  Run run = { .stall = 0, .n_buffers = 10, .samples = 4800, .initial = 200 * GST_MSECOND };
 
   run_mixer (&run);
 
   /* Audio in time leaves the delay alone. */
-  g_assert_cmpuint (run.tone_out, ==, run.n_buffers * SAMPLES_PER_BUFFER);
+  g_assert_cmpuint (run.tone_out, ==, run.n_buffers * run.samples);
   g_assert_cmpuint (run.raises, ==, 0);
-  g_assert_cmpuint (run.delay, ==, INITIAL_DELAY);
+  g_assert_cmpuint (run.delay, ==, run.initial);
+}
+
+static void
+test_stall_long_delay (void)
+{
+  /* A long jitter buffer's delay still has room to grow: up to twice it. */
+  Run run = { .stall = 200 * GST_MSECOND, .initial = 200 * GST_MSECOND };
+
+  run_mixer (&run);
+
+  g_test_message ("played %" G_GUINT64_FORMAT " of %u samples, delay %.0f ms",
+                  run.tone_out, run.n_buffers * run.samples,
+                  (double) run.delay / GST_MSECOND);
+  g_assert_cmpuint (run.raises, >=, 1);
+  g_assert_cmpuint (run.delay, >, BLINK_PLAY_DELAY_MAX_MS * GST_MSECOND);
+  g_assert_cmpuint (run.delay, <=, 2 * run.initial);
+  g_assert_cmpuint (run.late, ==, 0);
+  g_assert_cmpuint (run.tone_out, ==, run.n_buffers * run.samples);
 }
 
 static void
@@ -233,12 +262,12 @@ test_stall_past_the_most (void)
   /* Past the most the delay goes, what is still late is dropped, and
    * counted. */
   g_test_message ("played %" G_GUINT64_FORMAT " of %u samples, %.0f ms late", run.tone_out,
-                  run.n_buffers * SAMPLES_PER_BUFFER,
+                  run.n_buffers * run.samples,
                   (double) run.late / GST_MSECOND);
   g_assert_cmpuint (run.delay, ==, BLINK_PLAY_DELAY_MAX_MS * GST_MSECOND);
   g_assert_cmpuint (run.late, >, 0);
-  g_assert_cmpuint (run.tone_out, <, run.n_buffers * SAMPLES_PER_BUFFER);
-  g_assert_cmpuint (run.tone_out, >, run.n_buffers * SAMPLES_PER_BUFFER / 2);
+  g_assert_cmpuint (run.tone_out, <, run.n_buffers * run.samples);
+  g_assert_cmpuint (run.tone_out, >, run.n_buffers * run.samples / 2);
 }
 
 int
@@ -252,6 +281,7 @@ main (int argc,
   g_test_add_func ("/blink/play-delay/stall-without-guard", test_stall_without_guard);
   g_test_add_func ("/blink/play-delay/stall", test_stall);
   g_test_add_func ("/blink/play-delay/stall-past-the-most", test_stall_past_the_most);
+  g_test_add_func ("/blink/play-delay/stall-long-delay", test_stall_long_delay);
   g_test_add_func ("/blink/play-delay/stall-then-pause", test_stall_then_pause);
   g_test_add_func ("/blink/play-delay/stall-then-no-pause", test_stall_then_no_pause);
   return g_test_run ();

@@ -1203,7 +1203,8 @@ command_stats (GDBusConnection *bus)
             g_print (_("%s: played %.0f ms after it arrives\n"), did, play_delay * 1000);
           /* Only when it happened: audio that came too late to play. */
           if (late_audio > 0)
-            g_print (_("%s: %.1f s of its audio came too late to play\n"), did, late_audio);
+            g_print (_("%s: %.0f ms of its audio came too late to play\n"), did,
+                     late_audio * 1000);
           /* Only when it happened: a participant sent what the engine refused. */
           if (signals_dropped > 0 || candidates_dropped > 0)
             {

@@ -429,8 +429,11 @@ on_stats (GObject *source,
       g_variant_dict_insert (&dict, "expected-loss", "u", s->expected_loss);
       g_variant_dict_insert (&dict, "signals-dropped", "t", s->signals_dropped);
       g_variant_dict_insert (&dict, "candidates-dropped", "t", s->candidates_dropped);
-      g_variant_dict_insert (&dict, "play-delay", "d", s->play_delay);
-      g_variant_dict_insert (&dict, "late-audio", "d", s->late_audio);
+      if (s->play_delay >= 0)
+        {
+          g_variant_dict_insert (&dict, "play-delay", "d", s->play_delay);
+          g_variant_dict_insert (&dict, "late-audio", "d", s->late_audio);
+        }
       if (*candidate_path (s) != '\0')
         {
           g_variant_dict_insert (&dict, "path", "s", candidate_path (s));

@@ -28,7 +28,8 @@ G_BEGIN_DECLS
  *   %BLINK_PEER_MAX_REMOTE_CANDIDATES different ones
  * @play_delay: seconds: how much later than it arrives the peer's audio is
  *   played (the jitter buffer's latency and a margin at first, more once
- *   some came too late for the mixer; docs/engine.md, "Late audio")
+ *   some came too late for the mixer; docs/engine.md, "Late audio");
+ *   negative without a connection
  * @late_audio: seconds of the peer's audio that came too late all the same,
  *   and the mixer dropped
  * @connected_time: when the connection was up (monotonic µs), 0 before

@@ -1033,6 +1033,7 @@ blink_connections_get_stats_async (BlinkConnections *self,
 
         stats->round_trip_time = -1;
         stats->remote_fraction_lost = -1;
+        stats->play_delay = -1;
         stats->signals_dropped = *(guint64 *) dropped;
         g_hash_table_insert (g->stats, g_strdup (did), stats);
       }

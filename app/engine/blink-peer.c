@@ -145,7 +145,7 @@ struct _BlinkPeer
   GstClockTime opened_at;
   guint stale_dropped; /* the receive gate's streaming thread only */
   /* How much later than it arrived what the peer sends is played at
-   * first; more when it comes late (BlinkPlayDelay, under volume_lock). */
+   * first; more when it comes late (the BlinkPlayDelay above). */
   GstClockTimeDiff play_delay;
   int checked;              /* atomic: the check ran */
   /* Held (atomic): connected, but no audio that way yet: a call that rings

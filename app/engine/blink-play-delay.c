@@ -21,7 +21,11 @@
  * that would come too late makes the branch's delay grow at once, by its
  * lateness and a step, before the mixer sees it. The mixer then places it
  * later and fills the gap with silence: late audio is played late, not
- * lost, and what follows has room for the next hiccup.
+ * lost. A longer delay is room for audio that arrives late (a packet the
+ * jitter buffer held); it is no room for a stall of the branch's own
+ * thread, since the mixer takes only two buffers ahead and the branch
+ * waits meanwhile, with the rest of the delay in packets not decoded yet:
+ * each such stall raises the delay again.
  *
  * Once the hiccups are over, the delay comes down again, a step at a
  * time, never below where it started. How much room there is to spare
@@ -49,6 +53,7 @@ struct _BlinkPlayDelay
   /* The branch's streaming thread only; times are running times at the
    * mixer. */
   GstClockTime initial;
+  GstClockTime most;
   GstClockTime calm_since; /* the last raise, or the first buffer */
   GstClockTime lowered_at; /* the last step down since */
   GstClockTime wait;       /* in time for this long: lower a step */
@@ -177,8 +182,7 @@ on_branch_buffer (GstPad *pad,
       return GST_PAD_PROBE_OK;
     }
 
-  raised = MIN (self->delay + (needed - start) + BLINK_PLAY_DELAY_STEP_MS * GST_MSECOND,
-                BLINK_PLAY_DELAY_MAX_MS * GST_MSECOND);
+  raised = MIN (self->delay + (needed - start) + STEP, self->most);
   if (raised > self->delay)
     {
       g_debug ("Audio on %s:%s came %.1f ms late for the mixer: played %.0f ms after it "
@@ -244,6 +248,8 @@ blink_play_delay_attach (GstPad *branch_src,
   self->block = block;
   self->delay = initial;
   self->initial = initial;
+  /* A jitter buffer set to a long latency keeps room to grow. */
+  self->most = MAX (BLINK_PLAY_DELAY_MAX_MS * GST_MSECOND, 2 * initial);
   self->calm_since = GST_CLOCK_TIME_NONE;
   self->lowered_at = GST_CLOCK_TIME_NONE;
   self->wait = WAIT_FIRST;

@@ -7,7 +7,8 @@ G_BEGIN_DECLS
 
 /* The most a peer's audio is played later than it arrived, whatever comes
  * late: past that a conversation is no longer one (ITU-T G.114's 400 ms
- * for the whole way, of which the network and the sender take part). */
+ * for the whole way, of which the network and the sender take part). Twice
+ * the delay it starts at when that is more (a long jitter buffer). */
 #define BLINK_PLAY_DELAY_MAX_MS 300
 
 /* What is added beyond the lateness seen when audio comes late: enough
