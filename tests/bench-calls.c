@@ -293,15 +293,12 @@ measure_load (guint n,
 static void
 measure_delay_in_mesh (guint n)
 {
-  BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  BlinkAudioFormat format;
   Fixture f = { 0 };
   g_autofree char *id = NULL;
   g_autofree char *what = NULL;
 
-  /* The parties' call format, as blink-test-party reads it. */
-  if (g_getenv ("BLINK_TEST_FRAME_MS") != NULL)
-    format.frame_ms = (guint) g_ascii_strtoull (g_getenv ("BLINK_TEST_FRAME_MS"), NULL, 10);
-
+  blink_test_audio_format (&format);
   parties_set_up (&f, n, NULL);
   id = mesh_call (&f, n);
   if (id == NULL)

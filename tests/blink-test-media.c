@@ -89,3 +89,25 @@ blink_test_count_elements (GstBin *bin,
     }
   return n;
 }
+
+/**
+ * blink_test_audio_format:
+ * @format: (out): the test parties' call format
+ *
+ * The format the test parties' calls use: the default, with the frame
+ * length BLINK_TEST_FRAME_MS sets (the benchmarks' comparison of lengths,
+ * docs/benchmarks.md).
+ *
+ * Returns: whether BLINK_TEST_FRAME_MS is set
+ */
+gboolean
+blink_test_audio_format (BlinkAudioFormat *format)
+{
+  const char *frame_ms = g_getenv ("BLINK_TEST_FRAME_MS");
+
+  *format = BLINK_AUDIO_FORMAT_DEFAULT;
+  if (frame_ms == NULL)
+    return FALSE;
+  format->frame_ms = (guint) g_ascii_strtoull (frame_ms, NULL, 10);
+  return TRUE;
+}

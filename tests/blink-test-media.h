@@ -11,5 +11,6 @@ gboolean blink_test_close_peer (BlinkPeer *peer,
                                 guint timeout_ms);
 guint blink_test_count_elements (GstBin *bin,
                                  const char *factory);
+gboolean blink_test_audio_format (BlinkAudioFormat *format);
 
 G_END_DECLS

@@ -46,6 +46,7 @@
 #include "blink-call-manager.h"
 #include "blink-enum.h"
 #include "blink-test-audio.h"
+#include "blink-test-media.h"
 
 static BlinkCallManager *manager;
 static BlinkTestEar *ear;
@@ -363,15 +364,14 @@ main (int argc,
   g_object_set (manager, "identity", identity, "ipfs-api", ipfs_api, "audio-source", source,
                 "audio-sink", sink, "ice-addresses", ice, "ringing-timeout", ringing_timeout,
                 "announce-interval", announce_interval, NULL);
+  {
+    BlinkAudioFormat format;
+
+    if (blink_test_audio_format (&format))
+      g_object_set (manager, "audio-format", &format, NULL);
+  }
   /* The load benchmark's processing variant: a tone is not processed
    * otherwise. */
-  if (g_getenv ("BLINK_TEST_FRAME_MS") != NULL)
-    {
-      BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
-
-      format.frame_ms = (guint) g_ascii_strtoull (g_getenv ("BLINK_TEST_FRAME_MS"), NULL, 10);
-      g_object_set (manager, "audio-format", &format, NULL);
-    }
   if (g_strcmp0 (g_getenv ("BLINK_TEST_AUDIO_PROCESSING"), "on") == 0)
     g_object_set (manager, "audio-processing-mode", BLINK_AUDIO_PROCESSING_MODE_ON, NULL);
   g_signal_connect (manager, "call-added", G_CALLBACK (on_call_added), NULL);
