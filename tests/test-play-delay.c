@@ -146,8 +146,17 @@ run_mixer (Run *run)
   /* Until the mixer has played the tone's end at the longest delay. */
   g_usleep ((BLINK_PLAY_DELAY_MAX_MS + 200) * 1000);
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  if (delay != NULL)
-    blink_play_delay_get_figures (delay, &run->delay, &run->raises, &run->lowerings, &run->late);
+  if (delay == NULL)
+    {
+      g_test_message ("unguarded: %" G_GUINT64_FORMAT " samples of the tone played",
+                      run->tone_out);
+      return;
+    }
+  blink_play_delay_get_figures (delay, &run->delay, &run->raises, &run->lowerings, &run->late);
+  g_test_message ("%" G_GUINT64_FORMAT " samples of the tone played; delay %.0f ms after %u "
+                  "raises and %u lowerings, %.0f ms late", run->tone_out,
+                  (double) run->delay / GST_MSECOND, run->raises, run->lowerings,
+                  (double) run->late / GST_MSECOND);
 }
 
 static void
@@ -159,8 +168,6 @@ test_stall_without_guard (void)
   /* The scene the guard is for: with a fixed delay the mixer drops what
    * the stall made late (about the stall less the delay and the mixer's
    * latency). */
-  g_test_message ("unguarded: %" G_GUINT64_FORMAT " of %u samples played", run.tone_out,
-                  run.n_buffers * run.samples);
   g_assert_cmpuint (run.tone_out, <, run.n_buffers * run.samples - 48 * 40);
 }
 
@@ -171,10 +178,6 @@ test_stall (void)
 
   run_mixer (&run);
 
-  g_test_message ("played %" G_GUINT64_FORMAT " of %u samples, delay %.0f ms after %u raises",
-                  run.tone_out, run.n_buffers * run.samples,
-                  (double) run.delay / GST_MSECOND,
-                  run.raises);
   g_assert_cmpuint (run.tone_out, ==, run.n_buffers * run.samples);
   g_assert_cmpuint (run.raises, >=, 1);
   g_assert_cmpuint (run.delay, >, INITIAL_DELAY);
@@ -194,9 +197,6 @@ test_stall_then_pause (void)
   run_mixer (&run);
   tone = (run.n_buffers - (run.quiet_to - run.quiet_from)) * run.samples;
 
-  g_test_message ("played %" G_GUINT64_FORMAT " of %u samples, delay %.0f ms after %u raises "
-                  "and %u lowerings", run.tone_out, tone, (double) run.delay / GST_MSECOND,
-                  run.raises, run.lowerings);
   /* Back where it started, with nothing of the tone dropped: only the
    * pause was cut. */
   g_assert_cmpuint (run.raises, >=, 1);
@@ -242,9 +242,6 @@ test_stall_long_delay (void)
 
   run_mixer (&run);
 
-  g_test_message ("played %" G_GUINT64_FORMAT " of %u samples, delay %.0f ms",
-                  run.tone_out, run.n_buffers * run.samples,
-                  (double) run.delay / GST_MSECOND);
   g_assert_cmpuint (run.raises, >=, 1);
   g_assert_cmpuint (run.delay, >, BLINK_PLAY_DELAY_MAX_MS * GST_MSECOND);
   g_assert_cmpuint (run.delay, <=, 2 * run.initial);
@@ -261,9 +258,6 @@ test_stall_past_the_most (void)
 
   /* Past the most the delay goes, what is still late is dropped, and
    * counted. */
-  g_test_message ("played %" G_GUINT64_FORMAT " of %u samples, %.0f ms late", run.tone_out,
-                  run.n_buffers * run.samples,
-                  (double) run.late / GST_MSECOND);
   g_assert_cmpuint (run.delay, ==, BLINK_PLAY_DELAY_MAX_MS * GST_MSECOND);
   g_assert_cmpuint (run.late, >, 0);
   g_assert_cmpuint (run.tone_out, <, run.n_buffers * run.samples);
