@@ -614,6 +614,58 @@ test_unref_while_publishing (Fixture *f,
   g_assert_cmpuint (f->publish_failed, ==, 0);
 }
 
+typedef struct
+{
+  Fixture *f;
+  gboolean done;
+  guint published; /* when the flush completed */
+} Flush;
+
+static void
+on_flushed (GObject *source,
+            GAsyncResult *result,
+            gpointer user_data)
+{
+  Flush *flush = user_data;
+
+  g_assert_true (blink_ipfs_client_flush_finish (BLINK_IPFS_CLIENT (source), result, NULL));
+  flush->published = flush->f->published;
+  flush->done = TRUE;
+}
+
+static gboolean
+flushed (gpointer user_data)
+{
+  return ((Flush *) user_data)->done;
+}
+
+/* A flush completes once every publish asked for before it is over, so a
+ * process that exits then has sent its last words; with nothing being
+ * published, at once. */
+static void
+test_flush (Fixture *f,
+            gconstpointer data)
+{
+  g_autoptr (GBytes) payload = g_bytes_new_static ("last words", 10);
+  Flush idle = { f }, busy = { f };
+
+  if (f->network == NULL)
+    return;
+
+  blink_ipfs_client_flush_async (f->a, on_flushed, &idle);
+  g_assert_true (blink_test_wait_until (flushed, &idle, WAIT_MS));
+  g_assert_cmpuint (idle.published, ==, 0);
+
+  for (guint i = 0; i < 5; i++)
+    publish (f, f->a, payload, 1);
+  blink_ipfs_client_flush_async (f->a, on_flushed, &busy);
+  g_clear_object (&f->a); /* the flush, like the publishes, keeps it */
+  g_assert_false (busy.done);
+  g_assert_true (blink_test_wait_until (flushed, &busy, WAIT_MS));
+  g_assert_cmpuint (busy.published, ==, 5);
+  g_assert_cmpuint (f->publish_failed, ==, 0);
+}
+
 int
 main (int argc,
       char **argv)
@@ -638,6 +690,7 @@ main (int argc,
   ADD ("publish-retries-until-node-is-back", fixture_set_up,
        test_publish_retries_until_node_is_back);
   ADD ("unref-while-publishing", fixture_set_up, test_unref_while_publishing);
+  ADD ("flush", fixture_set_up, test_flush);
   g_test_add_func ("/blink/ipfs-client/no-node", test_no_node);
 
   /* Interop: a Kubo node and a js node, either way round; and the js node

@@ -76,6 +76,7 @@ struct _BlinkIpfsClient
   GHashTable *subscriptions; /* topic → Subscription*, holding one ref */
   GQueue publishes;          /* GTask*, the head is in flight */
   gboolean publishing;
+  GPtrArray *flushes;        /* GTask*: wait for publishes to be over */
   GCancellable *cancellable; /* cancelled on dispose */
   BlinkIpfsState state;
   gboolean node_answered;    /* the last request reached the node */
@@ -537,6 +538,16 @@ static void publish_next (BlinkIpfsClient *self);
 static void publish_send (GTask *task);
 
 static void
+flushes_complete (BlinkIpfsClient *self)
+{
+  g_autoptr (GPtrArray) flushes = g_steal_pointer (&self->flushes);
+
+  self->flushes = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < flushes->len; i++)
+    g_task_return_boolean (g_ptr_array_index (flushes, i), TRUE);
+}
+
+static void
 publish_complete (BlinkIpfsClient *self,
                   GTask *task,
                   GError *error)
@@ -554,6 +565,8 @@ publish_complete (BlinkIpfsClient *self,
   g_object_unref (task);
 
   publish_next (self);
+  if (g_queue_is_empty (&self->publishes))
+    flushes_complete (self);
 }
 
 static gboolean
@@ -690,6 +703,39 @@ gboolean
 blink_ipfs_client_publish_finish (BlinkIpfsClient *self,
                                   GAsyncResult *result,
                                   GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * blink_ipfs_client_flush_async:
+ *
+ * Completes once every publish asked for so far is over (sent, or given
+ * up on): a process that exits after it loses none of its last messages.
+ */
+void
+blink_ipfs_client_flush_async (BlinkIpfsClient *self,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (BLINK_IS_IPFS_CLIENT (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, blink_ipfs_client_flush_async);
+  if (g_queue_is_empty (&self->publishes))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_ptr_array_add (self->flushes, g_steal_pointer (&task));
+}
+
+gboolean
+blink_ipfs_client_flush_finish (BlinkIpfsClient *self,
+                                GAsyncResult *result,
+                                GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -1059,6 +1105,8 @@ blink_ipfs_client_finalize (GObject *object)
 
   /* Publishes hold a ref on the client until they complete. */
   g_assert (g_queue_is_empty (&self->publishes));
+  /* Each flush holds a ref too. */
+  g_ptr_array_unref (self->flushes);
   g_hash_table_unref (self->subscriptions);
   g_clear_object (&self->cancellable);
   g_main_context_unref (self->context);
@@ -1119,6 +1167,7 @@ blink_ipfs_client_init (BlinkIpfsClient *self)
   self->subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                (GDestroyNotify) subscription_unref);
   g_queue_init (&self->publishes);
+  self->flushes = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
   /* A node that takes the request and then hangs fails it after the timeout. */

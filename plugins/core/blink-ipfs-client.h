@@ -49,6 +49,12 @@ void blink_ipfs_client_publish_async (BlinkIpfsClient *self,
 gboolean blink_ipfs_client_publish_finish (BlinkIpfsClient *self,
                                            GAsyncResult *result,
                                            GError **error);
+void blink_ipfs_client_flush_async (BlinkIpfsClient *self,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean blink_ipfs_client_flush_finish (BlinkIpfsClient *self,
+                                         GAsyncResult *result,
+                                         GError **error);
 
 void blink_ipfs_client_call_async (BlinkIpfsClient *self,
                                    const char *command,

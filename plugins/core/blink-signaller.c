@@ -1559,6 +1559,99 @@ blink_signaller_stop (BlinkSignaller *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IPFS_STATE]);
 }
 
+typedef struct
+{
+  GSource *timeout;
+  gboolean returned;
+} Stopping;
+
+static void
+stopping_free (Stopping *stopping)
+{
+  g_clear_pointer (&stopping->timeout, g_source_unref);
+  g_free (stopping);
+}
+
+static void
+stopping_return (GTask *task)
+{
+  Stopping *stopping = g_task_get_task_data (task);
+
+  if (stopping->returned)
+    return;
+  stopping->returned = TRUE;
+  /* The timeout holds a ref on the task: gone with it. */
+  if (stopping->timeout != NULL)
+    g_source_destroy (stopping->timeout);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+on_stop_timeout (gpointer user_data)
+{
+  g_debug ("Stopped before the last messages were out");
+  stopping_return (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_flushed (GObject *source,
+            GAsyncResult *result,
+            gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+
+  blink_ipfs_client_flush_finish (BLINK_IPFS_CLIENT (source), result, NULL);
+  stopping_return (task);
+}
+
+/**
+ * blink_signaller_stop_async:
+ * @timeout_ms: how long to wait for the last messages at most
+ *
+ * Stops as blink_signaller_stop() does, and completes once the messages
+ * that says goodbye with (leaves, cancels) are out, or @timeout_ms has
+ * passed: a process that exits then loses none of them.
+ */
+void
+blink_signaller_stop_async (BlinkSignaller *self,
+                            guint timeout_ms,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (BlinkIpfsClient) client = NULL;
+  Stopping *stopping;
+
+  g_return_if_fail (BLINK_IS_SIGNALLER (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, blink_signaller_stop_async);
+  stopping = g_new0 (Stopping, 1);
+  g_task_set_task_data (task, stopping, (GDestroyNotify) stopping_free);
+  if (self->client != NULL)
+    client = g_object_ref (self->client);
+  blink_signaller_stop (self);
+  if (client == NULL)
+    {
+      stopping_return (task);
+      return;
+    }
+  stopping->timeout = g_timeout_source_new (timeout_ms);
+  g_task_attach_source (task, stopping->timeout, on_stop_timeout);
+  blink_ipfs_client_flush_async (client, on_flushed, g_steal_pointer (&task));
+}
+
+gboolean
+blink_signaller_stop_finish (BlinkSignaller *self,
+                             GAsyncResult *result,
+                             GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 gboolean
 blink_signaller_is_started (BlinkSignaller *self)
 {

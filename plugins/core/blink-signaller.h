@@ -39,6 +39,13 @@ BlinkSignaller *blink_signaller_new (void);
 gboolean blink_signaller_start (BlinkSignaller *self,
                                 GError **error);
 void blink_signaller_stop (BlinkSignaller *self);
+void blink_signaller_stop_async (BlinkSignaller *self,
+                                 guint timeout_ms,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean blink_signaller_stop_finish (BlinkSignaller *self,
+                                      GAsyncResult *result,
+                                      GError **error);
 gboolean blink_signaller_is_started (BlinkSignaller *self);
 
 const char *blink_signaller_get_did (BlinkSignaller *self);
