@@ -291,6 +291,161 @@ test_relay_policy (void)
   g_assert_false (blink_relay_policy_from_string (NULL, &policy));
 }
 
+/* ---- connections made ahead ---- */
+
+typedef struct
+{
+  guint descriptions;
+  guint candidates;
+  guint failures;
+} Said;
+
+static void
+on_description (BlinkConnections *connections,
+                const char *did,
+                guint connection,
+                const char *type,
+                const char *sdp,
+                Said *said)
+{
+  g_assert_cmpstr (type, ==, "offer");
+  said->descriptions++;
+}
+
+static void
+on_candidate (BlinkConnections *connections,
+              const char *did,
+              guint connection,
+              guint mline,
+              const char *candidate,
+              Said *said)
+{
+  said->candidates++;
+}
+
+static void
+on_failed (BlinkConnections *connections,
+           const char *did,
+           const GError *error,
+           Said *said)
+{
+  said->failures++;
+}
+
+/* We ("m") call "a" (we make the SDP offer) and "z" (it does). */
+static BlinkConnections *
+calling (Fixture *f,
+         const BlinkMediaConfig *config,
+         Said *said)
+{
+  const char *const participants[] = { "m", "a", "z", NULL };
+  BlinkAudioFormat format = BLINK_AUDIO_FORMAT_DEFAULT;
+  BlinkConnections *connections = blink_connections_new (g_main_context_default (), "m", config);
+
+  g_clear_object (&f->call);
+  f->call = blink_call_new ("ours", FALSE, "m", participants, "m", &format);
+  blink_connections_set_call (connections, f->call, f->pipeline);
+  g_signal_connect (connections, "local-description", G_CALLBACK (on_description), said);
+  g_signal_connect (connections, "local-candidate", G_CALLBACK (on_candidate), said);
+  g_signal_connect (connections, "failed", G_CALLBACK (on_failed), said);
+  return connections;
+}
+
+static gboolean
+offer_made (gpointer user_data)
+{
+  BlinkPeerTimeline t;
+
+  blink_peer_get_timeline (user_data, &t);
+  return t.local_description != 0;
+}
+
+static void
+close_and_wait (BlinkConnections *connections)
+{
+  blink_connections_close_all (connections);
+  g_assert_true (blink_test_wait_until (none_closing, connections, WAIT_MS));
+}
+
+/* A connection made ahead to someone who rings makes its offer and
+ * gathers its candidates, and says nothing until it is ensured (they
+ * answered, or connect while ringing): then all of it at once. */
+static void
+test_made_ahead (Fixture *f,
+                 gconstpointer data)
+{
+  BlinkMediaConfig config = { (char **) ice_loopback, NULL, NULL, 50 };
+  Said said = { 0 };
+  g_autoptr (BlinkConnections) connections = calling (f, &config, &said);
+  BlinkPeer *ahead;
+  BlinkPeerTimeline t;
+
+  blink_connections_prepare (connections, "a");
+  blink_connections_prepare (connections, "z");
+  ahead = blink_connections_get_peer (connections, "a");
+  g_assert_nonnull (ahead);
+  g_assert_nonnull (blink_connections_get_peer (connections, "z"));
+  g_assert_true (blink_test_wait_until (offer_made, ahead, WAIT_MS));
+  blink_test_pass_time (300); /* the candidates, gathered */
+  g_assert_cmpuint (said.descriptions + said.candidates, ==, 0);
+  g_assert_true (blink_peer_is_quiet (ahead));
+
+  /* Made once: preparing again changes nothing. */
+  blink_connections_prepare (connections, "a");
+  g_assert_true (blink_connections_get_peer (connections, "a") == ahead);
+
+  blink_connections_ensure (connections, "a");
+  g_assert_true (blink_connections_get_peer (connections, "a") == ahead);
+  g_assert_false (blink_peer_is_quiet (ahead));
+  g_assert_cmpuint (said.descriptions, ==, 1);
+  g_assert_cmpuint (said.candidates, >=, 1);
+  blink_peer_get_timeline (ahead, &t);
+  g_assert_cmpint (t.speaking, >, t.local_description);
+
+  /* Who declined gets none made ahead, and one made is closed with them. */
+  blink_participant_set_state (blink_call_find_participant (f->call, "z"),
+                               BLINK_PARTICIPANT_STATE_DECLINED);
+  blink_connections_close (connections, "z");
+  blink_connections_prepare (connections, "z");
+  g_assert_null (blink_connections_get_peer (connections, "z"));
+  g_assert_cmpuint (said.failures, ==, 0);
+  close_and_wait (connections);
+}
+
+static gboolean
+no_peer_for_a (gpointer user_data)
+{
+  return blink_connections_get_peer (user_data, "a") == NULL;
+}
+
+/* One made ahead that fails (here: relayed only, and its TURN server does
+ * not answer) goes quietly, nobody having heard of it; made again when
+ * it is needed, it fails as any connection does. */
+static void
+test_made_ahead_fails_quietly (Fixture *f,
+                               gconstpointer data)
+{
+  static const char *const turn[] = { "turn://u:p@127.0.0.1:9", NULL };
+  BlinkMediaConfig config = { (char **) ice_loopback, NULL, (char **) turn, 50 };
+  Said said = { 0 };
+  g_autoptr (BlinkConnections) connections = calling (f, &config, &said);
+
+  blink_connections_set_relay (connections, BLINK_RELAY_ALWAYS, NULL);
+  blink_connections_prepare (connections, "a");
+  g_assert_nonnull (blink_connections_get_peer (connections, "a"));
+  /* No relay: it fails once gathering is over and the grace has passed. */
+  g_assert_true (blink_test_wait_until (no_peer_for_a, connections, WAIT_MS));
+  g_assert_true (blink_test_wait_until (none_closing, connections, WAIT_MS));
+  g_assert_cmpuint (said.failures, ==, 0);
+  g_assert_cmpuint (said.descriptions + said.candidates, ==, 0);
+
+  blink_connections_ensure (connections, "a");
+  g_assert_nonnull (blink_connections_get_peer (connections, "a"));
+  g_assert_false (blink_peer_is_quiet (blink_connections_get_peer (connections, "a")));
+  g_assert_cmpuint (said.descriptions, ==, 0); /* its offer is not made yet */
+  close_and_wait (connections);
+}
+
 int
 main (int argc,
       char **argv)
@@ -305,6 +460,10 @@ main (int argc,
   g_test_add_func ("/blink/connections/relay-policy", test_relay_policy);
   g_test_add ("/blink/connections/deferred-bounded", Fixture, NULL, fixture_set_up,
               test_deferred_bounded, fixture_tear_down);
+  g_test_add ("/blink/connections/made-ahead", Fixture, NULL, fixture_set_up, test_made_ahead,
+              fixture_tear_down);
+  g_test_add ("/blink/connections/made-ahead-fails-quietly", Fixture, NULL, fixture_set_up,
+              test_made_ahead_fails_quietly, fixture_tear_down);
 
   return g_test_run ();
 }

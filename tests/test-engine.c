@@ -481,13 +481,19 @@ participant_in_state (gpointer user_data)
   return blink_participant_get_state (blink_call_find_participant (s->call, s->did)) == s->state;
 }
 
+/* Alice has no connection to bob, not even one closing: her one webrtcbin
+ * is the connection made ahead to the participant who still rings. */
 static gboolean
-no_connection (gpointer user_data)
+no_connection_to_bob (gpointer user_data)
 {
+  Fixture *f = user_data;
   g_autoptr (GstBin) bin = NULL;
+  BlinkPeerTimeline t;
 
-  g_object_get (((Side *) user_data)->manager, "pipeline", &bin, NULL);
-  return blink_test_count_elements (bin, "webrtcbin") == 0;
+  g_object_get (f->alice.manager, "pipeline", &bin, NULL);
+  return !blink_call_manager_get_setup_timeline (f->alice.manager,
+                                                 blink_call_manager_get_did (f->bob.manager), &t) &&
+         blink_test_count_elements (bin, "webrtcbin") == 1;
 }
 
 static void
@@ -541,7 +547,7 @@ assert_stays_out (Fixture *f,
   const BlinkConnectionStats *figures;
 
   g_assert_true (blink_test_wait_until (participant_in_state, &out, WAIT_MS));
-  g_assert_true (blink_test_wait_until (no_connection, &f->alice, WAIT_MS));
+  g_assert_true (blink_test_wait_until (no_connection_to_bob, f, WAIT_MS));
   g_object_get (f->alice.manager, "signals-dropped", &before, NULL);
 
   g_signal_emit_by_name (signaller, "participant-joined", id, bob);
@@ -550,7 +556,7 @@ assert_stays_out (Fixture *f,
                          "candidate:1 1 UDP 2122252543 127.0.0.1 9 typ host", 0);
 
   g_assert_true (participant_in_state (&out));
-  g_assert_true (no_connection (&f->alice));
+  g_assert_true (no_connection_to_bob (f));
   g_assert_true (blink_call_manager_get_active_call (f->alice.manager) == call);
   g_object_get (f->alice.manager, "signals-dropped", &after, NULL);
   g_assert_cmpuint (after - before, ==, 2);
@@ -723,7 +729,8 @@ pipeline_gone (gpointer user_data)
 }
 
 /* A stranger's call, with no relay to hide our addresses: nothing is
- * connected, nor a pipeline made, before bob answers. */
+ * connected, nor a pipeline made, before bob answers. Alice's connection
+ * to him is made ahead, and says nothing until he answers. */
 static void
 test_stranger_connects_on_answer (Fixture *f,
                                   gconstpointer data)
@@ -731,6 +738,7 @@ test_stranger_connects_on_answer (Fixture *f,
   const char *callees[] = { NULL, NULL };
   g_autoptr (GError) error = NULL;
   BlinkPeerTimeline t;
+  gint64 answered;
 
   if (g_test_failed () || f->network == NULL)
     return;
@@ -743,13 +751,21 @@ test_stranger_connects_on_answer (Fixture *f,
   g_assert_true (pipeline_gone (&f->bob));
   g_assert_false (blink_call_manager_get_setup_timeline (
     f->bob.manager, blink_call_manager_get_did (f->alice.manager), &t));
-  g_assert_false (blink_call_manager_get_setup_timeline (f->alice.manager, callees[0], &t));
+  g_assert_true (blink_call_manager_get_setup_timeline (f->alice.manager, callees[0], &t));
+  g_assert_cmpint (t.started, >, 0);
+  g_assert_cmpint (t.speaking, ==, 0);
+  g_assert_cmpint (t.remote_description, ==, 0);
 
+  answered = g_get_monotonic_time ();
   g_assert_true (blink_call_manager_accept (f->bob.manager, g_ptr_array_index (f->bob.added, 0),
                                             &error));
   g_assert_no_error (error);
   g_assert_true (blink_test_wait_until (call_started, &f->alice, WAIT_MS));
   assert_hears (&f->alice, BOB_HZ);
+  /* The connection made ahead, speaking since the answer. */
+  g_assert_true (blink_call_manager_get_setup_timeline (f->alice.manager, callees[0], &t));
+  g_assert_cmpint (t.started, <, answered);
+  g_assert_cmpint (t.speaking, >, answered);
 }
 
 /* Declining a call connected early closes its connections and releases

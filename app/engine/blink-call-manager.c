@@ -30,6 +30,9 @@
 #define DEFAULT_LATENCY_MS 40
 /* How long hanging up waits for the peer connections to close. */
 #define TEARDOWN_TIMEOUT_MS 5000
+/* How long stopping waits for its last messages (leaves, cancels) to be
+ * taken by the IPFS node. */
+#define STOP_SEND_WAIT_MS 2000
 
 enum
 {
@@ -120,6 +123,7 @@ struct _BlinkCallManager
   GSource *teardown;
   GTask *stop_task;
   guint media_stopping; /* pipelines still stopping */
+  gboolean stop_sending; /* stopping: the last messages not out yet */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCallManager, blink_call_manager, G_TYPE_OBJECT)
@@ -208,7 +212,8 @@ return_stopped (BlinkCallManager *self)
 static void
 media_stopped_one (BlinkCallManager *self)
 {
-  if (--self->media_stopping == 0 && self->stop_task != NULL && self->signaller == NULL)
+  if (--self->media_stopping == 0 && self->stop_task != NULL && self->signaller == NULL &&
+      !self->stop_sending)
     return_stopped (self);
 }
 
@@ -819,6 +824,26 @@ connect_to (BlinkCallManager *self,
   blink_connections_ensure (self->connections, did);
 }
 
+/* Connections to whoever still rings in the active call are made ahead,
+ * quiet until they answer: then only what they say is waited for
+ * (docs/engine.md, "Connections made ahead"). */
+static void
+prepare_for_ringing (BlinkCallManager *self,
+                     BlinkCall *call)
+{
+  GPtrArray *participants = blink_call_get_participants (call);
+
+  if (call != self->active)
+    return;
+  for (guint i = 0; i < participants->len; i++)
+    {
+      BlinkParticipant *p = g_ptr_array_index (participants, i);
+
+      if (blink_participant_get_state (p) == BLINK_PARTICIPANT_STATE_RINGING)
+        blink_connections_prepare (self->connections, blink_participant_get_did (p));
+    }
+}
+
 /* While @call rings, and no call is active, its connections are set up,
  * held: answering only lets the audio through. */
 static void
@@ -974,6 +999,8 @@ on_participants_added (BlinkSignaller *signaller,
   for (guint i = 0; call != NULL && dids[i] != NULL; i++)
     if (!g_str_equal (dids[i], blink_signaller_get_did (signaller)))
       blink_call_add_participant (call, dids[i]);
+  if (call != NULL)
+    prepare_for_ringing (self, call);
 }
 
 static void
@@ -1310,6 +1337,7 @@ blink_call_manager_offer (BlinkCallManager *self,
   g_ptr_array_add (self->calls, g_object_ref (call));
   set_active (self, call);
   blink_connections_set_call (self->connections, call, self->media);
+  prepare_for_ringing (self, call);
   announce_held_state (self);
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
   return call;
@@ -1390,6 +1418,7 @@ blink_call_manager_accept (BlinkCallManager *self,
       blink_connections_ensure (self->connections, blink_participant_get_did (p));
       participant_connected (self, blink_participant_get_did (p));
     }
+  prepare_for_ringing (self, call);
   return TRUE;
 }
 
@@ -1984,6 +2013,19 @@ blink_call_manager_start (BlinkCallManager *self,
   return TRUE;
 }
 
+static void
+on_signaller_stopped (GObject *source,
+                      GAsyncResult *result,
+                      gpointer user_data)
+{
+  g_autoptr (BlinkCallManager) self = user_data;
+
+  blink_signaller_stop_finish (BLINK_SIGNALLER (source), result, NULL);
+  self->stop_sending = FALSE;
+  if (self->media_stopping == 0 && self->stop_task != NULL)
+    return_stopped (self);
+}
+
 /* Every connection has closed (or the wait ran out): the signaller sends
  * its last messages, the devices are released. */
 static void
@@ -2002,14 +2044,15 @@ finish_stop (BlinkCallManager *self)
   if (self->media != NULL)
     media_stop (self, self->media);
   media_drop (self);
-  /* Stopping sends the leaves; the IPFS client lives until they are out. */
-  blink_signaller_stop (self->signaller);
+  /* Stopping sends the leaves; stopped, the process may exit: not before
+   * they are out (or STOP_SEND_WAIT_MS has passed). */
+  self->stop_sending = TRUE;
+  blink_signaller_stop_async (self->signaller, STOP_SEND_WAIT_MS, on_signaller_stopped,
+                              g_object_ref (self));
   g_clear_object (&self->signaller);
   g_clear_object (&self->loss_adapter);
   g_clear_object (&self->connections);
   g_clear_pointer (&self->context, g_main_context_unref);
-  if (self->media_stopping == 0)
-    return_stopped (self);
 }
 
 /**

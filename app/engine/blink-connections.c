@@ -69,6 +69,11 @@ typedef struct
 #define CONNECT_TIMEOUT_US (15 * G_USEC_PER_SEC)
 /* How often, at most, the answerer asks for a new connection again. */
 #define RECONNECT_REQUESTS 8
+/* A connection made ahead is used when the call is answered within this
+ * long; after that its server-reflexive address may have gone from the
+ * NAT (an unanswered UDP mapping lasts 30 s on Linux) and it is made
+ * again. */
+#define AHEAD_FRESH_US (20 * G_USEC_PER_SEC)
 
 struct _BlinkConnections
 {
@@ -288,6 +293,13 @@ on_peer_state (BlinkPeer *peer,
       g_hash_table_remove (self->requests, did);
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, did, code);
     }
+  else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED && blink_peer_is_quiet (peer))
+    {
+      /* Nobody knows of it yet: made again when it is needed. */
+      g_debug ("The connection to %s made ahead failed: %s", did,
+               blink_peer_get_failure (peer)->message);
+      blink_connections_close (self, did);
+    }
   else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED)
     {
       if (blink_peer_get_failure (peer)->code == BLINK_CALL_ERROR_CERTIFICATE)
@@ -392,8 +404,8 @@ on_watchdog (gpointer user_data)
       BlinkPeerTimeline timeline;
 
       blink_peer_get_timeline (peer, &timeline);
-      if (blink_peer_get_state (peer) == BLINK_PEER_STATE_CONNECTING &&
-          now - timeline.started > CONNECT_TIMEOUT_US)
+      if (blink_peer_get_state (peer) == BLINK_PEER_STATE_CONNECTING && timeline.speaking != 0 &&
+          now - timeline.speaking > CONNECT_TIMEOUT_US)
         g_ptr_array_add (stuck, g_strdup (did));
 
       /* Who still rings announces nothing yet; and a call that only rings
@@ -567,23 +579,57 @@ blink_connections_relays (BlinkConnections *self,
          (self->relay == BLINK_RELAY_STRANGERS && !g_hash_table_contains (self->known, did));
 }
 
-/**
- * blink_connections_ensure:
- *
- * Makes the connection to @did, unless one exists, there is no active
- * call, @did is not one of its participants or has declined, left or
- * failed, or the previous connection to @did has not finished closing:
- * then it waits for that. A connection to someone who still rings sends
- * nothing until it is ensured again once they have answered.
- */
-void
-blink_connections_ensure (BlinkConnections *self,
-                          const char *did)
+/* The greater DID of the pair makes the offer: no glare. */
+static void
+make_peer (BlinkConnections *self,
+           const char *did,
+           gboolean ahead)
 {
   BlinkMediaConfig config = { self->ice_addresses, self->stun_server, self->turn_servers,
                               self->latency_ms, BLINK_PEER_ICE_PACING_MS,
                               blink_connections_relays (self, did) };
   gboolean offerer = g_strcmp0 (self->self_did, did) > 0;
+  BlinkPeer *peer;
+
+  peer = blink_peer_new (blink_audio_pipeline_get_bin (self->media),
+                         blink_audio_pipeline_get_tee (self->media),
+                         blink_audio_pipeline_get_mixer (self->media),
+                         blink_audio_pipeline_get_mix_caps (self->media), did, offerer, &config);
+  /* The volume the user chose is the participant's, not the connection's:
+   * a new connection in the same call keeps it. */
+  blink_peer_set_volume (peer, blink_participant_get_volume (
+                                 blink_call_find_participant (self->call, did)));
+  blink_peer_set_recorder (peer, self->recorder);
+  g_signal_connect (peer, "local-description", G_CALLBACK (on_peer_description), self);
+  g_signal_connect (peer, "local-candidate", G_CALLBACK (on_peer_candidate), self);
+  g_signal_connect (peer, "notify::state", G_CALLBACK (on_peer_state), self);
+  g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
+  apply_hold (self, peer);
+  g_hash_table_insert (self->peers, g_strdup (did), peer);
+  note_time (self->last_announce, did);
+  g_debug ("Connecting to %s as %s%s%s", did, offerer ? "offerer" : "answerer",
+           config.relay_only ? ", through TURN relays only" : "",
+           ahead ? ", made ahead: quiet until they answer or connect" : "");
+  if (ahead)
+    blink_peer_prepare (peer);
+  else
+    blink_peer_start (peer);
+}
+
+/**
+ * blink_connections_ensure:
+ *
+ * Makes the connection to @did if there is none, unless @did may not
+ * connect (not in the active call, or declined, left or failed) or the
+ * previous connection to @did has not finished closing: then it waits for
+ * that. A connection to someone who still rings sends no audio until it
+ * is ensured again once they have answered; one made ahead
+ * (blink_connections_prepare()) starts to send what it says.
+ */
+void
+blink_connections_ensure (BlinkConnections *self,
+                          const char *did)
+{
   BlinkPeer *peer;
 
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
@@ -592,8 +638,19 @@ blink_connections_ensure (BlinkConnections *self,
     return;
   if ((peer = g_hash_table_lookup (self->peers, did)) != NULL)
     {
-      apply_hold (self, peer);
-      return;
+      BlinkPeerTimeline timeline;
+
+      blink_peer_get_timeline (peer, &timeline);
+      /* Made ahead too long ago: its addresses on a NAT may be gone. */
+      if (!blink_peer_is_quiet (peer) ||
+          g_get_monotonic_time () - timeline.started <= AHEAD_FRESH_US)
+        {
+          apply_hold (self, peer);
+          blink_peer_speak (peer);
+          return;
+        }
+      g_debug ("The connection to %s made ahead is stale: made again", did);
+      blink_connections_close (self, did);
     }
 
   if (!may_connect (self, did))
@@ -611,26 +668,28 @@ blink_connections_ensure (BlinkConnections *self,
       return;
     }
 
-  /* The greater DID of the pair makes the offer: no glare. */
-  peer = blink_peer_new (blink_audio_pipeline_get_bin (self->media),
-                         blink_audio_pipeline_get_tee (self->media),
-                         blink_audio_pipeline_get_mixer (self->media),
-                         blink_audio_pipeline_get_mix_caps (self->media), did, offerer, &config);
-  /* The volume the user chose is the participant's, not the connection's:
-   * a new connection in the same call keeps it. */
-  blink_peer_set_volume (peer, blink_participant_get_volume (
-                                 blink_call_find_participant (self->call, did)));
-  blink_peer_set_recorder (peer, self->recorder);
-  g_signal_connect (peer, "local-description", G_CALLBACK (on_peer_description), self);
-  g_signal_connect (peer, "local-candidate", G_CALLBACK (on_peer_candidate), self);
-  g_signal_connect (peer, "notify::state", G_CALLBACK (on_peer_state), self);
-  g_signal_connect (peer, "closed", G_CALLBACK (on_peer_closed), self);
-  apply_hold (self, peer);
-  g_hash_table_insert (self->peers, g_strdup (did), peer);
-  note_time (self->last_announce, did);
-  g_debug ("Connecting to %s as %s%s", did, offerer ? "offerer" : "answerer",
-           config.relay_only ? ", through TURN relays only" : "");
-  blink_peer_start (peer);
+  make_peer (self, did, FALSE);
+}
+
+/**
+ * blink_connections_prepare:
+ *
+ * Makes the connection to @did ahead, while @did only rings: made, its
+ * offer or its readiness for one done, its candidates gathered, but
+ * nothing sent until blink_connections_ensure() (on their answer, or on
+ * their "connect"). Nothing if there is a connection to @did already, or
+ * one closing, or @did may not connect.
+ */
+void
+blink_connections_prepare (BlinkConnections *self,
+                           const char *did)
+{
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  if (self->media == NULL || g_hash_table_contains (self->peers, did) ||
+      !may_connect (self, did) || peer_closing (self, did))
+    return;
+  make_peer (self, did, TRUE);
 }
 
 /* Whether @p is for the current connection to @did; one for a new

@@ -55,6 +55,8 @@ gboolean blink_connections_relays (BlinkConnections *self,
                                    const char *did);
 void blink_connections_ensure (BlinkConnections *self,
                                const char *did);
+void blink_connections_prepare (BlinkConnections *self,
+                                const char *did);
 void blink_connections_set_remote_description (BlinkConnections *self,
                                                const char *did,
                                                guint connection,

@@ -119,6 +119,9 @@ struct _BlinkPeer
   GPtrArray *local_candidates; /* Candidate* */
   GSource *resend;
   GSource *offer_retry;
+  /* Made ahead, while the participant only rings: what it says is kept
+   * until blink_peer_speak() (docs/engine.md, "Connections made ahead"). */
+  gboolean quiet;
   gboolean relay_only; /* ICE may only use TURN relays */
   GSource *relay_grace;
   guint empty_offers;
@@ -524,16 +527,12 @@ sdp_type_name (GstWebRTCSDPType type)
   return type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer";
 }
 
-/* What this side said, said again. */
+/* Our description and every candidate so far, sent. */
 static void
-repeat_local (BlinkPeer *self)
+say_local (BlinkPeer *self)
 {
   g_autoptr (GPtrArray) candidates = NULL;
 
-  if (self->local_sdp == NULL || self->state >= BLINK_PEER_STATE_CONNECTED)
-    return;
-  g_debug ("Peer %s: not connected yet, sending our %s and %u candidates again", self->did,
-           self->local_type, self->local_candidates->len);
   /* A handler may close the peer: keep what is iterated. */
   candidates = g_ptr_array_ref (self->local_candidates);
   g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, self->local_type, self->local_sdp);
@@ -543,6 +542,17 @@ repeat_local (BlinkPeer *self)
 
       g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, c->mline, c->candidate);
     }
+}
+
+/* What this side said, said again. */
+static void
+repeat_local (BlinkPeer *self)
+{
+  if (self->local_sdp == NULL || self->state >= BLINK_PEER_STATE_CONNECTED)
+    return;
+  g_debug ("Peer %s: not connected yet, sending our %s and %u candidates again", self->did,
+           self->local_type, self->local_candidates->len);
+  say_local (self);
 }
 
 /* The offerer repeats its offer because it did not hear our answer. An
@@ -596,6 +606,8 @@ emit_local_description (BlinkPeer *self,
   g_free (self->local_sdp);
   self->local_sdp = g_strdup (text);
   self->timeline.local_description = g_get_monotonic_time ();
+  if (self->quiet)
+    return;
   if (self->offerer && self->resend == NULL)
     self->resend = blink_context_add_timeout (self->context, RESEND_INTERVAL_MS, on_resend,
                                               self, NULL);
@@ -839,7 +851,8 @@ emit_local_candidate (BlinkPeer *self,
   if (self->state >= BLINK_PEER_STATE_CLOSING)
     return;
   g_ptr_array_add (self->local_candidates, candidate_copy (c));
-  g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, c->mline, c->candidate);
+  if (!self->quiet)
+    g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, c->mline, c->candidate);
 }
 
 static void
@@ -1627,6 +1640,9 @@ join_tee_when_idle (GstPad *feed,
   return GST_PAD_PROBE_REMOVE;
 }
 
+static void start (BlinkPeer *self,
+                   gboolean quiet);
+
 /**
  * blink_peer_start:
  *
@@ -1636,15 +1652,79 @@ join_tee_when_idle (GstPad *feed,
 void
 blink_peer_start (BlinkPeer *self)
 {
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  start (self, FALSE);
+}
+
+/**
+ * blink_peer_prepare:
+ *
+ * Starts as blink_peer_start() does, but keeps what this side says (its
+ * description and candidates) until blink_peer_speak(): a connection to
+ * someone who only rings is made ahead, so that it is ready, its offer
+ * made and its candidates gathered, when they answer.
+ */
+void
+blink_peer_prepare (BlinkPeer *self)
+{
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  start (self, TRUE);
+}
+
+/**
+ * blink_peer_speak:
+ *
+ * A peer made with blink_peer_prepare() sends what it kept, and from now
+ * on what it says; nothing for one already speaking.
+ */
+void
+blink_peer_speak (BlinkPeer *self)
+{
+  g_return_if_fail (BLINK_IS_PEER (self));
+
+  if (!self->quiet || self->state >= BLINK_PEER_STATE_CLOSING)
+    return;
+  self->quiet = FALSE;
+  self->timeline.speaking = g_get_monotonic_time ();
+  if (self->local_sdp == NULL)
+    return;
+  g_debug ("Peer %s: made ahead, now sending our %s and %u candidates", self->did,
+           self->local_type, self->local_candidates->len);
+  if (self->offerer && self->resend == NULL)
+    self->resend = blink_context_add_timeout (self->context, RESEND_INTERVAL_MS, on_resend,
+                                              self, NULL);
+  say_local (self);
+}
+
+/**
+ * blink_peer_is_quiet:
+ *
+ * Returns: whether the peer was prepared and does not speak yet
+ */
+gboolean
+blink_peer_is_quiet (BlinkPeer *self)
+{
+  g_return_val_if_fail (BLINK_IS_PEER (self), FALSE);
+
+  return self->quiet;
+}
+
+static void
+start (BlinkPeer *self,
+       gboolean quiet)
+{
   g_autoptr (GstPad) queue_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
   g_autoptr (GstPad) tee_sink = NULL;
   g_autoptr (GstPad) feed = NULL;
   gulong probe;
 
-  g_return_if_fail (BLINK_IS_PEER (self));
-
+  self->quiet = quiet;
   self->timeline.started = g_get_monotonic_time ();
+  if (!quiet)
+    self->timeline.speaking = self->timeline.started;
   gst_bin_add_many (self->pipeline, self->queue, self->webrtc, NULL);
 
   /* One sendrecv audio transceiver, made by requesting its sink pad; the

@@ -84,8 +84,11 @@ typedef struct
  * BlinkPeerTimeline:
  * When a connection passed each step of its setup, on the monotonic clock
  * (µs; 0: not yet), for the setup-time breakdown (docs/benchmarks.md).
- * @started: blink_peer_start()
- * @local_description: our SDP (offer or answer) was made and sent
+ * @started: blink_peer_start() or blink_peer_prepare()
+ * @speaking: it began to send what it says: at its start, or at
+ *   blink_peer_speak() for one prepared
+ * @local_description: our SDP (offer or answer) was made (and sent, unless
+ *   the peer is quiet)
  * @remote_description: the peer's SDP was applied
  * @ice_connected: ICE found a working candidate pair
  * @connected: DTLS done, the connection up
@@ -95,6 +98,7 @@ typedef struct
 typedef struct
 {
   gint64 started;
+  gint64 speaking;
   gint64 local_description;
   gint64 remote_description;
   gint64 ice_connected;
@@ -128,6 +132,9 @@ guint blink_peer_get_n_remote_candidates (BlinkPeer *self);
 guint64 blink_peer_get_candidates_dropped (BlinkPeer *self);
 
 void blink_peer_start (BlinkPeer *self);
+void blink_peer_prepare (BlinkPeer *self);
+void blink_peer_speak (BlinkPeer *self);
+gboolean blink_peer_is_quiet (BlinkPeer *self);
 void blink_peer_set_remote_description (BlinkPeer *self,
                                         const char *type,
                                         const char *sdp);
