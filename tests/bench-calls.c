@@ -115,6 +115,9 @@ heard (gpointer user_data)
   return blink_test_ear_first_sound (user_data) != 0;
 }
 
+/* A bare pair slower than this tells where its time went. */
+#define SLOW_BARE_US (G_USEC_PER_SEC / 2)
+
 /* @ice_pacing_ms 0: libnice's own pacing, as webrtcbin has it. */
 static gint64
 bare_setup (guint ice_pacing_ms)
@@ -136,6 +139,23 @@ bare_setup (guint ice_pacing_ms)
   blink_peer_start (a.peer);
   g_assert_true (blink_test_wait_until (heard, b.ear, WAIT_MS));
   result = blink_test_ear_first_sound (b.ear) - start;
+  /* A slow one: where its time went, each side's steps from the start. */
+  if (result > SLOW_BARE_US)
+    {
+      Side *sides[] = { &a, &b };
+
+      for (guint i = 0; i < G_N_ELEMENTS (sides); i++)
+        {
+          BlinkPeerTimeline t;
+
+          blink_peer_get_timeline (sides[i]->peer, &t);
+          g_print ("# bare pair took %.1f ms; %s: description %.1f, remote %.1f, ICE %.1f, "
+                   "DTLS %.1f, first packet %.1f ms\n", result / 1000.0, i == 0 ? "a" : "b",
+                   (t.local_description - start) / 1000.0, (t.remote_description - start) / 1000.0,
+                   (t.ice_connected - start) / 1000.0, (t.connected - start) / 1000.0,
+                   (t.first_media - start) / 1000.0);
+        }
+    }
 
   side_clear (&a);
   side_clear (&b);

@@ -824,17 +824,15 @@ connect_to (BlinkCallManager *self,
   blink_connections_ensure (self->connections, did);
 }
 
-/* Connections to whoever still rings in the active call are made ahead,
- * quiet until they answer: then only what they say is waited for
- * (docs/engine.md, "Connections made ahead"). */
+/* The connections to those we call are made ahead, quiet until they
+ * answer: then only what they say is waited for (docs/engine.md,
+ * "Connections made ahead"). */
 static void
-prepare_for_ringing (BlinkCallManager *self,
+prepare_for_callees (BlinkCallManager *self,
                      BlinkCall *call)
 {
   GPtrArray *participants = blink_call_get_participants (call);
 
-  if (call != self->active)
-    return;
   for (guint i = 0; i < participants->len; i++)
     {
       BlinkParticipant *p = g_ptr_array_index (participants, i);
@@ -999,8 +997,6 @@ on_participants_added (BlinkSignaller *signaller,
   for (guint i = 0; call != NULL && dids[i] != NULL; i++)
     if (!g_str_equal (dids[i], blink_signaller_get_did (signaller)))
       blink_call_add_participant (call, dids[i]);
-  if (call != NULL)
-    prepare_for_ringing (self, call);
 }
 
 static void
@@ -1337,7 +1333,7 @@ blink_call_manager_offer (BlinkCallManager *self,
   g_ptr_array_add (self->calls, g_object_ref (call));
   set_active (self, call);
   blink_connections_set_call (self->connections, call, self->media);
-  prepare_for_ringing (self, call);
+  prepare_for_callees (self, call);
   announce_held_state (self);
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
   return call;
@@ -1418,7 +1414,6 @@ blink_call_manager_accept (BlinkCallManager *self,
       blink_connections_ensure (self->connections, blink_participant_get_did (p));
       participant_connected (self, blink_participant_get_did (p));
     }
-  prepare_for_ringing (self, call);
   return TRUE;
 }
 
