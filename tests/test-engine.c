@@ -481,8 +481,9 @@ participant_in_state (gpointer user_data)
   return blink_participant_get_state (blink_call_find_participant (s->call, s->did)) == s->state;
 }
 
-/* Alice has no connection to bob, not even one closing: her one webrtcbin
- * is the connection made ahead to the participant who still rings. */
+/* Alice has no connection to bob, not even one closing: her one webrtcbin,
+ * if any, is the connection made ahead to the participant who still
+ * rings. */
 static gboolean
 no_connection_to_bob (gpointer user_data)
 {
@@ -493,7 +494,7 @@ no_connection_to_bob (gpointer user_data)
   g_object_get (f->alice.manager, "pipeline", &bin, NULL);
   return !blink_call_manager_get_setup_timeline (f->alice.manager,
                                                  blink_call_manager_get_did (f->bob.manager), &t) &&
-         blink_test_count_elements (bin, "webrtcbin") == 1;
+         blink_test_count_elements (bin, "webrtcbin") <= 1;
 }
 
 static void

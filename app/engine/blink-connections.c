@@ -547,7 +547,9 @@ blink_relay_policy_from_string (const char *text,
  * blink_connections_set_relay:
  * @known: (nullable): who is not a stranger (contacts)
  *
- * Which connections made from now on only use TURN relays.
+ * Which connections made from now on only use TURN relays. Those made
+ * ahead, which have said nothing yet, are closed: made again when they
+ * are needed, they follow it.
  */
 void
 blink_connections_set_relay (BlinkConnections *self,
@@ -556,10 +558,24 @@ blink_connections_set_relay (BlinkConnections *self,
 {
   g_return_if_fail (BLINK_IS_CONNECTIONS (self));
 
+  g_autoptr (GPtrArray) quiet = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *did;
+  BlinkPeer *peer;
+
   self->relay = policy;
   g_hash_table_remove_all (self->known);
   for (guint i = 0; known != NULL && known[i] != NULL; i++)
     g_hash_table_add (self->known, g_strdup (known[i]));
+
+  /* A connection made ahead has told nobody our addresses yet: made again
+   * when it is needed, it follows the new policy. */
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &did, (gpointer *) &peer))
+    if (blink_peer_is_quiet (peer))
+      g_ptr_array_add (quiet, g_strdup (did));
+  for (guint i = 0; i < quiet->len; i++)
+    blink_connections_close (self, g_ptr_array_index (quiet, i));
 }
 
 /**
@@ -641,9 +657,10 @@ blink_connections_ensure (BlinkConnections *self,
       BlinkPeerTimeline timeline;
 
       blink_peer_get_timeline (peer, &timeline);
-      /* Made ahead too long ago: its addresses on a NAT may be gone. */
-      if (!blink_peer_is_quiet (peer) ||
-          g_get_monotonic_time () - timeline.started <= AHEAD_FRESH_US)
+      /* Its offer made ahead too long ago: the addresses it names may be
+       * gone from a NAT. (An answerer made ahead has gathered nothing.) */
+      if (!blink_peer_is_quiet (peer) || timeline.local_description == 0 ||
+          g_get_monotonic_time () - timeline.local_description <= AHEAD_FRESH_US)
         {
           apply_hold (self, peer);
           blink_peer_speak (peer);
