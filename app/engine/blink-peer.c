@@ -653,6 +653,7 @@ on_description_created (GstPromise *promise,
   BlinkPeer *self = user_data;
   const GstStructure *reply = gst_promise_get_reply (promise);
   GstWebRTCSessionDescription *desc = NULL;
+  GstPromise *applied;
   const char *field = self->offerer ? "offer" : "answer";
 
   if (reply == NULL || !gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc,
@@ -671,7 +672,12 @@ on_description_created (GstPromise *promise,
       return;
     }
 
-  g_signal_emit_by_name (self->webrtc, "set-local-description", desc, NULL);
+  /* With a promise: a webrtcbin closed meanwhile (a connection made ahead,
+   * closed as soon as it was made) replies with an error, which GStreamer
+   * 1.22 leaks when there is no promise to take it. */
+  applied = gst_promise_new ();
+  g_signal_emit_by_name (self->webrtc, "set-local-description", desc, applied);
+  gst_promise_unref (applied);
   on_main (self, emit_local_description, desc,
            (GDestroyNotify) gst_webrtc_session_description_free);
 }
