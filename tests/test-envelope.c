@@ -156,10 +156,12 @@ test_round_trip (Fixture *f,
       g_autoptr (BlinkMessage) opened = NULL;
       g_autoptr (GError) error = NULL;
       g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      g_autofree char *quoted_kind = g_strdup_printf ("\"%s\"", blink_message_kind_to_nick (kind));
 
-      /* Nothing readable leaks onto the topic: no DID, no kind. */
+      /* Nothing readable leaks onto the topic: no DID, no kind. The kind is looked for as a JSON
+       * string: a short nick such as "add" turns up inside base64 now and then. */
       g_assert_null (strstr (text, "did:key"));
-      g_assert_null (strstr (text, blink_message_kind_to_nick (kind)));
+      g_assert_null (strstr (text, quoted_kind));
 
       opened = open_as (f, f->bob, topic_for (f, kind), bytes, &error);
       g_assert_no_error (error);
