@@ -473,6 +473,33 @@ test_made_ahead_fails_quietly (Fixture *f,
   close_and_wait (connections);
 }
 
+/* An element of a connection failed: one made ahead goes quietly; one
+ * that has spoken is closed, and its participant is to know. */
+static void
+test_made_ahead_broken (Fixture *f,
+                        gconstpointer data)
+{
+  BlinkMediaConfig config = { (char **) ice_loopback, NULL, NULL, 50 };
+  Said said = { 0 };
+  g_autoptr (BlinkConnections) connections = calling (f, &config, &said);
+  g_autoptr (GError) error = g_error_new_literal (GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+                                                  "broken");
+
+  blink_connections_prepare (connections, "a");
+  g_assert_nonnull (blink_connections_get_peer (connections, "a"));
+  g_assert_false (blink_connections_close_broken (connections, "a", error));
+  g_assert_null (blink_connections_get_peer (connections, "a"));
+  g_assert_true (blink_test_wait_until (none_closing, connections, WAIT_MS));
+
+  blink_connections_ensure (connections, "a");
+  g_assert_false (blink_peer_is_quiet (blink_connections_get_peer (connections, "a")));
+  g_assert_true (blink_connections_close_broken (connections, "a", error));
+  g_assert_null (blink_connections_get_peer (connections, "a"));
+  g_assert_true (blink_test_wait_until (none_closing, connections, WAIT_MS));
+  g_assert_cmpuint (said.failures, ==, 0);
+  close_and_wait (connections);
+}
+
 int
 main (int argc,
       char **argv)
@@ -491,6 +518,8 @@ main (int argc,
               fixture_tear_down);
   g_test_add ("/blink/connections/made-ahead-fails-quietly", Fixture, NULL, fixture_set_up,
               test_made_ahead_fails_quietly, fixture_tear_down);
+  g_test_add ("/blink/connections/made-ahead-broken", Fixture, NULL, fixture_set_up,
+              test_made_ahead_broken, fixture_tear_down);
   g_test_add ("/blink/connections/made-ahead-follows-relay-policy", Fixture, NULL,
               fixture_set_up, test_made_ahead_follows_relay_policy, fixture_tear_down);
 

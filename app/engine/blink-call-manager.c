@@ -393,13 +393,12 @@ on_bus_message (GstBus *bus,
     {
       BlinkCall *call = connected_call (self);
       BlinkParticipant *p = call != NULL ? blink_call_find_participant (call, did) : NULL;
-      BlinkPeer *peer = blink_connections_get_peer (self->connections, did);
 
       /* A call that only rings here rings on: connected again on answering;
        * and so does a callee whose connection was made ahead. */
-      if (p != NULL && call != self->early && (peer == NULL || !blink_peer_is_quiet (peer)))
+      if (blink_connections_close_broken (self->connections, did, error) && p != NULL &&
+          call != self->early)
         blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
-      blink_connections_close (self->connections, did);
       if (call != NULL)
         check_call_end (self, call);
       return G_SOURCE_CONTINUE;

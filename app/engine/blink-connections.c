@@ -275,6 +275,22 @@ on_peer_candidate (BlinkPeer *peer,
                    get_number (self->numbers, did), mline, candidate);
 }
 
+/* A connection made ahead that fails goes quietly: nobody knew of it, its
+ * participant has not failed, and it is made again when it is needed.
+ * Returns whether @peer was such a one (and is closed now). */
+static gboolean
+close_if_unspoken (BlinkConnections *self,
+                   BlinkPeer *peer,
+                   const GError *failure)
+{
+  if (!blink_peer_is_quiet (peer))
+    return FALSE;
+  g_debug ("The connection to %s made ahead failed: %s", blink_peer_get_did (peer),
+           failure->message);
+  blink_connections_close (self, blink_peer_get_did (peer));
+  return TRUE;
+}
+
 static void
 on_peer_state (BlinkPeer *peer,
                GParamSpec *pspec,
@@ -293,13 +309,9 @@ on_peer_state (BlinkPeer *peer,
       g_hash_table_remove (self->requests, did);
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, did, code);
     }
-  else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED && blink_peer_is_quiet (peer))
-    {
-      /* Nobody knows of it yet: made again when it is needed. */
-      g_debug ("The connection to %s made ahead failed: %s", did,
-               blink_peer_get_failure (peer)->message);
-      blink_connections_close (self, did);
-    }
+  else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED &&
+           close_if_unspoken (self, peer, blink_peer_get_failure (peer)))
+    ;
   else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED)
     {
       if (blink_peer_get_failure (peer)->code == BLINK_CALL_ERROR_CERTIFICATE)
@@ -858,6 +870,31 @@ blink_connections_close (BlinkConnections *self,
   g_ptr_array_add (self->closing, g_object_ref (peer));
   g_hash_table_remove (self->peers, did);
   blink_peer_close (peer);
+}
+
+/**
+ * blink_connections_close_broken:
+ * @error: what its element said
+ *
+ * An element of the connection to @did failed: the connection is closed.
+ *
+ * Returns: whether its participant is to know (it had spoken); %FALSE for
+ *   one made ahead that said nothing yet, which goes quietly
+ */
+gboolean
+blink_connections_close_broken (BlinkConnections *self,
+                                const char *did,
+                                const GError *error)
+{
+  BlinkPeer *peer;
+
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), FALSE);
+
+  peer = g_hash_table_lookup (self->peers, did);
+  if (peer != NULL && close_if_unspoken (self, peer, error))
+    return FALSE;
+  blink_connections_close (self, did);
+  return TRUE;
 }
 
 /**

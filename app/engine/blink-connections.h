@@ -72,6 +72,9 @@ void blink_connections_note_announce (BlinkConnections *self,
 void blink_connections_close (BlinkConnections *self,
                               const char *did);
 void blink_connections_close_all (BlinkConnections *self);
+gboolean blink_connections_close_broken (BlinkConnections *self,
+                                         const char *did,
+                                         const GError *error);
 gboolean blink_connections_reconnect (BlinkConnections *self,
                                       const char *did);
 gboolean blink_connections_reconnect_wanted (BlinkConnections *self,

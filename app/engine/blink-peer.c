@@ -587,6 +587,15 @@ on_resend (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The offerer says it all again until connected: from when it first speaks. */
+static void
+start_resending (BlinkPeer *self)
+{
+  if (self->offerer && self->resend == NULL)
+    self->resend = blink_context_add_timeout (self->context, RESEND_INTERVAL_MS, on_resend,
+                                              self, NULL);
+}
+
 static void
 emit_local_description (BlinkPeer *self,
                         gpointer data)
@@ -608,9 +617,7 @@ emit_local_description (BlinkPeer *self,
   self->timeline.local_description = g_get_monotonic_time ();
   if (self->quiet)
     return;
-  if (self->offerer && self->resend == NULL)
-    self->resend = blink_context_add_timeout (self->context, RESEND_INTERVAL_MS, on_resend,
-                                              self, NULL);
+  start_resending (self);
   g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, self->local_type, text);
 }
 
@@ -1698,9 +1705,7 @@ blink_peer_speak (BlinkPeer *self)
     return;
   g_debug ("Peer %s: made ahead, now sending our %s and %u candidates", self->did,
            self->local_type, self->local_candidates->len);
-  if (self->offerer && self->resend == NULL)
-    self->resend = blink_context_add_timeout (self->context, RESEND_INTERVAL_MS, on_resend,
-                                              self, NULL);
+  start_resending (self);
   say_local (self);
 }
 
