@@ -473,6 +473,41 @@ test_made_ahead_fails_quietly (Fixture *f,
   close_and_wait (connections);
 }
 
+static gboolean
+said_an_offer (gpointer user_data)
+{
+  return ((Said *) user_data)->descriptions > 0;
+}
+
+/* An offer made ahead more than 20 s before they answer is made again (the
+ * addresses it names may be gone from a NAT), once the old one closed. */
+static void
+test_made_ahead_goes_stale (Fixture *f,
+                            gconstpointer data)
+{
+  BlinkMediaConfig config = { (char **) ice_loopback, NULL, NULL, 50 };
+  Said said = { 0 };
+  g_autoptr (BlinkConnections) connections = calling (f, &config, &said);
+  g_autoptr (BlinkPeer) ahead = NULL;
+  BlinkPeer *fresh;
+
+  blink_connections_prepare (connections, "a");
+  ahead = g_object_ref (blink_connections_get_peer (connections, "a"));
+  g_assert_true (blink_test_wait_until (offer_made, ahead, WAIT_MS));
+  blink_test_pass_time (20500);
+  g_assert_cmpuint (said.descriptions + said.candidates, ==, 0);
+
+  blink_connections_ensure (connections, "a");
+  g_assert_true (blink_test_wait_until (said_an_offer, &said, WAIT_MS));
+  fresh = blink_connections_get_peer (connections, "a");
+  g_assert_nonnull (fresh);
+  g_assert_true (fresh != ahead);
+  g_assert_false (blink_peer_is_quiet (fresh));
+  g_assert_cmpint (blink_peer_get_state (ahead), ==, BLINK_PEER_STATE_CLOSED);
+  g_assert_cmpuint (said.failures, ==, 0);
+  close_and_wait (connections);
+}
+
 /* An element of a connection failed: one made ahead goes quietly; one
  * that has spoken is closed, and its participant is to know. */
 static void
@@ -518,6 +553,8 @@ main (int argc,
               fixture_tear_down);
   g_test_add ("/blink/connections/made-ahead-fails-quietly", Fixture, NULL, fixture_set_up,
               test_made_ahead_fails_quietly, fixture_tear_down);
+  g_test_add ("/blink/connections/made-ahead-goes-stale", Fixture, NULL, fixture_set_up,
+              test_made_ahead_goes_stale, fixture_tear_down);
   g_test_add ("/blink/connections/made-ahead-broken", Fixture, NULL, fixture_set_up,
               test_made_ahead_broken, fixture_tear_down);
   g_test_add ("/blink/connections/made-ahead-follows-relay-policy", Fixture, NULL,

@@ -1277,6 +1277,77 @@ test_connect_early (Fixture *f,
   g_signal_handlers_disconnect_by_data (alice_signaller, &connects);
 }
 
+static gboolean
+on_silent_incoming (GSocketService *service,
+                    GSocketConnection *connection,
+                    GObject *source,
+                    GPtrArray *held)
+{
+  g_ptr_array_add (held, g_object_ref (connection)); /* taken, never answered */
+  return TRUE;
+}
+
+static void
+on_stopped (GObject *source,
+            GAsyncResult *result,
+            gpointer user_data)
+{
+  g_assert_true (blink_signaller_stop_finish (BLINK_SIGNALLER (source), result, NULL));
+  *(gint64 *) user_data = g_get_monotonic_time ();
+}
+
+static gboolean
+stopped (gpointer user_data)
+{
+  return *(gint64 *) user_data != 0;
+}
+
+/* A node that takes the connection and never answers: stopping waits for
+ * the cancel of our offer only as long as it was told, and then completes. */
+static void
+test_stop_waits_bounded (void)
+{
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (BlinkSignaller) signaller = blink_signaller_new ();
+  g_autoptr (BlinkIdentity) bob = blink_identity_new_random ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("blink-signaller-XXXXXX", NULL);
+  g_autofree char *key = g_build_filename (dir, "identity.key", NULL);
+  g_autofree char *api = NULL;
+  g_autofree char *call_id = NULL;
+  const char *callees[] = { blink_identity_get_did (bob), NULL };
+  gint64 asked, done = 0;
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), any_port, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_silent_incoming), held);
+  api = g_strdup_printf ("/ip4/127.0.0.1/tcp/%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_object_set (signaller, "identity", key, "ipfs-api", api, NULL);
+  g_assert_true (blink_signaller_start (signaller, &error));
+  g_assert_no_error (error);
+  call_id = blink_signaller_offer (signaller, callees, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (call_id);
+
+  asked = g_get_monotonic_time ();
+  blink_signaller_stop_async (signaller, 300, on_stopped, &done);
+  g_assert_false (blink_signaller_is_started (signaller));
+  g_assert_true (blink_test_wait_until (stopped, &done, WAIT_MS));
+  g_assert_cmpint (done - asked, >=, 290 * 1000);
+  g_assert_cmpint (done - asked, <, 2000 * 1000);
+  g_assert_cmpuint (held->len, >, 0); /* the node was asked, and said nothing */
+
+  g_socket_service_stop (service);
+  g_remove (key);
+  g_rmdir (dir);
+}
+
 int
 main (int argc,
       char **argv)
@@ -1305,6 +1376,7 @@ main (int argc,
   ADD ("connect-early", test_connect_early);
 
 #undef ADD
+  g_test_add_func ("/blink/signaller/stop-waits-bounded", test_stop_waits_bounded);
 
   return g_test_run ();
 }
