@@ -480,7 +480,8 @@ said_an_offer (gpointer user_data)
 }
 
 /* An offer made ahead more than 20 s before they answer is made again (the
- * addresses it names may be gone from a NAT), once the old one closed. */
+ * addresses it names may be gone from a NAT), once the old one closed;
+ * while quiet it was not taken for stuck. */
 static void
 test_made_ahead_goes_stale (Fixture *f,
                             gconstpointer data)
@@ -496,6 +497,9 @@ test_made_ahead_goes_stale (Fixture *f,
   g_assert_true (blink_test_wait_until (offer_made, ahead, WAIT_MS));
   blink_test_pass_time (20500);
   g_assert_cmpuint (said.descriptions + said.candidates, ==, 0);
+  /* Not "stuck" either (15 s): that counts from when it speaks. */
+  g_assert_cmpuint (said.failures, ==, 0);
+  g_assert_true (blink_connections_get_peer (connections, "a") == ahead);
 
   blink_connections_ensure (connections, "a");
   g_assert_true (blink_test_wait_until (said_an_offer, &said, WAIT_MS));
