@@ -1626,12 +1626,22 @@ configure_ice (BlinkPeer *self,
 }
 
 /* Called with send_lock held. */
+/* What the stream starts with (no tags, no EOS of a source that ended). */
 static gboolean
 collect_sticky_event (GstPad *pad,
                       GstEvent **event,
                       gpointer user_data)
 {
-  g_ptr_array_add (user_data, gst_event_ref (*event));
+  switch (GST_EVENT_TYPE (*event))
+    {
+    case GST_EVENT_STREAM_START:
+    case GST_EVENT_CAPS:
+    case GST_EVENT_SEGMENT:
+      g_ptr_array_add (user_data, gst_event_ref (*event));
+      break;
+    default:
+      break;
+    }
   return TRUE;
 }
 
