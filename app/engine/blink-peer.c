@@ -1626,44 +1626,14 @@ configure_ice (BlinkPeer *self,
 }
 
 /* Called with send_lock held. */
-/* What the stream starts with (no tags, no EOS of a source that ended). */
-static gboolean
-collect_sticky_event (GstPad *pad,
-                      GstEvent **event,
-                      gpointer user_data)
-{
-  switch (GST_EVENT_TYPE (*event))
-    {
-    case GST_EVENT_STREAM_START:
-    case GST_EVENT_CAPS:
-    case GST_EVENT_SEGMENT:
-      g_ptr_array_add (user_data, gst_event_ref (*event));
-      break;
-    default:
-      break;
-    }
-  return TRUE;
-}
-
 static void
 join_tee (BlinkPeer *self)
 {
   g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (self->queue, "sink");
-  g_autoptr (GPtrArray) sticky = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_event_unref);
 
   self->tee_pad = gst_element_request_pad_simple (self->tee, "src_%u");
   if (gst_pad_link (self->tee_pad, queue_sink) != GST_PAD_LINK_OK)
     g_warning ("Peer %s: cannot link the send queue to the tee", self->did);
-
-  /* The tee gave the new pad its sticky events (the stream, its caps, the
-   * segment); they would go out with its next buffer, up to a frame later,
-   * and webrtcbin asks for negotiation only once it knows its caps. Sent
-   * now, its offer is made at once. (The tee sends them again with that
-   * buffer: the same events, which change nothing.) Not under the pad's
-   * lock, which the iteration holds. */
-  gst_pad_sticky_events_foreach (self->tee_pad, collect_sticky_event, sticky);
-  for (guint i = 0; i < sticky->len; i++)
-    gst_pad_send_event (queue_sink, gst_event_ref (g_ptr_array_index (sticky, i)));
 }
 
 static GstPadProbeReturn
