@@ -396,8 +396,8 @@ on_bus_message (GstBus *bus,
 
       /* A call that only rings here rings on: connected again on answering;
        * and so does a callee whose connection was made ahead. */
-      if (blink_connections_close_broken (self->connections, did, error) && p != NULL &&
-          call != self->early)
+      if (blink_connections_close_broken (self->connections, GST_MESSAGE_SRC (message), error) &&
+          p != NULL && call != self->early)
         blink_participant_set_state (p, BLINK_PARTICIPANT_STATE_LEFT);
       if (call != NULL)
         check_call_end (self, call);

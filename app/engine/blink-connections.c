@@ -874,26 +874,33 @@ blink_connections_close (BlinkConnections *self,
 
 /**
  * blink_connections_close_broken:
- * @error: what its element said
+ * @element: the element that failed
+ * @error: what it said
  *
- * An element of the connection to @did failed: the connection is closed.
+ * An element of a connection failed: that connection is closed. One that
+ * is closing already, and whatever replaced it, are left alone.
  *
  * Returns: whether its participant is to know (it had spoken); %FALSE for
- *   one made ahead that said nothing yet, which goes quietly
+ *   one made ahead that said nothing yet, which goes quietly, and for an
+ *   element of no current connection
  */
 gboolean
 blink_connections_close_broken (BlinkConnections *self,
-                                const char *did,
+                                GstObject *element,
                                 const GError *error)
 {
-  BlinkPeer *peer;
+  GHashTableIter iter;
+  BlinkPeer *peer, *broken = NULL;
 
   g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), FALSE);
 
-  peer = g_hash_table_lookup (self->peers, did);
-  if (peer != NULL && close_if_unspoken (self, peer, error))
+  g_hash_table_iter_init (&iter, self->peers);
+  while (broken == NULL && g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
+    if (blink_peer_contains (peer, element))
+      broken = peer;
+  if (broken == NULL || close_if_unspoken (self, broken, error))
     return FALSE;
-  blink_connections_close (self, did);
+  blink_connections_close (self, blink_peer_get_did (broken));
   return TRUE;
 }
 

@@ -73,7 +73,7 @@ void blink_connections_close (BlinkConnections *self,
                               const char *did);
 void blink_connections_close_all (BlinkConnections *self);
 gboolean blink_connections_close_broken (BlinkConnections *self,
-                                         const char *did,
+                                         GstObject *element,
                                          const GError *error);
 gboolean blink_connections_reconnect (BlinkConnections *self,
                                       const char *did);
