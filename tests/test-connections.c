@@ -516,27 +516,17 @@ test_made_ahead_goes_stale (Fixture *f,
 static GstElement *
 find_webrtcbin (Fixture *f)
 {
-  g_autoptr (GstIterator) it =
-    gst_bin_iterate_recurse (GST_BIN (blink_audio_pipeline_get_bin (f->pipeline)));
-  GValue item = G_VALUE_INIT;
-  GstElement *found = NULL;
+  g_autoptr (GstIterator) it = gst_bin_iterate_all_by_element_factory_name (
+    GST_BIN (blink_audio_pipeline_get_bin (f->pipeline)), "webrtcbin");
+  g_auto (GValue) item = G_VALUE_INIT;
 
-  while (found == NULL && gst_iterator_next (it, &item) == GST_ITERATOR_OK)
-    {
-      GstElement *element = g_value_get_object (&item);
-
-      if (g_str_equal (GST_OBJECT_NAME (gst_element_get_factory (element)), "webrtcbin"))
-        found = gst_object_ref (element);
-      g_value_reset (&item);
-    }
-  g_value_unset (&item);
-  g_assert_nonnull (found);
-  return found;
+  g_assert_cmpint (gst_iterator_next (it, &item), ==, GST_ITERATOR_OK);
+  return gst_object_ref (g_value_get_object (&item));
 }
 
 /* An element of a connection failed: one made ahead goes quietly; one
  * that has spoken is closed, and its participant is to know; one closing
- * already is no concern. */
+ * already is no concern, and the one waiting to replace it is made. */
 static void
 test_made_ahead_broken (Fixture *f,
                         gconstpointer data)
@@ -560,8 +550,10 @@ test_made_ahead_broken (Fixture *f,
   webrtc = find_webrtcbin (f);
   g_assert_true (blink_connections_close_broken (connections, GST_OBJECT (webrtc), error));
   g_assert_null (blink_connections_get_peer (connections, "a"));
+  blink_connections_ensure (connections, "a"); /* waits for the old one to close */
   g_assert_false (blink_connections_close_broken (connections, GST_OBJECT (webrtc), error));
   g_assert_true (blink_test_wait_until (none_closing, connections, WAIT_MS));
+  g_assert_nonnull (blink_connections_get_peer (connections, "a"));
   g_assert_cmpuint (said.failures, ==, 0);
   close_and_wait (connections);
 }

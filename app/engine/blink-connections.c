@@ -310,9 +310,7 @@ on_peer_state (BlinkPeer *peer,
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, did, code);
     }
   else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED &&
-           close_if_unspoken (self, peer, blink_peer_get_failure (peer)))
-    ;
-  else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED)
+           !close_if_unspoken (self, peer, blink_peer_get_failure (peer)))
     {
       if (blink_peer_get_failure (peer)->code == BLINK_CALL_ERROR_CERTIFICATE)
         self->certificate_mismatches++;
@@ -877,8 +875,9 @@ blink_connections_close (BlinkConnections *self,
  * @element: the element that failed
  * @error: what it said
  *
- * An element of a connection failed: that connection is closed. One that
- * is closing already, and whatever replaced it, are left alone.
+ * An element of a connection failed: that connection is closed. An
+ * element of one that is closing already changes nothing: the connection
+ * waiting to replace it is still made.
  *
  * Returns: whether its participant is to know (it had spoken); %FALSE for
  *   one made ahead that said nothing yet, which goes quietly, and for an
@@ -893,6 +892,8 @@ blink_connections_close_broken (BlinkConnections *self,
   BlinkPeer *peer, *broken = NULL;
 
   g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), FALSE);
+  g_return_val_if_fail (GST_IS_OBJECT (element), FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
 
   g_hash_table_iter_init (&iter, self->peers);
   while (broken == NULL && g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
