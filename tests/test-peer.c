@@ -354,15 +354,19 @@ test_held (Fixture *f,
   g_assert_true (blink_test_wait_until (both_hear, f, 2000));
 }
 
+/* Slow at its first event, and again once its segment is out (buffers may
+ * go in then, and the first must not look like seconds of audio). */
 static GstPadProbeReturn
-slow_first_event (GstPad *pad,
-                  GstPadProbeInfo *info,
-                  gpointer user_data)
+slow_first_events (GstPad *pad,
+                   GstPadProbeInfo *info,
+                   gpointer user_data)
 {
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_STREAM_START)
+  GstEventType type = GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info));
+
+  if (type != GST_EVENT_STREAM_START && type != GST_EVENT_SEGMENT)
     return GST_PAD_PROBE_OK;
   g_usleep (100 * G_TIME_SPAN_MILLISECOND);
-  return GST_PAD_PROBE_REMOVE;
+  return type == GST_EVENT_SEGMENT ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_OK;
 }
 
 /* A queue full of what it can hold (200 ms) is a stalled connection, and
@@ -380,7 +384,7 @@ count_false_overrun (GstElement *queue,
 }
 
 /* The peer's send queue, as it joins: its thread slowed at its first
- * event, as on a loaded machine; the tee's thread counts whenever the
+ * events, as on a loaded machine; the tee's thread counts whenever the
  * queue takes itself for full. */
 static void
 watch_send_queue (GstBin *bin,
@@ -392,7 +396,7 @@ watch_send_queue (GstBin *bin,
   if (!g_str_equal (G_OBJECT_TYPE_NAME (element), "GstQueue"))
     return;
   src = gst_element_get_static_pad (element, "src");
-  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, slow_first_event, NULL, NULL);
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, slow_first_events, NULL, NULL);
   g_signal_connect (element, "overrun", G_CALLBACK (count_false_overrun), overruns);
 }
 

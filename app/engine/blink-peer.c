@@ -169,6 +169,9 @@ struct _BlinkPeer
   guint stats_pending;
 };
 
+/* The send queue holds at most this much: old audio is worse than lost. */
+#define SEND_QUEUE_MAX_TIME (200 * GST_MSECOND)
+
 /* How often, and how many times, the offerer says it all again while not
  * connected. */
 #define RESEND_INTERVAL_MS 1500
@@ -409,6 +412,22 @@ queue_primed (GstPad *pad,
 
   /* Once primed, off the path of every packet. */
   return g_atomic_int_get (&self->send_primed) ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
+}
+
+/* Until its first buffer has gone out, the queue still counts what went
+ * out from the segment's start: the first buffer in made it look seconds
+ * full, and a second one that came before its thread had sent the first
+ * on (a loaded machine) was an overrun, the first buffer dropped. So it
+ * has no limit until then (a few buffers at most), and 200 ms from then. */
+static GstPadProbeReturn
+queue_measures (GstPad *pad,
+                GstPadProbeInfo *info,
+                gpointer user_data)
+{
+  BlinkPeer *self = user_data;
+
+  g_object_set (self->queue, "max-size-time", SEND_QUEUE_MAX_TIME, NULL);
+  return GST_PAD_PROBE_REMOVE;
 }
 
 static GstPadProbeReturn
@@ -1996,13 +2015,17 @@ blink_peer_new (GstBin *pipeline,
                      GST_MSECOND;
 
   self->queue = gst_object_ref_sink (gst_element_factory_make ("queue", NULL));
-  /* Old audio is worse than lost audio: keep at most 200 ms, drop the oldest. */
-  g_object_set (self->queue, "max-size-time", 200 * GST_MSECOND, "max-size-buffers", 0,
+  /* Old audio is worse than lost audio: it keeps at most 200 ms and drops
+   * the oldest, once its level is right (queue_measures). */
+  g_object_set (self->queue, "max-size-time", (guint64) 0, "max-size-buffers", 0,
                 "max-size-bytes", 0, "leaky", 2, NULL);
   {
     g_autoptr (GstPad) queue_src = gst_element_get_static_pad (self->queue, "src");
     g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (self->queue, "sink");
 
+    /* Before the gate, which drops buffers: this one sees the first. */
+    gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                       queue_measures, self, NULL);
     gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                        gate, self, NULL);
     gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_queue_segment, self,
