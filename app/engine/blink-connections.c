@@ -275,6 +275,21 @@ on_peer_candidate (BlinkPeer *peer,
                    get_number (self->numbers, did), mline, candidate);
 }
 
+/* The connection, not one closing, that @object is an element of. */
+static BlinkPeer *
+current_peer_containing (BlinkConnections *self,
+                         GstObject *object)
+{
+  GHashTableIter iter;
+  BlinkPeer *peer;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
+    if (blink_peer_contains (peer, object))
+      return peer;
+  return NULL;
+}
+
 /* A connection made ahead that fails goes quietly: nobody knew of it, its
  * participant has not failed, and it is made again when it is needed.
  * Returns whether @peer was such a one (and is closed now). */
@@ -888,17 +903,13 @@ blink_connections_close_broken (BlinkConnections *self,
                                 GstObject *element,
                                 const GError *error)
 {
-  GHashTableIter iter;
-  BlinkPeer *peer, *broken = NULL;
+  BlinkPeer *broken;
 
   g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), FALSE);
   g_return_val_if_fail (GST_IS_OBJECT (element), FALSE);
   g_return_val_if_fail (error != NULL, FALSE);
 
-  g_hash_table_iter_init (&iter, self->peers);
-  while (broken == NULL && g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
-    if (blink_peer_contains (peer, element))
-      broken = peer;
+  broken = current_peer_containing (self, element);
   if (broken == NULL || close_if_unspoken (self, broken, error))
     return FALSE;
   blink_connections_close (self, blink_peer_get_did (broken));
@@ -1070,15 +1081,12 @@ const char *
 blink_connections_find_owner (BlinkConnections *self,
                               GstObject *object)
 {
-  GHashTableIter iter;
   BlinkPeer *peer;
 
   g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), NULL);
 
-  g_hash_table_iter_init (&iter, self->peers);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
-    if (blink_peer_contains (peer, object))
-      return blink_peer_get_did (peer);
+  if ((peer = current_peer_containing (self, object)) != NULL)
+    return blink_peer_get_did (peer);
   for (guint i = 0; i < self->closing->len; i++)
     if (blink_peer_contains (g_ptr_array_index (self->closing, i), object))
       return blink_peer_get_did (g_ptr_array_index (self->closing, i));
