@@ -8,6 +8,7 @@
 #include "blink-voice-activity.h"
 
 #include <glib/gi18n-lib.h>
+#include <gst/base/gstaggregator.h>
 #include <gst/base/gstbasesink.h>
 
 /* The call's pipeline, minus the peers:
@@ -520,6 +521,16 @@ blink_audio_pipeline_new_full (const char *source,
   g_object_set (silence, "wave", 4 /* silence */, "is-live", TRUE, NULL);
   silence_caps = make ("capsfilter", NULL);
   self->mixer = make ("audiomixer", "mixer");
+  /* Its output starts with the first buffer in, not at running time 0 by
+   * the clock: at the start of PLAYING the mixer has the clock before its
+   * base time, and a clock wait then against a base time of 0 was over at
+   * once, again and again: it ran seconds ahead of the clock, and the
+   * peers' audio came too late for it until the clock caught up (docs/
+   * engine.md, "The mixer ahead of the clock"). Until its first buffer it
+   * waits for data, not for the clock; the silence's first buffer comes
+   * once the sources play, after every base time is set. */
+  g_object_set (self->mixer, "start-time-selection", GST_AGGREGATOR_START_TIME_SELECTION_FIRST,
+                NULL);
   /* Every input of the mixer has one format, fixed here: a peer that joins
    * later must not make the running mixer renegotiate. */
   mix_caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "layout",
