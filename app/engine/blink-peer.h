@@ -58,7 +58,7 @@ typedef struct
  * buffer's latency, at first: the time a loaded machine takes to make the
  * decoding branch and to schedule its threads (docs/engine.md, "The start
  * of a call"); more while it comes later than that (BlinkPlayDelay). */
-#define BLINK_PEER_PLAY_MARGIN_MS 40
+#define BLINK_PEER_PLAY_MARGIN_MS 20
 
 /**
  * BLINK_PEER_MAX_REMOTE_CANDIDATES:
