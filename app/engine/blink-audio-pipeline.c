@@ -524,11 +524,12 @@ blink_audio_pipeline_new_full (const char *source,
   /* Its output starts with the first buffer in, not at running time 0 by
    * the clock: at the start of PLAYING the mixer has the clock before its
    * base time, and a clock wait then against a base time of 0 was over at
-   * once, again and again: it ran seconds ahead of the clock, and the
-   * peers' audio came too late for it until the clock caught up (docs/
-   * engine.md, "The mixer ahead of the clock"). Until its first buffer it
-   * waits for data, not for the clock; the silence's first buffer comes
-   * once the sources play, after every base time is set. */
+   * once, again and again: it ran ahead of the clock, and the peers' audio
+   * came too late for it until the clock caught up (docs/engine.md, "The
+   * mixer ahead of the clock"). Until its first buffer it waits for data,
+   * not for the clock; the silence's first buffer comes once the sources
+   * play, after every base time is set. GStreamer 1.26.2 fixed the
+   * aggregator itself (MR 8897): this can go once we need that. */
   g_object_set (self->mixer, "start-time-selection", GST_AGGREGATOR_START_TIME_SELECTION_FIRST,
                 NULL);
   /* Every input of the mixer has one format, fixed here: a peer that joins

@@ -55,9 +55,10 @@ typedef struct
 #define BLINK_PEER_ICE_PACING_MS 5
 
 /* What a peer's audio is played later than it arrived, beyond the jitter
- * buffer's latency, at first: the time a loaded machine takes to make the
+ * buffer's latency, at first: the time a quiet machine takes to make the
  * decoding branch and to schedule its threads (docs/engine.md, "The start
- * of a call"); more while it comes later than that (BlinkPlayDelay). */
+ * of a call"). A busy one takes longer, and the delay grows by what its
+ * first buffer lacks, before it is played (BlinkPlayDelay). */
 #define BLINK_PEER_PLAY_MARGIN_MS 20
 
 /**
