@@ -69,12 +69,22 @@ class Party:
         self.did = self.get(ROOT, 'im.blink.Manager1', 'Did')
 
     def gdbus(self, path, method, *args, check=True):
-        result = subprocess.run(['gdbus', 'call', '--session', '--dest', NAME, '--object-path',
-                                 path, '--method', method, *args],
-                                env=self.env, text=True, capture_output=True, timeout=20)
+        try:
+            result = subprocess.run(['gdbus', 'call', '--session', '--dest', NAME,
+                                     '--object-path', path, '--method', method, *args],
+                                    env=self.env, text=True, capture_output=True, timeout=20)
+        except subprocess.TimeoutExpired:
+            raise self.hung(f'{method}: no reply within 20 s')
         if check and result.returncode != 0:
+            if 'Timeout was reached' in result.stderr:
+                raise self.hung(f'{method}: {result.stderr.strip()}')
             raise Failure(f'{self.name}: {method} failed: {result.stderr.strip()}')
         return result
+
+    def hung(self, what):
+        """A Failure for a daemon that did not do @what in time, with its
+        threads' stacks: what it was doing instead."""
+        return Failure(f'{self.name}: {what}\n  blinkd\'s threads:\n{self.daemon.stacks()}')
 
     def get(self, path, interface, prop):
         """A property as gdbus prints it, strings and paths without their quotes."""
@@ -105,8 +115,11 @@ class Party:
         return status['ipfs']
 
     def wait_signal(self, pattern, timeout=20):
-        return self.monitor.expect(lambda line: re.search(pattern, line), timeout,
-                                   f'signal matching {pattern}')
+        try:
+            return self.monitor.expect(lambda line: re.search(pattern, line), timeout,
+                                       f'signal matching {pattern}')
+        except Failure as e:
+            raise self.hung(str(e))
 
 
 def expect_error(result, name):

@@ -58,6 +58,25 @@ def second_chance(run):
     return faults, f'{summary} (a second call: the first had {first})'
 
 
+def thread_stacks(pid, max_lines=1500):
+    """Every thread's stack in process @pid, as gdb prints them, for a
+    failure that looks like a hang: without them a hang in a run on another
+    machine can only be guessed at. A note instead when there is no gdb."""
+    if shutil.which('gdb') is None:
+        return '(no gdb here: no stacks)'
+    try:
+        out = subprocess.run(['gdb', '-p', str(pid), '-batch', '-nx', '-ex', 'set pagination off',
+                              '-ex', 'thread apply all bt'], text=True, capture_output=True,
+                             timeout=120, stdin=subprocess.DEVNULL).stdout
+    except subprocess.TimeoutExpired:
+        return '(gdb took more than 120 s: no stacks)'
+    # gdb's own chatter (symbols loaded, the process attached) goes.
+    lines = [l for l in out.splitlines() if l.startswith(('Thread ', '#')) or not l]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines] + [f'({len(lines) - max_lines} more lines)']
+    return '\n'.join(lines)
+
+
 class Process:
     """A child whose stdout lines are read on a thread into a queue."""
 
@@ -93,6 +112,12 @@ class Process:
             result = predicate(line)
             if result:
                 return result
+
+    def stacks(self):
+        """Its threads' stacks, while it runs (thread_stacks())."""
+        if self.proc.poll() is not None:
+            return f'(exited with status {self.proc.returncode})'
+        return thread_stacks(self.proc.pid)
 
     def stderr_tail(self):
         tail = '\n    '.join(self.stderr[-5:])
