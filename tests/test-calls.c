@@ -471,6 +471,155 @@ test_offer_while_ringing (Fixture *f,
   party_check_hear_each_other (f, a, b);
 }
 
+/* ---- crossed calls ---- */
+
+/* Of two parties, the one whose DID is greater: its call is the one that
+ * goes on when calls cross. */
+static void
+order_by_did (Fixture *f,
+              Party **greater,
+              Party **lesser)
+{
+  Party *a = &f->party[0], *b = &f->party[1];
+
+  *greater = strcmp (a->did, b->did) > 0 ? a : b;
+  *lesser = *greater == a ? b : a;
+}
+
+static char *
+offered_since (Party *p,
+               guint from)
+{
+  return g_strdup (party_wait_line_from (p, from, WAIT_MS, "offered ") + strlen ("offered "));
+}
+
+/* Both in call @id, hearing each other; then it ends on both sides. */
+static void
+check_one_call (Fixture *f,
+                const char *id,
+                Party *greater,
+                guint greater_from,
+                Party *lesser,
+                guint lesser_from)
+{
+  party_wait_line_from (greater, greater_from, WAIT_MS, "participant %s %s connected", id,
+                        lesser->did);
+  party_wait_line_from (lesser, lesser_from, WAIT_MS, "participant %s %s connected", id,
+                        greater->did);
+  party_check_hear_each_other (f, greater, lesser);
+  party_send (lesser, "hangup");
+  party_wait_line_from (greater, greater_from, WAIT_MS, "call-removed %s", id);
+  party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-removed %s", id);
+}
+
+/* A call that gave way: gone from @p, if it was ever there. */
+static void
+check_gave_way (Party *p,
+                guint from,
+                const char *id)
+{
+  g_autofree char *added = g_strdup_printf ("call-added %s ", id);
+
+  if (party_find_line (p, added, from) != NULL)
+    party_wait_line_from (p, from, WAIT_MS, "call-removed %s", id);
+}
+
+/* Two people call each other at the same moment: they get one call, the
+ * one placed by the greater DID, and the other is withdrawn; neither has
+ * to answer anything. */
+static void
+test_crossed_at_once (Fixture *f,
+                      gconstpointer data)
+{
+  Party *greater, *lesser;
+  guint greater_from, lesser_from;
+  g_autofree char *kept = NULL;
+  g_autofree char *withdrawn = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  order_by_did (f, &greater, &lesser);
+  greater_from = greater->lines->len;
+  lesser_from = lesser->lines->len;
+  party_send (greater, "offer %s", lesser->did);
+  party_send (lesser, "offer %s", greater->did);
+  kept = offered_since (greater, greater_from);
+  withdrawn = offered_since (lesser, lesser_from);
+  /* (Had the greater's offer come before the lesser placed its own, the
+   * lesser's offer would have answered it: the same call.) */
+  if (!g_str_equal (kept, withdrawn))
+    {
+      party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-removed %s", withdrawn);
+      check_gave_way (greater, greater_from, withdrawn);
+    }
+  check_one_call (f, kept, greater, greater_from, lesser, lesser_from);
+}
+
+/* @caller calls @callee, who calls back while it rings: the first call's
+ * id, and the id @callee's offer gave. */
+static void
+call_back_while_ringing (Party *caller,
+                         guint caller_from,
+                         Party *callee,
+                         guint callee_from,
+                         char **first,
+                         char **second)
+{
+  party_send (caller, "offer %s", callee->did);
+  *first = offered_since (caller, caller_from);
+  party_wait_line_from (callee, callee_from, WAIT_MS, "call-added %s incoming", *first);
+  party_send (callee, "offer %s", caller->did);
+  *second = offered_since (callee, callee_from);
+}
+
+/* Calling someone whose call to us rings: the call of the greater DID
+ * goes on, whoever calls first. */
+static void
+test_crossed_while_ringing (Fixture *f,
+                            gconstpointer data)
+{
+  Party *greater, *lesser;
+  guint greater_from, lesser_from;
+
+  if (f->network == NULL)
+    return;
+  order_by_did (f, &greater, &lesser);
+
+  /* The lesser calls; the greater, rung, calls back: its own call goes
+   * on, the ringing one is dropped, and the lesser answers the new one. */
+  {
+    g_autofree char *first = NULL;
+    g_autofree char *second = NULL;
+
+    greater_from = greater->lines->len;
+    lesser_from = lesser->lines->len;
+    call_back_while_ringing (lesser, lesser_from, greater, greater_from, &first, &second);
+    g_assert_cmpstr (second, !=, first);
+    party_wait_line_from (greater, greater_from, WAIT_MS, "call-removed %s", first);
+    party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-removed %s", first);
+    check_one_call (f, second, greater, greater_from, lesser, lesser_from);
+  }
+
+  /* The greater calls; the lesser, rung, calls back: that answers the
+   * greater's call, and no other is placed. */
+  {
+    g_autofree char *first = NULL;
+    g_autofree char *second = NULL;
+
+    greater_from = greater->lines->len;
+    lesser_from = lesser->lines->len;
+    call_back_while_ringing (greater, greater_from, lesser, lesser_from, &first, &second);
+    g_assert_cmpstr (second, ==, first);
+    check_one_call (f, first, greater, greater_from, lesser, lesser_from);
+    /* Nothing rang at the greater. */
+    for (guint i = greater_from; i < greater->lines->len; i++)
+      g_assert_false (g_str_has_prefix (g_ptr_array_index (greater->lines, i), "call-added ") &&
+                      !g_str_has_prefix (g_ptr_array_index (greater->lines, i) +
+                                           strlen ("call-added "), first));
+  }
+}
+
 /* ---- someone in the middle ---- */
 
 /* Mallory answers in this process with her own signaller and connection,
@@ -684,6 +833,8 @@ main (int argc,
   ADD ("offer-while-active", set_up_three, test_offer_while_active, NULL);
   ADD ("offer-while-ringing", set_up_three, test_offer_while_ringing, NULL);
   ADD ("call-again-20-times", set_up_two, test_call_again_and_again, NULL);
+  ADD ("crossed/at-once", set_up_two, test_crossed_at_once, NULL);
+  ADD ("crossed/while-ringing", set_up_two, test_crossed_while_ringing, NULL);
   ADD ("forged-fingerprint", set_up_two, test_forged_fingerprint, NULL);
   ADD ("one-to-one/ipfs-node-restart", set_up_two, test_ipfs_node_restart, NULL);
   /* Interop: Kubo on one side, the js node on the other. */

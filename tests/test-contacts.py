@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -194,6 +195,40 @@ def test_declined_call(alice, bob):
         raise Failure('a declined call counted as missed')
 
 
+def test_crossed_calls(alice, bob):
+    """Alice and bob call each other at once: they talk in one call, the one
+    placed by the greater DID; the other is noted nowhere, and nothing is
+    missed."""
+    for party in (alice, bob):
+        party.gdbus(ROOT, f'{HISTORY}.MarkSeen')
+    before = {party.name: {e['id'] for e in history(party, 50)} for party in (alice, bob)}
+    greater, lesser = (alice, bob) if alice.did > bob.did else (bob, alice)
+    offered = {}
+
+    def place(caller, callee):
+        offered[caller.name] = offer(caller, callee)
+    threads = [threading.Thread(target=place, args=pair)
+               for pair in ((greater, lesser), (lesser, greater))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if len(offered) != 2:
+        raise Failure(f'an Offer failed: {offered}')
+    path, kept = offered[greater.name]
+    for me, other in ((greater, lesser), (lesser, greater)):
+        me.wait_signal(rf"^{re.escape(path)}: .*\('{other.did}', 'connected'")
+    time.sleep(1)
+    hang_up(lesser, greater, path)
+    for me, other, direction in ((greater, lesser, 'outgoing'), (lesser, greater, 'incoming')):
+        expect_entry(me, kept, direction, 'answered', other)
+        new = [e for e in history(me, 50) if e['id'] not in before[me.name]]
+        if [e['id'] for e in new] != [kept]:
+            raise Failure(f'{me.name}: new history entries {new}, expected only {kept}')
+        if missed_count(me) != 0:
+            raise Failure(f'{me.name}: MissedCount {missed_count(me)} after crossed calls')
+
+
 def test_contacts_only_ring(alice, bob):
     """Under "contacts" a stranger's call does not ring and is only noted; a contact's
     rings."""
@@ -258,7 +293,8 @@ def start_parties(workdir, started):
 def main():
     return run_tap('contacts', [test_contacts_over_dbus, test_contacts_cli_survive_a_restart,
                                 test_answered_call_by_name, test_missed_call, test_declined_call,
-                                test_contacts_only_ring, test_nobody_declines_strangers],
+                                test_crossed_calls, test_contacts_only_ring,
+                                test_nobody_declines_strangers],
                    start_parties)
 
 

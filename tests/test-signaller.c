@@ -915,38 +915,60 @@ test_replay_after_restart (Fixture *f,
   }
 }
 
-/* Bob declines; a late resend of the same call's offer does not ring again. */
+/* Bob declines, or forgets (a crossed call): a late resend of the same
+ * call's offer does not ring again. Forgetting sends nothing. */
 static void
 test_declined_stays_declined (Fixture *f,
                               gconstpointer data)
 {
   Party *bob = &f->party[BOB];
   g_autoptr (BlinkIdentity) alice = NULL;
+  g_autoptr (BlinkSignaller) bob_signaller = NULL;
   const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
   g_autofree char *topic = NULL;
-  guint8 key[32];
 
   if (f->network == NULL)
     return;
 
   alice = blink_identity_load (f->party[ALICE].key_path, NULL);
   topic = blink_topic_offer (bob->did);
-  randombytes_buf (key, sizeof key);
-  {
-    g_autoptr (BlinkMessage) offer = offer_message (f->party[ALICE].did, participants, key);
-    g_autoptr (BlinkMessage) resend = offer_message (f->party[ALICE].did, participants, key);
-    g_autoptr (GBytes) first = seal_offer (alice, bob->did, offer);
-    g_autoptr (GBytes) again = seal_offer (alice, bob->did, resend);
-    guint64 stale;
+  g_object_get (bob->element, "signaller", &bob_signaller, NULL);
+  for (guint forget = 0; forget < 2; forget++)
+    {
+      g_autoptr (BlinkMessage) offer = NULL;
+      g_autoptr (BlinkMessage) resend = NULL;
+      g_autoptr (GBytes) first = NULL;
+      g_autoptr (GBytes) again = NULL;
+      g_autoptr (GError) error = NULL;
+      guint64 stale, sent;
+      guint8 key[32];
 
-    publish_raw (f, ALICE, topic, first);
-    wait_event (bob, "incoming %s", offer->call_id);
-    g_assert_true (act (f, BOB, "decline-call", offer->call_id));
-    stale = stat_of (f, BOB, "stale");
-    publish_raw (f, ALICE, topic, again);
-    wait_stat (f, BOB, "stale", stale + 1);
-    g_assert_cmpuint (count_events (bob, "incoming"), ==, 1);
-  }
+      randombytes_buf (key, sizeof key);
+      offer = offer_message (f->party[ALICE].did, participants, key);
+      resend = offer_message (f->party[ALICE].did, participants, key);
+      first = seal_offer (alice, bob->did, offer);
+      again = seal_offer (alice, bob->did, resend);
+      publish_raw (f, ALICE, topic, first);
+      wait_event (bob, "incoming %s", offer->call_id);
+      /* Let the ringing go out first. */
+      blink_test_pass_time (200);
+      sent = stat_of (f, BOB, "sent");
+      if (forget)
+        {
+          g_assert_true (blink_signaller_forget (bob_signaller, offer->call_id, &error));
+          g_assert_no_error (error);
+          g_assert_false (blink_signaller_forget (bob_signaller, offer->call_id, &error));
+          g_assert_error (error, BLINK_SIGNALLER_ERROR, BLINK_SIGNALLER_ERROR_NO_SUCH_CALL);
+        }
+      else
+        g_assert_true (act (f, BOB, "decline-call", offer->call_id));
+      stale = stat_of (f, BOB, "stale");
+      publish_raw (f, ALICE, topic, again);
+      wait_stat (f, BOB, "stale", stale + 1);
+      g_assert_cmpuint (count_events (bob, "incoming"), ==, forget + 1);
+      if (forget)
+        g_assert_cmpuint (stat_of (f, BOB, "sent"), ==, sent);
+    }
 }
 
 /* 40 throwaway identities each offer Bob a call ringing for 50 days; one

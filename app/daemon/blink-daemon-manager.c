@@ -269,7 +269,9 @@ on_call_removed (BlinkCallManager *engine,
   if (track != NULL)
     {
       g_signal_handlers_disconnect_by_data (call, track);
-      record_call (self, call, track);
+      /* A call that gave way to one that crossed it lives on in that one. */
+      if (!blink_call_get_crossed (call))
+        record_call (self, call, track);
       g_hash_table_remove (self->tracks, call);
     }
 }

@@ -883,6 +883,97 @@ connect_early (BlinkCallManager *self,
     }
 }
 
+/* ---- crossed calls (docs/engine.md, "Crossed calls") ---- */
+
+/* The one other person in @call, when it is between two. */
+static const char *
+other_of_two (BlinkCall *call)
+{
+  GPtrArray *participants = blink_call_get_participants (call);
+
+  if (participants->len != 1)
+    return NULL;
+  return blink_participant_get_did (g_ptr_array_index (participants, 0));
+}
+
+/* Two people who call each other at once get one call, the one placed by
+ * the greater DID: both sides decide alike from what both know. */
+static gboolean
+crossed_call_is_ours (BlinkCallManager *self,
+                      const char *other)
+{
+  return g_strcmp0 (blink_signaller_get_did (self->signaller), other) > 0;
+}
+
+/* Our call to @other alone, placed here and not ended. */
+static BlinkCall *
+outgoing_call_to (BlinkCallManager *self,
+                  const char *other)
+{
+  BlinkCall *call = self->active;
+
+  if (call == NULL || blink_call_get_incoming (call) ||
+      blink_call_get_state (call) >= BLINK_CALL_STATE_ENDING ||
+      g_strcmp0 (other_of_two (call), other) != 0)
+    return NULL;
+  return call;
+}
+
+/* @other's call to us alone that rings here. */
+static BlinkCall *
+ringing_call_from (BlinkCallManager *self,
+                   const char *other)
+{
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      BlinkCall *call = g_ptr_array_index (self->calls, i);
+
+      if (call != self->active && blink_call_get_incoming (call) &&
+          blink_call_get_state (call) == BLINK_CALL_STATE_RINGING &&
+          g_strcmp0 (blink_call_get_caller (call), other) == 0 &&
+          g_strcmp0 (other_of_two (call), other) == 0)
+        return call;
+    }
+  return NULL;
+}
+
+/* Their call, which crossed ours, goes as if it had never come: they
+ * withdraw it once they have ours. */
+static void
+forget_crossed (BlinkCallManager *self,
+                const char *id,
+                const char *caller)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_info ("Call %s from %s crossed ours: ours goes on", id, caller);
+  if (!blink_signaller_forget (self->signaller, id, &error))
+    g_debug ("%s", error->message);
+}
+
+/* Their call, which crossed @ours (if placed yet), is answered: ours is
+ * left, withdrawn. */
+static gboolean
+answer_crossed (BlinkCallManager *self,
+                BlinkCall *theirs,
+                BlinkCall *ours)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_info ("Call %s from %s crossed ours: answered in its place", blink_call_get_id (theirs),
+          blink_call_get_caller (theirs));
+  /* Marked before: leaving it may end it at once. */
+  if (ours != NULL)
+    blink_call_set_crossed (ours, TRUE);
+  if (blink_call_manager_accept (self, theirs, &error))
+    return TRUE;
+  if (ours != NULL)
+    blink_call_set_crossed (ours, FALSE);
+  g_message ("Call %s, which crossed ours, could not be answered: %s",
+             blink_call_get_id (theirs), error->message);
+  return FALSE;
+}
+
 /* ---- signaller events ---- */
 
 static void
@@ -896,9 +987,22 @@ on_incoming_call (BlinkSignaller *signaller,
   g_autoptr (BlinkCall) call = blink_call_new (id, TRUE, caller,
                                                (const char *const *) participants,
                                                blink_signaller_get_did (signaller), audio);
+  BlinkCall *ours = outgoing_call_to (self, caller);
+  gboolean crossed = ours != NULL && g_strcmp0 (other_of_two (call), caller) == 0;
 
+  if (crossed && crossed_call_is_ours (self, caller))
+    {
+      forget_crossed (self, id, caller);
+      return;
+    }
   g_ptr_array_add (self->calls, g_object_ref (call));
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
+  /* Had they answered ours, they would not take theirs for crossed: it
+   * rings as any call. */
+  if (crossed && blink_participant_get_state (blink_call_find_participant (ours, caller)) ==
+                   BLINK_PARTICIPANT_STATE_RINGING &&
+      answer_crossed (self, call, ours))
+    return;
   connect_early (self, call, caller);
 }
 
@@ -1260,6 +1364,10 @@ set_signaller_error (GError **error,
  * call becomes the active one, and the previous active call, if any, is
  * left properly. When the offer is refused, nothing changes.
  *
+ * Calling the one person whose call to us rings answers that call
+ * instead when theirs is the one that goes on (docs/engine.md, "Crossed
+ * calls"): the call returned is then theirs.
+ *
  * Returns: (transfer none) (nullable): the call
  */
 BlinkCall *
@@ -1271,6 +1379,7 @@ blink_call_manager_offer (BlinkCallManager *self,
   g_autofree char *id = NULL;
   g_autoptr (BlinkCall) call = NULL;
   BlinkSignallerCall *signalled;
+  BlinkCall *theirs;
 
   g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), NULL);
 
@@ -1305,6 +1414,13 @@ blink_call_manager_offer (BlinkCallManager *self,
       return NULL;
     }
 
+  /* Calling someone whose call to us rings: the two calls would cross,
+   * and theirs is answered instead, or ours goes on alone. */
+  theirs = dids[1] == NULL ? ringing_call_from (self, dids[0]) : NULL;
+  if (theirs != NULL && !crossed_call_is_ours (self, dids[0]) &&
+      answer_crossed (self, theirs, NULL))
+    return theirs;
+
   if (!blink_signaller_check_offer (self->signaller, dids, &self->audio_format, &local_error))
     {
       set_signaller_error (error, local_error);
@@ -1322,8 +1438,15 @@ blink_call_manager_offer (BlinkCallManager *self,
       return NULL;
     }
 
-  /* Only now that the new call exists is the old one left. */
+  /* Only now that the new call exists is the old one left, and theirs
+   * forgotten. */
   hand_media_over (self);
+  if (theirs != NULL && crossed_call_is_ours (self, dids[0]))
+    {
+      forget_crossed (self, blink_call_get_id (theirs), dids[0]);
+      blink_call_set_crossed (theirs, TRUE);
+      remove_call (self, theirs);
+    }
 
   /* The participants as the signaling knows them: duplicates gone. */
   signalled = blink_signaller_find_call (self->signaller, id);

@@ -49,6 +49,7 @@ struct _BlinkCall
   gint64 setup_time_us;    /* from then to the first connected participant */
   BlinkVoiceActivity *voice; /* ours, while the call has the media */
   char *recording;         /* the folder we record it into; NULL when we do not */
+  gboolean crossed;        /* gave way to the other side's call to us */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkCall, blink_call, G_TYPE_OBJECT)
@@ -244,6 +245,26 @@ blink_call_set_recording (BlinkCall *self,
   g_free (self->recording);
   self->recording = g_strdup (directory);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECORDING]);
+}
+
+/**
+ * blink_call_get_crossed:
+ *
+ * Returns: whether the call gave way to one that crossed it: the same two
+ *   people called each other at once, and they talk in the other call
+ *   (docs/engine.md, "Crossed calls"). Not a call that was missed.
+ */
+gboolean
+blink_call_get_crossed (BlinkCall *self)
+{
+  return self->crossed;
+}
+
+void
+blink_call_set_crossed (BlinkCall *self,
+                        gboolean crossed)
+{
+  self->crossed = crossed;
 }
 
 void

@@ -57,11 +57,14 @@ void blink_call_push_self_level (BlinkCall *self,
                                  gint64 now);
 void blink_call_stop_speaking (BlinkCall *self);
 const char *blink_call_get_recording (BlinkCall *self);
+gboolean blink_call_get_crossed (BlinkCall *self);
 
 void blink_call_start_setup (BlinkCall *self);
 void blink_call_set_state (BlinkCall *self,
                            BlinkCallState state);
 void blink_call_set_recording (BlinkCall *self,
                                const char *directory);
+void blink_call_set_crossed (BlinkCall *self,
+                             gboolean crossed);
 
 G_END_DECLS

@@ -992,6 +992,22 @@ no_such_call (const char *call_id,
   return FALSE;
 }
 
+/* A call that rings here: neither ours nor joined. */
+static BlinkSignallerCall *
+lookup_ringing_call (BlinkSignaller *self,
+                     const char *call_id,
+                     GError **error)
+{
+  BlinkSignallerCall *call = lookup_call (self, call_id, error);
+
+  if (call != NULL && !call_is_ringing_here (call))
+    {
+      no_such_call (call_id, "is not ringing here", error);
+      return NULL;
+    }
+  return call;
+}
+
 /* Everyone in the call to offer, us first, each once; or why not. */
 static GPtrArray *
 offer_participants (BlinkSignaller *self,
@@ -1236,15 +1252,38 @@ blink_signaller_connect_early (BlinkSignaller *self,
 
   g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
 
-  call = lookup_call (self, call_id, error);
+  call = lookup_ringing_call (self, call_id, error);
   if (call == NULL)
     return FALSE;
-  if (!call_is_ringing_here (call))
-    return no_such_call (call_id, "is not ringing here", error);
 
   blink_signaller_call_set_early (call);
   listen_to_peers (self, call);
   send_on_call (self, call, BLINK_MESSAGE_CONNECT);
+  return TRUE;
+}
+
+/**
+ * blink_signaller_forget:
+ *
+ * Drops a call that rings here without a word to anyone, as if its offer
+ * had never come (a resend of it does not ring again). For an offer that
+ * crossed one of ours to its caller, which both sides resolve alike: its
+ * caller is about to withdraw it (docs/protocol.md, "Crossed calls").
+ */
+gboolean
+blink_signaller_forget (BlinkSignaller *self,
+                        const char *call_id,
+                        GError **error)
+{
+  BlinkSignallerCall *call;
+
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  call = lookup_ringing_call (self, call_id, error);
+  if (call == NULL)
+    return FALSE;
+
+  call_forget (self, call);
   return TRUE;
 }
 
@@ -1257,11 +1296,9 @@ blink_signaller_decline (BlinkSignaller *self,
 
   g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
 
-  call = lookup_call (self, call_id, error);
+  call = lookup_ringing_call (self, call_id, error);
   if (call == NULL)
     return FALSE;
-  if (blink_signaller_call_get_outgoing (call) || blink_signaller_call_get_joined (call))
-    return no_such_call (call_id, "is not ringing here", error);
 
   send_on_call (self, call, BLINK_MESSAGE_DECLINE);
   call_forget (self, call);
