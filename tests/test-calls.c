@@ -620,6 +620,39 @@ test_crossed_while_ringing (Fixture *f,
   }
 }
 
+/* The lesser, in the greater's call, calls the greater again (to start
+ * afresh): a new call, not a crossed one, which rings at the greater. */
+static void
+test_call_again_from_inside (Fixture *f,
+                             gconstpointer data)
+{
+  Party *greater, *lesser;
+  guint greater_from, lesser_from;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  if (f->network == NULL)
+    return;
+  order_by_did (f, &greater, &lesser);
+
+  greater_from = greater->lines->len;
+  lesser_from = lesser->lines->len;
+  party_send (greater, "offer %s", lesser->did);
+  first = offered_since (greater, greater_from);
+  party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-added %s incoming", first);
+  party_send (lesser, "accept %s", first);
+  party_wait_line_from (greater, greater_from, WAIT_MS, "participant %s %s connected", first,
+                        lesser->did);
+
+  party_send (lesser, "offer %s", greater->did);
+  second = offered_since (lesser, lesser_from);
+  g_assert_cmpstr (second, !=, first);
+  party_wait_line_from (greater, greater_from, WAIT_MS, "call-added %s incoming", second);
+  party_wait_line_from (greater, greater_from, WAIT_MS, "call-removed %s", first);
+  party_send (greater, "accept %s", second);
+  check_one_call (f, second, greater, greater_from, lesser, lesser_from);
+}
+
 /* ---- someone in the middle ---- */
 
 /* Mallory answers in this process with her own signaller and connection,
@@ -835,6 +868,7 @@ main (int argc,
   ADD ("call-again-20-times", set_up_two, test_call_again_and_again, NULL);
   ADD ("crossed/at-once", set_up_two, test_crossed_at_once, NULL);
   ADD ("crossed/while-ringing", set_up_two, test_crossed_while_ringing, NULL);
+  ADD ("crossed/call-again-from-inside", set_up_two, test_call_again_from_inside, NULL);
   ADD ("forged-fingerprint", set_up_two, test_forged_fingerprint, NULL);
   ADD ("one-to-one/ipfs-node-restart", set_up_two, test_ipfs_node_restart, NULL);
   /* Interop: Kubo on one side, the js node on the other. */

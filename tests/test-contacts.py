@@ -195,10 +195,10 @@ def test_declined_call(alice, bob):
         raise Failure('a declined call counted as missed')
 
 
-def test_crossed_calls(alice, bob):
+def crossed_calls(alice, bob):
     """Alice and bob call each other at once: they talk in one call, the one
-    placed by the greater DID; the other is noted nowhere, and nothing is
-    missed."""
+    placed by the greater DID, shown on both sides; the other is noted
+    nowhere, and nothing is missed."""
     for party in (alice, bob):
         party.gdbus(ROOT, f'{HISTORY}.MarkSeen')
     before = {party.name: {e['id'] for e in history(party, 50)} for party in (alice, bob)}
@@ -218,6 +218,8 @@ def test_crossed_calls(alice, bob):
     path, kept = offered[greater.name]
     for me, other in ((greater, lesser), (lesser, greater)):
         me.wait_signal(rf"^{re.escape(path)}: .*\('{other.did}', 'connected'")
+        if me.get(ROOT, MANAGER, 'ActiveCall') != path:
+            raise Failure(f'{me.name}: ActiveCall {me.get(ROOT, MANAGER, "ActiveCall")}')
     time.sleep(1)
     hang_up(lesser, greater, path)
     for me, other, direction in ((greater, lesser, 'outgoing'), (lesser, greater, 'incoming')):
@@ -227,6 +229,26 @@ def test_crossed_calls(alice, bob):
             raise Failure(f'{me.name}: new history entries {new}, expected only {kept}')
         if missed_count(me) != 0:
             raise Failure(f'{me.name}: MissedCount {missed_count(me)} after crossed calls')
+
+
+def test_crossed_calls(alice, bob):
+    crossed_calls(alice, bob)
+
+
+def test_crossed_calls_with_a_stranger(alice, bob):
+    """The same when the lesser lets only contacts ring and the greater is
+    not one: the greater's call, answered at once, is shown all the same."""
+    greater, lesser = (alice, bob) if alice.did > bob.did else (bob, alice)
+    policy = lesser.blink('who-may-ring').stdout.strip()
+    name = [n for did, n, _ in contacts(lesser) if did == greater.did]
+    lesser.gdbus(ROOT, f'{CONTACTS}.Remove', greater.did, check=False)
+    lesser.gdbus(ROOT, f'{MANAGER}.SetWhoMayRing', 'contacts')
+    try:
+        crossed_calls(alice, bob)
+    finally:
+        lesser.gdbus(ROOT, f'{MANAGER}.SetWhoMayRing', policy)
+        if name:
+            lesser.gdbus(ROOT, f'{CONTACTS}.Add', greater.did, name[0])
 
 
 def test_contacts_only_ring(alice, bob):
@@ -293,8 +315,8 @@ def start_parties(workdir, started):
 def main():
     return run_tap('contacts', [test_contacts_over_dbus, test_contacts_cli_survive_a_restart,
                                 test_answered_call_by_name, test_missed_call, test_declined_call,
-                                test_crossed_calls, test_contacts_only_ring,
-                                test_nobody_declines_strangers],
+                                test_crossed_calls, test_crossed_calls_with_a_stranger,
+                                test_contacts_only_ring, test_nobody_declines_strangers],
                    start_parties)
 
 

@@ -915,6 +915,41 @@ test_replay_after_restart (Fixture *f,
   }
 }
 
+/* Alice withdraws her offer just as Bob answers it (he answered at once, a
+ * crossed call): her cancel reaches him after his join, and her leave on
+ * the call's topic went out before he listened there. The cancel counts
+ * as her leave. */
+static void
+test_cancel_after_join (Fixture *f,
+                        gconstpointer data)
+{
+  Party *bob = &f->party[BOB];
+  g_autoptr (BlinkIdentity) alice = NULL;
+  const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
+  g_autoptr (BlinkMessage) offer = NULL;
+  g_autoptr (BlinkMessage) cancel = blink_message_new (BLINK_MESSAGE_CANCEL);
+  g_autoptr (GBytes) sealed_offer = NULL;
+  g_autoptr (GBytes) sealed_cancel = NULL;
+  g_autofree char *topic = NULL;
+  guint8 key[32];
+
+  if (f->network == NULL)
+    return;
+
+  alice = blink_identity_load (f->party[ALICE].key_path, NULL);
+  topic = blink_topic_offer (bob->did);
+  randombytes_buf (key, sizeof key);
+  offer = offer_message (f->party[ALICE].did, participants, key);
+  cancel->call_id = g_strdup (offer->call_id);
+  sealed_offer = seal_offer (alice, bob->did, offer);
+  sealed_cancel = seal_offer (alice, bob->did, cancel);
+  publish_raw (f, ALICE, topic, sealed_offer);
+  wait_event (bob, "incoming %s", offer->call_id);
+  g_assert_true (act (f, BOB, "join-call", offer->call_id));
+  publish_raw (f, ALICE, topic, sealed_cancel);
+  wait_event (bob, "left %s %s", offer->call_id, f->party[ALICE].did);
+}
+
 /* Bob declines, or forgets (a crossed call): a late resend of the same
  * call's offer does not ring again. Forgetting sends nothing. */
 static void
@@ -1408,6 +1443,7 @@ main (int argc,
   ADD ("replay-after-restart", test_replay_after_restart);
   ADD ("offer-flood", test_offer_flood);
   ADD ("declined-stays-declined", test_declined_stays_declined);
+  ADD ("cancel-after-join", test_cancel_after_join);
   ADD ("gone-participant", test_gone_participant);
   ADD ("connect-early", test_connect_early);
 

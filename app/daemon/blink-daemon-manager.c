@@ -220,13 +220,27 @@ may_ring (BlinkDaemonManager *self,
 }
 
 static void
+export_call (BlinkDaemonManager *self,
+             BlinkCall *call,
+             CallTrack *track)
+{
+  g_autofree char *path = call_object_path (call);
+  g_autoptr (BlinkDbusObjectSkeleton) object = blink_dbus_object_skeleton_new (path);
+  g_autoptr (BlinkDaemonCall) daemon_call = blink_daemon_call_new (self->engine, call,
+                                                                   self->verified);
+
+  g_signal_connect (daemon_call, "handle-decline", G_CALLBACK (on_decline_asked), track);
+  blink_dbus_object_skeleton_set_call1 (object, BLINK_DBUS_CALL1 (daemon_call));
+  g_dbus_object_manager_server_export (self->objects, G_DBUS_OBJECT_SKELETON (object));
+  g_hash_table_insert (self->calls, g_object_ref (call), g_object_ref (object));
+  g_debug ("Call %s exported at %s", blink_call_get_id (call), path);
+}
+
+static void
 on_call_added (BlinkCallManager *engine,
                BlinkCall *call,
                BlinkDaemonManager *self)
 {
-  g_autofree char *path = call_object_path (call);
-  g_autoptr (BlinkDbusObjectSkeleton) object = NULL;
-  g_autoptr (BlinkDaemonCall) daemon_call = NULL;
   CallTrack *track = g_new0 (CallTrack, 1);
 
   track->start = g_get_real_time ();
@@ -235,17 +249,14 @@ on_call_added (BlinkCallManager *engine,
   if (!may_ring (self, call, track))
     return;
 
-  object = blink_dbus_object_skeleton_new (path);
-  daemon_call = blink_daemon_call_new (engine, call, self->verified);
-  g_signal_connect (daemon_call, "handle-decline", G_CALLBACK (on_decline_asked), track);
-  blink_dbus_object_skeleton_set_call1 (object, BLINK_DBUS_CALL1 (daemon_call));
-  g_dbus_object_manager_server_export (self->objects, G_DBUS_OBJECT_SKELETON (object));
-  g_hash_table_insert (self->calls, g_object_ref (call), g_object_ref (object));
-  g_debug ("Call %s exported at %s", blink_call_get_id (call), path);
-
+  export_call (self, call, track);
   if (blink_call_get_incoming (call))
-    blink_dbus_manager1_emit_incoming_call (BLINK_DBUS_MANAGER1 (self), path,
-                                            blink_call_get_caller (call));
+    {
+      g_autofree char *path = call_object_path (call);
+
+      blink_dbus_manager1_emit_incoming_call (BLINK_DBUS_MANAGER1 (self), path,
+                                              blink_call_get_caller (call));
+    }
 }
 
 static void
@@ -547,6 +558,14 @@ on_active_call (BlinkCallManager *engine,
 
   if (track != NULL)
     track->accepted = TRUE;
+  /* A call that did not ring under WhoMayRing and was answered all the
+   * same: it crossed ours to its caller (docs/engine.md, "Crossed calls"). */
+  if (track != NULL && track->not_rung)
+    {
+      track->not_rung = FALSE;
+      g_clear_pointer (&track->reason, g_free);
+      export_call (self, active, track);
+    }
   blink_dbus_manager1_set_active_call (BLINK_DBUS_MANAGER1 (self), path);
 }
 

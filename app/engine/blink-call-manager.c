@@ -905,16 +905,20 @@ crossed_call_is_ours (BlinkCallManager *self,
   return g_strcmp0 (blink_signaller_get_did (self->signaller), other) > 0;
 }
 
-/* Our call to @other alone, placed here and not ended. */
+/* Our call to @other alone, placed here, not ended, and not answered by
+ * them: an offer of theirs now crossed it. Once they have joined, an offer
+ * of theirs is a new call (they call again from ours), which rings. */
 static BlinkCall *
-outgoing_call_to (BlinkCallManager *self,
-                  const char *other)
+unanswered_call_to (BlinkCallManager *self,
+                    const char *other)
 {
   BlinkCall *call = self->active;
 
   if (call == NULL || blink_call_get_incoming (call) ||
       blink_call_get_state (call) >= BLINK_CALL_STATE_ENDING ||
-      g_strcmp0 (other_of_two (call), other) != 0)
+      g_strcmp0 (other_of_two (call), other) != 0 ||
+      blink_participant_get_state (blink_call_find_participant (call, other)) !=
+        BLINK_PARTICIPANT_STATE_RINGING)
     return NULL;
   return call;
 }
@@ -987,7 +991,7 @@ on_incoming_call (BlinkSignaller *signaller,
   g_autoptr (BlinkCall) call = blink_call_new (id, TRUE, caller,
                                                (const char *const *) participants,
                                                blink_signaller_get_did (signaller), audio);
-  BlinkCall *ours = outgoing_call_to (self, caller);
+  BlinkCall *ours = unanswered_call_to (self, caller);
   gboolean crossed = ours != NULL && g_strcmp0 (other_of_two (call), caller) == 0;
 
   if (crossed && crossed_call_is_ours (self, caller))
@@ -997,11 +1001,7 @@ on_incoming_call (BlinkSignaller *signaller,
     }
   g_ptr_array_add (self->calls, g_object_ref (call));
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);
-  /* Had they answered ours, they would not take theirs for crossed: it
-   * rings as any call. */
-  if (crossed && blink_participant_get_state (blink_call_find_participant (ours, caller)) ==
-                   BLINK_PARTICIPANT_STATE_RINGING &&
-      answer_crossed (self, call, ours))
+  if (crossed && answer_crossed (self, call, ours))
     return;
   connect_early (self, call, caller);
 }

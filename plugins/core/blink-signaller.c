@@ -607,9 +607,15 @@ handle_offer (BlinkSignaller *self,
 
   id = blink_signaller_call_get_id (call);
   g_info ("Incoming call %s from %s", id, message->sender);
-  g_signal_emit (self, signals[SIGNAL_INCOMING_CALL], 0, id, message->sender,
-                 blink_signaller_call_get_participants (call),
-                 blink_signaller_call_get_audio (call));
+  /* Held: a handler may forget the call (a crossed one) while the others
+   * still read its format. */
+  {
+    g_autoptr (BlinkSignallerCall) held = g_object_ref (call);
+
+    g_signal_emit (self, signals[SIGNAL_INCOMING_CALL], 0, id, message->sender,
+                   blink_signaller_call_get_participants (held),
+                   blink_signaller_call_get_audio (held));
+  }
 }
 
 static void
@@ -620,14 +626,24 @@ handle_cancel (BlinkSignaller *self,
   BlinkSignallerCall *call = g_hash_table_lookup (self->calls, message->call_id);
   g_autofree char *id = NULL;
 
-  if (call == NULL || blink_signaller_call_get_outgoing (call) ||
-      blink_signaller_call_get_joined (call))
+  if (call == NULL || blink_signaller_call_get_outgoing (call))
     return;
 
   if (!g_str_equal (blink_signaller_call_get_caller (call), message->sender))
     {
       reject (self, topic, BLINK_PROTOCOL_ERROR_NOT_PARTICIPANT,
               "Only the caller may cancel an offer");
+      return;
+    }
+
+  /* The caller withdrew before it saw us join (we answered at once, a
+   * crossed call): it has left, though its leave on the call's topic may
+   * have gone out before we listened there. */
+  if (blink_signaller_call_get_joined (call))
+    {
+      if (blink_signaller_call_set_membership (call, message->sender, BLINK_MEMBERSHIP_LEFT))
+        g_signal_emit (self, signals[SIGNAL_PARTICIPANT_LEFT], 0, message->call_id,
+                       message->sender);
       return;
     }
 
