@@ -142,6 +142,41 @@ def test_call_contact(alice, bob, dialer):
     return row['subtitle']
 
 
+def test_call_back_while_it_rings(alice, bob, dialer):
+    """Bob calls while alice, in the dialer, calls him: one call, connected
+    without anybody answering (docs/engine.md, "Crossed calls"), and no
+    missed call in Recent."""
+    dialer.action('show-page', gvariant_string('contacts'))
+    badge = dialer.dump()['main']['missed-badge']
+    out = bob.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{alice.did}']").stdout
+    bobs = re.search(r"objectpath '([^']+)'", out).group(1)
+    shown = dialer.wait(lambda d: d['call']['visible'] and d['call']['page'] == 'ringing'
+                        and d['call']['call'] == bobs, 20, 'ringing page for bob\'s call')
+    activate_row(dialer, contact_row(shown, 'Bob'))
+    shown = dialer.wait(lambda d: d['call']['page'] == 'call' and participant(d, bob.did)
+                        and participant(d, bob.did)['state'] == 'connected', 30,
+                        'bob connected after calling him back')
+    path = shown['call']['call']
+    bob.wait_signal(rf"^{re.escape(path)}: .*\('{alice.did}', 'connected'")
+    for me in (alice, bob):
+        calls = [p for p in me.managed_objects() if '/Call/' in p]
+        if calls != [path]:
+            raise Failure(f'{me.name} has the calls {calls}, expected only {path}')
+    time.sleep(1)
+    dialer.screenshot('call', 'called-back')
+    dialer.action('hangup')
+    for me in (alice, bob):
+        me.wait_signal(rf"InterfacesRemoved \(objectpath '{path}'")
+    dialer.action('show-page', gvariant_string('recent'))
+    shown = dialer.wait(lambda d: d['main']['recent'][0]['outcome'] == 'answered'
+                        and d['main']['recent'][0]['title'] == 'Bob', 15,
+                        'the call with Bob in Recent')
+    if shown['main']['missed-badge'] != badge or shown['main']['recent'][1]['outcome'] == 'missed':
+        raise Failure(f'calling back left a missed call: badge {shown["main"]["missed-badge"]}, '
+                      f'{shown["main"]["recent"][:2]}')
+    return f'one call, {shown["main"]["recent"][0]["direction"]} here'
+
+
 def test_ringing_contact(alice, bob, dialer):
     # On Contacts, so that nothing marks the missed call seen before the test looks.
     dialer.action('show-page', gvariant_string('contacts'))
@@ -335,8 +370,8 @@ def test_add_someone(alice, bob, dialer):
 
 
 TESTS = [test_main_window, test_call_out, test_call_in, test_add_contact, test_call_contact,
-         test_ringing_contact, test_open_link, test_group_call, test_preferences,
-         test_add_someone]
+         test_call_back_while_it_rings, test_ringing_contact, test_open_link, test_group_call,
+         test_preferences, test_add_someone]
 # Carol's blinkd, for test_add_someone.
 CAROL = None
 
