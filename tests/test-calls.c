@@ -84,6 +84,15 @@ set_up_two_short_ring (Fixture *f,
   parties_set_up (f, 2, short_ring);
 }
 
+static void
+set_up_three_short_ring (Fixture *f,
+                         gconstpointer data)
+{
+  static const char *const short_ring[] = { "--ringing-timeout=3", NULL };
+
+  parties_set_up (f, 3, short_ring);
+}
+
 static char *
 connect_two (Fixture *f)
 {
@@ -262,6 +271,34 @@ test_ringing_timeout (Fixture *f,
   party_wait_line (b, "call-added %s incoming", id);
   party_wait_line (b, "call-removed %s", id);
   party_wait_line (a, "call-removed %s", id);
+}
+
+/* Alice calls Bob and Carol; Bob answers, Carol never does. When the
+ * ringing is over Carol is out of the call at Bob's too, so that when Alice
+ * leaves, Bob's call ends: it does not go on alone, Carol "ringing" in it
+ * for ever. */
+static void
+test_one_never_answers (Fixture *f,
+                        gconstpointer data)
+{
+  Party *a = &f->party[0], *b = &f->party[1], *c = &f->party[2];
+  Party *callees[] = { b, c };
+  g_autofree char *id = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  id = party_offer (a, callees, 2);
+  party_wait_line (b, "call-added %s incoming", id);
+  party_wait_line (c, "call-added %s incoming", id);
+  party_send (b, "accept %s", id);
+  party_wait_line (a, "participant %s %s connected", id, b->did);
+  party_wait_line (c, "call-removed %s", id);
+  party_wait_line (a, "participant %s %s left", id, c->did);
+  party_wait_line (b, "participant %s %s left", id, c->did);
+  party_send (a, "hangup");
+  party_wait_line (a, "call-removed %s", id);
+  party_wait_line (b, "call-removed %s", id);
 }
 
 /* ---- groups ---- */
@@ -854,6 +891,7 @@ main (int argc,
   ADD ("one-to-one/decline", set_up_two, test_decline, NULL);
   ADD ("one-to-one/cancel-before-answer", set_up_two, test_cancel_before_answer, NULL);
   ADD ("one-to-one/ringing-timeout", set_up_two_short_ring, test_ringing_timeout, NULL);
+  ADD ("group-of-3/one-never-answers", set_up_three_short_ring, test_one_never_answers, NULL);
   ADD ("one-to-one/odd-device-formats", set_up_two_odd_formats, test_odd_formats, NULL);
   ADD ("group-of-3/one-leaves", set_up_three, test_group, GUINT_TO_POINTER (2));
   ADD ("group-of-3/offerer-leaves", set_up_three, test_group, GUINT_TO_POINTER (0));

@@ -357,8 +357,21 @@ on_call_expired (BlinkSignallerCall *call,
   if (blink_signaller_call_any_in (call, BLINK_MEMBERSHIP_INVITED) ||
       blink_signaller_call_any_in (call, BLINK_MEMBERSHIP_RINGING))
     {
+      BlinkMembership unanswered[] = { BLINK_MEMBERSHIP_INVITED, BLINK_MEMBERSHIP_RINGING };
+
       g_info ("Offer %s rang out", id);
       blink_signaller_call_stop_resending (call);
+      /* Who has not answered is out of the call, here as everywhere: a
+       * later invitation does not ring them again, and what they send is
+       * refused as from someone gone. */
+      for (guint m = 0; m < G_N_ELEMENTS (unanswered); m++)
+        {
+          g_autoptr (GPtrArray) members = blink_signaller_call_members_in (call, unanswered[m]);
+
+          for (guint i = 0; i < members->len; i++)
+            blink_signaller_call_set_membership (call, g_ptr_array_index (members, i),
+                                                 BLINK_MEMBERSHIP_LEFT);
+        }
       g_signal_emit (self, signals[SIGNAL_OFFER_EXPIRED], 0, id);
     }
 }
@@ -1247,7 +1260,8 @@ blink_signaller_join (BlinkSignaller *self,
   if (blink_signaller_call_get_joined (call))
     return no_such_call (call_id, "is joined already", error);
 
-  blink_signaller_call_cancel_expiry (call);
+  /* The ringing still ends when it would have: whoever else the offer
+   * rang and who has not answered by then is out of the call here too. */
   call_join (self, call);
   return TRUE;
 }
