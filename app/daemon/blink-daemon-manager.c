@@ -151,11 +151,13 @@ record_call (BlinkDaemonManager *self,
     outcome = "not-rung", reason = track->reason;
   else if (track->connected_at != 0)
     outcome = "answered";
-  else if (incoming && track->declined)
-    outcome = "declined";
+  /* Answered first: a Decline asked after that (another client of
+   * blinkd) was refused. */
   else if (incoming && track->accepted)
     outcome = "failed",
     reason = track->reason != NULL ? track->reason : _("No connection could be made");
+  else if (incoming && track->declined)
+    outcome = "declined";
   else if (!incoming && track->reason != NULL)
     outcome = "failed", reason = track->reason;
   else if (!incoming && all_declined (call))
