@@ -657,6 +657,44 @@ test_crossed_while_ringing (Fixture *f,
   }
 }
 
+/* The greater calls; the lesser, whose ringing ends sooner (a shorter
+ * ringing timeout), misses it and calls back while the greater's call
+ * still rings out there: the call back rings, it is not taken for one
+ * that crossed the greater's. */
+static void
+test_call_back_after_ringing_out (Fixture *f,
+                                  gconstpointer data)
+{
+  static const char *const short_ring[] = { "--ringing-timeout=2", NULL };
+  Party *greater, *lesser;
+  guint greater_from, lesser_from;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  if (f->network == NULL)
+    return;
+  order_by_did (f, &greater, &lesser);
+  party_kill (lesser, SIGTERM);
+  party_spawn (f, lesser == &f->party[0] ? 0 : 1, short_ring);
+
+  greater_from = greater->lines->len;
+  lesser_from = lesser->lines->len;
+  party_send (greater, "offer %s", lesser->did);
+  first = offered_since (greater, greater_from);
+  party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-added %s incoming", first);
+  party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-removed %s", first);
+  /* Past the window in which two offers cross. */
+  g_usleep (G_USEC_PER_SEC);
+
+  party_send (lesser, "offer %s", greater->did);
+  second = offered_since (lesser, lesser_from);
+  g_assert_cmpstr (second, !=, first);
+  party_wait_line_from (greater, greater_from, WAIT_MS, "call-added %s incoming", second);
+  party_send (greater, "accept %s", second);
+  party_wait_line_from (greater, greater_from, WAIT_MS, "call-removed %s", first);
+  check_one_call (f, second, greater, greater_from, lesser, lesser_from);
+}
+
 /* The lesser, in the greater's call, calls the greater again (to start
  * afresh): a new call, not a crossed one, which rings at the greater. */
 static void
@@ -907,6 +945,8 @@ main (int argc,
   ADD ("crossed/at-once", set_up_two, test_crossed_at_once, NULL);
   ADD ("crossed/while-ringing", set_up_two, test_crossed_while_ringing, NULL);
   ADD ("crossed/call-again-from-inside", set_up_two, test_call_again_from_inside, NULL);
+  ADD ("crossed/call-back-after-ringing-out", set_up_two, test_call_back_after_ringing_out,
+       NULL);
   ADD ("forged-fingerprint", set_up_two, test_forged_fingerprint, NULL);
   ADD ("one-to-one/ipfs-node-restart", set_up_two, test_ipfs_node_restart, NULL);
   /* Interop: Kubo on one side, the js node on the other. */

@@ -28,6 +28,11 @@
  * manager started on. */
 
 #define DEFAULT_LATENCY_MS 40
+/* Offers cross when each is sent before the other's arrives: within a
+ * delivery or two (an offer not acknowledged is sent again every second).
+ * A later offer from the one we call is a call back once ours stopped
+ * ringing there (their ringing ended, their blinkd restarted): it rings. */
+#define CROSSING_WINDOW_US (2 * G_USEC_PER_SEC)
 /* How long hanging up waits for the peer connections to close. */
 #define TEARDOWN_TIMEOUT_MS 5000
 /* How long stopping waits for its last messages (leaves, cancels) to be
@@ -996,8 +1001,12 @@ on_incoming_call (BlinkSignaller *signaller,
 
   if (crossed && crossed_call_is_ours (self, caller))
     {
-      forget_crossed (self, id, caller);
-      return;
+      if (g_get_monotonic_time () - blink_call_get_setup_started (ours) < CROSSING_WINDOW_US)
+        {
+          forget_crossed (self, id, caller);
+          return;
+        }
+      crossed = FALSE;
     }
   g_ptr_array_add (self->calls, g_object_ref (call));
   g_signal_emit (self, signals[SIGNAL_CALL_ADDED], 0, call);

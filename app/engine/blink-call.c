@@ -177,6 +177,18 @@ blink_call_start_setup (BlinkCall *self)
 }
 
 /**
+ * blink_call_get_setup_started:
+ *
+ * Returns: the monotonic time (µs) the call was offered or accepted here;
+ *   0 before
+ */
+gint64
+blink_call_get_setup_started (BlinkCall *self)
+{
+  return self->setup_started_us;
+}
+
+/**
  * blink_call_get_speaking:
  *
  * Returns: whether the user's own voice goes out now (unmuted and heard:

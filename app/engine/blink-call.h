@@ -50,6 +50,7 @@ gboolean blink_call_has_participant_in (BlinkCall *self,
 
 const BlinkAudioFormat *blink_call_get_audio_format (BlinkCall *self);
 gint64 blink_call_get_setup_time (BlinkCall *self);
+gint64 blink_call_get_setup_started (BlinkCall *self);
 gboolean blink_call_get_speaking (BlinkCall *self);
 void blink_call_push_self_level (BlinkCall *self,
                                  double rms_db,
