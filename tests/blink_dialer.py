@@ -82,9 +82,18 @@ class Dialer:
         path = os.path.join(self.screenshots, f'{name}.png')
         if os.path.exists(path):
             os.unlink(path)
-        self.action('debug-screenshot', f"('{window}', {gvariant_string(path)})")
-        wait_until(lambda: os.path.exists(path) and png_size(path) is not None, 10,
-                   f'screenshot {path}')
+        # Asked again now and then: a window whose layout is due (its call's
+        # clock ticks every second) has no picture to give until it is laid
+        # out ("nothing drawn").
+        for attempt in range(5):
+            self.action('debug-screenshot', f"('{window}', {gvariant_string(path)})")
+            try:
+                wait_until(lambda: os.path.exists(path) and png_size(path) is not None, 2,
+                           f'screenshot {path}')
+                break
+            except Failure:
+                if attempt == 4:
+                    raise
         width, height = png_size(path)
         if width < 300 or height < 300:
             raise Failure(f'{path}: {width}x{height}, too small for a window')
