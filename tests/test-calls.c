@@ -593,6 +593,21 @@ test_crossed_at_once (Fixture *f,
   check_one_call (f, kept, greater, greater_from, lesser, lesser_from);
 }
 
+/* @caller calls @callee: the call's id, once it rings there. */
+static char *
+offer_until_it_rings (Party *caller,
+                      guint caller_from,
+                      Party *callee,
+                      guint callee_from)
+{
+  char *id;
+
+  party_send (caller, "offer %s", callee->did);
+  id = offered_since (caller, caller_from);
+  party_wait_line_from (callee, callee_from, WAIT_MS, "call-added %s incoming", id);
+  return id;
+}
+
 /* @caller calls @callee, who calls back while it rings: the first call's
  * id, and the id @callee's offer gave. */
 static void
@@ -603,9 +618,7 @@ call_back_while_ringing (Party *caller,
                          char **first,
                          char **second)
 {
-  party_send (caller, "offer %s", callee->did);
-  *first = offered_since (caller, caller_from);
-  party_wait_line_from (callee, callee_from, WAIT_MS, "call-added %s incoming", *first);
+  *first = offer_until_it_rings (caller, caller_from, callee, callee_from);
   party_send (callee, "offer %s", caller->did);
   *second = offered_since (callee, callee_from);
 }
@@ -679,9 +692,7 @@ test_call_back_after_ringing_out (Fixture *f,
 
   greater_from = greater->lines->len;
   lesser_from = lesser->lines->len;
-  party_send (greater, "offer %s", lesser->did);
-  first = offered_since (greater, greater_from);
-  party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-added %s incoming", first);
+  first = offer_until_it_rings (greater, greater_from, lesser, lesser_from);
   party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-removed %s", first);
   /* Past the window in which two offers cross. */
   g_usleep (G_USEC_PER_SEC);
@@ -712,9 +723,7 @@ test_call_again_from_inside (Fixture *f,
 
   greater_from = greater->lines->len;
   lesser_from = lesser->lines->len;
-  party_send (greater, "offer %s", lesser->did);
-  first = offered_since (greater, greater_from);
-  party_wait_line_from (lesser, lesser_from, WAIT_MS, "call-added %s incoming", first);
+  first = offer_until_it_rings (greater, greater_from, lesser, lesser_from);
   party_send (lesser, "accept %s", first);
   party_wait_line_from (greater, greater_from, WAIT_MS, "participant %s %s connected", first,
                         lesser->did);

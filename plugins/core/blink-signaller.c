@@ -1295,8 +1295,9 @@ blink_signaller_connect_early (BlinkSignaller *self,
 /**
  * blink_signaller_forget:
  *
- * Drops a call that rings here without a word to anyone, as if its offer
- * had never come (a resend of it does not ring again). For an offer that
+ * Drops a call that rings here, sending nothing more (its caller had our
+ * `ringing` on its arrival), as if its offer had never come: a resend of
+ * it does not ring again. For an offer that
  * crossed one of ours to its caller, which both sides resolve alike: its
  * caller is about to withdraw it (docs/protocol.md, "Crossed calls").
  */
