@@ -915,6 +915,53 @@ test_replay_after_restart (Fixture *f,
   }
 }
 
+/* Alice's clock runs 100 s ahead of Bob's (inside the replay window of
+ * 120 s), then 2.5 s behind it: her offers ring as long as she says (3 s,
+ * then 2 s) either way. Taken as a time on Bob's clock, the first would
+ * ring until Bob's own timeout of 60 s, and the second had rung out before
+ * it came. (Further behind would be dated before Bob started listening,
+ * refused as a possible replay: he started 3 s before that offer.) */
+static void
+test_clock_skew (Fixture *f,
+                 gconstpointer data)
+{
+  Party *bob = &f->party[BOB];
+  g_autoptr (BlinkIdentity) alice = NULL;
+  const char *participants[] = { f->party[ALICE].did, bob->did, NULL };
+  g_autofree char *topic = NULL;
+  const gint64 skews_ms[] = { 100000, -2500 };
+  const gint64 rings_ms[] = { 3000, 2000 };
+
+  if (f->network == NULL)
+    return;
+
+  alice = blink_identity_load (f->party[ALICE].key_path, NULL);
+  topic = blink_topic_offer (bob->did);
+  for (guint i = 0; i < G_N_ELEMENTS (skews_ms); i++)
+    {
+      g_autoptr (BlinkMessage) message = NULL;
+      g_autoptr (GBytes) sealed = NULL;
+      guint8 key[32];
+      gint64 rang_at, rang_ms;
+
+      randombytes_buf (key, sizeof key);
+      message = offer_message (f->party[ALICE].did, participants, key);
+      message->timestamp_ms += skews_ms[i];
+      message->expires_ms = message->timestamp_ms + rings_ms[i];
+      sealed = seal_offer (alice, bob->did, message);
+      publish_raw (f, CAROL, topic, sealed);
+      wait_event (bob, "incoming %s", message->call_id);
+      rang_at = g_get_monotonic_time ();
+      wait_event (bob, "cancelled %s expired", message->call_id);
+      rang_ms = (g_get_monotonic_time () - rang_at) / 1000;
+      g_test_message ("Skew %+" G_GINT64_FORMAT " ms: rang %" G_GINT64_FORMAT " ms of %"
+                      G_GINT64_FORMAT, skews_ms[i], rang_ms, rings_ms[i]);
+      g_assert_cmpint (rang_ms, >, rings_ms[i] - 1000);
+      g_assert_cmpint (rang_ms, <, rings_ms[i] + 1500);
+    }
+  g_assert_cmpuint (stat_of (f, BOB, "rejected"), ==, 0);
+}
+
 /* Alice withdraws her offer just as Bob answers it (he answered at once, a
  * crossed call): her cancel reaches him after his join, and her leave on
  * the call's topic went out before he listened there. The cancel counts
@@ -1441,6 +1488,7 @@ main (int argc,
   ADD ("node-restart-while-ringing", test_node_restart_while_ringing);
   ADD ("call-id-race", test_call_id_race);
   ADD ("replay-after-restart", test_replay_after_restart);
+  ADD ("clock-skew", test_clock_skew);
   ADD ("offer-flood", test_offer_flood);
   ADD ("declined-stays-declined", test_declined_stays_declined);
   ADD ("cancel-after-join", test_cancel_after_join);

@@ -556,14 +556,20 @@ blink_signaller_answers_ringing (BlinkSignaller *self,
 
 /* Until when a call rings here from now: the ringing timeout. */
 static gint64
-ringing_deadline (BlinkSignaller *self)
+ringing_timeout_ms (BlinkSignaller *self)
 {
   guint timeout_s;
 
   g_mutex_lock (&self->lock);
   timeout_s = self->ringing_timeout_s;
   g_mutex_unlock (&self->lock);
-  return now_ms () + timeout_s * G_GINT64_CONSTANT (1000);
+  return timeout_s * G_GINT64_CONSTANT (1000);
+}
+
+static gint64
+ringing_deadline (BlinkSignaller *self)
+{
+  return now_ms () + ringing_timeout_ms (self);
 }
 
 static void
@@ -587,12 +593,6 @@ handle_offer (BlinkSignaller *self,
       return;
     }
 
-  if (message->expires_ms <= now_ms ())
-    {
-      reject (self, topic, BLINK_PROTOCOL_ERROR_EXPIRED, "The offer has rung out already");
-      return;
-    }
-
   /* A late resend of a call that ended here rings no more. */
   if (call_ended (self, message->call_id))
     {
@@ -607,10 +607,14 @@ handle_offer (BlinkSignaller *self,
       return;
     }
 
-  /* The caller says how long it rings, but never longer than we let it. */
+  /* The caller says how long it still rings, but never longer than we let
+   * it. Its `expires` and `ts` are on its clock, which may differ from ours
+   * by as much as the replay window: only their difference, counted from
+   * now, means the same here. */
   call = call_add (self, message->call_id, message->call_key,
                    (const char *const *) message->participants, message->sender, &message->audio,
-                   MIN (message->expires_ms, ringing_deadline (self)));
+                   now_ms () + MIN (message->expires_ms - message->timestamp_ms,
+                                    ringing_timeout_ms (self)));
   if (message->caller != NULL)
     blink_signaller_call_set_owner (call, message->caller);
   if (answers_ringing (self, message->sender))
