@@ -776,6 +776,29 @@ test_node_restart_while_ringing (Fixture *f,
   wait_event (&f->party[ALICE], "ringing %s", second);
 }
 
+/* Alice withdraws her call while Bob's node is down: the cancel is said
+ * again, and reaches him once his node is back, long before the call
+ * would ring out there. */
+static void
+test_cancel_while_node_down (Fixture *f,
+                             gconstpointer data)
+{
+  const char *to[] = { f->party[BOB].did, NULL };
+  g_autofree char *id = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  id = offer (f, ALICE, to);
+  wait_event (&f->party[BOB], "incoming %s", id);
+  blink_test_ipfs_network_kill (f->network, BOB);
+  g_assert_true (act (f, ALICE, "cancel-call", id));
+  blink_test_pass_time (300);
+  blink_test_ipfs_network_restart (f->network, BOB);
+  wait_event (&f->party[BOB], "cancelled %s cancelled", id);
+  g_assert_false (act (f, BOB, "join-call", id));
+}
+
 /* ---- abuse: takeover, replay, floods, people who left ---- */
 
 static gboolean
@@ -1486,6 +1509,7 @@ main (int argc,
   ADD ("ringing-timeout", test_ringing_timeout);
   ADD ("hostile-input", test_hostile_input);
   ADD ("node-restart-while-ringing", test_node_restart_while_ringing);
+  ADD ("cancel-while-node-down", test_cancel_while_node_down);
   ADD ("call-id-race", test_call_id_race);
   ADD ("replay-after-restart", test_replay_after_restart);
   ADD ("clock-skew", test_clock_skew);

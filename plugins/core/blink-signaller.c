@@ -5,6 +5,7 @@
 
 #include "blink-signaller.h"
 
+#include "blink-context.h"
 #include "blink-did.h"
 #include "blink-enum.h"
 #include "blink-envelope.h"
@@ -40,8 +41,9 @@
  * gives way to the new one. */
 #define MAX_RINGING_CALLS 32
 /* Offer-topic ids remembered, in all and per sender. A caller sends an
- * offer, its resends and a cancel per call: 1,024 in the replay window is a
- * call every half second, more than anyone places by hand or by script;
+ * offer, its resends and a cancel with its resends per call, about ten:
+ * 1,024 in the replay window is a call every 1.2 s, more than anyone places
+ * by hand or by script;
  * one identity cannot take more than 1/64 of the room. When it is full,
  * new offers wait (fail closed) rather than forgetting ids that could
  * still be replayed. */
@@ -58,6 +60,10 @@
  * rung again by a late resend of their offer for twice the replay window;
  * the memory is bounded, and what does not fit only loses that. */
 #define MAX_ENDED_CALLS 4096
+/* A cancel is said again after 0.5, 1, 2, 4 and 8 s, while the offer
+ * could still ring (docs/protocol.md, "Offers"). */
+#define CANCEL_RESEND_FIRST_MS 500
+#define CANCEL_RESENDS 5
 
 enum
 {
@@ -125,6 +131,7 @@ struct _BlinkSignaller
   GHashTable *known;   /* DIDs answered "ringing" when quiet to strangers */
   gboolean quiet;      /* no "ringing" to anyone else: it would tell them we are online */
   GHashTable *ended;   /* call id → when to forget it (Unix ms) */
+  GPtrArray *withdrawals; /* Withdrawal*: cancels to say again */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkSignaller, blink_signaller, G_TYPE_OBJECT)
@@ -229,29 +236,39 @@ send_on_call (BlinkSignaller *self,
     g_warning ("%s", error->message);
 }
 
+static void
+send_cancel (BlinkSignaller *self,
+             const char *call_id,
+             const char *did)
+{
+  g_autoptr (BlinkMessage) message = blink_message_new (BLINK_MESSAGE_CANCEL);
+  g_autofree char *topic = blink_topic_offer (did);
+  g_autoptr (GError) error = NULL;
+
+  message->call_id = g_strdup (call_id);
+  if (!send_message (self, call_id, topic, did, NULL, message, &error))
+    g_warning ("%s", error->message);
+}
+
 /* Each resend is a new message (new id and time): the callee's replay guard
  * would drop a copy, and the callee answers every offer with "ringing". */
 static void
 send_offer (BlinkSignaller *self,
             BlinkSignallerCall *call,
-            const char *did,
-            BlinkMessageKind kind)
+            const char *did)
 {
-  g_autoptr (BlinkMessage) message = blink_message_new (kind);
+  g_autoptr (BlinkMessage) message = blink_message_new (BLINK_MESSAGE_OFFER);
   g_autofree char *topic = blink_topic_offer (did);
   g_autoptr (GError) error = NULL;
 
   message->call_id = g_strdup (blink_signaller_call_get_id (call));
-  if (kind == BLINK_MESSAGE_OFFER)
-    {
-      memcpy (message->call_key, blink_signaller_call_get_key (call), BLINK_CALL_KEY_BYTES);
-      /* An invitation: the call id is derived from someone else's key. */
-      if (!g_str_equal (blink_signaller_call_get_owner (call), blink_signaller_get_did (self)))
-        message->caller = g_strdup (blink_signaller_call_get_owner (call));
-      message->participants = g_strdupv ((char **) blink_signaller_call_get_participants (call));
-      message->audio = *blink_signaller_call_get_audio (call);
-      message->expires_ms = blink_signaller_call_get_expires (call);
-    }
+  memcpy (message->call_key, blink_signaller_call_get_key (call), BLINK_CALL_KEY_BYTES);
+  /* An invitation: the call id is derived from someone else's key. */
+  if (!g_str_equal (blink_signaller_call_get_owner (call), blink_signaller_get_did (self)))
+    message->caller = g_strdup (blink_signaller_call_get_owner (call));
+  message->participants = g_strdupv ((char **) blink_signaller_call_get_participants (call));
+  message->audio = *blink_signaller_call_get_audio (call);
+  message->expires_ms = blink_signaller_call_get_expires (call);
   if (!send_message (self, message->call_id, topic, did, NULL, message, &error))
     g_warning ("%s", error->message);
 }
@@ -259,13 +276,92 @@ send_offer (BlinkSignaller *self,
 static void
 send_offers_to (BlinkSignaller *self,
                 BlinkSignallerCall *call,
-                BlinkMembership membership,
-                BlinkMessageKind kind)
+                BlinkMembership membership)
 {
   g_autoptr (GPtrArray) dids = blink_signaller_call_members_in (call, membership);
 
   for (guint i = 0; i < dids->len; i++)
-    send_offer (self, call, g_ptr_array_index (dids, i), kind);
+    send_offer (self, call, g_ptr_array_index (dids, i));
+}
+
+/* A withdrawn offer whose cancel is said again. Pubsub loses a message now
+ * and then (a node restarting, a burst it could not forward), and nothing
+ * answers a cancel; a lost one would leave the callee ringing until the
+ * offer rings out. Each resend is a new message; a callee that has the
+ * call no more drops it. */
+typedef struct
+{
+  BlinkSignaller *self; /* not owned: it frees its withdrawals */
+  char *call_id;
+  GPtrArray *callees; /* DIDs */
+  gint64 expires_ms;  /* when the offer stops ringing anyway */
+  guint resends;
+  guint delay_ms;
+  GSource *timer;
+} Withdrawal;
+
+static void
+withdrawal_free (Withdrawal *withdrawal)
+{
+  blink_clear_source (&withdrawal->timer);
+  g_ptr_array_unref (withdrawal->callees);
+  g_free (withdrawal->call_id);
+  g_free (withdrawal);
+}
+
+static gboolean
+on_withdrawal_due (gpointer user_data)
+{
+  Withdrawal *withdrawal = user_data;
+  BlinkSignaller *self = withdrawal->self;
+
+  blink_clear_source (&withdrawal->timer);
+  if (now_ms () >= withdrawal->expires_ms)
+    {
+      g_ptr_array_remove_fast (self->withdrawals, withdrawal);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_debug ("Cancelling call %s again", withdrawal->call_id);
+  for (guint i = 0; i < withdrawal->callees->len; i++)
+    send_cancel (self, withdrawal->call_id, g_ptr_array_index (withdrawal->callees, i));
+  if (++withdrawal->resends == CANCEL_RESENDS)
+    {
+      g_ptr_array_remove_fast (self->withdrawals, withdrawal);
+      return G_SOURCE_REMOVE;
+    }
+  withdrawal->delay_ms *= 2;
+  withdrawal->timer = blink_context_add_timeout (self->context, withdrawal->delay_ms,
+                                                 on_withdrawal_due, withdrawal, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+withdraw_offer (BlinkSignaller *self,
+                BlinkSignallerCall *call)
+{
+  g_autoptr (GPtrArray) callees = blink_signaller_call_members_in (call, BLINK_MEMBERSHIP_INVITED);
+  g_autoptr (GPtrArray) ringing = blink_signaller_call_members_in (call, BLINK_MEMBERSHIP_RINGING);
+  Withdrawal *withdrawal;
+
+  g_ptr_array_extend_and_steal (callees, g_steal_pointer (&ringing));
+  if (callees->len == 0)
+    return;
+
+  withdrawal = g_new0 (Withdrawal, 1);
+  withdrawal->self = self;
+  withdrawal->call_id = g_strdup (blink_signaller_call_get_id (call));
+  withdrawal->callees = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < callees->len; i++)
+    {
+      send_cancel (self, withdrawal->call_id, g_ptr_array_index (callees, i));
+      g_ptr_array_add (withdrawal->callees, g_strdup (g_ptr_array_index (callees, i)));
+    }
+  withdrawal->expires_ms = blink_signaller_call_get_expires (call);
+  withdrawal->delay_ms = CANCEL_RESEND_FIRST_MS;
+  withdrawal->timer = blink_context_add_timeout (self->context, withdrawal->delay_ms,
+                                                 on_withdrawal_due, withdrawal, NULL);
+  g_ptr_array_add (self->withdrawals, withdrawal);
 }
 
 /* ---- call lifetime ---- */
@@ -335,7 +431,7 @@ on_resend_due (BlinkSignallerCall *call,
 {
   g_debug ("Offer %s not acknowledged by everyone yet: resending",
            blink_signaller_call_get_id (call));
-  send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED, BLINK_MESSAGE_OFFER);
+  send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED);
   if (blink_signaller_call_get_invited (call))
     send_on_call (self, call, BLINK_MESSAGE_ADD);
 }
@@ -434,8 +530,7 @@ static void
 call_cancel (BlinkSignaller *self,
              BlinkSignallerCall *call)
 {
-  send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED, BLINK_MESSAGE_CANCEL);
-  send_offers_to (self, call, BLINK_MEMBERSHIP_RINGING, BLINK_MESSAGE_CANCEL);
+  withdraw_offer (self, call);
   send_on_call (self, call, BLINK_MESSAGE_LEAVE);
   call_forget (self, call);
 }
@@ -1147,7 +1242,7 @@ blink_signaller_offer (BlinkSignaller *self,
   call = call_add (self, id, key, (const char *const *) participants->pdata,
                    blink_signaller_get_did (self), &format, ringing_deadline (self));
   sodium_memzero (key, sizeof key);
-  send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED, BLINK_MESSAGE_OFFER);
+  send_offers_to (self, call, BLINK_MEMBERSHIP_INVITED);
   call_join (self, call);
   blink_signaller_call_start_resending (call);
 
@@ -1210,7 +1305,7 @@ blink_signaller_invite (BlinkSignaller *self,
   blink_signaller_call_set_invited (call);
   blink_signaller_call_ring_until (call, ringing_deadline (self));
   for (guint i = 0; added[i] != NULL; i++)
-    send_offer (self, call, added[i], BLINK_MESSAGE_OFFER);
+    send_offer (self, call, added[i]);
   send_on_call (self, call, BLINK_MESSAGE_ADD);
   blink_signaller_call_start_resending (call);
 
@@ -1619,6 +1714,8 @@ blink_signaller_stop (BlinkSignaller *self)
         call_forget (self, call);
     }
 
+  /* The cancels just sent are the last: their resends would need us. */
+  g_ptr_array_set_size (self->withdrawals, 0);
   g_signal_handlers_disconnect_by_data (self->client, self);
   /* Pending publishes keep the client alive until they are sent. */
   g_clear_object (&self->client);
@@ -1941,6 +2038,7 @@ blink_signaller_finalize (GObject *object)
   g_hash_table_unref (self->trusted);
   g_hash_table_unref (self->known);
   g_hash_table_unref (self->ended);
+  g_ptr_array_unref (self->withdrawals);
   g_free (self->identity_path);
   g_free (self->ipfs_api);
   g_mutex_clear (&self->lock);
@@ -2112,6 +2210,7 @@ blink_signaller_init (BlinkSignaller *self)
   self->trusted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->withdrawals = g_ptr_array_new_with_free_func ((GDestroyNotify) withdrawal_free);
 }
 
 BlinkSignaller *
