@@ -776,29 +776,6 @@ test_node_restart_while_ringing (Fixture *f,
   wait_event (&f->party[ALICE], "ringing %s", second);
 }
 
-/* Alice withdraws her call while Bob's node is down: the cancel is said
- * again, and reaches him once his node is back, long before the call
- * would ring out there. */
-static void
-test_cancel_while_node_down (Fixture *f,
-                             gconstpointer data)
-{
-  const char *to[] = { f->party[BOB].did, NULL };
-  g_autofree char *id = NULL;
-
-  if (f->network == NULL)
-    return;
-
-  id = offer (f, ALICE, to);
-  wait_event (&f->party[BOB], "incoming %s", id);
-  blink_test_ipfs_network_kill (f->network, BOB);
-  g_assert_true (act (f, ALICE, "cancel-call", id));
-  blink_test_pass_time (300);
-  blink_test_ipfs_network_restart (f->network, BOB);
-  wait_event (&f->party[BOB], "cancelled %s cancelled", id);
-  g_assert_false (act (f, BOB, "join-call", id));
-}
-
 /* ---- abuse: takeover, replay, floods, people who left ---- */
 
 static gboolean
@@ -833,6 +810,61 @@ count_events (Party *p,
   for (guint i = 0; i < p->events->len; i++)
     n += g_str_has_prefix (g_ptr_array_index (p->events, i), prefix);
   return n;
+}
+
+/* Last words said while the node of whom they are for is down are said
+ * again, and reach them once it is back, long before the call would ring
+ * out there: Alice's cancel to Bob, Bob's decline to Alice, and in a call
+ * of three Carol's leave to Alice. */
+static void
+test_goodbyes_while_node_down (Fixture *f,
+                               gconstpointer data)
+{
+  const char *to_bob[] = { f->party[BOB].did, NULL };
+  const char *to_both[] = { f->party[BOB].did, f->party[CAROL].did, NULL };
+  g_autofree char *cancelled = NULL;
+  g_autofree char *declined = NULL;
+  g_autofree char *left = NULL;
+
+  if (f->network == NULL)
+    return;
+
+  cancelled = offer (f, ALICE, to_bob);
+  wait_event (&f->party[BOB], "incoming %s", cancelled);
+  blink_test_ipfs_network_kill (f->network, BOB);
+  g_assert_true (act (f, ALICE, "cancel-call", cancelled));
+  blink_test_pass_time (300);
+  blink_test_ipfs_network_restart (f->network, BOB);
+  wait_event (&f->party[BOB], "cancelled %s cancelled", cancelled);
+  g_assert_false (act (f, BOB, "join-call", cancelled));
+
+  declined = offer (f, ALICE, to_bob);
+  wait_event (&f->party[BOB], "incoming %s", declined);
+  wait_event (&f->party[ALICE], "ringing %s", declined);
+  blink_test_ipfs_network_kill (f->network, ALICE);
+  g_assert_true (act (f, BOB, "decline-call", declined));
+  blink_test_pass_time (300);
+  blink_test_ipfs_network_restart (f->network, ALICE);
+  wait_event (&f->party[ALICE], "declined %s %s", declined, f->party[BOB].did);
+
+  left = offer (f, ALICE, to_both);
+  wait_event (&f->party[BOB], "incoming %s", left);
+  wait_event (&f->party[CAROL], "incoming %s", left);
+  g_assert_true (act (f, BOB, "join-call", left));
+  g_assert_true (act (f, CAROL, "join-call", left));
+  wait_event (&f->party[ALICE], "joined %s %s", left, f->party[CAROL].did);
+  wait_event (&f->party[BOB], "joined %s %s", left, f->party[CAROL].did);
+  blink_test_ipfs_network_kill (f->network, ALICE);
+  g_assert_true (act (f, CAROL, "leave-call", left));
+  wait_event (&f->party[BOB], "left %s %s", left, f->party[CAROL].did);
+  blink_test_ipfs_network_restart (f->network, ALICE);
+  wait_event (&f->party[ALICE], "left %s %s", left, f->party[CAROL].did);
+
+  /* The copies are neither refused nor taken twice. */
+  blink_test_pass_time (2000);
+  g_assert_cmpuint (stat_of (f, ALICE, "rejected"), ==, 0);
+  g_assert_cmpuint (stat_of (f, BOB, "rejected"), ==, 0);
+  g_assert_cmpuint (count_events (&f->party[BOB], "left"), ==, 1);
 }
 
 static GBytes *
@@ -1509,7 +1541,7 @@ main (int argc,
   ADD ("ringing-timeout", test_ringing_timeout);
   ADD ("hostile-input", test_hostile_input);
   ADD ("node-restart-while-ringing", test_node_restart_while_ringing);
-  ADD ("cancel-while-node-down", test_cancel_while_node_down);
+  ADD ("goodbyes-while-node-down", test_goodbyes_while_node_down);
   ADD ("call-id-race", test_call_id_race);
   ADD ("replay-after-restart", test_replay_after_restart);
   ADD ("clock-skew", test_clock_skew);

@@ -60,10 +60,11 @@
  * rung again by a late resend of their offer for twice the replay window;
  * the memory is bounded, and what does not fit only loses that. */
 #define MAX_ENDED_CALLS 4096
-/* A cancel is said again after 0.5, 1, 2, 4 and 8 s, while the offer
- * could still ring (docs/protocol.md, "Offers"). */
-#define CANCEL_RESEND_FIRST_MS 500
-#define CANCEL_RESENDS 5
+/* A cancel, decline or leave is said again after 0.5, 1, 2, 4 and 8 s (a
+ * cancel or decline while the offer could still ring): docs/protocol.md,
+ * "Last words". */
+#define GOODBYE_RESEND_FIRST_MS 500
+#define GOODBYE_RESENDS 5
 
 enum
 {
@@ -131,7 +132,7 @@ struct _BlinkSignaller
   GHashTable *known;   /* DIDs answered "ringing" when quiet to strangers */
   gboolean quiet;      /* no "ringing" to anyone else: it would tell them we are online */
   GHashTable *ended;   /* call id → when to forget it (Unix ms) */
-  GPtrArray *withdrawals; /* Withdrawal*: cancels to say again */
+  GPtrArray *goodbyes; /* Goodbye*: last words to say again */
 };
 
 G_DEFINE_FINAL_TYPE (BlinkSignaller, blink_signaller, G_TYPE_OBJECT)
@@ -236,20 +237,6 @@ send_on_call (BlinkSignaller *self,
     g_warning ("%s", error->message);
 }
 
-static void
-send_cancel (BlinkSignaller *self,
-             const char *call_id,
-             const char *did)
-{
-  g_autoptr (BlinkMessage) message = blink_message_new (BLINK_MESSAGE_CANCEL);
-  g_autofree char *topic = blink_topic_offer (did);
-  g_autoptr (GError) error = NULL;
-
-  message->call_id = g_strdup (call_id);
-  if (!send_message (self, call_id, topic, did, NULL, message, &error))
-    g_warning ("%s", error->message);
-}
-
 /* Each resend is a new message (new id and time): the callee's replay guard
  * would drop a copy, and the callee answers every offer with "ringing". */
 static void
@@ -284,84 +271,110 @@ send_offers_to (BlinkSignaller *self,
     send_offer (self, call, g_ptr_array_index (dids, i));
 }
 
-/* A withdrawn offer whose cancel is said again. Pubsub loses a message now
- * and then (a node restarting, a burst it could not forward), and nothing
- * answers a cancel; a lost one would leave the callee ringing until the
- * offer rings out. Each resend is a new message; a callee that has the
- * call no more drops it. */
+/* A last word about a call (a cancel to a callee, a decline or a leave on
+ * the call's topic), said again. Pubsub loses a message now and then (a
+ * node restarting, a burst it could not forward), and nothing answers
+ * these: a lost one would leave a callee ringing, or a caller hearing it
+ * ring, until the offer rings out, and a group keeping someone who left.
+ * Each resend is a new message; a receiver that has heard it already
+ * drops the copy. */
 typedef struct
 {
-  BlinkSignaller *self; /* not owned: it frees its withdrawals */
+  BlinkSignaller *self; /* not owned: it frees its goodbyes */
+  BlinkMessageKind kind;
   char *call_id;
-  GPtrArray *callees; /* DIDs */
-  gint64 expires_ms;  /* when the offer stops ringing anyway */
+  char *topic;
+  char *recipient; /* a cancel is sealed to its callee; NULL on the call topic */
+  guint8 key[BLINK_CALL_KEY_BYTES];
+  gint64 until_ms; /* when the offer stops ringing anyway, for a cancel or decline */
   guint resends;
   guint delay_ms;
   GSource *timer;
-} Withdrawal;
+} Goodbye;
 
 static void
-withdrawal_free (Withdrawal *withdrawal)
+goodbye_free (Goodbye *goodbye)
 {
-  blink_clear_source (&withdrawal->timer);
-  g_ptr_array_unref (withdrawal->callees);
-  g_free (withdrawal->call_id);
-  g_free (withdrawal);
+  blink_clear_source (&goodbye->timer);
+  g_free (goodbye->call_id);
+  g_free (goodbye->topic);
+  g_free (goodbye->recipient);
+  g_free (goodbye);
+}
+
+static void
+goodbye_send (Goodbye *goodbye)
+{
+  g_autoptr (BlinkMessage) message = blink_message_new (goodbye->kind);
+  g_autoptr (GError) error = NULL;
+
+  if (goodbye->kind == BLINK_MESSAGE_CANCEL)
+    message->call_id = g_strdup (goodbye->call_id);
+  if (!send_message (goodbye->self, goodbye->call_id, goodbye->topic, goodbye->recipient,
+                     goodbye->recipient == NULL ? goodbye->key : NULL, message, &error))
+    g_warning ("%s", error->message);
 }
 
 static gboolean
-on_withdrawal_due (gpointer user_data)
+on_goodbye_due (gpointer user_data)
 {
-  Withdrawal *withdrawal = user_data;
-  BlinkSignaller *self = withdrawal->self;
+  Goodbye *goodbye = user_data;
 
-  blink_clear_source (&withdrawal->timer);
-  if (now_ms () >= withdrawal->expires_ms)
+  blink_clear_source (&goodbye->timer);
+  if (now_ms () < goodbye->until_ms)
     {
-      g_ptr_array_remove_fast (self->withdrawals, withdrawal);
-      return G_SOURCE_REMOVE;
+      g_debug ("Saying %s again for call %s", blink_message_kind_to_nick (goodbye->kind),
+               goodbye->call_id);
+      goodbye_send (goodbye);
+      if (++goodbye->resends < GOODBYE_RESENDS)
+        {
+          goodbye->delay_ms *= 2;
+          goodbye->timer = blink_context_add_timeout (goodbye->self->context, goodbye->delay_ms,
+                                                      on_goodbye_due, goodbye, NULL);
+          return G_SOURCE_REMOVE;
+        }
     }
-
-  g_debug ("Cancelling call %s again", withdrawal->call_id);
-  for (guint i = 0; i < withdrawal->callees->len; i++)
-    send_cancel (self, withdrawal->call_id, g_ptr_array_index (withdrawal->callees, i));
-  if (++withdrawal->resends == CANCEL_RESENDS)
-    {
-      g_ptr_array_remove_fast (self->withdrawals, withdrawal);
-      return G_SOURCE_REMOVE;
-    }
-  withdrawal->delay_ms *= 2;
-  withdrawal->timer = blink_context_add_timeout (self->context, withdrawal->delay_ms,
-                                                 on_withdrawal_due, withdrawal, NULL);
+  g_ptr_array_remove_fast (goodbye->self->goodbyes, goodbye);
   return G_SOURCE_REMOVE;
+}
+
+/* Sends @kind about @call, to @recipient on its offer topic (a cancel) or
+ * on the call's topic, and again later. */
+static void
+say_goodbye (BlinkSignaller *self,
+             BlinkSignallerCall *call,
+             BlinkMessageKind kind,
+             const char *recipient)
+{
+  Goodbye *goodbye = g_new0 (Goodbye, 1);
+
+  goodbye->self = self;
+  goodbye->kind = kind;
+  goodbye->call_id = g_strdup (blink_signaller_call_get_id (call));
+  goodbye->recipient = g_strdup (recipient);
+  goodbye->topic = recipient != NULL ? blink_topic_offer (recipient)
+                                     : g_strdup (blink_signaller_call_get_call_topic (call));
+  memcpy (goodbye->key, blink_signaller_call_get_key (call), BLINK_CALL_KEY_BYTES);
+  goodbye->until_ms = kind == BLINK_MESSAGE_LEAVE ? G_MAXINT64
+                                                  : blink_signaller_call_get_expires (call);
+  goodbye_send (goodbye);
+  goodbye->delay_ms = GOODBYE_RESEND_FIRST_MS;
+  goodbye->timer = blink_context_add_timeout (self->context, goodbye->delay_ms, on_goodbye_due,
+                                              goodbye, NULL);
+  g_ptr_array_add (self->goodbyes, goodbye);
 }
 
 static void
 withdraw_offer (BlinkSignaller *self,
                 BlinkSignallerCall *call)
 {
-  g_autoptr (GPtrArray) callees = blink_signaller_call_members_in (call, BLINK_MEMBERSHIP_INVITED);
+  g_autoptr (GPtrArray) invited = blink_signaller_call_members_in (call, BLINK_MEMBERSHIP_INVITED);
   g_autoptr (GPtrArray) ringing = blink_signaller_call_members_in (call, BLINK_MEMBERSHIP_RINGING);
-  Withdrawal *withdrawal;
 
-  g_ptr_array_extend_and_steal (callees, g_steal_pointer (&ringing));
-  if (callees->len == 0)
-    return;
-
-  withdrawal = g_new0 (Withdrawal, 1);
-  withdrawal->self = self;
-  withdrawal->call_id = g_strdup (blink_signaller_call_get_id (call));
-  withdrawal->callees = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < callees->len; i++)
-    {
-      send_cancel (self, withdrawal->call_id, g_ptr_array_index (callees, i));
-      g_ptr_array_add (withdrawal->callees, g_strdup (g_ptr_array_index (callees, i)));
-    }
-  withdrawal->expires_ms = blink_signaller_call_get_expires (call);
-  withdrawal->delay_ms = CANCEL_RESEND_FIRST_MS;
-  withdrawal->timer = blink_context_add_timeout (self->context, withdrawal->delay_ms,
-                                                 on_withdrawal_due, withdrawal, NULL);
-  g_ptr_array_add (self->withdrawals, withdrawal);
+  for (guint i = 0; i < invited->len; i++)
+    say_goodbye (self, call, BLINK_MESSAGE_CANCEL, g_ptr_array_index (invited, i));
+  for (guint i = 0; i < ringing->len; i++)
+    say_goodbye (self, call, BLINK_MESSAGE_CANCEL, g_ptr_array_index (ringing, i));
 }
 
 /* ---- call lifetime ---- */
@@ -531,7 +544,7 @@ call_cancel (BlinkSignaller *self,
              BlinkSignallerCall *call)
 {
   withdraw_offer (self, call);
-  send_on_call (self, call, BLINK_MESSAGE_LEAVE);
+  say_goodbye (self, call, BLINK_MESSAGE_LEAVE, NULL);
   call_forget (self, call);
 }
 
@@ -1037,10 +1050,16 @@ on_client_message (BlinkIpfsClient *client,
     }
 
   /* Whoever declined or left is out for good: no SDP, candidate or
-   * announce of theirs may start a connection again. */
+   * announce of theirs may start a connection again. Their decline or
+   * leave said again is no offence, only late. */
   if (call != NULL &&
       (membership == BLINK_MEMBERSHIP_DECLINED || membership == BLINK_MEMBERSHIP_LEFT))
     {
+      if (message->kind == BLINK_MESSAGE_DECLINE || message->kind == BLINK_MESSAGE_LEAVE)
+        {
+          COUNT (self, stale);
+          return;
+        }
       reject (self, topic, BLINK_PROTOCOL_ERROR_GONE, "The sender declined or left the call");
       return;
     }
@@ -1430,7 +1449,7 @@ blink_signaller_decline (BlinkSignaller *self,
   if (call == NULL)
     return FALSE;
 
-  send_on_call (self, call, BLINK_MESSAGE_DECLINE);
+  say_goodbye (self, call, BLINK_MESSAGE_DECLINE, NULL);
   call_forget (self, call);
   return TRUE;
 }
@@ -1460,9 +1479,10 @@ blink_signaller_leave (BlinkSignaller *self,
       return TRUE;
     }
 
-  send_on_call (self, call,
-                blink_signaller_call_get_joined (call) ? BLINK_MESSAGE_LEAVE
-                                                       : BLINK_MESSAGE_DECLINE);
+  say_goodbye (self, call,
+               blink_signaller_call_get_joined (call) ? BLINK_MESSAGE_LEAVE
+                                                      : BLINK_MESSAGE_DECLINE,
+               NULL);
   call_forget (self, call);
   return TRUE;
 }
@@ -1715,7 +1735,7 @@ blink_signaller_stop (BlinkSignaller *self)
     }
 
   /* The cancels just sent are the last: their resends would need us. */
-  g_ptr_array_set_size (self->withdrawals, 0);
+  g_ptr_array_set_size (self->goodbyes, 0);
   g_signal_handlers_disconnect_by_data (self->client, self);
   /* Pending publishes keep the client alive until they are sent. */
   g_clear_object (&self->client);
@@ -2038,7 +2058,7 @@ blink_signaller_finalize (GObject *object)
   g_hash_table_unref (self->trusted);
   g_hash_table_unref (self->known);
   g_hash_table_unref (self->ended);
-  g_ptr_array_unref (self->withdrawals);
+  g_ptr_array_unref (self->goodbyes);
   g_free (self->identity_path);
   g_free (self->ipfs_api);
   g_mutex_clear (&self->lock);
@@ -2210,7 +2230,7 @@ blink_signaller_init (BlinkSignaller *self)
   self->trusted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->withdrawals = g_ptr_array_new_with_free_func ((GDestroyNotify) withdrawal_free);
+  self->goodbyes = g_ptr_array_new_with_free_func ((GDestroyNotify) goodbye_free);
 }
 
 BlinkSignaller *

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  * @sent: messages published
  * @received: messages accepted
  * @echoes: our own messages coming back
- * @stale: messages for calls already forgotten
+ * @stale: messages for calls already forgotten, and declines or leaves said
+ *   again
  * @send_failures: publishes that failed after their retries
  * @refused_calls: offers refused because too many calls were pending
  * @rejected: by #BlinkProtocolError code
