@@ -1249,11 +1249,13 @@ test_gone_participant (Fixture *f,
         gone = stat_of (f, ALICE, "rejected-gone");
         limited = stat_of (f, ALICE, "rejected-rate-limited");
       }
-    while (gone + limited != before && gone + limited < n + 2);
+    while (gone + limited != before);
     g_test_message ("%" G_GUINT64_FORMAT " gone, %" G_GUINT64_FORMAT " rate-limited", gone,
                     limited);
     g_assert_cmpuint (gone + limited, >=, n + 2 - n / 10);
-    g_assert_cmpuint (gone + limited, <=, n + 2);
+    /* Carol's decline said again (5 times) is cut too when it comes
+     * during the flood. */
+    g_assert_cmpuint (gone + limited, <=, n + 2 + 5);
     g_assert_cmpuint (limited, >, 0);
     /* None of it counted as received, let alone acted on. */
     g_assert_cmpuint (stat_of (f, ALICE, "received"), <=, received + 2);
