@@ -60,11 +60,12 @@
  * rung again by a late resend of their offer for twice the replay window;
  * the memory is bounded, and what does not fit only loses that. */
 #define MAX_ENDED_CALLS 4096
-/* A cancel, decline or leave is said again after 0.5, 1, 2, 4 and 8 s (a
- * cancel or decline while the offer could still ring): docs/protocol.md,
- * "Last words". */
+/* A cancel, decline or leave is said again 0.5, 1.5, 3.5, 7.5 and 15.5 s
+ * after the first (a cancel or decline while the offer could still ring):
+ * docs/protocol.md, "Last words". */
 #define GOODBYE_RESEND_FIRST_MS 500
 #define GOODBYE_RESENDS 5
+#define GOODBYE_RESENDS_SPAN_MS 15500
 
 enum
 {
@@ -286,7 +287,7 @@ typedef struct
   char *topic;
   char *recipient; /* a cancel is sealed to its callee; NULL on the call topic */
   guint8 key[BLINK_CALL_KEY_BYTES];
-  gint64 until_ms; /* when the offer stops ringing anyway, for a cancel or decline */
+  gint64 until_ms; /* after the offer stops ringing anyway, for a cancel or decline */
   guint resends;
   guint delay_ms;
   GSource *timer;
@@ -296,6 +297,7 @@ static void
 goodbye_free (Goodbye *goodbye)
 {
   blink_clear_source (&goodbye->timer);
+  sodium_memzero (goodbye->key, sizeof goodbye->key);
   g_free (goodbye->call_id);
   g_free (goodbye->topic);
   g_free (goodbye->recipient);
@@ -355,8 +357,11 @@ say_goodbye (BlinkSignaller *self,
   goodbye->topic = recipient != NULL ? blink_topic_offer (recipient)
                                      : g_strdup (blink_signaller_call_get_call_topic (call));
   memcpy (goodbye->key, blink_signaller_call_get_key (call), BLINK_CALL_KEY_BYTES);
-  goodbye->until_ms = kind == BLINK_MESSAGE_LEAVE ? G_MAXINT64
-                                                  : blink_signaller_call_get_expires (call);
+  /* Past the offer's end by a resend's span: it may ring that much later
+   * where it came late. */
+  goodbye->until_ms = kind == BLINK_MESSAGE_LEAVE
+                        ? G_MAXINT64
+                        : blink_signaller_call_get_expires (call) + GOODBYE_RESENDS_SPAN_MS;
   goodbye_send (goodbye);
   goodbye->delay_ms = GOODBYE_RESEND_FIRST_MS;
   goodbye->timer = blink_context_add_timeout (self->context, goodbye->delay_ms, on_goodbye_due,
@@ -409,6 +414,14 @@ call_ended (BlinkSignaller *self,
   gint64 *until = g_hash_table_lookup (self->ended, id);
 
   return until != NULL && *until >= now_ms ();
+}
+
+/* Remembered in @ended for an offer withdrawn before it came. */
+static char *
+withdrawn_key (const char *sender,
+               const char *id)
+{
+  return g_strconcat (sender, " ", id, NULL);
 }
 
 static void
@@ -701,12 +714,17 @@ handle_offer (BlinkSignaller *self,
       return;
     }
 
-  /* A late resend of a call that ended here rings no more. */
-  if (call_ended (self, message->call_id))
-    {
-      COUNT (self, stale);
-      return;
-    }
+  /* A late resend of a call that ended here rings no more, nor one its
+   * caller withdrew before it came. */
+  {
+    g_autofree char *withdrawn = withdrawn_key (message->sender, message->call_id);
+
+    if (call_ended (self, message->call_id) || call_ended (self, withdrawn))
+      {
+        COUNT (self, stale);
+        return;
+      }
+  }
 
   if (!make_room (self, message->sender))
     {
@@ -751,7 +769,17 @@ handle_cancel (BlinkSignaller *self,
   BlinkSignallerCall *call = g_hash_table_lookup (self->calls, message->call_id);
   g_autofree char *id = NULL;
 
-  if (call == NULL || blink_signaller_call_get_outgoing (call))
+  /* A cancel that overtook its offer, or came after the call ended here:
+   * that offer rings no more if it comes late. Keyed by its sender, so
+   * that nobody but the caller can stop a call from ringing. */
+  if (call == NULL)
+    {
+      g_autofree char *withdrawn = withdrawn_key (message->sender, message->call_id);
+
+      remember_ended (self, withdrawn);
+      return;
+    }
+  if (blink_signaller_call_get_outgoing (call))
     return;
 
   if (!g_str_equal (blink_signaller_call_get_caller (call), message->sender))
