@@ -10,6 +10,7 @@
 #include "blink-context.h"
 #include "blink-did.h"
 #include "blink-recorder.h"
+#include "blink-level-relay.h"
 #include "blink-loss-adapter.h"
 #include "blink-signaller.h"
 #include "blink-voice-activity.h"
@@ -117,6 +118,7 @@ struct _BlinkCallManager
   GSource *network_settle; /* the network changed: connections made again when it fires */
   char *addresses;         /* the machine's, when last looked at (local_addresses()) */
   GSource *bus_watch;
+  BlinkLevelRelay *level_relay;
   GSource *quality_poll; /* the active call's statistics, every second */
   gboolean quality_polling; /* a poll waits for its statistics */
   GPtrArray *retired; /* BlinkAudioPipeline* of an earlier format, until its peers closed */
@@ -255,6 +257,7 @@ media_drop (BlinkCallManager *self)
   if (self->media == NULL)
     return;
   blink_clear_source (&self->bus_watch);
+  g_clear_pointer (&self->level_relay, blink_level_relay_detach);
   blink_clear_source (&self->quality_poll);
   if (self->loss_adapter != NULL)
     blink_loss_adapter_set_media (self->loss_adapter, NULL);
@@ -350,9 +353,20 @@ on_quality_poll (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Levels feed the speaking indicators. */
+static void
+on_level_message (GstMessage *message,
+                  gpointer user_data)
+{
+  double rms_db;
+  GTimeSpan duration;
+
+  if (blink_voice_activity_parse_level (message, &rms_db, &duration))
+    on_level (user_data, GST_MESSAGE_SRC (message), rms_db, duration);
+}
+
 /* Errors of the call's elements: a connection's end that connection, a
- * device's end the active call with the error (it reaches D-Bus). Levels
- * feed the speaking indicators. */
+ * device's end the active call with the error (it reaches D-Bus). */
 static gboolean
 on_bus_message (GstBus *bus,
                 GstMessage *message,
@@ -362,14 +376,7 @@ on_bus_message (GstBus *bus,
   g_autoptr (GError) error = NULL;
   g_autofree char *debug = NULL;
   const char *did;
-  double rms_db;
-  GTimeSpan duration;
 
-  if (blink_voice_activity_parse_level (message, &rms_db, &duration))
-    {
-      on_level (self, GST_MESSAGE_SRC (message), rms_db, duration);
-      return G_SOURCE_CONTINUE;
-    }
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_WARNING)
     {
       gst_message_parse_warning (message, &error, &debug);
@@ -499,6 +506,7 @@ media_ensure_full (BlinkCallManager *self,
   self->bus_watch = gst_bus_create_watch (bus);
   g_source_set_callback (self->bus_watch, (GSourceFunc) G_CALLBACK (on_bus_message), self, NULL);
   g_source_attach (self->bus_watch, self->context);
+  self->level_relay = blink_level_relay_attach (bus, self->context, on_level_message, self);
   self->quality_poll = blink_context_add_timeout (self->context, QUALITY_POLL_INTERVAL_MS,
                                                   on_quality_poll, self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE]);
