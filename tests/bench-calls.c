@@ -176,21 +176,8 @@ mouth_to_ear (Party *a,
   party_send (a, "mic off");
   for (guint i = 0; i < N_CALLS; i++)
     {
-      guint a_from, b_from;
-      const char *on, *heard_at;
-
-      blink_test_pass_time (500);
-      party_send (b, "ear-reset");
-      blink_test_pass_time (100);
-      a_from = a->lines->len;
-      b_from = b->lines->len;
-      party_send (a, "mic on");
-      on = party_wait_line_from (a, a_from, WAIT_MS, "mic-on ");
-      heard_at = party_wait_line_from (b, b_from, WAIT_MS, "first-sound ");
-      latency[i] = (g_ascii_strtoll (heard_at + strlen ("first-sound "), NULL, 10) -
-                    g_ascii_strtoll (on + strlen ("mic-on "), NULL, 10)) * 1000;
+      latency[i] = party_mouth_to_ear_ms (a, b) * 1000;
       sum += latency[i];
-      party_send (a, "mic off");
     }
   report (what, latency, N_CALLS);
   g_print ("bench: %s, mean %.1f ms\n", what, sum / N_CALLS / 1000.0);

@@ -116,6 +116,27 @@ on_party_exit (GObject *source,
   *(gboolean *) user_data = TRUE;
 }
 
+/* What each of @p's threads has used of the CPU, and its stack: why a
+ * party that should hear something does not, or does not stop. */
+static void
+party_log_threads (Party *p)
+{
+  const char *pid = g_subprocess_get_identifier (p->process);
+  const char *top[] = { "top", "-H", "-b", "-n", "2", "-d", "1", "-w", "120", "-p", pid, NULL };
+  const char *gdb[] = { "gdb", "-batch", "-p", pid, "-ex", "thread apply all bt 12", NULL };
+  g_autofree char *threads = NULL;
+  g_autofree char *stacks = NULL;
+
+  if (pid == NULL)
+    return;
+  g_spawn_sync (NULL, (char **) top, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &threads, NULL, NULL, NULL);
+  g_spawn_sync (NULL, (char **) gdb, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &stacks, NULL, NULL, NULL);
+  g_test_message ("party %d's threads:\n%s\n%s", p->tone, threads != NULL ? threads : "",
+                  stacks != NULL ? stacks : "");
+}
+
 /* Stops a party; one that does not stop within 10 s of SIGTERM is a bug:
  * its threads' stacks go to the test log, then it is killed. */
 void
@@ -134,13 +155,8 @@ party_kill (Party *p,
   g_subprocess_wait_async (p->process, NULL, on_party_exit, &exited);
   if (!blink_test_wait_until (flag_set, &exited, 10000))
     {
-      g_autofree char *pid = g_strdup (g_subprocess_get_identifier (p->process));
-      g_autofree char *stacks = NULL;
-      const char *gdb[] = { "gdb", "-batch", "-p", pid, "-ex", "thread apply all bt", NULL };
-
-      g_spawn_sync (NULL, (char **) gdb, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                    NULL, NULL, &stacks, NULL, NULL, NULL);
-      g_test_message ("party %d did not stop:\n%s", p->tone, stacks != NULL ? stacks : "");
+      g_test_message ("party %d did not stop", p->tone);
+      party_log_threads (p);
       g_subprocess_force_exit (p->process);
       g_subprocess_wait (p->process, NULL, NULL);
       g_test_fail_printf ("party %d did not stop within 10 s of signal %d", p->tone, signum);
@@ -290,6 +306,44 @@ party_offer (Party *caller,
   return g_strdup (party_wait_line_from (caller, from, WAIT_MS, "offered ") + strlen ("offered "));
 }
 
+/**
+ * party_mouth_to_ear_ms:
+ *
+ * Switches @from's tone on once everything @to heard before has been
+ * played, and measures how long until @to hears it; every other
+ * microphone of the call must be off. @from's is off again after.
+ *
+ * Returns: the time from the tone on to heard, in ms
+ */
+gint64
+party_mouth_to_ear_ms (Party *from,
+                       Party *to)
+{
+  guint from_at, to_at;
+  const char *on, *heard_at;
+
+  party_send (from, "mic off");
+  blink_test_pass_time (400);
+  /* Until what was said before has been heard: with the delay long after
+   * a hiccup, it may still come. */
+  for (guint i = 0; i < 50; i++)
+    {
+      to_at = to->lines->len;
+      party_send (to, "ear-reset");
+      blink_test_pass_time (300);
+      if (party_find_line (to, "first-sound ", to_at) == NULL)
+        break;
+    }
+  from_at = from->lines->len;
+  to_at = to->lines->len;
+  party_send (from, "mic on");
+  on = party_wait_line_from (from, from_at, WAIT_MS, "mic-on ");
+  heard_at = party_wait_line_from (to, to_at, WAIT_MS, "first-sound ");
+  party_send (from, "mic off");
+  return g_ascii_strtoll (heard_at + strlen ("first-sound "), NULL, 10) -
+         g_ascii_strtoll (on + strlen ("mic-on "), NULL, 10);
+}
+
 /* Asks @p for the levels of every tone and checks it hears exactly the
  * parties in @hear (and never itself). Retries until it does, or fails. */
 void
@@ -329,7 +383,10 @@ party_check_hears (Fixture *f,
       if (right)
         return;
       if (g_get_monotonic_time () > deadline)
-        g_error ("party %d hears the wrong tones: %s", p->tone, levels);
+        {
+          party_log_threads (p);
+          g_error ("party %d hears the wrong tones: %s", p->tone, levels);
+        }
       g_usleep (100 * 1000);
       {
         gint64 until = g_get_monotonic_time () + 200 * 1000;

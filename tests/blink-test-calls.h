@@ -59,6 +59,8 @@ const char *party_wait_line_from (Party *p,
 char *party_offer (Party *caller,
                    Party **callees,
                    guint n);
+gint64 party_mouth_to_ear_ms (Party *from,
+                              Party *to);
 void party_check_hears (Fixture *f,
                         Party *p,
                         Party **hear,

@@ -387,6 +387,66 @@ test_group_of (Fixture *f,
   test_group (f, GUINT_TO_POINTER (GPOINTER_TO_UINT (data) - 1));
 }
 
+/* How late a frozen party's call plays once the delay has come down again:
+ * about 120 ms on this machine before and after, 250 ms with room for a
+ * busy one; a sanitized party is slower throughout. */
+#define FROZEN_MOUTH_TO_EAR_MS (SANITIZED ? 400 : 250)
+
+/* Mouth to ear, @from to @to, until it is under @most_ms (or fails). */
+static gint64
+wait_mouth_to_ear_under (Party *from,
+                         Party *to,
+                         gint64 most_ms,
+                         gint64 deadline)
+{
+  gint64 ms;
+
+  while ((ms = party_mouth_to_ear_ms (from, to)) > most_ms)
+    {
+      g_test_message ("party %d hears party %d %" G_GINT64_FORMAT " ms late", to->tone,
+                      from->tone, ms);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  return ms;
+}
+
+static void
+test_frozen_party (Fixture *f,
+                   gconstpointer data)
+{
+  Party *a = &f->party[0], *b = &f->party[1];
+  g_autofree char *id = NULL;
+  gint64 thawed, deadline, ms;
+
+  if (f->network == NULL)
+    return;
+
+  id = connect_two (f);
+  party_check_hear_each_other (f, a, b);
+
+  /* Bob's process gets no CPU for 3 s (a machine that hangs, a debugger):
+   * what he receives meanwhile waits in his sockets, what he sends stops. */
+  g_subprocess_send_signal (b->process, SIGSTOP);
+  blink_test_pass_time (3000);
+  g_subprocess_send_signal (b->process, SIGCONT);
+  thawed = g_get_monotonic_time ();
+
+  /* The call goes on, and what came late is not kept: the delay comes down
+   * again to about where it was (120 ms on this machine; 300 ms at most
+   * just after). */
+  party_check_hear_each_other (f, a, b);
+  deadline = thawed + 30 * G_USEC_PER_SEC;
+  ms = wait_mouth_to_ear_under (a, b, FROZEN_MOUTH_TO_EAR_MS, deadline);
+  g_test_message ("after %.1f s Bob hears Alice %" G_GINT64_FORMAT " ms after she speaks",
+                  (g_get_monotonic_time () - thawed) / 1e6, ms);
+  party_send (a, "mic on");
+  ms = wait_mouth_to_ear_under (b, a, FROZEN_MOUTH_TO_EAR_MS, deadline);
+  g_test_message ("after %.1f s Alice hears Bob %" G_GINT64_FORMAT " ms after he speaks",
+                  (g_get_monotonic_time () - thawed) / 1e6, ms);
+  party_send (b, "mic on");
+  party_check_hear_each_other (f, a, b);
+}
+
 static void
 test_killed_participant (Fixture *f,
                          gconstpointer data)
@@ -947,6 +1007,7 @@ main (int argc,
    * one leaves. */
   ADD ("group-of-6/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (6));
   ADD ("group-of-8/one-leaves", set_up_many, test_group_of, GUINT_TO_POINTER (8));
+  ADD ("one-to-one/frozen-party", set_up_two, test_frozen_party, NULL);
   ADD ("group-of-3/killed-participant", set_up_three, test_killed_participant, NULL);
   ADD ("offer-while-active", set_up_three, test_offer_while_active, NULL);
   ADD ("offer-while-ringing", set_up_three, test_offer_while_ringing, NULL);
