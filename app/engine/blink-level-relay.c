@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "blink-level-relay"
+
 /* Brings `level` messages from the streaming threads that post them to a
  * main context, past the bus's queue.
  *
@@ -76,11 +78,18 @@ dispatch (gpointer user_data)
   self->scheduled = FALSE;
   g_mutex_unlock (&self->lock);
 
-  /* Detaching happens on this context too: func holds for the loop. */
   while ((message = g_queue_pop_head (&messages)) != NULL)
     {
-      if (self->func != NULL)
-        self->func (message, self->user_data);
+      BlinkLevelFunc func;
+      gpointer data;
+
+      /* Detached meanwhile, by a callback before this one. */
+      g_mutex_lock (&self->lock);
+      func = self->func;
+      data = self->user_data;
+      g_mutex_unlock (&self->lock);
+      if (func != NULL)
+        func (message, data);
       gst_message_unref (message);
     }
   return G_SOURCE_REMOVE;
@@ -119,6 +128,8 @@ on_sync_message (GstBus *bus,
     {
       GSource *source = g_idle_source_new ();
 
+      /* As the bus's watch: speaking is judged by when levels arrive. */
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
       g_source_set_callback (source, dispatch, relay_ref (self), (GDestroyNotify) relay_unref);
       g_source_set_static_name (source, "[blink] levels");
       g_source_attach (source, self->context);
