@@ -369,11 +369,28 @@ echo_left_db (BlinkAudioProcessing processing,
   return blink_test_echo_erle (echo);
 }
 
+/* The echo cancelled, in dB: about 50 on a quiet machine. When other tests
+ * load the machine the canceller has stayed out of step for a whole run
+ * now and then (16.7 dB in CI on 2026-11-28, 14.8 dB the day before: the
+ * 13–16 dB of an echo 50 ms outside its window); measured a second time
+ * then. Failing twice is no longer the machine. */
+#define ECHO_CANCELLED_DB 20
+
+static double
+echo_cancelled_db (GstClockTime jitter_buffer)
+{
+  double db = echo_left_db (BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION, jitter_buffer);
+
+  if (db > ECHO_CANCELLED_DB)
+    return db;
+  g_test_message ("%.1f dB: again", db);
+  return echo_left_db (BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION, jitter_buffer);
+}
+
 static void
 test_echo_cancelled (void)
 {
-  g_assert_cmpfloat (echo_left_db (BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION, GST_CLOCK_TIME_NONE),
-                     >, 20);
+  g_assert_cmpfloat (echo_cancelled_db (GST_CLOCK_TIME_NONE), >, ECHO_CANCELLED_DB);
   g_assert_cmpfloat (echo_left_db (BLINK_AUDIO_PROCESSING_NONE, GST_CLOCK_TIME_NONE), <, 3);
 }
 
@@ -384,8 +401,7 @@ test_echo_cancelled (void)
 static void
 test_echo_cancelled_long_jitter_buffer (void)
 {
-  g_assert_cmpfloat (
-      echo_left_db (BLINK_AUDIO_PROCESSING_ECHO_CANCELLATION, 200 * GST_MSECOND), >, 20);
+  g_assert_cmpfloat (echo_cancelled_db (200 * GST_MSECOND), >, ECHO_CANCELLED_DB);
 }
 
 /* At the start of PLAYING, the pipeline hands its clock to every element,
