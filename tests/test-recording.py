@@ -261,8 +261,10 @@ def test_one_opus_file_per_voice(alice, bob, carol, workdir):
     carol_d = durations[f'participant-{short(carol.did)}.mkv']
     # Both stop at once, but what arrives is stamped with when it is played,
     # up to the jitter buffer's 40 ms after it arrived, and what we say with
-    # when it was captured: bob's file may end that much later.
-    if not SANITIZED and not -TOLERANCE < bob_d - me < 0.040 + TOLERANCE:
+    # when it was captured: bob's file may end that much later. And bob's
+    # last packet (20 ms) may still be on its way at the stop: that much
+    # earlier (seen in CI, 12.200 s against 12.220 s).
+    if not SANITIZED and not -(0.020 + TOLERANCE) < bob_d - me < 0.040 + TOLERANCE:
         raise Failure(f'alice\'s file lasts {me:.3f} s, bob\'s {bob_d:.3f} s')
     # The test knows the recording's length from the clock around the
     # commands that started and stopped it, within what a command takes.
