@@ -9,7 +9,6 @@
 #include "blink-engine-errors.h"
 #include "blink-enum.h"
 #include "blink-fingerprint.h"
-#include "blink-opus-decoder.h"
 #include "blink-play-delay.h"
 #include "blink-voice-activity.h"
 
@@ -1152,14 +1151,12 @@ blink_peer_guard_decoder (GstPad *depayloader_sink)
                      g_new0 (DecoderGuard, 1), g_free);
 }
 
-/* @element: (transfer floating), or NULL to make one of @factory */
 static GstElement *
 add_element (BlinkPeer *self,
-             const char *factory,
-             GstElement *element)
+             const char *factory)
 {
-  if (element == NULL)
-    element = gst_element_factory_make (factory, NULL);
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
   g_assert (element != NULL);
   gst_bin_add (self->pipeline, element);
   g_ptr_array_add (self->receive_elements, gst_object_ref (element));
@@ -1216,17 +1213,17 @@ on_pad_added (GstElement *webrtc,
   if (self->receive_closed)
     return;
 
-  depay = add_element (self, "rtpopusdepay", NULL);
-  dec = add_element (self, NULL, blink_opus_decoder_new ());
-  convert = add_element (self, "audioconvert", NULL);
-  resample = add_element (self, "audioresample", NULL);
-  capsfilter = add_element (self, "capsfilter", NULL);
-  level = add_element (self, "level", NULL);
-  volume = add_element (self, "volume", NULL);
+  depay = add_element (self, "rtpopusdepay");
+  dec = add_element (self, "opusdec");
+  convert = add_element (self, "audioconvert");
+  resample = add_element (self, "audioresample");
+  capsfilter = add_element (self, "capsfilter");
+  level = add_element (self, "level");
+  volume = add_element (self, "volume");
   /* The mixer's one input format (see BlinkAudioPipeline). */
   g_object_set (capsfilter, "caps", self->mix_caps, NULL);
-  /* Decodes each packet as it comes; conceals lost packets, with the
-   * in-band FEC the sender adds (docs/engine.md, "The decoder"). */
+  /* Conceal lost packets, and use the in-band FEC the sender adds. */
+  g_object_set (dec, "plc", TRUE, "use-inband-fec", TRUE, NULL);
   /* Before the volume: a participant turned down still shows speaking. */
   blink_voice_activity_setup_level (level);
   g_mutex_lock (&self->volume_lock);
@@ -1603,58 +1600,6 @@ blink_peer_close (BlinkPeer *self)
 /* libnice maps ports with UPnP by default, which means multicast discovery
  * on the local network: no traffic of ours goes anywhere but to the peer's
  * candidates, so it is turned off on every agent as it appears. */
-#define LATENCY_KEY "blink-latency-ms"
-
-/* The first packet, in: held for nothing. */
-static GstPadProbeReturn
-jitter_buffer_first_in (GstPad *pad,
-                        GstPadProbeInfo *info,
-                        gpointer user_data)
-{
-  GstElement *jitter_buffer = GST_PAD_PARENT (pad);
-  guint latency_ms = 0;
-
-  g_object_get (jitter_buffer, "latency", &latency_ms, NULL);
-  g_object_set_data (G_OBJECT (jitter_buffer), LATENCY_KEY, GUINT_TO_POINTER (latency_ms + 1));
-  g_object_set (jitter_buffer, "latency", 0, NULL);
-  return GST_PAD_PROBE_REMOVE;
-}
-
-/* The first packet, out: the latency is back for those after it. */
-static GstPadProbeReturn
-jitter_buffer_first_out (GstPad *pad,
-                         GstPadProbeInfo *info,
-                         gpointer user_data)
-{
-  GstElement *jitter_buffer = GST_PAD_PARENT (pad);
-  guint latency_ms = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (jitter_buffer), LATENCY_KEY));
-
-  if (latency_ms > 0)
-    g_object_set (jitter_buffer, "latency", latency_ms - 1, NULL);
-  return GST_PAD_PROBE_REMOVE;
-}
-
-/* A jitter buffer holds the first packet of a stream for its whole
- * latency, in case one sent before it comes after it; that is the time a
- * lost packet is waited for, not a reason to hold the first one. So it
- * takes the first packet with no latency, and has its latency back as
- * that packet leaves. (Its faststart-min-packets does not do it in 1.22:
- * it looks at the head of the queue, which at the first packet is the
- * stream's first events, and starts two or three packets later.) */
-static void
-jitter_buffer_start_at_once (GstElement *jitter_buffer)
-{
-  g_autoptr (GstPad) sink = gst_element_get_static_pad (jitter_buffer, "sink");
-  g_autoptr (GstPad) src = gst_element_get_static_pad (jitter_buffer, "src");
-
-  if (sink == NULL || src == NULL)
-    return;
-  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     jitter_buffer_first_in, NULL, NULL);
-  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     jitter_buffer_first_out, NULL, NULL);
-}
-
 static void
 on_deep_element_added (GstBin *bin,
                        GstBin *sub_bin,
@@ -1664,11 +1609,6 @@ on_deep_element_added (GstBin *bin,
   GstElementFactory *factory = gst_element_get_factory (element);
   g_autoptr (GObject) agent = NULL;
 
-  if (factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), "rtpjitterbuffer"))
-    {
-      jitter_buffer_start_at_once (element);
-      return;
-    }
   if (factory == NULL || !g_str_equal (GST_OBJECT_NAME (factory), "nicesrc"))
     return;
 
@@ -2027,7 +1967,7 @@ blink_peer_warm_up (void)
   static gsize done = 0;
   static const char *const factories[] = {
     "dtlsdec", "srtpenc", "srtpdec", "webrtcbin", "nicesrc", "nicesink", "rtpbin", "opusenc",
-    "rtpopuspay", "rtpopusdepay", "audiomixer", "level",
+    "opusdec", "rtpopuspay", "rtpopusdepay", "audiomixer", "level",
   };
 
   if (!g_once_init_enter (&done))
@@ -2039,7 +1979,6 @@ blink_peer_warm_up (void)
       if (element != NULL)
         gst_object_unref (gst_object_ref_sink (element));
     }
-  gst_object_unref (gst_object_ref_sink (blink_opus_decoder_new ()));
   g_once_init_leave (&done, 1);
 }
 

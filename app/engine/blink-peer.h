@@ -55,13 +55,11 @@ typedef struct
 #define BLINK_PEER_ICE_PACING_MS 5
 
 /* What a peer's audio is played later than it arrived, beyond the jitter
- * buffer's latency, at first: the time a loaded machine takes to decode
- * and mix a packet held the whole latency for one lost before it, and at
- * a stream's first packet to make the receiving elements (docs/engine.md,
- * "The start of a call"); more while it comes later than that
- * (BlinkPlayDelay). It was 40 ms while the decoder held every packet for
- * a frame (opusdec with FEC): "The decoder". */
-#define BLINK_PEER_PLAY_MARGIN_MS 20
+ * buffer's latency, at first: the time a loaded machine takes to make the
+ * decoding branch and to schedule its threads (docs/engine.md, "The start
+ * of a call"); more while it comes later than that (BlinkPlayDelay). 20 ms
+ * was tried: "The margin, 40 → 20 ms, tried". */
+#define BLINK_PEER_PLAY_MARGIN_MS 40
 
 /**
  * BLINK_PEER_MAX_REMOTE_CANDIDATES:
