@@ -219,19 +219,80 @@ packet_ms_after_a_while (Encoded *encoded)
   return (guint) (duration / GST_MSECOND);
 }
 
-/* A peer, as far as the send side knows: a pad of the tee, to a sink. */
+/* Shared by the test and its probe, which may outlive the wait. */
+typedef struct
+{
+  GstElement *tee;
+  GstPad *sink_pad;
+  GstPad *pad; /* the tee's new pad, once made */
+  GMutex lock;
+  GCond made;
+} SendPadRequest;
+
+static void
+send_pad_request_clear (gpointer data)
+{
+  SendPadRequest *request = data;
+
+  gst_object_unref (request->sink_pad);
+  g_mutex_clear (&request->lock);
+  g_cond_clear (&request->made);
+}
+
+static void
+send_pad_request_unref (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, send_pad_request_clear);
+}
+
+static GstPadProbeReturn
+request_send_pad_when_idle (GstPad *feed,
+                            GstPadProbeInfo *info,
+                            gpointer user_data)
+{
+  SendPadRequest *request = user_data;
+
+  g_mutex_lock (&request->lock);
+  if (request->pad == NULL)
+    {
+      request->pad = gst_element_request_pad_simple (request->tee, "src_%u");
+      g_assert_cmpint (gst_pad_link (request->pad, request->sink_pad), ==, GST_PAD_LINK_OK);
+      g_cond_signal (&request->made);
+    }
+  g_mutex_unlock (&request->lock);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* A peer, as far as the send side knows: a pad of the tee, to a sink. The
+ * pad is made while nothing flows into the tee, as BlinkPeer makes its
+ * own: one made as the stream's first events pass the tee gets none of
+ * them, and its first buffer fails (GStreamer 1.22). */
 static GstPad *
 add_send_pad (BlinkAudioPipeline *pipeline)
 {
   GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  g_autoptr (GstPad) sink_pad = gst_element_get_static_pad (sink, "sink");
+  SendPadRequest *request = g_atomic_rc_box_new0 (SendPadRequest);
+  g_autoptr (GstPad) tee_sink = NULL;
+  g_autoptr (GstPad) feed = NULL;
   GstPad *pad;
 
+  request->tee = blink_audio_pipeline_get_tee (pipeline);
+  request->sink_pad = gst_element_get_static_pad (sink, "sink");
+  g_mutex_init (&request->lock);
+  g_cond_init (&request->made);
   g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
   gst_bin_add (blink_audio_pipeline_get_bin (pipeline), sink);
   gst_element_sync_state_with_parent (sink);
-  pad = gst_element_request_pad_simple (blink_audio_pipeline_get_tee (pipeline), "src_%u");
-  g_assert_cmpint (gst_pad_link (pad, sink_pad), ==, GST_PAD_LINK_OK);
+  tee_sink = gst_element_get_static_pad (request->tee, "sink");
+  feed = gst_pad_get_peer (tee_sink);
+  gst_pad_add_probe (feed, GST_PAD_PROBE_TYPE_IDLE, request_send_pad_when_idle,
+                     g_atomic_rc_box_acquire (request), send_pad_request_unref);
+  g_mutex_lock (&request->lock);
+  while (request->pad == NULL)
+    g_cond_wait (&request->made, &request->lock);
+  pad = request->pad;
+  g_mutex_unlock (&request->lock);
+  send_pad_request_unref (request);
   return pad;
 }
 
