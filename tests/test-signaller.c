@@ -812,6 +812,21 @@ count_events (Party *p,
   return n;
 }
 
+/* Incoming calls that gave way to another caller's when all places rang. */
+static guint
+count_displaced (Party *p)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      const char *event = g_ptr_array_index (p->events, i);
+
+      n += g_str_has_prefix (event, "cancelled ") && g_str_has_suffix (event, " displaced");
+    }
+  return n;
+}
+
 /* Brings a node back, and says whether it came back in time for the
  * last words' resends (the last goes out 15.5 s after the first): a
  * machine too slow for that cannot tell whether they work. */
@@ -1242,6 +1257,20 @@ test_offer_flood (Fixture *f,
   g_assert_cmpuint (count_events (bob, "incoming"), ==, n + 1);
   g_assert_cmpuint (count_events (bob, "cancelled"), ==, 1 + (n - 32));
   g_assert_cmpuint (stat_of (f, BOB, "refused-calls"), ==, 0);
+
+  /* Carol calls Bob as he calls her: her offer crosses his, which the
+   * engine forgets or answers at once, and takes no stranger's place. */
+  {
+    const char *to_carol[] = { f->party[CAROL].did, NULL };
+    g_autofree char *ours = offer (f, BOB, to_carol);
+    g_autofree char *crossing = NULL;
+
+    wait_event (&f->party[CAROL], "incoming %s", ours);
+    crossing = offer (f, CAROL, to_bob);
+    wait_event (bob, "incoming %s", crossing);
+    g_assert_cmpuint (count_displaced (bob), ==, n - 32);
+    g_assert_true (act (f, BOB, "cancel-call", ours));
+  }
 
   /* Alice still gets through, however full it is. */
   real = offer (f, ALICE, to_bob);

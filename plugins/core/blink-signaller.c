@@ -614,12 +614,56 @@ call_give_way (BlinkSignaller *self,
   g_signal_emit (self, signals[SIGNAL_OFFER_CANCELLED], 0, id, reason);
 }
 
+/* Whether every participant in @participants is us or @other. */
+static gboolean
+between_us_alone (BlinkSignaller *self,
+                  const char *const *participants,
+                  const char *other)
+{
+  for (guint i = 0; participants != NULL && participants[i] != NULL; i++)
+    if (!g_str_equal (participants[i], blink_signaller_get_did (self)) &&
+        !g_str_equal (participants[i], other))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether an offer to us alone from @caller crosses a call of ours to them
+ * alone that they have not answered. The engine forgets such an offer or
+ * answers it at once (docs/engine.md, "Crossed calls"): it never rings for
+ * long, and there is one at most per call of ours. */
+static gboolean
+crosses_our_call (BlinkSignaller *self,
+                  const char *caller,
+                  const char *const *participants)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!between_us_alone (self, participants, caller))
+    return FALSE;
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      BlinkSignallerCall *call = value;
+      BlinkMembership membership;
+
+      if (blink_signaller_call_get_outgoing (call) &&
+          between_us_alone (self, blink_signaller_call_get_participants (call), caller) &&
+          blink_signaller_call_lookup (call, caller, &membership) &&
+          (membership == BLINK_MEMBERSHIP_INVITED || membership == BLINK_MEMBERSHIP_RINGING))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Makes room for an offer from @caller: its own earlier call, still
  * ringing, is replaced; when all ringing places are taken, the oldest
- * stranger's call gives way. FALSE if no place can be had. */
+ * stranger's call gives way, unless the offer crosses ours, which takes no
+ * place from anyone. FALSE if no place can be had. */
 static gboolean
 make_room (BlinkSignaller *self,
-           const char *caller)
+           const char *caller,
+           const char *const *participants)
 {
   BlinkSignallerCall *oldest_stranger = NULL;
   BlinkSignallerCall *previous = NULL;
@@ -646,6 +690,9 @@ make_room (BlinkSignaller *self,
 
   if (previous != NULL)
     call_give_way (self, previous, "replaced");
+  else if (ringing >= MAX_RINGING_CALLS && crosses_our_call (self, caller, participants))
+    g_debug ("Offer from %s crosses ours: let in beyond the %u ringing", caller,
+             MAX_RINGING_CALLS);
   else if (ringing >= MAX_RINGING_CALLS && oldest_stranger != NULL)
     call_give_way (self, oldest_stranger, "displaced");
   else if (ringing >= MAX_RINGING_CALLS)
@@ -726,7 +773,7 @@ handle_offer (BlinkSignaller *self,
       }
   }
 
-  if (!make_room (self, message->sender))
+  if (!make_room (self, message->sender, (const char *const *) message->participants))
     {
       COUNT (self, refused_calls);
       g_warning ("Too many calls ringing: ignoring an offer from %s", message->sender);
