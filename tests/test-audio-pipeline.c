@@ -310,6 +310,79 @@ remove_send_pad (BlinkAudioPipeline *pipeline,
   gst_bin_remove (blink_audio_pipeline_get_bin (pipeline), sink);
 }
 
+typedef struct
+{
+  GMutex lock;
+  gboolean counting;
+  guint packets;
+  guint short_packets; /* less than a frame of audio */
+} Sent;
+
+static GstPadProbeReturn
+note_sent (GstPad *pad,
+           GstPadProbeInfo *info,
+           gpointer user_data)
+{
+  Sent *sent = user_data;
+  GstClockTime duration = GST_BUFFER_DURATION (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  g_mutex_lock (&sent->lock);
+  if (sent->counting)
+    {
+      sent->packets++;
+      sent->short_packets += duration < 20 * GST_MSECOND;
+    }
+  g_mutex_unlock (&sent->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A new source (the microphone, as a call is answered) made the encoder
+ * send what it still held of the old one, padded: a packet of silence
+ * before the first one with the new source's audio. None is sent. */
+static void
+test_new_source_starts_clean (void)
+{
+  g_autoptr (BlinkAudioPipeline) pipeline =
+      pipeline_new (TONE, BLINK_AUDIO_PROCESSING_MODE_OFF, BLINK_AUDIO_PROCESSING_ALL);
+  g_autoptr (GError) error = NULL;
+  Sent sent = { 0 };
+  GstPad *pad;
+
+  g_mutex_init (&sent.lock);
+  g_assert_true (blink_audio_pipeline_start (pipeline, &error));
+  g_assert_no_error (error);
+  pad = add_send_pad (pipeline);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, note_sent, &sent, NULL);
+  /* Past the stream's first packet, which is short by the encoder's
+   * lookahead. */
+  g_usleep (200 * G_TIME_SPAN_MILLISECOND);
+  g_mutex_lock (&sent.lock);
+  sent.counting = TRUE;
+  g_mutex_unlock (&sent.lock);
+
+  /* 1024-sample buffers (audiotestsrc's) end mid-frame at almost every
+   * switch. */
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *source = g_strdup_printf ("audiotestsrc is-live=true freq=%u", 500 + 100 * i);
+
+      g_assert_true (blink_audio_pipeline_set_source (pipeline, NULL, source, &error));
+      g_assert_no_error (error);
+      g_usleep (g_random_int_range (90, 150) * G_TIME_SPAN_MILLISECOND);
+    }
+
+  g_mutex_lock (&sent.lock);
+  g_test_message ("%u packets sent after the first switch, %u short", sent.packets,
+                  sent.short_packets);
+  /* Each source sent a few frames: the switches lost nothing but the
+   * remnants. */
+  g_assert_cmpuint (sent.packets, >=, 6 * 3);
+  g_assert_cmpuint (sent.short_packets, ==, 0);
+  g_mutex_unlock (&sent.lock);
+  remove_send_pad (pipeline, pad);
+  g_mutex_clear (&sent.lock);
+}
+
 /* Our voice goes out in 20 ms packets to up to 3 peers, 40 ms ones to 4
  * or 5, 60 ms ones to 6 or more, and back as peers leave; the stream
  * goes on without a gap or an overlap through every change. */
@@ -564,6 +637,8 @@ main (int argc,
   g_test_add_func ("/blink/audio-pipeline/mixer-keeps-to-the-clock", test_mixer_keeps_to_the_clock);
   g_test_add_func ("/blink/audio-pipeline/longer-frames-in-bigger-mesh",
                    test_longer_frames_in_bigger_mesh);
+  g_test_add_func ("/blink/audio-pipeline/new-source-starts-clean",
+                   test_new_source_starts_clean);
   g_test_add_func ("/blink/audio-pipeline/for-description", test_for_description);
   g_test_add_func ("/blink/audio-pipeline/mode-names", test_mode_names);
   g_test_add_func ("/blink/audio-pipeline/echo-cancelled", test_echo_cancelled);

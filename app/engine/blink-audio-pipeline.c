@@ -45,6 +45,7 @@ struct _BlinkAudioPipeline
   GstElement *level; /* after the mute: a muted user does not speak */
   GstElement *deafen;
   GstElement *source;
+  gulong remnant_probe; /* on the encoder's output, while a new source starts */
   GstElement *playback;
   GstCaps *mix_caps;
   BlinkAudioFormat format;
@@ -747,6 +748,71 @@ retire_device (GstBin *pipeline,
   gst_bin_remove (pipeline, device);
 }
 
+/* ---- what the encoder held of the old source ----
+ *
+ * A new source's first events make the encoder send what it still held of
+ * the old one, less than a frame padded to a whole one. When a call is
+ * answered, the microphone takes the place of the silence it rang with,
+ * and that padded remnant went out first: 10-20 ms of silence at the
+ * start of what the caller hears (docs/benchmarks.md, "The answer's first
+ * packet"). So what the encoder sends between the switch and the new
+ * source's first buffer is dropped. */
+typedef struct
+{
+  gint starting; /* the new source has sent no buffer yet */
+} SourceSwitch;
+
+static void
+source_switch_unref (gpointer data)
+{
+  g_atomic_rc_box_release (data);
+}
+
+static GstPadProbeReturn
+on_new_source_buffer (GstPad *pad,
+                      GstPadProbeInfo *info,
+                      gpointer user_data)
+{
+  SourceSwitch *source_switch = user_data;
+
+  g_atomic_int_set (&source_switch->starting, FALSE);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+static GstPadProbeReturn
+drop_old_source_remnant (GstPad *pad,
+                         GstPadProbeInfo *info,
+                         gpointer user_data)
+{
+  SourceSwitch *source_switch = user_data;
+
+  if (g_atomic_int_get (&source_switch->starting))
+    {
+      GST_DEBUG_OBJECT (pad, "Dropping what the encoder held of the old source");
+      return GST_PAD_PROBE_DROP;
+    }
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+drop_remnant_of_old_source (BlinkAudioPipeline *self,
+                            GstPad *new_source_pad)
+{
+  g_autoptr (GstPad) encoded = gst_element_get_static_pad (self->encoder, "src");
+  SourceSwitch *source_switch = g_atomic_rc_box_new0 (SourceSwitch);
+
+  source_switch->starting = TRUE;
+  /* An earlier switch's, whose source may never have sent a buffer. */
+  if (self->remnant_probe != 0)
+    gst_pad_remove_probe (encoded, self->remnant_probe);
+  self->remnant_probe = gst_pad_add_probe (encoded, GST_PAD_PROBE_TYPE_BUFFER,
+                                           drop_old_source_remnant,
+                                           g_atomic_rc_box_acquire (source_switch),
+                                           source_switch_unref);
+  gst_pad_add_probe (new_source_pad, GST_PAD_PROBE_TYPE_BUFFER, on_new_source_buffer,
+                     source_switch, source_switch_unref);
+}
+
 /**
  * blink_audio_pipeline_set_source:
  * @device: (nullable): the microphone; NULL: @description
@@ -787,6 +853,7 @@ blink_audio_pipeline_set_source (BlinkAudioPipeline *self,
   gst_object_unref (source);
   self->source = source;
   new_pad = gst_element_get_static_pad (source, "src");
+  drop_remnant_of_old_source (self, new_pad);
   if (peer == NULL || GST_PAD_LINK_FAILED (gst_pad_link (new_pad, peer)))
     {
       g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
