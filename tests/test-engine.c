@@ -802,6 +802,103 @@ test_early_declined (Fixture *f,
   g_object_unref (call);
 }
 
+static gboolean
+has_added_more (gpointer user_data)
+{
+  Connection *c = user_data; /* the side, and how many calls it had */
+
+  return c->side->added->len > GPOINTER_TO_UINT (c->did);
+}
+
+static gboolean
+hears_tone (Side *side,
+            double hz)
+{
+  return side->ear != NULL && blink_test_ear_hears (side->ear, hz);
+}
+
+typedef struct
+{
+  Side *caller, *callee;
+  double caller_hz, callee_hz;
+} Pair;
+
+static gboolean
+hear_each_other (gpointer user_data)
+{
+  Pair *pair = user_data;
+
+  if (pair->callee->ear == NULL)
+    on_pipeline (pair->callee->manager, NULL, pair->callee);
+  return hears_tone (pair->caller, pair->callee_hz) && hears_tone (pair->callee, pair->caller_hz);
+}
+
+/* @callee knows @caller, whose call rings and connects early; @callee
+ * then places a call of its own (which drops the early connection) and
+ * withdraws it, and answers: the two hear each other as soon as a new
+ * connection is up, not after the stuck connection's 15 s. */
+static void
+early_dropped_then_answered (Side *caller,
+                             double caller_hz,
+                             Side *callee,
+                             double callee_hz)
+{
+  g_autoptr (BlinkIdentity) somebody = blink_identity_new_random ();
+  const char *known[] = { blink_call_manager_get_did (caller->manager), NULL };
+  const char *callees[] = { blink_call_manager_get_did (callee->manager), NULL };
+  const char *elsewhere[] = { blink_identity_get_did (somebody), NULL };
+  Connection callee_to_caller = { callee, known[0] };
+  Connection added = { callee, GUINT_TO_POINTER (callee->added->len) };
+  Pair pair = { caller, callee, caller_hz, callee_hz };
+  g_autoptr (GError) error = NULL;
+  BlinkCall *incoming, *ours;
+  gint64 answered;
+
+  blink_call_manager_set_relay (callee->manager, BLINK_RELAY_NEVER, known);
+  g_assert_nonnull (blink_call_manager_offer (caller->manager, callees, &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (has_added_more, &added, WAIT_MS));
+  incoming = g_ptr_array_index (callee->added, callee->added->len - 1);
+  g_assert_true (blink_test_wait_until (connected_early, &callee_to_caller, WAIT_MS));
+
+  ours = blink_call_manager_offer (callee->manager, elsewhere, &error);
+  g_assert_no_error (error);
+  g_assert_true (blink_call_manager_cancel (callee->manager, ours, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (blink_call_get_state (incoming), ==, BLINK_CALL_STATE_RINGING);
+
+  answered = g_get_monotonic_time ();
+  g_assert_true (blink_call_manager_accept (callee->manager, incoming, &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (hear_each_other, &pair, WAIT_MS));
+  g_test_message ("answered after its early connection was dropped: both hear after %.1f s",
+                  (g_get_monotonic_time () - answered) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - answered, <, 5 * G_USEC_PER_SEC);
+  g_assert_true (blink_call_manager_hang_up (callee->manager, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+no_calls (gpointer user_data)
+{
+  return blink_call_manager_get_calls (((Side *) user_data)->manager)->len == 0;
+}
+
+/* Both ways, so that the callee is once the offerer of the pair (the
+ * greater DID) and once the answerer. */
+static void
+test_early_dropped_then_answered (Fixture *f,
+                                  gconstpointer data)
+{
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  early_dropped_then_answered (&f->alice, ALICE_HZ, &f->bob, BOB_HZ);
+  g_assert_true (blink_test_wait_until (no_calls, &f->alice, WAIT_MS));
+  g_assert_true (blink_test_wait_until (no_calls, &f->bob, WAIT_MS));
+  early_dropped_then_answered (&f->bob, BOB_HZ, &f->alice, ALICE_HZ);
+}
+
 int
 main (int argc,
       char **argv)
@@ -827,6 +924,8 @@ main (int argc,
               fixture_tear_down);
   g_test_add ("/blink/engine/stranger-connects-on-answer", Fixture, NULL, fixture_set_up,
               test_stranger_connects_on_answer, fixture_tear_down);
+  g_test_add ("/blink/engine/early-dropped-then-answered", Fixture, NULL, fixture_set_up,
+              test_early_dropped_then_answered, fixture_tear_down);
   g_test_add ("/blink/engine/early-declined", Fixture, NULL, fixture_set_up, test_early_declined,
               fixture_tear_down);
 

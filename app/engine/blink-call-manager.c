@@ -146,7 +146,8 @@ G_DEFINE_FINAL_TYPE (BlinkCallManager, blink_call_manager, G_TYPE_OBJECT)
 static void check_call_end (BlinkCallManager *self, BlinkCall *call);
 static void end_call (BlinkCallManager *self, BlinkCall *call);
 
-static void drop_early (BlinkCallManager *self);
+static void drop_early (BlinkCallManager *self,
+                        gboolean rings_on);
 static void media_release_if_idle (BlinkCallManager *self);
 
 static void
@@ -157,7 +158,7 @@ remove_call (BlinkCallManager *self,
 
   if (call == self->early)
     {
-      drop_early (self);
+      drop_early (self, FALSE);
       media_release_if_idle (self);
     }
   blink_call_set_state (call, BLINK_CALL_STATE_ENDED);
@@ -633,7 +634,7 @@ end_call (BlinkCallManager *self,
 static void
 hand_media_over (BlinkCallManager *self)
 {
-  drop_early (self);
+  drop_early (self, TRUE);
   if (self->active == NULL)
     return;
   self->handing_over = TRUE;
@@ -804,12 +805,17 @@ on_connection_closed (BlinkConnections *connections,
 /* The call that rang here is answered, declined or gone, or another
  * takes the media: its early connections close. */
 static void
-drop_early (BlinkCallManager *self)
+drop_early (BlinkCallManager *self,
+            gboolean rings_on)
 {
   if (self->early == NULL)
     return;
   g_debug ("Call %s no longer connects early", blink_call_get_id (self->early));
-  blink_connections_close_all (self->connections);
+  /* Answered later, it connects anew, after what the caller still holds. */
+  if (rings_on)
+    blink_connections_set_aside (self->connections);
+  else
+    blink_connections_close_all (self->connections);
   g_clear_object (&self->early);
 }
 
@@ -1518,7 +1524,7 @@ blink_call_manager_accept (BlinkCallManager *self,
   /* Another call than the one connected early: that one's connections
    * go, it rings on. */
   if (check_pending (self, call, NULL) && call != self->early)
-    drop_early (self);
+    drop_early (self, TRUE);
   if (!check_pending (self, call, error) ||
       !media_ensure (self, blink_call_get_audio_format (call), error))
     return FALSE;

@@ -99,6 +99,8 @@ struct _BlinkConnections
   GHashTable *reconnects;     /* did → guint: new connections since one came up */
   GHashTable *requests;       /* did → guint: "reconnect" sent, times; we answer their offers */
   GHashTable *dropped;        /* did → guint64*: signals dropped, per participant */
+  GPtrArray *set_aside;       /* SetAside*, oldest first: calls that ring on, unconnected */
+  GHashTable *renew;          /* DIDs (owned) whose next connection follows a set-aside one */
   BlinkRecorder *recorder;    /* records the active call's peers; NULL: nobody */
   GSource *watchdog;
   guint64 certificate_mismatches;
@@ -106,6 +108,29 @@ struct _BlinkConnections
 };
 
 G_DEFINE_FINAL_TYPE (BlinkConnections, blink_connections, G_TYPE_OBJECT)
+
+/* A call whose connections were closed while it rang on, e.g. one that
+ * connected while ringing and gave way to a call we placed: the other
+ * side may still hold its connection as up. Should the call come back (we
+ * answer it), each connection is made anew, numbered after the one it
+ * had, which the other side takes in place of its own. */
+typedef struct
+{
+  BlinkCall *call;
+  GHashTable *numbers; /* did → guint: its connection's number when set aside */
+} SetAside;
+
+/* Early calls set aside at once: one connects early at a time, and a
+ * call that rings long enough to come back is rare. */
+#define MAX_SET_ASIDE 4
+
+static void
+set_aside_free (SetAside *set_aside)
+{
+  g_object_unref (set_aside->call);
+  g_hash_table_unref (set_aside->numbers);
+  g_free (set_aside);
+}
 
 static void
 pending_signal_free (PendingSignal *p)
@@ -469,6 +494,31 @@ on_watchdog (gpointer user_data)
 
 /* ---- public API ---- */
 
+/* @call comes back after it was set aside: its connections' numbers
+ * too, and each is to be made anew. */
+static void
+take_back (BlinkConnections *self,
+           BlinkCall *call)
+{
+  for (guint i = 0; call != NULL && i < self->set_aside->len; i++)
+    {
+      SetAside *set_aside = g_ptr_array_index (self->set_aside, i);
+      GHashTableIter iter;
+      gpointer did, number;
+
+      if (set_aside->call != call)
+        continue;
+      g_hash_table_iter_init (&iter, set_aside->numbers);
+      while (g_hash_table_iter_next (&iter, &did, &number))
+        {
+          set_number (self->numbers, did, GPOINTER_TO_UINT (number));
+          g_hash_table_add (self->renew, g_strdup (did));
+        }
+      g_ptr_array_remove_index (self->set_aside, i);
+      return;
+    }
+}
+
 /**
  * blink_connections_set_call:
  * @call: (nullable): the active call, whose participants may connect;
@@ -489,7 +539,9 @@ blink_connections_set_call (BlinkConnections *self,
       g_hash_table_remove_all (self->numbers);
       g_hash_table_remove_all (self->reconnects);
       g_hash_table_remove_all (self->requests);
+      g_hash_table_remove_all (self->renew);
       self->held = FALSE;
+      take_back (self, call);
     }
   g_set_object (&self->call, call);
   g_set_object (&self->media, media);
@@ -498,6 +550,40 @@ blink_connections_set_call (BlinkConnections *self,
                                                 self, NULL);
   else if (media == NULL)
     blink_clear_source (&self->watchdog);
+}
+
+/**
+ * blink_connections_set_aside:
+ *
+ * Closes every connection, as blink_connections_close_all() does, of a
+ * call that rings on: should blink_connections_set_call() give it back,
+ * each connection is made anew, after the one closed here, which the other
+ * side may still hold as up (docs/engine.md, "Instant answer").
+ */
+void
+blink_connections_set_aside (BlinkConnections *self)
+{
+  SetAside *set_aside;
+  GHashTableIter iter;
+  gpointer did, number;
+
+  g_return_if_fail (BLINK_IS_CONNECTIONS (self));
+
+  if (self->call == NULL)
+    return;
+  set_aside = g_new0 (SetAside, 1);
+  set_aside->call = g_object_ref (self->call);
+  set_aside->numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, &did, NULL))
+    set_number (set_aside->numbers, did, get_number (self->numbers, did));
+  g_hash_table_iter_init (&iter, self->numbers);
+  while (g_hash_table_iter_next (&iter, &did, &number))
+    set_number (set_aside->numbers, did, GPOINTER_TO_UINT (number));
+  if (self->set_aside->len == MAX_SET_ASIDE)
+    g_ptr_array_remove_index (self->set_aside, 0);
+  g_ptr_array_add (self->set_aside, set_aside);
+  blink_connections_close_all (self);
 }
 
 /**
@@ -701,6 +787,14 @@ blink_connections_ensure (BlinkConnections *self,
       return;
     }
 
+  /* Numbered after the one set aside, which the other side may hold. */
+  if (g_hash_table_remove (self->renew, did))
+    {
+      g_debug ("Connection to %s set aside: made anew", did);
+      blink_connections_reconnect (self, did);
+      return;
+    }
+
   if (peer_closing (self, did))
     {
       if (!g_hash_table_contains (self->deferred, did))
@@ -763,6 +857,7 @@ take_number (BlinkConnections *self,
     }
   g_debug ("%s starts connection %u", did, p->connection);
   set_number (self->numbers, did, p->connection);
+  g_hash_table_remove (self->renew, did);
   /* One we asked for was counted when we asked. */
   if (!g_hash_table_remove (self->requests, did))
     set_number (self->reconnects, did, made + 1);
@@ -1230,6 +1325,8 @@ blink_connections_finalize (GObject *object)
   g_hash_table_unref (self->reconnects);
   g_hash_table_unref (self->requests);
   g_hash_table_unref (self->dropped);
+  g_ptr_array_unref (self->set_aside);
+  g_hash_table_unref (self->renew);
   g_hash_table_unref (self->known);
   g_main_context_unref (self->context);
   g_free (self->self_did);
@@ -1290,6 +1387,8 @@ blink_connections_init (BlinkConnections *self)
   self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->dropped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->set_aside = g_ptr_array_new_with_free_func ((GDestroyNotify) set_aside_free);
+  self->renew = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**

@@ -72,6 +72,7 @@ void blink_connections_note_announce (BlinkConnections *self,
 void blink_connections_close (BlinkConnections *self,
                               const char *did);
 void blink_connections_close_all (BlinkConnections *self);
+void blink_connections_set_aside (BlinkConnections *self);
 gboolean blink_connections_close_broken (BlinkConnections *self,
                                          GstObject *element,
                                          const GError *error);
