@@ -33,6 +33,8 @@
  *   … audiomixer ! volume(deafen) ! tee(played) ! audioconvert ! … ! sink
  *                                   tee(played) ! webrtcechoprobe ! fakesink */
 
+typedef struct _SourceSwitch SourceSwitch;
+
 struct _BlinkAudioPipeline
 {
   GObject parent_instance;
@@ -45,7 +47,7 @@ struct _BlinkAudioPipeline
   GstElement *level; /* after the mute: a muted user does not speak */
   GstElement *deafen;
   GstElement *source;
-  gulong remnant_probe; /* on the encoder's output, while a new source starts */
+  SourceSwitch *source_switch; /* what the encoder sends while a new source starts */
   GstElement *playback;
   GstCaps *mix_caps;
   BlinkAudioFormat format;
@@ -53,6 +55,8 @@ struct _BlinkAudioPipeline
 };
 
 G_DEFINE_FINAL_TYPE (BlinkAudioPipeline, blink_audio_pipeline, G_TYPE_OBJECT)
+
+static void watch_encoder_for_source_switches (BlinkAudioPipeline *self);
 
 /* ---- longer packets in a bigger mesh ----
  *
@@ -495,6 +499,7 @@ blink_audio_pipeline_new_full (const char *source,
                               G_TYPE_INT, (int) format->channels, NULL);
   g_object_set (capsfilter, "caps", caps, NULL);
   self->encoder = enc;
+  watch_encoder_for_source_switches (self);
   g_object_set (enc, "inband-fec", TRUE, "packet-loss-percentage",
                 BLINK_AUDIO_PIPELINE_EXPECTED_LOSS_MIN, "frame-size",
                 format->frame_ms, "bitrate", format->bitrate, "audio-type", 2048 /* voice */,
@@ -755,12 +760,21 @@ retire_device (GstBin *pipeline,
  * answered, the microphone takes the place of the silence it rang with,
  * and that padded remnant went out first: 10-20 ms of silence at the
  * start of what the caller hears (docs/benchmarks.md, "The answer's first
- * packet"). So what the encoder sends between the switch and the new
- * source's first buffer is dropped. */
+ * packet"). So what the encoder sends between a switch and the new
+ * source's first buffer is dropped, by a probe on the encoder's output
+ * that comes before any recording's. */
+struct _SourceSwitch
+{
+  gint switches; /* made so far */
+  gint starting; /* the switch whose source has sent nothing yet; 0: none */
+};
+
+/* A new source's probe: which switch it is. */
 typedef struct
 {
-  gint starting; /* the new source has sent no buffer yet */
-} SourceSwitch;
+  SourceSwitch *source_switch;
+  gint number;
+} NewSource;
 
 static void
 source_switch_unref (gpointer data)
@@ -768,14 +782,22 @@ source_switch_unref (gpointer data)
   g_atomic_rc_box_release (data);
 }
 
-static GstPadProbeReturn
-on_new_source_buffer (GstPad *pad,
-                      GstPadProbeInfo *info,
-                      gpointer user_data)
+static void
+new_source_free (NewSource *new_source)
 {
-  SourceSwitch *source_switch = user_data;
+  source_switch_unref (new_source->source_switch);
+  g_free (new_source);
+}
 
-  g_atomic_int_set (&source_switch->starting, FALSE);
+static GstPadProbeReturn
+on_new_source_data (GstPad *pad,
+                    GstPadProbeInfo *info,
+                    gpointer user_data)
+{
+  NewSource *new_source = user_data;
+
+  /* Not a later switch's, whose source has sent nothing yet. */
+  g_atomic_int_compare_and_exchange (&new_source->source_switch->starting, new_source->number, 0);
   return GST_PAD_PROBE_REMOVE;
 }
 
@@ -786,31 +808,34 @@ drop_old_source_remnant (GstPad *pad,
 {
   SourceSwitch *source_switch = user_data;
 
-  if (g_atomic_int_get (&source_switch->starting))
-    {
-      GST_DEBUG_OBJECT (pad, "Dropping what the encoder held of the old source");
-      return GST_PAD_PROBE_DROP;
-    }
-  return GST_PAD_PROBE_OK;
+  if (g_atomic_int_get (&source_switch->starting) == 0)
+    return GST_PAD_PROBE_OK;
+  GST_DEBUG_OBJECT (pad, "Dropping what the encoder held of the old source");
+  return GST_PAD_PROBE_DROP;
 }
 
 static void
-drop_remnant_of_old_source (BlinkAudioPipeline *self,
-                            GstPad *new_source_pad)
+watch_encoder_for_source_switches (BlinkAudioPipeline *self)
 {
   g_autoptr (GstPad) encoded = gst_element_get_static_pad (self->encoder, "src");
-  SourceSwitch *source_switch = g_atomic_rc_box_new0 (SourceSwitch);
 
-  source_switch->starting = TRUE;
-  /* An earlier switch's, whose source may never have sent a buffer. */
-  if (self->remnant_probe != 0)
-    gst_pad_remove_probe (encoded, self->remnant_probe);
-  self->remnant_probe = gst_pad_add_probe (encoded, GST_PAD_PROBE_TYPE_BUFFER,
-                                           drop_old_source_remnant,
-                                           g_atomic_rc_box_acquire (source_switch),
-                                           source_switch_unref);
-  gst_pad_add_probe (new_source_pad, GST_PAD_PROBE_TYPE_BUFFER, on_new_source_buffer,
-                     source_switch, source_switch_unref);
+  self->source_switch = g_atomic_rc_box_new0 (SourceSwitch);
+  gst_pad_add_probe (encoded, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     drop_old_source_remnant, g_atomic_rc_box_acquire (self->source_switch),
+                     source_switch_unref);
+}
+
+static void
+begin_source_switch (BlinkAudioPipeline *self,
+                     GstPad *new_source_pad)
+{
+  NewSource *new_source = g_new0 (NewSource, 1);
+
+  new_source->source_switch = g_atomic_rc_box_acquire (self->source_switch);
+  new_source->number = g_atomic_int_add (&self->source_switch->switches, 1) + 1;
+  g_atomic_int_set (&self->source_switch->starting, new_source->number);
+  gst_pad_add_probe (new_source_pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     on_new_source_data, new_source, (GDestroyNotify) new_source_free);
 }
 
 /**
@@ -853,7 +878,7 @@ blink_audio_pipeline_set_source (BlinkAudioPipeline *self,
   gst_object_unref (source);
   self->source = source;
   new_pad = gst_element_get_static_pad (source, "src");
-  drop_remnant_of_old_source (self, new_pad);
+  begin_source_switch (self, new_pad);
   if (peer == NULL || GST_PAD_LINK_FAILED (gst_pad_link (new_pad, peer)))
     {
       g_set_error_literal (error, BLINK_CALL_ERROR, BLINK_CALL_ERROR_DEVICE,
@@ -1070,6 +1095,7 @@ blink_audio_pipeline_dispose (GObject *object)
     gst_element_set_state (GST_ELEMENT (self->pipeline), GST_STATE_NULL);
   gst_clear_object (&self->pipeline);
   gst_clear_caps (&self->mix_caps);
+  g_clear_pointer (&self->source_switch, source_switch_unref);
 
   G_OBJECT_CLASS (blink_audio_pipeline_parent_class)->dispose (object);
 }

@@ -629,8 +629,10 @@ between_us_alone (BlinkSignaller *self,
 
 /* Whether an offer to us alone from @caller crosses a call of ours to them
  * alone that they have not answered. The engine forgets such an offer or
- * answers it at once (docs/engine.md, "Crossed calls"): it never rings for
- * long, and there is one at most per call of ours. */
+ * answers it at once (docs/engine.md, "Crossed calls"), unless it comes
+ * after the crossing window, as a call back that rings; either way there
+ * is one at most per call of ours, since a caller's new offer replaces its
+ * earlier one. */
 static gboolean
 crosses_our_call (BlinkSignaller *self,
                   const char *caller,
