@@ -25,6 +25,7 @@
 #include "config.h"
 
 #include <gst/gst.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -581,6 +582,14 @@ party_connected_at (Party *p,
   g_error ("party %d: not connected to %s", p->tone, did);
 }
 
+/* @when (µs) after @origin in ms; NAN when it did not happen. */
+static double
+since (gint64 when,
+       gint64 origin)
+{
+  return when != 0 ? (when - origin) / 1000.0 : NAN;
+}
+
 /* Answer → first sound at the caller, N_CALLS times each way, the two
  * alternating: the callee knows the caller (connected while it rang) or
  * not (connected on answering). The call rings 1 s before the answer. */
@@ -602,6 +611,7 @@ measure_answer (void)
       guint a_from = a->lines->len, b_from = b->lines->len;
       const char *sound;
       gint64 answered, heard;
+      BlinkPeerTimeline t;
 
       party_send (b, known ? "know %s" : "know", a->did);
       id = party_offer (a, to_b, 1);
@@ -616,19 +626,22 @@ measure_answer (void)
       party_send (b, "accept %s", id);
       sound = party_wait_line_from (a, a_from, WAIT_MS, "first-sound ");
       heard = g_ascii_strtoll (sound + strlen ("first-sound "), NULL, 10) * 1000;
+      party_timeline (a, b->did, &t);
       if (known)
         {
-          BlinkPeerTimeline t;
-
-          party_timeline (a, b->did, &t);
           early[i / 2] = heard - answered;
           early_packet[i / 2] = t.first_media - answered;
         }
       else
         late[i / 2] = heard - answered;
-      g_test_message ("answer %u (%s): first sound at the caller after %.1f ms", i,
-                      known ? "connected while ringing" : "connected on answering",
-                      (heard - answered) / 1000.0);
+      /* Where a slow one's time went: the caller's connection, from the
+       * answer (negative: before it). */
+      g_test_message ("answer %u (%s): first sound at the caller after %.1f ms; its connection: "
+                      "remote description %.1f, ICE %.1f, up %.1f, first packet %.1f ms",
+                      i, known ? "connected while ringing" : "connected on answering",
+                      (heard - answered) / 1000.0, since (t.remote_description, answered),
+                      since (t.ice_connected, answered), since (t.connected, answered),
+                      since (t.first_media, answered));
 
       party_send (a, "hangup");
       party_wait_line (a, "call-removed %s", id);
