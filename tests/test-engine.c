@@ -802,19 +802,18 @@ test_early_declined (Fixture *f,
   g_object_unref (call);
 }
 
+typedef struct
+{
+  Side *side;
+  guint had; /* calls added before */
+} AddedSince;
+
 static gboolean
 has_added_more (gpointer user_data)
 {
-  Connection *c = user_data; /* the side, and how many calls it had */
+  AddedSince *since = user_data;
 
-  return c->side->added->len > GPOINTER_TO_UINT (c->did);
-}
-
-static gboolean
-hears_tone (Side *side,
-            double hz)
-{
-  return side->ear != NULL && blink_test_ear_hears (side->ear, hz);
+  return since->side->added->len > since->had;
 }
 
 typedef struct
@@ -823,14 +822,15 @@ typedef struct
   double caller_hz, callee_hz;
 } Pair;
 
+/* The callee's ear is there once it answered (has_ear). */
 static gboolean
 hear_each_other (gpointer user_data)
 {
   Pair *pair = user_data;
+  Listening caller_hears = { pair->caller, pair->callee_hz };
+  Listening callee_hears = { pair->callee, pair->caller_hz };
 
-  if (pair->callee->ear == NULL)
-    on_pipeline (pair->callee->manager, NULL, pair->callee);
-  return hears_tone (pair->caller, pair->callee_hz) && hears_tone (pair->callee, pair->caller_hz);
+  return has_ear (pair->callee) && hears (&caller_hears) && hears (&callee_hears);
 }
 
 /* @callee knows @caller, whose call rings and connects early; @callee
@@ -848,7 +848,7 @@ early_dropped_then_answered (Side *caller,
   const char *callees[] = { blink_call_manager_get_did (callee->manager), NULL };
   const char *elsewhere[] = { blink_identity_get_did (somebody), NULL };
   Connection callee_to_caller = { callee, known[0] };
-  Connection added = { callee, GUINT_TO_POINTER (callee->added->len) };
+  AddedSince added = { callee, callee->added->len };
   Pair pair = { caller, callee, caller_hz, callee_hz };
   g_autoptr (GError) error = NULL;
   BlinkCall *incoming, *ours;
