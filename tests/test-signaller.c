@@ -1480,9 +1480,37 @@ counted (gpointer user_data)
   return *(guint *) user_data > 0;
 }
 
+static gboolean
+connected_twice (gpointer user_data)
+{
+  return *(guint *) user_data >= 2;
+}
+
+static gboolean
+connected_thrice (gpointer user_data)
+{
+  return *(guint *) user_data >= 3;
+}
+
+/* Alice's offer of the call with @key to Bob, sent again as her signaller
+ * would while Bob has not acknowledged it. */
+static void
+resend_offer (Fixture *f,
+              const guint8 *key)
+{
+  const char *participants[] = { f->party[ALICE].did, f->party[BOB].did, NULL };
+  g_autoptr (BlinkIdentity) alice = blink_identity_load (f->party[ALICE].key_path, NULL);
+  g_autoptr (BlinkMessage) offer = offer_message (f->party[ALICE].did, participants, key);
+  g_autoptr (GBytes) sealed = seal_offer (alice, f->party[BOB].did, offer);
+  g_autofree char *topic = blink_topic_offer (f->party[BOB].did);
+
+  publish_raw (f, ALICE, topic, sealed);
+}
+
 /* A ringing callee that connects early says "connect" (docs/protocol.md,
- * "Connecting while ringing"): the caller hears of it, once per message;
- * from someone not in the call it is refused, from someone who answered
+ * "Connecting while ringing"): the caller hears of it, once per message,
+ * also in answer to a resent offer until the callee connects later after
+ * all; from someone not in the call it is refused, from someone who answered
  * already it changes nothing, and a joined call cannot connect early. */
 static void
 test_connect_early (Fixture *f,
@@ -1517,6 +1545,27 @@ test_connect_early (Fixture *f,
   memcpy (key, blink_signaller_call_get_key (blink_signaller_find_call (alice_signaller, id)),
           sizeof key);
   call_topic = blink_topic_call (id, key);
+
+  /* A resend of the offer is told "connect" again, until Bob takes it
+   * back (another call took him meanwhile): then only "ringing". */
+  resend_offer (f, key);
+  g_assert_true (blink_test_wait_until (connected_twice, &connects, WAIT_MS));
+  g_assert_true (blink_signaller_connect_later (bob_signaller, id, &error));
+  g_assert_no_error (error);
+  {
+    guint64 sent = stat_of (f, BOB, "sent");
+
+    resend_offer (f, key);
+    wait_stat (f, BOB, "sent", sent + 1);
+    blink_test_pass_time (500);
+    g_assert_cmpuint (stat_of (f, BOB, "sent"), ==, sent + 1);
+    g_assert_cmpuint (connects, ==, 2);
+  }
+  /* Connecting early again is allowed while it rings. */
+  g_assert_true (blink_signaller_connect_early (bob_signaller, id, &error));
+  g_assert_no_error (error);
+  g_assert_true (blink_test_wait_until (connected_thrice, &connects, WAIT_MS));
+
   {
     g_autoptr (BlinkMessage) connect = blink_message_new (BLINK_MESSAGE_CONNECT);
     g_autoptr (GBytes) bytes = NULL;
@@ -1540,7 +1589,7 @@ test_connect_early (Fixture *f,
     publish_raw (f, BOB, call_topic, bytes);
     blink_test_pass_time (1000);
   }
-  g_assert_cmpuint (connects, ==, 1);
+  g_assert_cmpuint (connects, ==, 3);
   g_signal_handlers_disconnect_by_data (alice_signaller, &connects);
 }
 

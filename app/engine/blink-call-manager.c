@@ -811,9 +811,13 @@ drop_early (BlinkCallManager *self,
   if (self->early == NULL)
     return;
   g_debug ("Call %s no longer connects early", blink_call_get_id (self->early));
-  /* Answered later, it connects anew, after what the caller still holds. */
+  /* Answered later, it connects anew, after what the caller still holds;
+   * until then a resend of its offer is not told "connect" again. */
   if (rings_on)
-    blink_connections_set_aside (self->connections);
+    {
+      blink_connections_set_aside (self->connections);
+      blink_signaller_connect_later (self->signaller, blink_call_get_id (self->early), NULL);
+    }
   else
     blink_connections_close_all (self->connections);
   g_clear_object (&self->early);

@@ -342,9 +342,10 @@ blink_signaller_call_get_early (BlinkSignallerCall *self)
 }
 
 void
-blink_signaller_call_set_early (BlinkSignallerCall *self)
+blink_signaller_call_set_early (BlinkSignallerCall *self,
+                                gboolean early)
 {
-  self->early = TRUE;
+  self->early = early;
 }
 
 /**

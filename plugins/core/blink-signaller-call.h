@@ -54,7 +54,8 @@ char **blink_signaller_call_add_participants (BlinkSignallerCall *self,
 gboolean blink_signaller_call_get_invited (BlinkSignallerCall *self);
 void blink_signaller_call_set_invited (BlinkSignallerCall *self);
 gboolean blink_signaller_call_get_early (BlinkSignallerCall *self);
-void blink_signaller_call_set_early (BlinkSignallerCall *self);
+void blink_signaller_call_set_early (BlinkSignallerCall *self,
+                                     gboolean early);
 void blink_signaller_call_ring_until (BlinkSignallerCall *self,
                                      gint64 expires_ms);
 const BlinkAudioFormat *blink_signaller_call_get_audio (BlinkSignallerCall *self);

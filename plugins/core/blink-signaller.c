@@ -1461,6 +1461,20 @@ blink_signaller_join (BlinkSignaller *self,
   return TRUE;
 }
 
+/* The ringing call @call_id, marked as connecting early or not. */
+static BlinkSignallerCall *
+mark_early (BlinkSignaller *self,
+            const char *call_id,
+            gboolean early,
+            GError **error)
+{
+  BlinkSignallerCall *call = lookup_ringing_call (self, call_id, error);
+
+  if (call != NULL)
+    blink_signaller_call_set_early (call, early);
+  return call;
+}
+
 /**
  * blink_signaller_connect_early:
  *
@@ -1477,14 +1491,31 @@ blink_signaller_connect_early (BlinkSignaller *self,
 
   g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
 
-  call = lookup_ringing_call (self, call_id, error);
+  call = mark_early (self, call_id, TRUE, error);
   if (call == NULL)
     return FALSE;
 
-  blink_signaller_call_set_early (call);
   listen_to_peers (self, call);
   send_on_call (self, call, BLINK_MESSAGE_CONNECT);
   return TRUE;
+}
+
+/**
+ * blink_signaller_connect_later:
+ *
+ * Takes back blink_signaller_connect_early() for a call that rings on here
+ * while another is taken: a resend of its offer is acknowledged with
+ * `ringing` alone, and the call connects when it is answered. What others
+ * send us alone in it still comes (the caller may hold a connection).
+ */
+gboolean
+blink_signaller_connect_later (BlinkSignaller *self,
+                               const char *call_id,
+                               GError **error)
+{
+  g_return_val_if_fail (BLINK_IS_SIGNALLER (self), FALSE);
+
+  return mark_early (self, call_id, FALSE, error) != NULL;
 }
 
 /**

@@ -78,6 +78,9 @@ gboolean blink_signaller_join (BlinkSignaller *self,
 gboolean blink_signaller_connect_early (BlinkSignaller *self,
                                        const char *call_id,
                                        GError **error);
+gboolean blink_signaller_connect_later (BlinkSignaller *self,
+                                       const char *call_id,
+                                       GError **error);
 gboolean blink_signaller_forget (BlinkSignaller *self,
                                 const char *call_id,
                                 GError **error);
