@@ -84,7 +84,8 @@ class Party:
     def hung(self, what):
         """A Failure for a daemon that did not do @what in time, with its
         threads' stacks: what it was doing instead."""
-        return Failure(f'{self.name}: {what}\n  blinkd\'s threads:\n{self.daemon.stacks()}')
+        return Failure(f'{self.name}: {what}\n  blinkd\'s threads:\n{self.daemon.stacks()}'
+                       f'{self.daemon.stderr_tail(20)}{self.daemon.unread_tail()}')
 
     def get(self, path, interface, prop):
         """A property as gdbus prints it, strings and paths without their quotes."""
@@ -145,7 +146,11 @@ def connect(caller, callee):
     # This call's connected, not one of an earlier call still in the
     # monitor's lines: gdbus monitor starts each line with the object path.
     for me, other in ((caller, callee), (callee, caller)):
-        me.wait_signal(rf"^{re.escape(path)}: .*\('{other.did}', 'connected'")
+        try:
+            me.wait_signal(rf"^{re.escape(path)}: .*\('{other.did}', 'connected'")
+        except Failure as e:
+            raise Failure(f'{e}\n  {other.name}\'s blinkd:{other.daemon.stderr_tail(20)}'
+                          f'{other.daemon.unread_tail()}') from None
     return path
 
 

@@ -119,9 +119,15 @@ class Process:
             return f'(exited with status {self.proc.returncode})'
         return thread_stacks(self.proc.pid)
 
-    def stderr_tail(self):
-        tail = '\n    '.join(self.stderr[-5:])
+    def stderr_tail(self, count=5):
+        tail = '\n    '.join(self.stderr[-count:])
         return f'\n  its last messages:\n    {tail}' if tail else ''
+
+    def unread_tail(self, count=60):
+        """Its last @count lines on stdout that nobody awaited (a daemon's
+        debug messages), for a failure's report."""
+        tail = '\n    '.join(list(self.lines.queue)[-count:])
+        return f'\n  its last lines of output:\n    {tail}' if tail else ''
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         if self.proc.poll() is None:

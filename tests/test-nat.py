@@ -148,44 +148,87 @@ def test_udp_blocked_relay_tcp(alice, bob):
 
 def first_failure(parties, path, timeout):
     """The first ParticipantFailed of the call at @path that one of
-    @parties signals: (party, its message). It reads (and drops) their
-    monitors' lines up to there."""
+    @parties signals: (party, its error's name, its message). It reads (and
+    drops) their monitors' lines up to there."""
     pattern = re.compile(rf"ParticipantFailed \(objectpath '{re.escape(path)}', '([^']+)', "
-                         r"'im\.blink\.Error\.Failed', '([^']*)'")
+                         r"'(im\.blink\.Error\.\w+)', '([^']*)'")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for party in parties:
             while not party.monitor.lines.empty():
                 m = pattern.search(party.monitor.lines.get())
                 if m:
-                    return party, m.group(2)
+                    return party, m.group(2), m.group(3)
         time.sleep(0.05)
     raise Failure(f'no ParticipantFailed within {timeout} s')
 
 
 def test_wrong_password_fails(alice, bob):
-    """Only a relay could connect them, and alice's TURN password is wrong
-    (bob has no TURN server): the call fails within a bound, the side that
-    gives up first says the participant failed, the other side's call
-    ends too, and both daemons live on. Bob being a stranger to her, her
-    connection may only use the relay (--relay strangers): it fails as
-    soon as gathering ends without one, saying so."""
+    """Only a relay could connect them, and the caller's TURN password is
+    wrong (the callee has no TURN server): the call fails within a bound,
+    the other side's call ends too, and both daemons live on. The callee
+    being a stranger, the caller's connection may only use the relay
+    (--relay strangers): it fails as soon as ICE or gathering is over
+    without one, saying so (im.blink.Error.NoRelay), and is not made
+    again: a new one would ask the same server with the same password.
+    Twice: the caller once the offerer of the pair (the greater DID),
+    once the answerer."""
     turn = NET['turn']
-    restart(alice, 'strict', ['--turn-server', turn.turn_url(),
-                              '--turn-password-file', password_file('alice', 'wrong')])
-    restart(bob, 'strict', ['--stun-server', turn.stun_url()])
-    start = time.monotonic()
+    rounds = []
+    for caller, callee in sorted(((alice, bob), (bob, alice)), key=lambda pair: pair[0].did,
+                                 reverse=True):
+        role = 'offerer' if caller.did > callee.did else 'answerer'
+        restart(caller, 'strict', ['--turn-server', turn.turn_url(),
+                                   '--turn-password-file', password_file(caller.name, 'wrong')])
+        restart(callee, 'strict', ['--stun-server', turn.stun_url()])
+        start = time.monotonic()
+        out = caller.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{callee.did}']").stdout
+        path = re.search(r"objectpath '([^']+)'", out).group(1)
+        callee.wait_signal(rf"IncomingCall \(objectpath '{path}'")
+        callee.gdbus(path, 'im.blink.Call1.Accept')
+        who, name, message = first_failure((caller, callee), path, FAIL_S)
+        took = time.monotonic() - start
+        if who is not caller or name != 'im.blink.Error.NoRelay' or 'TURN' not in message:
+            raise Failure(f'{who.name} ({role}) failed first, after {took:.1f} s: {name}: '
+                          f'{message}')
+        for me in (caller, callee):
+            # Its InterfacesRemoved may be among the lines first_failure read.
+            wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
+            check_warnings(me)
+        remade = [line for line in caller.daemon.stderr if 'making a new one' in line]
+        if remade:
+            raise Failure(f'{caller.name}: the connection was made again: {remade[0]}')
+        rounds.append(f'{caller.name} ({role}) after {took:.1f} s')
+    return f'{", ".join(rounds)}: {message}; {callee_without_relay(alice, bob)}'
+
+
+def callee_without_relay(alice, bob):
+    """Bob's TURN password is wrong, and alice a stranger to him: his
+    connection made while her call rings fails for want of a relay, and
+    her call rings on all the same; answered, it fails saying why."""
+    turn = NET['turn']
+    restart(alice, 'strict', ['--stun-server', turn.stun_url()])
+    restart(bob, 'strict', ['--turn-server', turn.turn_url(),
+                            '--turn-password-file', password_file('bob', 'wrong')])
     out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
     path = re.search(r"objectpath '([^']+)'", out).group(1)
     bob.wait_signal(rf"IncomingCall \(objectpath '{path}'")
-    bob.gdbus(path, 'im.blink.Call1.Accept')
-    who, message = first_failure((alice, bob), path, FAIL_S)
-    took = time.monotonic() - start
+    wait_until(lambda: any('failed: No TURN relay' in line for line in bob.daemon.stderr),
+               FAIL_S, 'bob: his connection made while ringing failing for want of a relay')
+    time.sleep(1)
     for me in (alice, bob):
-        # Its InterfacesRemoved may be among the lines first_failure read.
+        if path not in me.managed_objects():
+            raise Failure(f'{me.name}: the call ended while it rang')
+    start = time.monotonic()
+    bob.gdbus(path, 'im.blink.Call1.Accept')
+    who, name, message = first_failure((alice, bob), path, FAIL_S)
+    took = time.monotonic() - start
+    if who is not bob or name != 'im.blink.Error.NoRelay':
+        raise Failure(f'{who.name} failed first, after {took:.1f} s: {name}: {message}')
+    for me in (alice, bob):
         wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
         check_warnings(me)
-    return f'{who.name} failed after {took:.1f} s: {message}'
+    return f'a callee without a relay rang on, answered failed after {took:.1f} s'
 
 
 def start_parties(workdir, started):
@@ -208,7 +251,9 @@ def start_parties(workdir, started):
         router = network.add_home(number)
         party = Party(name, workdir, info['api'], started, tone=tone,
                       ice_address=router.home_ip, wrapper=router.wrapper(),
-                      G_DEBUG=NON_FATAL_DEBUG)
+                      G_DEBUG=NON_FATAL_DEBUG,
+                      # What its connections did, for a call that does not connect.
+                      G_MESSAGES_DEBUG='blink-connections blink-call-manager blink-peer')
         party.router = router
         parties.append(party)
     return parties

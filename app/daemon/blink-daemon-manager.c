@@ -82,6 +82,7 @@ static const GDBusErrorEntry call_error_entries[] = {
   { BLINK_CALL_ERROR_FAILED, "im.blink.Error.Failed" },
   { BLINK_CALL_ERROR_NO_SUCH_DEVICE, "im.blink.Error.NoSuchDevice" },
   { BLINK_CALL_ERROR_NO_SUCH_CONTACT, "im.blink.Error.NoSuchContact" },
+  { BLINK_CALL_ERROR_NO_RELAY, "im.blink.Error.NoRelay" },
 };
 
 static char *

@@ -762,6 +762,14 @@ on_connection_failed (BlinkConnections *connections,
       (participant = blink_call_find_participant (connected_call (self), did)) == NULL ||
       blink_participant_state_is_final (blink_participant_get_state (participant)))
     return;
+  /* Connecting while ringing through a TURN server that gives no relay:
+   * the call rings on, and says so if it is answered (it connects then). */
+  if (failure->code == BLINK_CALL_ERROR_NO_RELAY && connected_call (self) == self->early)
+    {
+      g_message ("Not connecting to %s before answering: %s", did, failure->message);
+      drop_early (self, TRUE);
+      return;
+    }
   /* ICE failed, for a participant still in the call: a late answer, or a
    * network that changed. A new connection is made, a few times over; a
    * certificate that is not the signed one never. */
@@ -2576,7 +2584,9 @@ blink_call_manager_class_init (BlinkCallManagerClass *klass)
    * @call: the call
    * @did: the participant
    * @error: why: %BLINK_CALL_ERROR_CERTIFICATE when their certificate was not
-   *   the one in their signed SDP, %BLINK_CALL_ERROR_FAILED when ICE failed
+   *   the one in their signed SDP, %BLINK_CALL_ERROR_NO_RELAY when the
+   *   connection may only use TURN relays and got none,
+   *   %BLINK_CALL_ERROR_FAILED when ICE failed
    */
   signals[SIGNAL_PARTICIPANT_FAILED] =
     g_signal_new ("participant-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,

@@ -24,6 +24,8 @@ typedef enum
   BLINK_CALL_ERROR_NO_SUCH_DEVICE,      /* no microphone or speaker of that name, or more
                                            than one */
   BLINK_CALL_ERROR_NO_SUCH_CONTACT,     /* that address is not a contact */
+  BLINK_CALL_ERROR_NO_RELAY,            /* a connection that may only use TURN relays got
+                                           none from the TURN server */
 } BlinkCallError;
 
 #define BLINK_CALL_ERROR (blink_call_error_quark ())

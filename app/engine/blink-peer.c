@@ -910,6 +910,17 @@ has_relay (BlinkPeer *self)
   return FALSE;
 }
 
+/* Relayed only and without a relay: a new connection would ask the same
+ * TURN server with the same password, so this is said as it is, and is
+ * not made again (BLINK_CALL_ERROR_NO_RELAY). */
+static void
+fail_without_relay (BlinkPeer *self)
+{
+  fail (self, BLINK_CALL_ERROR_NO_RELAY,
+        "No TURN relay: this connection may only go through one (check the address and "
+        "password of the TURN server)");
+}
+
 static gboolean
 on_relay_grace (gpointer user_data)
 {
@@ -917,9 +928,7 @@ on_relay_grace (gpointer user_data)
 
   blink_clear_source (&self->relay_grace);
   if (self->state < BLINK_PEER_STATE_CONNECTED && !has_relay (self))
-    fail (self, BLINK_CALL_ERROR_FAILED,
-          "No TURN relay: this connection may only go through one (check the address and "
-          "password of the TURN server)");
+    fail_without_relay (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -965,6 +974,11 @@ apply_connection_state (BlinkPeer *self,
       if (self->verified)
         set_state (self, BLINK_PEER_STATE_CONNECTED);
     }
+  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED && self->relay_only &&
+           !has_relay (self))
+    /* ICE gives up before the TURN server has said no for good (libnice
+     * goes on asking it; seen: checks over after 5 s, gathering not). */
+    fail_without_relay (self);
   else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
     fail (self, BLINK_CALL_ERROR_FAILED, "The connection could not be established (ICE failed)");
 }
