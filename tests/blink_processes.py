@@ -126,7 +126,9 @@ class Process:
     def unread_tail(self, count=60):
         """Its last @count lines on stdout that nobody awaited (a daemon's
         debug messages), for a failure's report."""
-        tail = '\n    '.join(list(self.lines.queue)[-count:])
+        with self.lines.mutex:
+            lines = list(self.lines.queue)[-count:]
+        tail = '\n    '.join(lines)
         return f'\n  its last lines of output:\n    {tail}' if tail else ''
 
     def stop(self, sig=signal.SIGTERM, timeout=10):

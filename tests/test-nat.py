@@ -195,9 +195,10 @@ def test_wrong_password_fails(alice, bob):
             # Its InterfacesRemoved may be among the lines first_failure read.
             wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
             check_warnings(me)
-        remade = [line for line in caller.daemon.stderr if 'making a new one' in line]
-        if remade:
-            raise Failure(f'{caller.name}: the connection was made again: {remade[0]}')
+        for me in (caller, callee):
+            remade = [line for line in me.daemon.stderr if 'making a new one' in line]
+            if remade:
+                raise Failure(f'{me.name}: the connection was made again: {remade[0]}')
         rounds.append(f'{caller.name} ({role}) after {took:.1f} s')
     return f'{", ".join(rounds)}: {message}; {callee_without_relay(alice, bob)}'
 

@@ -772,8 +772,13 @@ on_connection_failed (BlinkConnections *connections,
     }
   /* ICE failed, for a participant still in the call: a late answer, or a
    * network that changed. A new connection is made, a few times over; a
-   * certificate that is not the signed one never. */
-  if (failure->code == BLINK_CALL_ERROR_FAILED &&
+   * certificate that is not the signed one never, nor one that got no
+   * relay (a wrong TURN password: a new one would ask the same), unless a
+   * connection to them was up in this call: then a request to the TURN
+   * server may have been lost on a network just changed. */
+  if ((failure->code == BLINK_CALL_ERROR_FAILED ||
+       (failure->code == BLINK_CALL_ERROR_NO_RELAY &&
+        blink_connections_was_up (self->connections, did))) &&
       blink_connections_reconnect (self->connections, did))
     {
       g_message ("The connection to %s broke (%s): making a new one", did, failure->message);
@@ -811,7 +816,8 @@ on_connection_closed (BlinkConnections *connections,
 /* ---- instant answer (docs/engine.md) ---- */
 
 /* The call that rang here is answered, declined or gone, or another
- * takes the media: its early connections close. */
+ * takes the media, or one of its connections got no TURN relay: its early
+ * connections close (@rings_on: set aside, for when it is answered). */
 static void
 drop_early (BlinkCallManager *self,
             gboolean rings_on)

@@ -101,6 +101,7 @@ struct _BlinkConnections
   GHashTable *dropped;        /* did → guint64*: signals dropped, per participant */
   GPtrArray *set_aside;       /* SetAside*, oldest first: calls that ring on, unconnected */
   GHashTable *renew;          /* DIDs (owned) whose next connection follows a set-aside one */
+  GHashTable *were_up;        /* DIDs (owned) a connection to was up in this call */
   BlinkRecorder *recorder;    /* records the active call's peers; NULL: nobody */
   GSource *watchdog;
   guint64 certificate_mismatches;
@@ -347,6 +348,7 @@ on_peer_state (BlinkPeer *peer,
 
       g_hash_table_remove (self->reconnects, did);
       g_hash_table_remove (self->requests, did);
+      g_hash_table_add (self->were_up, g_strdup (did));
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, did, code);
     }
   else if (blink_peer_get_state (peer) == BLINK_PEER_STATE_FAILED &&
@@ -540,6 +542,7 @@ blink_connections_set_call (BlinkConnections *self,
       g_hash_table_remove_all (self->reconnects);
       g_hash_table_remove_all (self->requests);
       g_hash_table_remove_all (self->renew);
+      g_hash_table_remove_all (self->were_up);
       self->held = FALSE;
       take_back (self, call);
     }
@@ -1055,6 +1058,20 @@ blink_connections_reconnect (BlinkConnections *self,
 }
 
 /**
+ * blink_connections_was_up:
+ *
+ * Returns: whether a connection to @did has been up in this call
+ */
+gboolean
+blink_connections_was_up (BlinkConnections *self,
+                          const char *did)
+{
+  g_return_val_if_fail (BLINK_IS_CONNECTIONS (self), FALSE);
+
+  return g_hash_table_contains (self->were_up, did);
+}
+
+/**
  * blink_connections_reconnect_wanted:
  * @connection: their connection to us that broke
  *
@@ -1327,6 +1344,7 @@ blink_connections_finalize (GObject *object)
   g_hash_table_unref (self->dropped);
   g_ptr_array_unref (self->set_aside);
   g_hash_table_unref (self->renew);
+  g_hash_table_unref (self->were_up);
   g_hash_table_unref (self->known);
   g_main_context_unref (self->context);
   g_free (self->self_did);
@@ -1389,6 +1407,7 @@ blink_connections_init (BlinkConnections *self)
   self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->set_aside = g_ptr_array_new_with_free_func ((GDestroyNotify) set_aside_free);
   self->renew = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->were_up = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**

@@ -78,6 +78,8 @@ gboolean blink_connections_close_broken (BlinkConnections *self,
                                          const GError *error);
 gboolean blink_connections_reconnect (BlinkConnections *self,
                                       const char *did);
+gboolean blink_connections_was_up (BlinkConnections *self,
+                                   const char *did);
 gboolean blink_connections_reconnect_wanted (BlinkConnections *self,
                                              const char *did,
                                              guint connection);
