@@ -200,7 +200,8 @@ def test_wrong_password_fails(alice, bob):
             if remade:
                 raise Failure(f'{me.name}: the connection was made again: {remade[0]}')
         rounds.append(f'{caller.name} ({role}) after {took:.1f} s')
-    return f'{", ".join(rounds)}: {message}; {callee_without_relay(alice, bob)}'
+    return (f'{", ".join(rounds)}: {message}; {callee_without_relay(alice, bob)}; '
+            f'{caller_without_relay(alice, bob)}')
 
 
 def callee_without_relay(alice, bob):
@@ -230,6 +231,31 @@ def callee_without_relay(alice, bob):
         wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
         check_warnings(me)
     return f'a callee without a relay rang on, answered failed after {took:.1f} s'
+
+
+
+def caller_without_relay(alice, bob):
+    """Alice's TURN password is wrong, bob's right, and they are strangers:
+    bob connects while her call rings, so her connection is no longer a
+    quiet one made ahead; it gets no relay, bob fails on her side, and her
+    call ends while it still rings on his."""
+    turn = NET['turn']
+    restart(alice, 'strict', ['--turn-server', turn.turn_url(),
+                              '--turn-password-file', password_file('alice', 'wrong')])
+    restart(bob, 'strict', ['--turn-server', turn.turn_url()],
+            env={'BLINK_TURN_PASSWORD': PASSWORD})
+    start = time.monotonic()
+    out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
+    path = re.search(r"objectpath '([^']+)'", out).group(1)
+    bob.wait_signal(rf"IncomingCall \(objectpath '{path}'")
+    who, name, message = first_failure((alice, bob), path, FAIL_S)
+    took = time.monotonic() - start
+    if who is not alice or name != 'im.blink.Error.NoRelay':
+        raise Failure(f'{who.name} failed first, after {took:.1f} s: {name}: {message}')
+    for me in (alice, bob):
+        wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
+        check_warnings(me)
+    return f'a caller without a relay, unanswered, failed after {took:.1f} s'
 
 
 def start_parties(workdir, started):
