@@ -13,7 +13,7 @@ import shutil
 import struct
 import subprocess
 
-from blink_party import ROOT, Party, run_tap, wait_until
+from blink_party import Party, run_tap, wait_until
 from blink_processes import SANITIZED, Failure, Process, start_ipfs_pair
 
 DIALER = os.environ.get('BLINK_DIALER', '')
@@ -136,14 +136,6 @@ def contact_row(dump, title):
         if row['title'] == title:
             return row
     return None
-
-
-def offer(caller, callee):
-    """@caller calls @callee; the call's path."""
-    out = caller.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{callee.did}']").stdout
-    path = re.search(r"objectpath '([^']+)'", out).group(1)
-    callee.wait_signal(rf"IncomingCall \(objectpath '{path}'")
-    return path
 
 
 def ended(alice, bob, path):

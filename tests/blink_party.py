@@ -137,11 +137,17 @@ def wait_until(predicate, timeout, what):
         time.sleep(0.05)
 
 
-def connect(caller, callee):
-    """@caller calls @callee, who answers; the call's path once both are connected."""
+def offer(caller, callee):
+    """@caller calls @callee; the call's path, once it rings there."""
     out = caller.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{callee.did}']").stdout
     path = re.search(r"objectpath '([^']+)'", out).group(1)
     callee.wait_signal(rf"IncomingCall \(objectpath '{path}'")
+    return path
+
+
+def connect(caller, callee):
+    """@caller calls @callee, who answers; the call's path once both are connected."""
+    path = offer(caller, callee)
     callee.gdbus(path, 'im.blink.Call1.Accept')
     # This call's connected, not one of an earlier call still in the
     # monitor's lines: gdbus monitor starts each line with the object path.

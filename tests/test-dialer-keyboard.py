@@ -19,9 +19,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_dialer import (Dialer, Keyboard, ended, focus, offer,  # noqa: E402
+from blink_dialer import (Dialer, Keyboard, ended, focus,  # noqa: E402
                           participant, run, start_alice_and_bob)
-from blink_party import ROOT  # noqa: E402
+from blink_party import ROOT, offer  # noqa: E402
 from blink_processes import Failure  # noqa: E402
 
 

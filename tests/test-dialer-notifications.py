@@ -22,8 +22,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from blink_dialer import (Dialer, Keyboard, ended, gvariant_string, offer,  # noqa: E402
+from blink_dialer import (Dialer, Keyboard, ended, gvariant_string,  # noqa: E402
                           participant, run, start_alice_and_bob)
+from blink_party import offer  # noqa: E402
 from blink_processes import Failure, Process  # noqa: E402
 
 NAME = 'org.freedesktop.Notifications'

@@ -16,8 +16,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import blink_nat  # noqa: E402
 from blink_nat import TURN_IP, Network, Turn  # noqa: E402
-from blink_party import (ROOT, Party, connect, hang_up, wait_for_tone,  # noqa: E402
-                         packets_received, run_tap, stats_of, wait_until)
+from blink_party import (ROOT, Party, connect, hang_up, offer,  # noqa: E402
+                         packets_received, run_tap, stats_of, wait_for_tone, wait_until)
 from blink_processes import Failure, start_ipfs_node  # noqa: E402
 
 PASSWORD = 'nat-test-secret'
@@ -163,6 +163,24 @@ def first_failure(parties, path, timeout):
     raise Failure(f'no ParticipantFailed within {timeout} s')
 
 
+def fails_without_relay(failing, other, path, start, who=None):
+    """@failing, first of the two, signals that it got no TURN relay for
+    the call at @path (im.blink.Error.NoRelay, a message naming TURN); the
+    call then ends on both sides, and neither daemon warned. Returns the
+    seconds since @start (monotonic) and the message. @who: @failing's name
+    in a failure's message."""
+    party, name, message = first_failure((failing, other), path, FAIL_S)
+    took = time.monotonic() - start
+    if party is not failing or name != 'im.blink.Error.NoRelay' or 'TURN' not in message:
+        raise Failure(f'{who or party.name} failed first, after {took:.1f} s: {name}: '
+                      f'{message}')
+    for me in (failing, other):
+        # Its InterfacesRemoved may be among the lines first_failure read.
+        wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
+        check_warnings(me)
+    return took, message
+
+
 def test_wrong_password_fails(alice, bob):
     """Only a relay could connect them, and the caller's TURN password is
     wrong (the callee has no TURN server): the call fails within a bound,
@@ -182,19 +200,10 @@ def test_wrong_password_fails(alice, bob):
                                    '--turn-password-file', password_file(caller.name, 'wrong')])
         restart(callee, 'strict', ['--stun-server', turn.stun_url()])
         start = time.monotonic()
-        out = caller.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{callee.did}']").stdout
-        path = re.search(r"objectpath '([^']+)'", out).group(1)
-        callee.wait_signal(rf"IncomingCall \(objectpath '{path}'")
+        path = offer(caller, callee)
         callee.gdbus(path, 'im.blink.Call1.Accept')
-        who, name, message = first_failure((caller, callee), path, FAIL_S)
-        took = time.monotonic() - start
-        if who is not caller or name != 'im.blink.Error.NoRelay' or 'TURN' not in message:
-            raise Failure(f'{who.name} ({role}) failed first, after {took:.1f} s: {name}: '
-                          f'{message}')
-        for me in (caller, callee):
-            # Its InterfacesRemoved may be among the lines first_failure read.
-            wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
-            check_warnings(me)
+        took, message = fails_without_relay(caller, callee, path, start,
+                                            f'{caller.name} ({role})')
         for me in (caller, callee):
             remade = [line for line in me.daemon.stderr if 'making a new one' in line]
             if remade:
@@ -212,9 +221,7 @@ def callee_without_relay(alice, bob):
     restart(alice, 'strict', ['--stun-server', turn.stun_url()])
     restart(bob, 'strict', ['--turn-server', turn.turn_url(),
                             '--turn-password-file', password_file('bob', 'wrong')])
-    out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
-    path = re.search(r"objectpath '([^']+)'", out).group(1)
-    bob.wait_signal(rf"IncomingCall \(objectpath '{path}'")
+    path = offer(alice, bob)
     wait_until(lambda: any('failed: No TURN relay' in line for line in bob.daemon.stderr),
                FAIL_S, 'bob: his connection made while ringing failing for want of a relay')
     time.sleep(1)
@@ -223,15 +230,8 @@ def callee_without_relay(alice, bob):
             raise Failure(f'{me.name}: the call ended while it rang')
     start = time.monotonic()
     bob.gdbus(path, 'im.blink.Call1.Accept')
-    who, name, message = first_failure((alice, bob), path, FAIL_S)
-    took = time.monotonic() - start
-    if who is not bob or name != 'im.blink.Error.NoRelay':
-        raise Failure(f'{who.name} failed first, after {took:.1f} s: {name}: {message}')
-    for me in (alice, bob):
-        wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
-        check_warnings(me)
+    took, _ = fails_without_relay(bob, alice, path, start)
     return f'a callee without a relay rang on, answered failed after {took:.1f} s'
-
 
 
 def caller_without_relay(alice, bob):
@@ -245,16 +245,8 @@ def caller_without_relay(alice, bob):
     restart(bob, 'strict', ['--turn-server', turn.turn_url()],
             env={'BLINK_TURN_PASSWORD': PASSWORD})
     start = time.monotonic()
-    out = alice.gdbus(ROOT, 'im.blink.Manager1.Offer', f"['{bob.did}']").stdout
-    path = re.search(r"objectpath '([^']+)'", out).group(1)
-    bob.wait_signal(rf"IncomingCall \(objectpath '{path}'")
-    who, name, message = first_failure((alice, bob), path, FAIL_S)
-    took = time.monotonic() - start
-    if who is not alice or name != 'im.blink.Error.NoRelay':
-        raise Failure(f'{who.name} failed first, after {took:.1f} s: {name}: {message}')
-    for me in (alice, bob):
-        wait_until(lambda: path not in me.managed_objects(), FAIL_S, f'{me.name}: call ended')
-        check_warnings(me)
+    path = offer(alice, bob)
+    took, _ = fails_without_relay(alice, bob, path, start)
     return f'a caller without a relay, unanswered, failed after {took:.1f} s'
 
 

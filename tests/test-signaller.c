@@ -1474,12 +1474,6 @@ count_connects (BlinkSignaller *signaller,
   (*count)++;
 }
 
-static gboolean
-counted (gpointer user_data)
-{
-  return *(guint *) user_data > 0;
-}
-
 typedef struct
 {
   const guint *count;
@@ -1542,7 +1536,8 @@ test_connect_early (Fixture *f,
   wait_event (&f->party[BOB], "incoming %s", id);
   g_assert_true (blink_signaller_connect_early (bob_signaller, id, &error));
   g_assert_no_error (error);
-  g_assert_true (blink_test_wait_until (counted, &connects, WAIT_MS));
+  want = (CountWanted) { &connects, 1 };
+  g_assert_true (blink_test_wait_until (count_reached, &want, WAIT_MS));
 
   memcpy (key, blink_signaller_call_get_key (blink_signaller_find_call (alice_signaller, id)),
           sizeof key);
