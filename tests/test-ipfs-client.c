@@ -8,6 +8,7 @@
 #include "blink-errors.h"
 #include "blink-ipfs-client.h"
 #include "blink-test-ipfs-network.h"
+#include "blink-test-stacks.h"
 
 #define TOPIC "blink/1/test/client"
 #define WAIT_MS 15000
@@ -286,7 +287,8 @@ test_burst_in_order (Fixture *f,
                      gconstpointer data)
 {
   Burst burst = { f, 1000 };
-  guint previous = 0;
+  g_autofree gboolean *seen = NULL;
+  guint latest = 0, overtaken = 0;
 
   if (f->network == NULL)
     return;
@@ -307,7 +309,13 @@ test_burst_in_order (Fixture *f,
   g_assert_true (blink_test_wait_until (nothing_publishing, f, burst.n * 100));
   g_assert_true (blink_test_wait_until (burst_over, &burst, WAIT_MS));
   g_assert_cmpuint (f->publish_failed, ==, 0);
-  /* In order, never twice. */
+  /* Never twice; in order where the receiving node is our js node. A Kubo
+   * node validates a peer's messages on many goroutines at once
+   * (go-libp2p-pubsub's validation pipeline) and hands each on when its
+   * check ends: on a loaded machine one now and then overtakes the one
+   * before it (1 in 1000 seen). The order our client publishes in is
+   * checked by the js node receiving from Kubo (kj). */
+  seen = g_new0 (gboolean, burst.n);
   for (guint i = 0; i < f->received->len; i++)
     {
       GBytes *got = g_ptr_array_index (f->received, i);
@@ -316,9 +324,17 @@ test_burst_in_order (Fixture *f,
 
       g_assert_true (g_str_has_prefix (text, "message "));
       index = atoi (text + 8);
-      g_assert_true (i == 0 || index > previous);
-      previous = index;
+      g_assert_cmpuint (index, <, burst.n);
+      g_assert_false (seen[index]);
+      seen[index] = TRUE;
+      if (i > 0 && index < latest)
+        overtaken++;
+      latest = MAX (latest, index);
     }
+  if (f->kinds[1] != 'k')
+    g_assert_cmpuint (overtaken, ==, 0);
+  else if (overtaken > 0)
+    g_test_message ("%u of %u messages came after a later one", overtaken, f->received->len);
 
   /* Kubo's seqno validator (go-libp2p-pubsub's BasicSeqnoValidator) checks a
    * peer's messages concurrently and ignores any whose seqno is not above the
@@ -671,6 +687,7 @@ main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  blink_test_print_stacks_on_abort ();
 
 #define ADD(path, setup, func) \
   g_test_add ("/blink/ipfs-client/" path, Fixture, NULL, setup, func, fixture_tear_down)
