@@ -34,7 +34,7 @@ class Party:
         self.name = name
         self.daemon_args = list(daemon_args)
         self.wrapper = list(wrapper)
-        home = os.path.join(workdir, name)
+        self.home = home = os.path.join(workdir, name)
         os.makedirs(home)
         self.tone = tone
         self.ice_address = ice_address
@@ -62,7 +62,8 @@ class Party:
         self.daemon = Process(f'blinkd of {self.name}', [
             *self.wrapper, BLINKD, *api, '--audio-source', source or f'tone:{self.tone}',
             '--audio-sink', sink or f'wav:{self.heard.path}',
-            '--ice-address', self.ice_address, *self.daemon_args], env=self.env)
+            '--ice-address', self.ice_address, *self.daemon_args], env=self.env,
+            cwd=self.home, exe=BLINKD)
         self.started.append(self.daemon)
         subprocess.run(['gdbus', 'wait', '--session', '--timeout', '15', NAME], env=self.env,
                        check=True, timeout=20)

@@ -7,6 +7,7 @@ import json
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -58,32 +59,64 @@ def second_chance(run):
     return faults, f'{summary} (a second call: the first had {first})'
 
 
-def thread_stacks(pid, max_lines=1500):
-    """Every thread's stack in process @pid, as gdb prints them, for a
-    failure that looks like a hang: without them a hang in a run on another
-    machine can only be guessed at. A note instead when there is no gdb."""
+def gdb_stacks(args, max_lines=1500):
+    """Every thread's stack as gdb prints them, gdb given @args (-p PID,
+    or a program and its core file). A note instead when there is no gdb."""
     if shutil.which('gdb') is None:
         return '(no gdb here: no stacks)'
     try:
-        out = subprocess.run(['gdb', '-p', str(pid), '-batch', '-nx', '-ex', 'set pagination off',
-                              '-ex', 'thread apply all bt'], text=True, capture_output=True,
-                             timeout=120, stdin=subprocess.DEVNULL).stdout
+        out = subprocess.run(['gdb', '-batch', '-nx', '-ex', 'set pagination off',
+                              '-ex', 'thread apply all bt', *args], text=True,
+                             capture_output=True, timeout=120, stdin=subprocess.DEVNULL).stdout
     except subprocess.TimeoutExpired:
         return '(gdb took more than 120 s: no stacks)'
     # gdb's own chatter (symbols loaded, the process attached) goes.
-    lines = [l for l in out.splitlines() if l.startswith(('Thread ', '#')) or not l]
+    lines = [l for l in out.splitlines()
+             if l.startswith(('Thread ', '#', 'Program terminated')) or not l]
     if len(lines) > max_lines:
         lines = lines[:max_lines] + [f'({len(lines) - max_lines} more lines)']
     return '\n'.join(lines)
 
 
-class Process:
-    """A child whose stdout lines are read on a thread into a queue."""
+def thread_stacks(pid):
+    """Every thread's stack in process @pid, for a failure that looks like
+    a hang: without them a hang in a run on another machine can only be
+    guessed at."""
+    return gdb_stacks(['-p', str(pid)])
 
-    def __init__(self, name, argv, env=None, stdin=False):
+
+def core_stacks(exe, directory, pid):
+    """Every thread's stack in the core file that process @pid (running
+    @exe in @directory) left when it crashed: a crash seen once on another
+    machine is otherwise lost. A note instead when there is none."""
+    cores = [os.path.join(directory, name) for name in (f'core.{pid}', 'core')]
+    core = next((path for path in cores if os.path.exists(path)), None)
+    if core is None:
+        with open('/proc/sys/kernel/core_pattern') as f:
+            pattern = f.read().strip()
+        return f'(no core file in {directory}; the kernel\'s core_pattern is {pattern!r})'
+    try:
+        return gdb_stacks([exe, core])
+    finally:
+        os.unlink(core)
+
+
+class Process:
+    """A child whose stdout lines are read on a thread into a queue. With
+    @cwd, it runs there and may leave a core file there when it crashes
+    (read by stacks()); @exe is then the program that runs, when @argv
+    starts with a wrapper."""
+
+    def __init__(self, name, argv, env=None, stdin=False, cwd=None, exe=None):
         self.name = name
+        self.cwd = cwd
+        self.exe = exe or argv[0]
+        if cwd is not None:
+            # Inherited by the child: as many bytes of core as it has.
+            _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+            resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
         self.proc = subprocess.Popen(
-            argv, env=env, text=True, bufsize=1,
+            argv, env=env, text=True, bufsize=1, cwd=cwd,
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.lines = queue.Queue()
@@ -114,10 +147,15 @@ class Process:
                 return result
 
     def stacks(self):
-        """Its threads' stacks, while it runs (thread_stacks())."""
-        if self.proc.poll() is not None:
-            return f'(exited with status {self.proc.returncode})'
-        return thread_stacks(self.proc.pid)
+        """Its threads' stacks, while it runs (thread_stacks()), or when
+        it crashed (core_stacks())."""
+        status = self.proc.poll()
+        if status is None:
+            return thread_stacks(self.proc.pid)
+        if status < 0 and self.cwd is not None:
+            return (f'(killed by signal {-status})\n'
+                    + core_stacks(self.exe, self.cwd, self.proc.pid))
+        return f'(exited with status {status})'
 
     def stderr_tail(self, count=5):
         tail = '\n    '.join(self.stderr[-count:])

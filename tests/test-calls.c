@@ -15,6 +15,7 @@
 #include "blink-test-calls.h"
 #include "blink-test-ipfs-network.h"
 #include "blink-test-media.h"
+#include "blink-test-stacks.h"
 
 #include <gst/gst.h>
 
@@ -988,6 +989,7 @@ main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  blink_test_print_stacks_on_abort ();
   gst_init (&argc, &argv);
 
 #define ADD(path, setup, func, data) \

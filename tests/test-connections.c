@@ -8,6 +8,7 @@
 #include "blink-connections.h"
 #include "blink-test-ipfs-network.h"
 #include "blink-test-media.h"
+#include "blink-test-stacks.h"
 
 #define WAIT_MS 15000
 /* Signals a hostile participant sends while its previous connection closes. */
@@ -563,6 +564,7 @@ main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  blink_test_print_stacks_on_abort ();
   gst_init (&argc, &argv);
 
   g_test_add ("/blink/connections/numbered", Fixture, NULL, fixture_set_up, test_numbered,

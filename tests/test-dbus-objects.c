@@ -10,6 +10,7 @@
 #include "blink-daemon-manager.h"
 #include "blink-identity.h"
 #include "blink-test-ipfs-network.h"
+#include "blink-test-stacks.h"
 
 #define WAIT_MS 20000
 
@@ -301,6 +302,7 @@ main (int argc,
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  blink_test_print_stacks_on_abort ();
 
   g_test_add ("/blink/dbus-objects/refused-offers", Fixture, NULL, fixture_set_up,
               test_refused_offers, fixture_tear_down);

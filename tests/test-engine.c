@@ -12,6 +12,7 @@
 #include "blink-test-audio.h"
 #include "blink-test-ipfs-network.h"
 #include "blink-test-media.h"
+#include "blink-test-stacks.h"
 
 #define WAIT_MS 20000
 #define ALICE_HZ 440
@@ -905,6 +906,7 @@ main (int argc,
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  blink_test_print_stacks_on_abort ();
 
   g_test_add ("/blink/engine/duplicate-dids", Fixture, NULL, fixture_set_up, test_duplicate_dids,
               fixture_tear_down);

@@ -13,6 +13,7 @@
 #include "blink-test-audio.h"
 #include "blink-test-bench.h"
 #include "blink-test-ipfs-network.h"
+#include "blink-test-stacks.h"
 
 #define WAIT_MS 15000
 /* ICE candidates a hostile peer sends, before the remote description and
@@ -628,6 +629,7 @@ main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  blink_test_print_stacks_on_abort ();
   gst_init (&argc, &argv);
 
   g_test_add_func ("/blink/peer/warm-up", test_warm_up);

@@ -13,6 +13,7 @@
 #include "blink-ipfs-client.h"
 #include "blink-signaller.h"
 #include "blink-test-ipfs-network.h"
+#include "blink-test-stacks.h"
 #include "blink-topic.h"
 
 #define WAIT_MS 15000
@@ -1686,6 +1687,7 @@ main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  blink_test_print_stacks_on_abort ();
   gst_init (&argc, &argv);
   g_assert_cmpint (sodium_init (), >=, 0);
 
