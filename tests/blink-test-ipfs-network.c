@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "blink-test-ipfs-network.h"
+#include "blink-test-stacks.h"
 #include "blink-ipfs-client.h"
 
 #include <glib/gstdio.h>
@@ -540,8 +541,13 @@ blink_test_wait_until (BlinkTestCondition condition,
    * not wake the main context: look again every 10 ms. */
   guint tick_id = g_timeout_add (10, on_wait_tick, NULL);
 
+  blink_test_main_loop_watch (TRUE);
   while (!condition (user_data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
+    {
+      g_main_context_iteration (NULL, TRUE);
+      blink_test_main_loop_turned ();
+    }
+  blink_test_main_loop_watch (FALSE);
 
   g_source_remove (tick_id);
   if (!timed_out)

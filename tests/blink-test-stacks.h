@@ -6,5 +6,7 @@
 G_BEGIN_DECLS
 
 void blink_test_print_stacks_on_abort (void);
+void blink_test_main_loop_watch (gboolean waiting);
+void blink_test_main_loop_turned (void);
 
 G_END_DECLS
