@@ -601,6 +601,61 @@ test_stays_out (Fixture *f,
   assert_stays_out (f, call, state);
 }
 
+typedef struct
+{
+  Fixture *f;
+  gint64 connected; /* when the connection to bob before came up */
+} NewConnection;
+
+static gboolean
+connection_renewed (gpointer user_data)
+{
+  NewConnection *renewed = user_data;
+  BlinkPeerTimeline t;
+
+  return blink_call_manager_get_setup_timeline (renewed->f->alice.manager,
+                                                blink_call_manager_get_did (renewed->f->bob.manager),
+                                                &t) &&
+         t.connected > renewed->connected;
+}
+
+/* A connection to bob that was up in this call, made again, fails for want
+ * of a TURN relay (on a network just changed, a request to the server may
+ * be lost): it is made again, as one that broke, and the call goes on. */
+static void
+test_no_relay_after_up (Fixture *f,
+                        gconstpointer data)
+{
+  g_autoptr (GError) failure = NULL;
+  const char *callees[] = { NULL, NULL };
+  NewConnection renewed = { f, 0 };
+  BlinkPeerTimeline t;
+  BlinkCall *call;
+
+  if (g_test_failed () || f->network == NULL)
+    return;
+
+  callees[0] = blink_call_manager_get_did (f->bob.manager);
+  call = connect_call (f, callees);
+  g_assert_true (blink_call_manager_get_setup_timeline (f->alice.manager, callees[0], &t));
+  renewed.connected = t.connected;
+
+  failure = g_error_new_literal (BLINK_CALL_ERROR, BLINK_CALL_ERROR_NO_RELAY,
+                                 "No TURN relay came from the server");
+  g_signal_emit_by_name (blink_call_manager_get_connections (f->alice.manager), "failed",
+                         callees[0], failure);
+  g_assert_cmpint (blink_participant_get_state (blink_call_find_participant (call, callees[0])),
+                   ==, BLINK_PARTICIPANT_STATE_CONNECTING);
+  g_assert_true (blink_test_wait_until (connection_renewed, &renewed, WAIT_MS));
+  blink_test_ear_reset (f->alice.ear);
+  blink_test_ear_reset (f->bob.ear);
+  assert_hears (&f->alice, BOB_HZ);
+  assert_hears (&f->bob, ALICE_HZ);
+  g_assert_cmpint (blink_participant_get_state (blink_call_find_participant (call, callees[0])),
+                   ==, BLINK_PARTICIPANT_STATE_CONNECTED);
+  g_assert_true (blink_call_manager_get_active_call (f->alice.manager) == call);
+}
+
 /* ---- instant answer ---- */
 
 
@@ -922,6 +977,8 @@ main (int argc,
   g_test_add ("/blink/engine/left-stays-out", Fixture,
               GINT_TO_POINTER (BLINK_PARTICIPANT_STATE_LEFT), fixture_set_up, test_stays_out,
               fixture_tear_down);
+  g_test_add ("/blink/engine/no-relay-after-up", Fixture, NULL, fixture_set_up,
+              test_no_relay_after_up, fixture_tear_down);
   g_test_add ("/blink/engine/instant-answer", Fixture, NULL, fixture_set_up, test_instant_answer,
               fixture_tear_down);
   g_test_add ("/blink/engine/stranger-connects-on-answer", Fixture, NULL, fixture_set_up,

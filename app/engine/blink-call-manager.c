@@ -1920,6 +1920,20 @@ blink_call_manager_get_signaller (BlinkCallManager *self)
   return self->signaller;
 }
 
+/**
+ * blink_call_manager_get_connections:
+ *
+ * Returns: (transfer none) (nullable): the call's connections, once
+ *   started
+ */
+BlinkConnections *
+blink_call_manager_get_connections (BlinkCallManager *self)
+{
+  g_return_val_if_fail (BLINK_IS_CALL_MANAGER (self), NULL);
+
+  return self->connections;
+}
+
 BlinkCall *
 blink_call_manager_get_active_call (BlinkCallManager *self)
 {

@@ -29,6 +29,7 @@ gboolean blink_call_manager_stop_finish (BlinkCallManager *self,
 
 const char *blink_call_manager_get_did (BlinkCallManager *self);
 BlinkSignaller *blink_call_manager_get_signaller (BlinkCallManager *self);
+BlinkConnections *blink_call_manager_get_connections (BlinkCallManager *self);
 BlinkCall *blink_call_manager_get_active_call (BlinkCallManager *self);
 void blink_call_manager_set_relay (BlinkCallManager *self,
                                    BlinkRelayPolicy policy,
