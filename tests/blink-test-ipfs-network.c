@@ -509,49 +509,40 @@ blink_test_ipfs_network_find_topic (BlinkTestIpfsNetwork *self,
 }
 
 static gboolean
-on_wait_timeout (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/**
- * blink_test_wait_until:
- *
- * Runs the main context until @condition holds or @timeout_ms pass.
- *
- * Returns: whether @condition holds
- */
-static gboolean
 on_wait_tick (gpointer user_data)
 {
   return G_SOURCE_CONTINUE;
 }
 
+/**
+ * blink_test_wait_until:
+ *
+ * Runs the main context until @condition holds or @timeout_ms pass, not
+ * counting the time the whole process did not run (a machine that paused
+ * it: blink_test_process_paused_us()).
+ *
+ * Returns: whether @condition holds
+ */
 gboolean
 blink_test_wait_until (BlinkTestCondition condition,
                        gpointer user_data,
                        guint timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add (timeout_ms, on_wait_timeout, &timed_out);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 paused = blink_test_process_paused_us ();
   /* Conditions may be made true by other threads (an appsink's), which do
    * not wake the main context: look again every 10 ms. */
   guint tick_id = g_timeout_add (10, on_wait_tick, NULL);
 
   blink_test_main_loop_watch (TRUE);
-  while (!condition (user_data) && !timed_out)
+  while (!condition (user_data) &&
+         g_get_monotonic_time () < deadline + blink_test_process_paused_us () - paused)
     {
       g_main_context_iteration (NULL, TRUE);
       blink_test_main_loop_turned ();
     }
   blink_test_main_loop_watch (FALSE);
-
   g_source_remove (tick_id);
-  if (!timed_out)
-    g_source_remove (timeout_id);
 
   return condition (user_data);
 }

@@ -8,7 +8,9 @@
  *   that failed shows what the other threads were doing;
  * - when the main loop has not turned for STALL_US while a test waits
  *   (blink_test_wait_until()): something dispatched on it blocks, and once
- *   it is over and the wait has failed, nothing would show what it was. */
+ *   it is over and the wait has failed, nothing would show what it was.
+ *
+ * The same watch tells a wait the time the whole process did not run. */
 #include "config.h"
 
 #include "blink-test-stacks.h"
@@ -18,20 +20,29 @@
 #include <unistd.h>
 
 #define STALL_US (5 * G_USEC_PER_SEC)
+#define BEAT_US G_USEC_PER_SEC
+/* The watch slept this much longer than it asked: the process did not run. */
+#define PAUSE_US (2 * G_USEC_PER_SEC)
 
-/* Made before: a signal handler allocates nothing. */
+/* Made before: a signal handler allocates nothing. NULL without gdb. */
 static char **gdb_argv;
 
 static GMutex watch_lock;
+static gboolean watch_started;
 static guint waits;       /* blink_test_wait_until()s under way */
 static gint64 last_turn;  /* when the main loop last turned in one */
 static gboolean reported; /* this stall's stacks printed */
+static gint64 last_beat;  /* when the watch last woke */
+static gint64 paused_us;  /* how long the process did not run, in all */
 
 static void
 run_gdb (void)
 {
-  pid_t child = fork ();
+  pid_t child;
 
+  if (gdb_argv == NULL)
+    return;
+  child = fork ();
   if (child == 0)
     {
       dup2 (STDERR_FILENO, STDOUT_FILENO);
@@ -50,22 +61,38 @@ print_stacks (int signum)
   raise (signum);
 }
 
+/* Wakes every second. Having slept much longer than that, the whole
+ * process did not run (a shared machine that paused it): that time is
+ * nobody's fault here, and a wait gets it back. Otherwise a main loop
+ * that has not turned for STALL_US while a test waits has its stacks
+ * printed. */
 static gpointer
 watch_main_loop (gpointer data)
 {
   for (;;)
     {
-      gint64 stalled = 0;
+      gint64 stalled = 0, paused = 0, now;
 
-      g_usleep (G_USEC_PER_SEC);
+      g_usleep (BEAT_US);
+      now = g_get_monotonic_time ();
       g_mutex_lock (&watch_lock);
-      if (waits > 0 && !reported && g_get_monotonic_time () - last_turn > STALL_US)
+      if (now - last_beat > PAUSE_US)
         {
-          stalled = g_get_monotonic_time () - last_turn;
+          paused = now - last_beat - BEAT_US;
+          paused_us += paused;
+          last_turn += paused;
+        }
+      last_beat = now;
+      if (waits > 0 && !reported && now - last_turn > STALL_US)
+        {
+          stalled = now - last_turn;
           reported = TRUE;
         }
       g_mutex_unlock (&watch_lock);
-      if (stalled != 0)
+      if (paused != 0)
+        g_printerr ("This process did not run for %.1f s: waits are longer by that\n",
+                    (double) paused / G_USEC_PER_SEC);
+      if (stalled != 0 && gdb_argv != NULL)
         {
           g_printerr ("The main loop has not turned for %.1f s while the test waits; "
                       "every thread's stack:\n", (double) stalled / G_USEC_PER_SEC);
@@ -79,33 +106,61 @@ watch_main_loop (gpointer data)
  * blink_test_print_stacks_on_abort:
  *
  * From now on, every thread's stack is printed to stderr when the test
- * aborts, and when its main loop stalls while it waits. Nothing when
- * there is no gdb.
+ * aborts, and when its main loop stalls while it waits (when there is
+ * gdb); and waits do not count the time the process did not run
+ * (blink_test_process_paused_us()).
  */
 void
 blink_test_print_stacks_on_abort (void)
 {
   g_autofree char *gdb = g_find_program_in_path ("gdb");
-  struct sigaction action = { 0 };
 
-  if (gdb == NULL || gdb_argv != NULL)
+  if (watch_started)
     return;
+  if (gdb != NULL)
+    {
+      struct sigaction action = { 0 };
 
-  gdb_argv = g_new0 (char *, 12);
-  gdb_argv[0] = g_steal_pointer (&gdb);
-  gdb_argv[1] = g_strdup ("-p");
-  gdb_argv[2] = g_strdup_printf ("%d", (int) getpid ());
-  gdb_argv[3] = g_strdup ("-batch");
-  gdb_argv[4] = g_strdup ("-nx");
-  gdb_argv[5] = g_strdup ("-ex");
-  gdb_argv[6] = g_strdup ("set pagination off");
-  gdb_argv[7] = g_strdup ("-ex");
-  gdb_argv[8] = g_strdup ("thread apply all bt");
-
-  action.sa_handler = print_stacks;
-  sigemptyset (&action.sa_mask);
-  sigaction (SIGABRT, &action, NULL);
+      gdb_argv = g_new0 (char *, 12);
+      gdb_argv[0] = g_steal_pointer (&gdb);
+      gdb_argv[1] = g_strdup ("-p");
+      gdb_argv[2] = g_strdup_printf ("%d", (int) getpid ());
+      gdb_argv[3] = g_strdup ("-batch");
+      gdb_argv[4] = g_strdup ("-nx");
+      gdb_argv[5] = g_strdup ("-ex");
+      gdb_argv[6] = g_strdup ("set pagination off");
+      gdb_argv[7] = g_strdup ("-ex");
+      gdb_argv[8] = g_strdup ("thread apply all bt");
+      action.sa_handler = print_stacks;
+      sigemptyset (&action.sa_mask);
+      sigaction (SIGABRT, &action, NULL);
+    }
+  g_mutex_lock (&watch_lock);
+  watch_started = TRUE;
+  last_beat = g_get_monotonic_time ();
+  g_mutex_unlock (&watch_lock);
   g_thread_unref (g_thread_new ("main-loop-watch", watch_main_loop, NULL));
+}
+
+/**
+ * blink_test_process_paused_us:
+ *
+ * Returns: how long, in all, the process did not run since the watch
+ *   started (0 without it), a pause it has not woken from yet included:
+ *   the main thread may run first after one
+ */
+gint64
+blink_test_process_paused_us (void)
+{
+  gint64 paused, since_beat;
+
+  g_mutex_lock (&watch_lock);
+  paused = paused_us;
+  since_beat = g_get_monotonic_time () - last_beat;
+  if (watch_started && since_beat > PAUSE_US)
+    paused += since_beat - BEAT_US;
+  g_mutex_unlock (&watch_lock);
+  return paused;
 }
 
 /**
