@@ -102,7 +102,7 @@ def main():
     import blink_speech as speech
 
     workdir = tempfile.mkdtemp(prefix='blink-bench-speech-')
-    keep = args.keep or workdir
+    keep = os.path.abspath(args.keep) if args.keep else workdir
     os.makedirs(keep, exist_ok=True)
     preamble = speech.speak(speech.SENTENCES[PREAMBLE])
     scored = speech.speak(speech.SENTENCES[SCORED])

@@ -77,7 +77,7 @@ class Party:
         except subprocess.TimeoutExpired:
             raise self.hung(f'{method}: no reply within 20 s')
         if check and result.returncode != 0:
-            if 'Timeout was reached' in result.stderr:
+            if 'Timeout was reached' in result.stderr or self.daemon.proc.poll() is not None:
                 raise self.hung(f'{method}: {result.stderr.strip()}')
             raise Failure(f'{self.name}: {method} failed: {result.stderr.strip()}')
         return result
@@ -303,6 +303,8 @@ def run_tap(suite, tests, start_parties, reason=None):
                     process = getattr(p, 'daemon', None) or getattr(p, 'process', None)
                     if process:
                         tell('\n'.join(process.stderr[-10:]), getattr(p, 'name', process.name))
+                    if process and process.crashed():
+                        tell(process.stacks(), getattr(p, 'name', process.name))
                 for p in parties:
                     if isinstance(p, Party):
                         p.gdbus(ROOT, 'im.blink.Manager1.Hangup', check=False)

@@ -85,6 +85,11 @@ def thread_stacks(pid):
     return gdb_stacks(['-p', str(pid)])
 
 
+# The signals whose default action leaves a core (signal(7)).
+DUMPING_SIGNALS = {signal.SIGABRT, signal.SIGBUS, signal.SIGFPE, signal.SIGILL, signal.SIGQUIT,
+                   signal.SIGSEGV, signal.SIGSYS, signal.SIGTRAP, signal.SIGXCPU, signal.SIGXFSZ}
+
+
 def core_stacks(exe, directory, pid):
     """Every thread's stack in the core file that process @pid (running
     @exe in @directory) left when it crashed: a crash seen once on another
@@ -94,11 +99,15 @@ def core_stacks(exe, directory, pid):
     if core is None:
         with open('/proc/sys/kernel/core_pattern') as f:
             pattern = f.read().strip()
-        return f'(no core file in {directory}; the kernel\'s core_pattern is {pattern!r})'
+        limit = resource.getrlimit(resource.RLIMIT_CORE)[1]
+        limit = 'unlimited' if limit == resource.RLIM_INFINITY else f'{limit} bytes'
+        return (f'(no core file in {directory}; the kernel\'s core_pattern is {pattern!r}, '
+                f'the hard limit on a core {limit})')
     try:
         return gdb_stacks([exe, core])
     finally:
-        os.unlink(core)
+        if not os.environ.get('BLINK_TEST_KEEP'):
+            os.unlink(core)
 
 
 class Process:
@@ -111,14 +120,20 @@ class Process:
         self.name = name
         self.cwd = cwd
         self.exe = exe or argv[0]
+        self.crash = None  # what its core file said, once read
+        # With @cwd, as big a core as it may have; set around Popen, which
+        # the child inherits, and not for the others (preexec_fn is unsafe
+        # beside the reader threads).
+        limit = resource.getrlimit(resource.RLIMIT_CORE)
         if cwd is not None:
-            # Inherited by the child: as many bytes of core as it has.
-            _, hard = resource.getrlimit(resource.RLIMIT_CORE)
-            resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
-        self.proc = subprocess.Popen(
-            argv, env=env, text=True, bufsize=1, cwd=cwd,
-            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            resource.setrlimit(resource.RLIMIT_CORE, (limit[1], limit[1]))
+        try:
+            self.proc = subprocess.Popen(
+                argv, env=env, text=True, bufsize=1, cwd=cwd,
+                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        finally:
+            resource.setrlimit(resource.RLIMIT_CORE, limit)
         self.lines = queue.Queue()
         self.stderr = []
         threading.Thread(target=self._read, args=(self.proc.stdout, self.lines.put),
@@ -152,10 +167,17 @@ class Process:
         status = self.proc.poll()
         if status is None:
             return thread_stacks(self.proc.pid)
-        if status < 0 and self.cwd is not None:
-            return (f'(killed by signal {-status})\n'
-                    + core_stacks(self.exe, self.cwd, self.proc.pid))
+        if -status in DUMPING_SIGNALS and self.cwd is not None:
+            if self.crash is None:
+                self.crash = (f'(killed by signal {-status})\n'
+                              + core_stacks(self.exe, self.cwd, self.proc.pid))
+            return self.crash
         return f'(exited with status {status})'
+
+    def crashed(self):
+        """Whether it was killed by a signal that leaves a core."""
+        status = self.proc.poll()
+        return status is not None and -status in DUMPING_SIGNALS
 
     def stderr_tail(self, count=5):
         tail = '\n    '.join(self.stderr[-count:])

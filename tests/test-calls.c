@@ -989,7 +989,7 @@ main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  blink_test_print_stacks_on_abort ();
+  blink_test_watch_for_hangs ();
   gst_init (&argc, &argv);
 
 #define ADD(path, setup, func, data) \

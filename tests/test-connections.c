@@ -564,7 +564,7 @@ main (int argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  blink_test_print_stacks_on_abort ();
+  blink_test_watch_for_hangs ();
   gst_init (&argc, &argv);
 
   g_test_add ("/blink/connections/numbered", Fixture, NULL, fixture_set_up, test_numbered,

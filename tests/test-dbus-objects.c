@@ -302,7 +302,7 @@ main (int argc,
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  blink_test_print_stacks_on_abort ();
+  blink_test_watch_for_hangs ();
 
   g_test_add ("/blink/dbus-objects/refused-offers", Fixture, NULL, fixture_set_up,
               test_refused_offers, fixture_tear_down);

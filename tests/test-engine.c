@@ -611,11 +611,10 @@ static gboolean
 connection_renewed (gpointer user_data)
 {
   NewConnection *renewed = user_data;
+  const char *bob = blink_call_manager_get_did (renewed->f->bob.manager);
   BlinkPeerTimeline t;
 
-  return blink_call_manager_get_setup_timeline (renewed->f->alice.manager,
-                                                blink_call_manager_get_did (renewed->f->bob.manager),
-                                                &t) &&
+  return blink_call_manager_get_setup_timeline (renewed->f->alice.manager, bob, &t) &&
          t.connected > renewed->connected;
 }
 
@@ -961,7 +960,7 @@ main (int argc,
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  blink_test_print_stacks_on_abort ();
+  blink_test_watch_for_hangs ();
 
   g_test_add ("/blink/engine/duplicate-dids", Fixture, NULL, fixture_set_up, test_duplicate_dids,
               fixture_tear_down);

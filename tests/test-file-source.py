@@ -169,6 +169,7 @@ def main():
     print(f'1..{len(tests)}', flush=True)
     workdir = tempfile.mkdtemp(prefix='blink-test-file-source-')
     keep = os.environ.get('BLINK_TEST_KEEP')
+    keep = os.path.abspath(keep) if keep else None
     started = []
     failed = 0
     try:
