@@ -167,6 +167,10 @@ struct _BlinkPeer
   GMutex stats_lock;
   GCond stats_answered;
   guint stats_pending;
+
+  /* Every promise handed to webrtcbin, until it is down (hold_promise). */
+  GMutex promises_lock;
+  GPtrArray *promises;
 };
 
 /* The send queue holds at most this much: old audio is worse than lost. */
@@ -232,6 +236,37 @@ set_state (BlinkPeer *self,
   if (state == BLINK_PEER_STATE_CONNECTED && self->timeline.connected == 0)
     self->timeline.connected = g_get_monotonic_time ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* ---- promises ---- */
+
+/* webrtcbin (1.22) drops the tasks still queued when it goes down, and
+ * with them its reference to their promises, unanswered: were that the
+ * last one, the promise would be freed pending (a warning; in the tests,
+ * fatal). So the peer keeps one to each promise it hands webrtcbin, and
+ * once webrtcbin is down interrupts them (interrupting one answered
+ * changes nothing): their change functions run, and are told. */
+static GstPromise *
+hold_promise (BlinkPeer *self,
+              GstPromise *promise)
+{
+  g_mutex_lock (&self->promises_lock);
+  g_ptr_array_add (self->promises, gst_promise_ref (promise));
+  g_mutex_unlock (&self->promises_lock);
+  return promise;
+}
+
+static void
+interrupt_promises (BlinkPeer *self)
+{
+  g_autoptr (GPtrArray) promises = NULL;
+
+  g_mutex_lock (&self->promises_lock);
+  promises = g_steal_pointer (&self->promises);
+  self->promises = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_promise_unref);
+  g_mutex_unlock (&self->promises_lock);
+  for (guint i = 0; i < promises->len; i++)
+    gst_promise_interrupt (g_ptr_array_index (promises, i));
 }
 
 /* ---- marshalling from streaming threads ---- */
@@ -677,11 +712,19 @@ on_description_created (GstPromise *promise,
                         gpointer user_data)
 {
   BlinkPeer *self = user_data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
+  /* Interrupted (interrupt_promises): there is no reply to get. */
+  const GstStructure *reply = gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED
+                                ? gst_promise_get_reply (promise)
+                                : NULL;
   GstWebRTCSessionDescription *desc = NULL;
   GstPromise *applied;
   const char *field = self->offerer ? "offer" : "answer";
 
+  if (reply == NULL && self->state >= BLINK_PEER_STATE_CLOSING)
+    {
+      gst_promise_unref (promise);
+      return;
+    }
   if (reply == NULL || !gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc,
                                            NULL))
     {
@@ -701,7 +744,7 @@ on_description_created (GstPromise *promise,
   /* With a promise: a webrtcbin closed meanwhile (a connection made ahead,
    * closed as soon as it was made) replies with an error, which GStreamer
    * 1.22 leaks when there is no promise to take it. */
-  applied = gst_promise_new ();
+  applied = hold_promise (self, gst_promise_new ());
   g_signal_emit_by_name (self->webrtc, "set-local-description", desc, applied);
   gst_promise_unref (applied);
   on_main (self, emit_local_description, desc,
@@ -717,8 +760,9 @@ create_description (BlinkPeer *self,
   if (self->state >= BLINK_PEER_STATE_CLOSING)
     return;
 
-  promise = gst_promise_new_with_change_func (on_description_created, g_object_ref (self),
-                                              g_object_unref);
+  promise = hold_promise (self, gst_promise_new_with_change_func (on_description_created,
+                                                                g_object_ref (self),
+                                                                g_object_unref));
   g_signal_emit_by_name (self->webrtc, self->offerer ? "create-offer" : "create-answer", NULL,
                          promise);
 }
@@ -763,9 +807,11 @@ on_remote_description_set (GstPromise *promise,
                            gpointer user_data)
 {
   BlinkPeer *self = user_data;
+  gboolean applied = gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED;
 
   gst_promise_unref (promise);
-  on_main (self, remote_description_applied, NULL, NULL);
+  if (applied)
+    on_main (self, remote_description_applied, NULL, NULL);
 }
 
 /**
@@ -823,8 +869,9 @@ blink_peer_set_remote_description (BlinkPeer *self,
   self->remote_sdp = g_strdup (sdp);
   desc = gst_webrtc_session_description_new (is_offer ? GST_WEBRTC_SDP_TYPE_OFFER
                                                       : GST_WEBRTC_SDP_TYPE_ANSWER, message);
-  promise = gst_promise_new_with_change_func (on_remote_description_set, g_object_ref (self),
-                                              g_object_unref);
+  promise = hold_promise (self,
+                          gst_promise_new_with_change_func (on_remote_description_set,
+                                                            g_object_ref (self), g_object_unref));
   g_signal_emit_by_name (self->webrtc, "set-remote-description", desc, promise);
   gst_webrtc_session_description_free (desc);
 }
@@ -1458,8 +1505,9 @@ blink_peer_get_stats_async (BlinkPeer *self,
   g_mutex_lock (&self->stats_lock);
   self->stats_pending++;
   g_mutex_unlock (&self->stats_lock);
-  promise = gst_promise_new_with_change_func (on_stats_reply, g_steal_pointer (&task),
-                                              g_object_unref);
+  promise = hold_promise (self, gst_promise_new_with_change_func (on_stats_reply,
+                                                                g_steal_pointer (&task),
+                                                                g_object_unref));
   g_signal_emit_by_name (self->webrtc, "get-stats", NULL, promise);
   gst_promise_unref (promise);
 }
@@ -1543,6 +1591,7 @@ close_in_thread (GTask *task,
   g_mutex_unlock (&self->receive_lock);
   set_down (self->queue);
   set_down (self->webrtc);
+  interrupt_promises (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1877,6 +1926,8 @@ blink_peer_finalize (GObject *object)
 {
   BlinkPeer *self = BLINK_PEER (object);
 
+  /* Never closed: their change functions still find the locks. */
+  interrupt_promises (self);
   g_queue_clear_full (&self->early_candidates, (GDestroyNotify) candidate_free);
   g_hash_table_unref (self->remote_candidates);
   g_clear_object (&self->tee_pad);
@@ -1899,6 +1950,8 @@ blink_peer_finalize (GObject *object)
   g_mutex_clear (&self->media_lock);
   g_mutex_clear (&self->stats_lock);
   g_cond_clear (&self->stats_answered);
+  g_ptr_array_unref (self->promises);
+  g_mutex_clear (&self->promises_lock);
   gst_clear_caps (&self->mix_caps);
   gst_clear_object (&self->queue);
   gst_clear_object (&self->webrtc);
@@ -1955,6 +2008,8 @@ blink_peer_init (BlinkPeer *self)
   self->local_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) candidate_free);
   g_mutex_init (&self->media_lock);
   g_mutex_init (&self->stats_lock);
+  g_mutex_init (&self->promises_lock);
+  self->promises = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_promise_unref);
   g_cond_init (&self->stats_answered);
   self->receive_elements = g_ptr_array_new_with_free_func (gst_object_unref);
   self->mixer_pads = g_ptr_array_new_with_free_func (gst_object_unref);
