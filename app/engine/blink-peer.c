@@ -256,6 +256,18 @@ hold_promise (BlinkPeer *self,
   return promise;
 }
 
+/* From a change function: answered, the promise is webrtcbin's no more.
+ * Statistics are asked every second, so holding answered ones would pile
+ * them up for the whole call. */
+static void
+let_go_promise (BlinkPeer *self,
+                GstPromise *promise)
+{
+  g_mutex_lock (&self->promises_lock);
+  g_ptr_array_remove_fast (self->promises, promise);
+  g_mutex_unlock (&self->promises_lock);
+}
+
 static void
 interrupt_promises (BlinkPeer *self)
 {
@@ -720,6 +732,7 @@ on_description_created (GstPromise *promise,
   GstPromise *applied;
   const char *field = self->offerer ? "offer" : "answer";
 
+  let_go_promise (self, promise);
   if (reply == NULL && self->state >= BLINK_PEER_STATE_CLOSING)
     {
       gst_promise_unref (promise);
@@ -809,6 +822,7 @@ on_remote_description_set (GstPromise *promise,
   BlinkPeer *self = user_data;
   gboolean applied = gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED;
 
+  let_go_promise (self, promise);
   gst_promise_unref (promise);
   if (applied)
     on_main (self, remote_description_applied, NULL, NULL);
@@ -1471,6 +1485,7 @@ on_stats_reply (GstPromise *promise,
       gst_structure_foreach (reply, add_stats, stats);
       add_selected_pair (reply, stats);
     }
+  let_go_promise (g_task_get_source_object (task), promise);
   stats_answered (g_task_get_source_object (task));
 
   if (stats != NULL)
